@@ -1,0 +1,53 @@
+"""Array backends, one per device kind: NumPy for cpu, CuPy for gpu.
+
+A backend offers ``xp`` (the array namespace kernels are written against),
+allocation, and host<->device copies. Kernels never import numpy or cupy
+directly for array work: they use the ``xp`` they are given.
+"""
+
+from __future__ import annotations
+
+from ..base import MXNetError
+from .numpy_backend import NUMPY_BACKEND, Backend
+
+__all__ = ["Backend", "get_backend", "cupy_device_count", "NUMPY_BACKEND"]
+
+_gpu_backends: dict[int, Backend] = {}
+
+
+def get_backend(ctx) -> Backend:
+    """The backend that owns memory of context ``ctx``."""
+    be = ctx._backend
+    if be is not None:
+        return be
+    if ctx.device_typeid != 2:
+        ctx._backend = NUMPY_BACKEND
+        return NUMPY_BACKEND
+    be = _gpu_backends.get(ctx.device_id)
+    if be is None:
+        from .cupy_backend import make_cupy_backend
+
+        be = _gpu_backends[ctx.device_id] = make_cupy_backend(ctx.device_id)
+    ctx._backend = be
+    return be
+
+
+def cupy_device_count() -> int:
+    try:
+        import cupy
+    except ImportError:
+        return 0
+    try:
+        return int(cupy.cuda.runtime.getDeviceCount())
+    except Exception:  # no driver, no device: treated as zero GPUs
+        return 0
+
+
+def backend_of(arr) -> Backend:
+    """The backend owning a raw array (numpy.ndarray or cupy.ndarray)."""
+    if type(arr).__module__.startswith("numpy"):
+        return NUMPY_BACKEND
+    dev = getattr(arr, "device", None)
+    if dev is None:
+        raise MXNetError(f"unsupported array type {type(arr).__name__}")
+    return get_backend(__import__("mxpy.context", fromlist=["gpu"]).gpu(dev.id))

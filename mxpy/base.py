@@ -1,0 +1,74 @@
+"""Errors and dtype tables shared by every layer.
+
+>>> from mxpy.base import MXNetError, np_dtype
+>>> np_dtype("float32")
+dtype('float32')
+"""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+
+__all__ = ["MXNetError", "np_dtype", "dtype_name", "DTYPE_TO_FLAG", "FLAG_TO_DTYPE"]
+
+
+class MXNetError(RuntimeError):
+    """The error MXNet raises; a ``RuntimeError`` as in MXNet 1.x.
+
+    >>> issubclass(MXNetError, RuntimeError)
+    True
+    """
+
+
+# MXNet's type flags (mshadow), used by the binary file format and JSON dtype attrs.
+FLAG_TO_DTYPE: dict[int, np.dtype] = {
+    0: np.dtype(np.float32),
+    1: np.dtype(np.float64),
+    2: np.dtype(np.float16),
+    3: np.dtype(np.uint8),
+    4: np.dtype(np.int32),
+    5: np.dtype(np.int8),
+    6: np.dtype(np.int64),
+    7: np.dtype(np.bool_),
+    8: np.dtype(np.int16),
+    9: np.dtype(np.uint16),
+    10: np.dtype(np.uint32),
+    11: np.dtype(np.uint64),
+}
+DTYPE_TO_FLAG: dict[np.dtype, int] = {v: k for k, v in FLAG_TO_DTYPE.items()}
+BFLOAT16_FLAG = 12
+
+numeric_types = (numbers.Number, np.generic)
+integer_types = (numbers.Integral, np.integer)
+string_types = (str,)
+
+_DTYPE_CACHE: dict[object, np.dtype] = {}
+
+
+def np_dtype(dtype: object, where: str = "dtype") -> np.dtype:
+    """Return the NumPy dtype for an MXNet dtype spec (name, type, np.dtype).
+
+    Raises ``TypeError`` naming ``where`` for anything MXNet does not support.
+    """
+    try:
+        return _DTYPE_CACHE[dtype]
+    except (KeyError, TypeError):
+        pass
+    try:
+        dt = np.dtype(dtype)
+    except TypeError as e:
+        raise TypeError(f"{where}: unknown dtype {dtype!r}; expected one of {sorted(dtype_name(d) for d in DTYPE_TO_FLAG)}") from e
+    if dt not in DTYPE_TO_FLAG:
+        raise TypeError(f"{where}: dtype {dt.name!r} is not supported by MXNet; expected one of {sorted(d.name for d in DTYPE_TO_FLAG)}")
+    try:
+        _DTYPE_CACHE[dtype] = dt
+    except TypeError:
+        pass
+    return dt
+
+
+def dtype_name(dtype: object) -> str:
+    """MXNet's name of a dtype (``'float32'``, ``'bool'``...)."""
+    return np.dtype(dtype).name

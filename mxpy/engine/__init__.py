@@ -1,0 +1,73 @@
+"""The dependency engine: ``push`` work with its read/write Vars; ``wait``.
+
+The engine is chosen at import by ``MXNET_ENGINE_TYPE`` (``NaiveEngine``,
+``ThreadedEngine``, ``ThreadedEnginePerDevice``; the two threaded names are
+the same engine here) and can be switched with :func:`set_engine`.
+
+>>> from mxpy import engine
+>>> engine.get().name in ("NaiveEngine", "ThreadedEngine")
+True
+"""
+
+from __future__ import annotations
+
+import atexit
+import os
+from contextlib import contextmanager
+
+from .naive import EngineBase, NaiveEngine, _check_name
+from .threaded import ThreadedEngine
+from .var import Failure, Var, user_origin
+
+__all__ = ["Var", "Failure", "NaiveEngine", "ThreadedEngine", "get", "set_engine", "engine_type", "user_origin", "EngineBase"]
+
+
+def _make(name: str) -> EngineBase:
+    _check_name(name)
+    return NaiveEngine() if name == "NaiveEngine" else ThreadedEngine()
+
+
+_current: EngineBase = _make(os.environ.get("MXNET_ENGINE_TYPE", "ThreadedEnginePerDevice"))
+
+
+def get() -> EngineBase:
+    """The engine every push goes to."""
+    return _current
+
+
+def set_engine(name: str) -> EngineBase:
+    """Finish all work on the current engine and switch to ``name``; returns the old one."""
+    global _current
+    new = _make(name)
+    old = _current
+    old.shutdown()
+    _current = new
+    return old
+
+
+@contextmanager
+def engine_type(name: str):
+    """``with engine_type('NaiveEngine'):`` runs the block under that engine (tests)."""
+    old = set_engine(name)
+    try:
+        yield _current
+    finally:
+        _current.shutdown()
+        _restore(old)
+
+
+def _restore(engine: EngineBase) -> None:
+    global _current
+    if isinstance(engine, ThreadedEngine):
+        engine = ThreadedEngine(engine.inline_max, engine.max_inflight, engine.nthreads)
+    _current = engine
+
+
+def _drain_at_exit() -> None:
+    try:
+        _current.shutdown()
+    except Exception:  # exiting: errors were for waits that never came
+        pass
+
+
+atexit.register(_drain_at_exit)

@@ -1,0 +1,92 @@
+"""The synchronous engine: every op runs in the pushing thread at push time."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from ..base import MXNetError
+from .var import Failure, Var, user_origin
+
+
+class EngineBase:
+    """Shared failure bookkeeping for both engines."""
+
+    name = "base"
+
+    def __init__(self) -> None:
+        # failures not yet reported by wait_all, oldest first
+        self._failures: list[Failure] = []
+
+    def new_var(self) -> Var:
+        return Var()
+
+    def _fail(self, writes: Sequence[Var], failure: Failure) -> None:
+        for v in writes:
+            v.failure = failure
+        if failure not in self._failures:
+            self._failures.append(failure)
+
+    def _raise_var(self, var: Var) -> None:
+        failure = var.failure
+        if failure is not None:
+            var.failure = None  # reported once, as MXNet's WaitForVar does
+            if failure in self._failures:
+                self._failures.remove(failure)
+            raise failure.error()
+
+    def _raise_all(self) -> None:
+        if self._failures:
+            first = self._failures[0]
+            self._failures.clear()
+            raise first.error()
+
+    @staticmethod
+    def _failed_input(reads: Sequence[Var]) -> Failure | None:
+        for v in reads:
+            if v.failure is not None:
+                return v.failure
+        return None
+
+
+class NaiveEngine(EngineBase):
+    """Runs each op at push; for debugging and as the serial reference."""
+
+    name = "NaiveEngine"
+
+    def push(
+        self,
+        fn: Callable,
+        args: tuple,
+        reads: Sequence[Var],
+        writes: Sequence[Var],
+        ctx: object,
+        name: str,
+        cost: int = 0,
+    ) -> None:
+        failed = self._failed_input(reads)
+        if failed is not None:
+            self._fail(writes, failed)
+            return
+        try:
+            fn(*args)
+        except Exception as e:
+            self._fail(writes, Failure(name, user_origin(), e))
+
+    def wait_read(self, var: Var) -> None:
+        self._raise_var(var)
+
+    wait_write = wait_read
+
+    def wait_all(self) -> None:
+        self._raise_all()
+
+    def shutdown(self) -> None:
+        return None
+
+    def pending(self) -> int:
+        return 0
+
+
+def _check_name(name: str) -> None:
+    if name not in ("NaiveEngine", "ThreadedEngine", "ThreadedEnginePerDevice"):
+        raise MXNetError(f"MXNET_ENGINE_TYPE: unknown engine {name!r}; expected NaiveEngine, ThreadedEngine or ThreadedEnginePerDevice")

@@ -1,0 +1,101 @@
+"""NDArray operators (``+ - * / % **``, comparisons, in-place forms, negation).
+
+Array-array operators broadcast (MXNet's ``broadcast_*``); array-scalar ones use
+the ``_*_scalar`` operators, which cast the scalar to the array's dtype. When
+both arrays have one shape, dtype and context and autograd is off, the call
+skips parsing and inference and pushes the operator's kernel directly: the
+result is the same, the per-op cost much lower.
+"""
+
+from __future__ import annotations
+
+from .. import engine as _eng
+from ..base import numeric_types
+from ..registry import Params, get, runtime
+from . import dispatch
+from .ndarray import NDArray, _new
+
+_W1 = ("write",)
+_NO_PARAMS = Params()
+
+
+def _fast_or_invoke(op, lhs: NDArray, rhs: NDArray, out: NDArray | None = None):
+    a, b = lhs._data, rhs._data
+    if out is None and dispatch.recorder is None and a.shape == b.shape and a.dtype == b.dtype and lhs._ctx is rhs._ctx:
+        ctx = lhs._ctx
+        res = _new(ctx, a.shape, a.dtype)
+        va, vb = lhs._var, rhs._var
+        _eng._current.push(op.kernel, (_NO_PARAMS, (a, b), (res._data,), _W1, runtime(ctx)), (va,) if va is vb else (va, vb), (res._var,), ctx, op.name, a.size)
+        return res
+    return dispatch.invoke(op, (lhs, rhs), {}, out=out)
+
+
+def _scalar_fast_or_invoke(op, arr: NDArray, scalar, out: NDArray | None = None):
+    if out is None and dispatch.recorder is None:
+        ctx = arr._ctx
+        a = arr._data
+        res = _new(ctx, a.shape, a.dtype)
+        _eng._current.push(op.kernel, (Params(scalar=float(scalar)), (a,), (res._data,), _W1, runtime(ctx)), (arr._var,), (res._var,), ctx, op.name, a.size)
+        return res
+    return dispatch.invoke(op, (arr,), {"scalar": float(scalar)}, out=out)
+
+
+def _make_binary(array_op: str, scalar_op: str, rscalar_op: str | None, reflected: bool, inplace: bool = False):
+    aop = get(array_op)
+    sop = get(scalar_op)
+    rsop = get(rscalar_op) if rscalar_op else sop
+    scalar_op_used = rsop if reflected else sop
+
+    def method(self, other):
+        t = type(other)
+        if t is NDArray:
+            if reflected:
+                return _fast_or_invoke(aop, other, self)
+            return _fast_or_invoke(aop, self, other, self if inplace else None)
+        if t is float or t is int or isinstance(other, numeric_types):
+            return _scalar_fast_or_invoke(scalar_op_used, self, other, self if inplace else None)
+        if isinstance(other, NDArray):
+            return _fast_or_invoke(aop, other, self) if reflected else _fast_or_invoke(aop, self, other, self if inplace else None)
+        return NotImplemented
+
+    method.__name__ = scalar_op
+    return method
+
+
+# name: (array op, scalar op, reflected-scalar op)
+_BINARY = {
+    "add": ("broadcast_add", "_plus_scalar", None),
+    "sub": ("broadcast_sub", "_minus_scalar", "_rminus_scalar"),
+    "mul": ("broadcast_mul", "_mul_scalar", None),
+    "truediv": ("broadcast_div", "_div_scalar", "_rdiv_scalar"),
+    "mod": ("broadcast_mod", "_mod_scalar", "_rmod_scalar"),
+    "pow": ("broadcast_power", "_power_scalar", "_rpower_scalar"),
+}
+_COMPARE = {
+    "eq": ("broadcast_equal", "_equal_scalar"),
+    "ne": ("broadcast_not_equal", "_not_equal_scalar"),
+    "gt": ("broadcast_greater", "_greater_scalar"),
+    "ge": ("broadcast_greater_equal", "_greater_equal_scalar"),
+    "lt": ("broadcast_lesser", "_lesser_scalar"),
+    "le": ("broadcast_lesser_equal", "_lesser_equal_scalar"),
+}
+_SWAPPED = {"gt": "lt", "ge": "le", "lt": "gt", "le": "ge", "eq": "eq", "ne": "ne"}
+
+
+def install() -> None:
+    """Attach the operators to NDArray (called once the op families are registered)."""
+    for name, (aop, sop, rsop) in _BINARY.items():
+        setattr(NDArray, f"__{name}__", _make_binary(aop, sop, None, False))
+        setattr(NDArray, f"__r{name}__", _make_binary(aop, sop, rsop or sop, True))
+        setattr(NDArray, f"__i{name}__", _make_binary(aop, sop, None, False, inplace=True))
+    NDArray.__div__ = NDArray.__truediv__
+    NDArray.__rdiv__ = NDArray.__rtruediv__
+    NDArray.__idiv__ = NDArray.__itruediv__
+    for name, (aop, sop) in _COMPARE.items():
+        setattr(NDArray, f"__{name}__", _make_binary(aop, sop, None, False))
+    neg = get("negative")
+    NDArray.__neg__ = lambda self: dispatch.invoke(neg, (self,), {})
+    NDArray.__pos__ = lambda self: self
+    absop = get("abs")
+    NDArray.__abs__ = lambda self: dispatch.invoke(absop, (self,), {})
+    NDArray.__hash__ = lambda self: id(self)

@@ -1,0 +1,214 @@
+"""From a registry record to a lazy NDArray result: parse, infer, allocate, push.
+
+``invoke`` is the one path every ``mx.nd`` operator call takes; NDArray's
+arithmetic dunders use a shorter path for same-shape ufuncs and scalars,
+which ends in the same kernels.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from .. import engine as _eng
+from ..base import MXNetError
+from ..context import Context, current_context
+from ..registry import REQUIRED, OpDef, Params, ShapeError, random_state, runtime
+
+# Set by mxpy.autograd while recording: recorder(op, p, inputs, outputs).
+recorder = None
+# Training flag used by imperative calls (autograd.train_mode sets it).
+is_train = False
+
+_REQ_WRITE = ("write",) * 8
+
+
+def _ctx_of(op: OpDef, p: Params, args: Sequence, ctx: Any) -> Context:
+    if args:
+        c = args[0]._ctx
+        for a in args:
+            if a._ctx != c:
+                raise MXNetError(f"{op.name}: all inputs must be on one context; got {c} and {a._ctx}")
+        return c
+    if ctx is None:
+        ctx = p.get("ctx") if "ctx" in p else None
+    if ctx is None or ctx == "":
+        return current_context()
+    if isinstance(ctx, Context):
+        return ctx
+    return parse_ctx(str(ctx))
+
+
+def parse_ctx(text: str) -> Context:
+    """``'cpu(0)'`` -> ``cpu(0)`` (MXNet writes contexts into attrs this way)."""
+    t = text.strip()
+    if "(" in t:
+        kind, _, rest = t.partition("(")
+        return Context(kind, int(rest.rstrip(")") or 0))
+    return Context(t, 0)
+
+
+def infer(op: OpDef, p: Params, in_shapes: list, in_types: list) -> tuple[list, list]:
+    """Output shapes and dtypes for known inputs; MXNetError names the op on conflict."""
+    try:
+        _, out_shapes = op.infer_shape(p, in_shapes)
+        _, out_types = op.infer_type(p, in_types)
+    except ShapeError as e:
+        shapes = ", ".join(f"{n}={s}" for n, s in zip(op.input_names(p), in_shapes))
+        raise MXNetError(f"{op.name}: {e} (inputs: {shapes or 'none'})") from None
+    if out_shapes is None or any(s is None for s in out_shapes) or out_types is None or any(t is None for t in out_types):
+        raise MXNetError(f"{op.name}: cannot infer output shape/dtype from inputs {in_shapes} {in_types}")
+    return out_shapes, out_types
+
+
+def invoke(op: OpDef, args: Sequence, kwargs: dict, out: Any = None, ctx: Any = None, train: bool | None = None):
+    """Run ``op`` imperatively on NDArrays ``args``; return the NDArray(s) at once."""
+    from .ndarray import NDArray, _new
+
+    p = op.parse(kwargs)
+    for i, a in enumerate(args):
+        if not isinstance(a, NDArray):
+            names = op.input_names(p)
+            nm = names[i] if i < len(names) else f"input {i}"
+            raise TypeError(f"{op.name}: argument '{nm}' must be an NDArray, got {type(a).__name__}")
+    c = _ctx_of(op, p, args, ctx)
+    in_shapes = [a._data.shape for a in args]
+    in_types = [a._data.dtype for a in args]
+    out_shapes, out_types = infer(op, p, in_shapes, in_types)
+    n_vis = op.num_visible_outputs(p)
+    if out is None:
+        outs = [_new(c, s, t) for s, t in zip(out_shapes, out_types)]
+    else:
+        given = list(out) if isinstance(out, (list, tuple)) else [out]
+        if len(given) != n_vis:
+            raise MXNetError(f"{op.name}: out= expects {n_vis} array(s), got {len(given)}")
+        for i, (o, s, t) in enumerate(zip(given, out_shapes, out_types)):
+            if not isinstance(o, NDArray):
+                raise TypeError(f"{op.name}: out= must be NDArray, got {type(o).__name__}")
+            if o._data.shape != tuple(s):
+                raise MXNetError(f"{op.name}: out[{i}] has shape {o._data.shape}, expected {tuple(s)}")
+            if o._data.dtype != t:
+                raise MXNetError(f"{op.name}: out[{i}] has dtype {o._data.dtype}, expected {np.dtype(t).name}")
+            if o._ctx != c:
+                raise MXNetError(f"{op.name}: out[{i}] is on {o._ctx}, expected {c}")
+        outs = given + [_new(c, s, t) for s, t in zip(out_shapes[n_vis:], out_types[n_vis:])]
+    _push(op, p, args, outs, c, is_train if train is None else train)
+    if recorder is not None:
+        recorder(op, p, list(args), outs)
+    if out is not None:
+        return out
+    return outs[0] if n_vis == 1 else outs[:n_vis]
+
+
+def _push(op: OpDef, p: Params, args: Sequence, outs: Sequence, c: Context, train: bool) -> None:
+    n_aux = len(op.aux_names(p)) if op._aux else 0
+    writes: list = []
+    for o in outs:
+        if o._var not in writes:
+            writes.append(o._var)
+    if n_aux:  # aux states (moving_mean...) are inputs the kernel updates
+        for a in args[len(args) - n_aux :]:
+            if a._var not in writes:
+                writes.append(a._var)
+    reads: list = []
+    alias = False
+    for a in args:
+        v = a._var
+        if v in writes:
+            alias = True
+        elif v not in reads:
+            reads.append(v)
+    if op.needs_rng:
+        writes.append(random_state(c).var)
+    ins = [a._data for a in args]
+    out_data = [o._data for o in outs]
+    rt = runtime(c, train)
+    cost = op.cost(p, ins, out_data) if op.cost is not None else sum(d.size for d in out_data)
+    n = len(outs)
+    req = _REQ_WRITE[:n] if n <= 8 else ("write",) * n
+    if alias and not op.inplace:
+        _eng._current.push(_run_via_temp, (op.kernel, p, ins, out_data, req, rt), reads, writes, c, op.name, cost)
+    else:
+        _eng._current.push(op.kernel, (p, ins, out_data, req, rt), reads, writes, c, op.name, cost)
+
+
+def _run_via_temp(kernel, p, ins, outs, req, rt) -> None:
+    """Run a kernel whose output shares memory with an input: compute, then copy."""
+    xp = rt.xp
+    tmp = [xp.empty(o.shape, o.dtype) for o in outs]
+    kernel(p, ins, tmp, req, rt)
+    for o, t in zip(outs, tmp):
+        o[...] = t
+
+
+# -- front-end functions -----------------------------------------------------------
+
+_NULL = inspect.Parameter.empty
+
+
+def make_function(op: OpDef, public_name: str):
+    """A real closure for ``mx.nd.<public_name>`` with a signature built from the record."""
+    declared = op.declared_inputs()
+    param_names = list(op.params)
+    variadic = op.variadic is not None
+
+    def fn(*args, out=None, name=None, ctx=None, **kwargs):
+        from .ndarray import NDArray
+
+        if variadic:
+            inputs = list(args)
+            if len(inputs) == 1 and isinstance(inputs[0], (list, tuple)):
+                inputs = list(inputs[0])
+            if "num_args" in op.params and "num_args" not in kwargs:
+                kwargs["num_args"] = len(inputs)
+        else:
+            inputs = []
+            rest = list(args)
+            # positional arguments fill inputs first, then parameters in order
+            for nm in declared:
+                if nm in kwargs:
+                    val = kwargs.pop(nm)
+                    if val is not None:
+                        inputs.append(val)
+                elif rest and (isinstance(rest[0], NDArray) or rest[0] is None):
+                    val = rest.pop(0)
+                    if val is not None:
+                        inputs.append(val)
+            extra = [k for k in param_names if k not in kwargs]
+            if len(rest) > len(extra):
+                raise TypeError(f"{public_name}() takes {len(declared)} input(s) and {len(param_names)} parameter(s); got {len(args)} positional arguments")
+            for k, v in zip(extra, rest):
+                kwargs[k] = v
+        if op.creates and ctx is not None:
+            kwargs["ctx"] = ctx if isinstance(ctx, str) else str(ctx)
+        return invoke(op, inputs, kwargs, out=out)
+
+    fn.__name__ = public_name
+    fn.__qualname__ = public_name
+    fn.__module__ = "mxpy.ndarray"
+    fn.__doc__ = op.doc or f"The {op.name} operator."
+    params = []
+    if variadic:
+        params.append(inspect.Parameter("data", inspect.Parameter.VAR_POSITIONAL))
+    else:
+        for nm in declared:
+            params.append(inspect.Parameter(nm, inspect.Parameter.POSITIONAL_OR_KEYWORD, default=None))
+    kind = inspect.Parameter.KEYWORD_ONLY if variadic else inspect.Parameter.POSITIONAL_OR_KEYWORD
+    for k, spec in op.params.items():
+        if variadic and k == "num_args":
+            continue
+        default = _NULL if spec.default is REQUIRED else spec.default
+        if default is _NULL and kind is inspect.Parameter.POSITIONAL_OR_KEYWORD:
+            default = None  # MXNet's generated functions default everything to _Null
+        params.append(inspect.Parameter(k, kind, default=default))
+    params.append(inspect.Parameter("out", inspect.Parameter.KEYWORD_ONLY, default=None))
+    params.append(inspect.Parameter("name", inspect.Parameter.KEYWORD_ONLY, default=None))
+    params.append(inspect.Parameter("kwargs", inspect.Parameter.VAR_KEYWORD))
+    try:
+        fn.__signature__ = inspect.Signature(params)
+    except ValueError:  # a parameter named like an input: keep the plain signature
+        pass
+    return fn

@@ -1,0 +1,284 @@
+"""NDArray: a lazy array on a context, scheduled by the dependency engine.
+
+An NDArray is a view over a chunk: the backend buffer (``_data``, a NumPy or
+CuPy array, possibly a view of a larger one) plus the engine Var of the whole
+chunk (``_var``). Views made by first-axis indexing and ``reshape`` share both.
+
+>>> import mxpy as mx
+>>> a = mx.nd.ones((2, 3))
+>>> (a * 2 + 1).asnumpy()
+array([[3., 3., 3.],
+       [3., 3., 3.]], dtype=float32)
+"""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+
+from .. import engine as _eng
+from ..backend import NUMPY_BACKEND, get_backend
+from ..base import MXNetError, np_dtype
+from ..context import Context, current_context
+from ..engine import Var
+from . import dispatch
+
+__all__ = ["NDArray"]
+
+_numeric = (numbers.Number, np.generic)
+_np_empty = np.empty
+
+
+def _new(ctx: Context, shape, dtype) -> NDArray:
+    """A fresh NDArray with uninitialised memory and its own Var."""
+    arr = NDArray.__new__(NDArray)
+    be = ctx._backend or get_backend(ctx)
+    arr._data = _np_empty(shape, dtype) if be is NUMPY_BACKEND else be.empty(shape, dtype)
+    arr._var = Var()
+    arr._ctx = ctx
+    arr._grad = None
+    arr._ag = None
+    return arr
+
+
+def _view(base: NDArray, data) -> NDArray:
+    """An NDArray over ``data`` (a view of base's buffer) sharing base's Var."""
+    arr = NDArray.__new__(NDArray)
+    arr._data = data
+    arr._var = base._var
+    arr._ctx = base._ctx
+    arr._grad = None
+    arr._ag = None
+    return arr
+
+
+def _wrap(ctx: Context, data) -> NDArray:
+    """Adopt an existing backend array (already computed) as a new NDArray."""
+    arr = NDArray.__new__(NDArray)
+    arr._data = data
+    arr._var = Var()
+    arr._ctx = ctx
+    arr._grad = None
+    arr._ag = None
+    return arr
+
+
+class NDArray:
+    """A multi-dimensional, fixed-size array on a device, computed lazily."""
+
+    __slots__ = ("_data", "_var", "_ctx", "_grad", "_ag", "__weakref__")
+    __array_priority__ = 1000.0
+
+    def __init__(self, handle=None, writable: bool = True) -> None:
+        raise MXNetError("NDArray: create arrays with mx.nd.array/zeros/empty, not NDArray(...)")
+
+    # -- attributes --------------------------------------------------------------
+    @property
+    def shape(self) -> tuple:
+        return self._data.shape
+
+    @property
+    def dtype(self) -> type:
+        """The element type as a NumPy scalar type (``numpy.float32``), as MXNet."""
+        return self._data.dtype.type
+
+    @property
+    def size(self) -> int:
+        return int(self._data.size)
+
+    @property
+    def ndim(self) -> int:
+        return self._data.ndim
+
+    @property
+    def context(self) -> Context:
+        return self._ctx
+
+    ctx = context
+
+    @property
+    def stype(self) -> str:
+        return "default"
+
+    @property
+    def writable(self) -> bool:
+        return True
+
+    @property
+    def grad(self):
+        return self._grad
+
+    @property
+    def T(self) -> NDArray:
+        if self.ndim > 2:
+            raise MXNetError("NDArray.T: only 1-D and 2-D arrays; use transpose(axes=...)")
+        return self.transpose()
+
+    @property
+    def handle(self):
+        return self._var
+
+    # -- synchronisation and conversion ----------------------------------------------
+    def wait_to_read(self) -> None:
+        """Block until every pending write to this array is done."""
+        _eng._current.wait_read(self._var)
+
+    def wait_to_write(self) -> None:
+        _eng._current.wait_write(self._var)
+
+    def asnumpy(self) -> np.ndarray:
+        """A NumPy copy of the contents (waits for pending writes)."""
+        _eng._current.wait_read(self._var)
+        be = get_backend(self._ctx)
+        if be.is_gpu:
+            return be.to_host(self._data)
+        return np.array(self._data, copy=True)
+
+    def asscalar(self):
+        """The single element as a NumPy scalar."""
+        if self.size != 1:
+            raise ValueError(f"asscalar: the array must have exactly one element, it has shape {self.shape}")
+        return self.asnumpy().reshape(-1)[0]
+
+    def item(self):
+        return self.asscalar().item()
+
+    def __array__(self, dtype=None, copy=None):
+        _eng._current.wait_read(self._var)
+        be = get_backend(self._ctx)
+        data = be.to_host(self._data) if be.is_gpu else self._data
+        if dtype is not None:
+            return np.asarray(data, dtype=dtype)
+        return data
+
+    def __repr__(self) -> str:
+        shape_info = "x".join(str(d) for d in self.shape)
+        return f"\n{self.asnumpy()!s}\n<{type(self).__name__} {shape_info} @{self._ctx}>"
+
+    __str__ = __repr__
+
+    def __len__(self) -> int:
+        if self.ndim == 0:
+            raise TypeError("len() of a 0-d NDArray")
+        return self.shape[0]
+
+    def __iter__(self):
+        for i in range(self.shape[0] if self.ndim else 0):
+            yield self[i]
+
+    def __bool__(self) -> bool:
+        n = self.size
+        if n == 0:
+            return False
+        if n == 1:
+            return bool(self.asnumpy().reshape(-1)[0])
+        raise ValueError("The truth value of an NDArray with multiple elements is ambiguous.")
+
+    __nonzero__ = __bool__
+
+    def __hash__(self) -> int:
+        return id(self)
+
+    def __getstate__(self):
+        return {"data": self.asnumpy(), "ctx": self._ctx}
+
+    def __setstate__(self, state) -> None:
+        ctx = state["ctx"]
+        self._data = get_backend(ctx).from_host(state["data"])
+        self._var = Var()
+        self._ctx = ctx
+        self._grad = None
+        self._ag = None
+
+    # -- copies ---------------------------------------------------------------------
+    def copy(self) -> NDArray:
+        """A deep copy on the same context."""
+        return self.copyto(self._ctx)
+
+    def copyto(self, other) -> NDArray:
+        """Copy into ``other`` (an NDArray) or to a new array on context ``other``."""
+        from .creation import copy_into
+
+        if isinstance(other, NDArray):
+            if other is self or (other._var is self._var and other._data is self._data):
+                return other
+            if other.shape != self.shape:
+                raise ValueError(f"copyto: shape mismatch, source {self.shape} vs destination {other.shape}")
+            copy_into(self, other)
+            return other
+        if isinstance(other, Context):
+            dst = _new(other, self.shape, self._data.dtype)
+            copy_into(self, dst)
+            return dst
+        raise TypeError(f"copyto: destination must be an NDArray or Context, got {type(other).__name__}")
+
+    def as_in_context(self, context: Context) -> NDArray:
+        """This array if already on ``context``, else a copy there."""
+        if self._ctx == context:
+            return self
+        return self.copyto(context)
+
+    def astype(self, dtype, copy: bool = True) -> NDArray:
+        """A copy converted to ``dtype`` (this array when ``copy=False`` and the dtype matches)."""
+        dt = np_dtype(dtype, "astype: dtype")
+        if not copy and dt == self._data.dtype:
+            return self
+        from .register import call
+
+        return call("Cast", self, dtype=dt.name)
+
+    def reshape(self, *shape, **kwargs) -> NDArray:
+        """A view with a new shape; accepts MXNet's codes 0, -1, -2, -3, -4 and ``reverse``."""
+        from .register import call
+
+        if len(shape) == 1 and isinstance(shape[0], (list, tuple)):
+            shape = tuple(shape[0])
+        if "shape" in kwargs:
+            shape = kwargs.pop("shape")
+        reverse = kwargs.pop("reverse", False)
+        if kwargs:
+            raise TypeError(f"reshape: unexpected arguments {sorted(kwargs)}")
+        from ..ops.matrix import reshape_target
+
+        target = reshape_target(tuple(self.shape), tuple(shape), bool(reverse))
+        data = self._data.reshape(target)
+        if dispatch.recorder is not None:
+            return call("Reshape", self, shape=target)
+        return _view(self, data)
+
+    def reshape_like(self, other: NDArray) -> NDArray:
+        return self.reshape(other.shape)
+
+    def as_np_ndarray(self):
+        raise MXNetError("as_np_ndarray: the mx.np interface is not part of mxpy (MXNet 1.x legacy API only)")
+
+    def detach(self) -> NDArray:
+        return _view(self, self._data)
+
+    def tostype(self, stype: str) -> NDArray:
+        if stype != "default":
+            raise MXNetError(f"tostype: sparse storage {stype!r} is not supported by mxpy; arrays are dense")
+        return self
+
+    # -- dlpack ----------------------------------------------------------------------
+    def __dlpack__(self, stream=None, **kwargs):
+        _eng._current.wait_write(self._var)
+        return self._data.__dlpack__(**({"stream": stream} if stream is not None else {}), **kwargs)
+
+    def __dlpack_device__(self):
+        return self._data.__dlpack_device__()
+
+    def to_dlpack_for_read(self):
+        """A DLPack capsule of the contents after pending writes finish."""
+        _eng._current.wait_read(self._var)
+        return self._data.__dlpack__()
+
+    def to_dlpack_for_write(self):
+        """A DLPack capsule after all pending reads and writes finish."""
+        _eng._current.wait_write(self._var)
+        return self._data.__dlpack__()
+
+
+def array_ctx_default(ctx):
+    return current_context() if ctx is None else ctx

@@ -1,0 +1,159 @@
+"""Creation and copy operators: ``_zeros``, ``_ones``, ``_full``, ``_arange``,
+``_eye``, ``_linspace``, ``zeros_like``, ``ones_like``, ``_copy``/``identity``, ``Cast``."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from ..registry import OpDef, Param, ShapeError, fixed_type, register
+from ._util import ctx_param, dtype_param, shape_param, store
+
+
+def _creator_type(p, in_types, n_out=1):
+    return [], [np.dtype(p.dtype)]
+
+
+def _fill(value):
+    def kernel(p, ins, outs, req, rt):
+        store(outs[0], req[0], value if value is not None else p.value)
+
+    return kernel
+
+
+def _shape_rule(p, in_shapes):
+    return [], [tuple(p.shape)]
+
+
+_CREATE = {"shape": shape_param(), "ctx": ctx_param(), "dtype": dtype_param()}
+
+register(OpDef("_zeros", _fill(0), params=_CREATE, inputs=(), creates=True, infer_shape=_shape_rule, infer_type=_creator_type, doc="An array of zeros."))
+register(OpDef("_ones", _fill(1), params=_CREATE, inputs=(), creates=True, infer_shape=_shape_rule, infer_type=_creator_type, doc="An array of ones."))
+register(
+    OpDef(
+        "_full",
+        _fill(None),
+        params={**_CREATE, "value": Param("float", doc="fill value")},
+        inputs=(),
+        creates=True,
+        infer_shape=_shape_rule,
+        infer_type=_creator_type,
+        doc="An array filled with value.",
+    )
+)
+
+
+def _arange_len(p) -> int:
+    start, stop, step = p.start, p.stop, p.step
+    if stop is None:
+        start, stop = 0.0, start
+    if step == 0:
+        raise ShapeError("step must not be 0")
+    return max(0, int(math.ceil((stop - start) / step))) * p.repeat
+
+
+def _arange_kernel(p, ins, outs, req, rt):
+    start, stop = (0.0, p.start) if p.stop is None else (p.start, p.stop)
+    n = _arange_len(p) // p.repeat
+    vals = start + p.step * rt.xp.arange(n, dtype=np.float64)
+    if p.repeat > 1:
+        vals = rt.xp.repeat(vals, p.repeat)
+    store(outs[0], req[0], vals.astype(outs[0].dtype))
+
+
+register(
+    OpDef(
+        "_arange",
+        _arange_kernel,
+        params={
+            "start": Param("float"),
+            "stop": Param("float", None),
+            "step": Param("float", 1.0),
+            "repeat": Param("int", 1, low=1),
+            "infer_range": Param("bool", False),
+            "ctx": ctx_param(),
+            "dtype": dtype_param(),
+        },
+        inputs=(),
+        creates=True,
+        infer_shape=lambda p, s: ([], [(_arange_len(p),)]),
+        infer_type=_creator_type,
+        doc="Evenly spaced values in [start, stop).",
+    )
+)
+
+
+def _eye_kernel(p, ins, outs, req, rt):
+    m = p.M if p.M > 0 else p.N
+    store(outs[0], req[0], rt.xp.eye(p.N, m, p.k, dtype=outs[0].dtype))
+
+
+register(
+    OpDef(
+        "_eye",
+        _eye_kernel,
+        params={"N": Param("int", low=0), "M": Param("int", 0, low=0), "k": Param("int", 0), "ctx": ctx_param(), "dtype": dtype_param()},
+        inputs=(),
+        creates=True,
+        infer_shape=lambda p, s: ([], [(p.N, p.M if p.M > 0 else p.N)]),
+        infer_type=_creator_type,
+        doc="Ones on the k-th diagonal.",
+    )
+)
+
+
+def _linspace_kernel(p, ins, outs, req, rt):
+    store(outs[0], req[0], rt.xp.linspace(p.start, p.stop, p.num, endpoint=p.endpoint, dtype=np.float64).astype(outs[0].dtype))
+
+
+register(
+    OpDef(
+        "_linspace",
+        _linspace_kernel,
+        params={
+            "start": Param("float"),
+            "stop": Param("float"),
+            "num": Param("int", low=0),
+            "endpoint": Param("bool", True),
+            "ctx": ctx_param(),
+            "dtype": dtype_param(),
+        },
+        inputs=(),
+        creates=True,
+        infer_shape=lambda p, s: ([], [(p.num,)]),
+        infer_type=_creator_type,
+        doc="num evenly spaced values.",
+    )
+)
+
+
+def _like(value):
+    def kernel(p, ins, outs, req, rt):
+        store(outs[0], req[0], value)
+
+    return kernel
+
+
+register(OpDef("zeros_like", _like(0), doc="Zeros with the shape and dtype of data."))
+register(OpDef("ones_like", _like(1), doc="Ones with the shape and dtype of data."))
+
+
+def _copy_kernel(p, ins, outs, req, rt):
+    if ins[0] is not outs[0]:
+        store(outs[0], req[0], ins[0])
+
+
+register(OpDef("_copy", _copy_kernel, aliases=("identity",), inplace=((0, 0),), doc="A copy of data."))
+
+
+def _cast_kernel(p, ins, outs, req, rt):
+    store(outs[0], req[0], ins[0].astype(outs[0].dtype, copy=False))
+
+
+def _cast_type(p, in_types, n_out=1):
+    return list(in_types), [np.dtype(p.dtype)]
+
+
+register(OpDef("Cast", _cast_kernel, params={"dtype": Param("dtype")}, aliases=("cast",), infer_type=_cast_type, doc="Convert data to dtype."))
+_ = fixed_type

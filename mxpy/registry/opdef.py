@@ -1,0 +1,139 @@
+"""The operator record: one definition per operator, read by every front end."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from ..base import MXNetError
+from .infer import same_shape, same_type
+from .params import REQUIRED, Param, Params
+
+_EMPTY = Params()
+
+
+class OpDef:
+    """Everything mxpy knows about one operator.
+
+    ``kernel(p, ins, outs, req, rt)`` reads backend arrays ``ins`` and writes
+    the backend arrays ``outs`` it is given, honouring ``req[i]`` (``write``,
+    ``add``, ``inplace``, ``null``); ``rt`` is the :class:`Runtime` (``xp``,
+    ``is_train``, ``rng``). See DESIGN.md for the other fields.
+    """
+
+    def __init__(
+        self,
+        name: str,
+        kernel: Callable | None,
+        *,
+        params: dict[str, Param] | None = None,
+        inputs: Sequence[str] | Callable[[Params], list[str]] = ("data",),
+        outputs: Sequence[str] | Callable[[Params], list[str]] = ("output",),
+        num_visible_outputs: Callable[[Params], int] | None = None,
+        aux: Sequence[str] | Callable[[Params], list[str]] = (),
+        infer_shape: Callable = same_shape,
+        infer_type: Callable = same_type,
+        gradient: Callable | None = None,
+        aliases: Sequence[str] = (),
+        inplace: Sequence[tuple[int, int]] = (),
+        backward_needs: Any = None,
+        variadic: str | None = None,
+        needs_rng: bool = False,
+        creates: bool = False,
+        cost: Callable | None = None,
+        doc: str = "",
+    ) -> None:
+        self.name = name
+        self.kernel = kernel
+        self.params: dict[str, Param] = dict(params or {})
+        self._inputs = inputs
+        self._outputs = outputs
+        self._num_visible = num_visible_outputs
+        self._aux = aux
+        self.infer_shape = infer_shape
+        self.infer_type = infer_type
+        self.gradient = gradient
+        self.aliases = tuple(aliases)
+        self.inplace = tuple(inplace)
+        self.backward_needs = backward_needs
+        self.variadic = variadic
+        self.needs_rng = needs_rng
+        self.creates = creates
+        self.cost = cost
+        self.doc = doc
+        self._parse_cache: dict[tuple, Params] = {}
+
+    def __repr__(self) -> str:
+        return f"<OpDef {self.name}>"
+
+    # -- parameters ------------------------------------------------------------
+    def parse(self, kwargs: dict[str, Any]) -> Params:
+        """Validate and convert user kwargs or JSON attrs into :class:`Params`."""
+        if not kwargs and not self.params:
+            return _EMPTY
+        try:
+            key = tuple(kwargs.items())
+            hit = self._parse_cache.get(key)
+            if hit is not None:
+                return hit
+        except TypeError:  # unhashable value (a list): parse without caching
+            key = None
+        out = Params()
+        for k, v in kwargs.items():
+            spec = self.params.get(k)
+            if spec is None:
+                if k.startswith("__") and k.endswith("__"):
+                    continue  # user attributes such as __lr_mult__ travel separately
+                known = ", ".join(sorted(self.params)) or "none"
+                raise MXNetError(f"{self.name}: unknown parameter '{k}'; known parameters: {known}")
+            out[k] = spec.parse(self.name, k, v)
+        for k, spec in self.params.items():
+            if k not in out:
+                if spec.default is REQUIRED:
+                    raise MXNetError(f"{self.name}: required parameter '{k}' is missing")
+                out[k] = spec.default
+        if key is not None:
+            if len(self._parse_cache) > 512:
+                self._parse_cache.clear()
+            self._parse_cache[key] = out
+        return out
+
+    def format_attrs(self, p: Params, only: Sequence[str] | None = None) -> dict[str, str]:
+        """MXNet attribute strings for ``p`` (only the keys in ``only`` when given)."""
+        keys = only if only is not None else [k for k in p if p[k] != self.params[k].default]
+        return {k: Param.format(p[k]) for k in keys}
+
+    # -- arity -------------------------------------------------------------------
+    def input_names(self, p: Params) -> list[str]:
+        if self.variadic is not None:
+            n = p.get("num_args", 0)
+            return [f"arg{i}" for i in range(n)]
+        return list(self._inputs(p)) if callable(self._inputs) else list(self._inputs)
+
+    def declared_inputs(self) -> list[str]:
+        """Every input name the op can take (for front-end signatures)."""
+        if callable(self._inputs):
+            return list(getattr(self._inputs, "all_names", ()))
+        return list(self._inputs)
+
+    def output_names(self, p: Params) -> list[str]:
+        return list(self._outputs(p)) if callable(self._outputs) else list(self._outputs)
+
+    def num_outputs(self, p: Params) -> int:
+        return len(self.output_names(p))
+
+    def num_visible_outputs(self, p: Params) -> int:
+        return self._num_visible(p) if self._num_visible is not None else self.num_outputs(p)
+
+    def aux_names(self, p: Params) -> list[str]:
+        return list(self._aux(p)) if callable(self._aux) else list(self._aux)
+
+
+def names(*all_names: str) -> Callable:
+    """Mark a callable ``inputs(p)`` rule with the full set of names it can return."""
+
+    def deco(fn: Callable) -> Callable:
+        fn.all_names = all_names
+        return fn
+
+    return deco

@@ -1,0 +1,72 @@
+"""The op battery: every registered operator, every case, both engines."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import mxpy as mx
+from mxpy import engine, registry
+from mxpy.ndarray import dispatch
+from tests.battery import CASES, load_all
+
+load_all()
+
+
+def test_every_registered_op_has_a_case():
+    covered = {c.op for c in CASES}
+    missing = sorted(n for n in registry.all_ops() if n not in covered)
+    assert not missing, f"registered ops without a battery case: {missing}"
+
+
+def test_cases_name_registered_ops():
+    unknown = sorted({c.op for c in CASES if c.op not in registry.all_ops()})
+    assert not unknown, f"battery cases for unknown or non-canonical op names: {unknown}"
+
+
+def _run(case, np_inputs, out=None):
+    fn = getattr(mx.nd, case.op) if hasattr(mx.nd, case.op) else getattr(mx.nd._internal, case.op)
+    args = [mx.nd.array(x, dtype=x.dtype) for x in np_inputs]
+    res = fn(*args, **case.params) if out is None else fn(*args, out=out, **case.params)
+    return res if isinstance(res, list) else [res]
+
+
+def _check(case, np_inputs, outs):
+    got = [o.asnumpy() for o in outs]
+    if case.check is not None:
+        case.check(got, np_inputs, case.params)
+    if case.ref is not None:
+        want = case.ref(*[x.copy() for x in np_inputs], **case.params)
+        want = want if isinstance(want, (list, tuple)) else [want]
+        assert len(got) == len(want), f"{case.id}: {len(got)} outputs, reference has {len(want)}"
+        for g, w in zip(got, want):
+            w = np.asarray(w)
+            assert g.shape == w.shape, f"{case.id}: shape {g.shape} vs reference {w.shape}"
+            assert g.dtype == w.dtype, f"{case.id}: dtype {g.dtype} vs reference {w.dtype}"
+            np.testing.assert_allclose(g.astype(np.float64), w.astype(np.float64), rtol=case.rtol, atol=case.atol, err_msg=case.id)
+
+
+@pytest.mark.parametrize("eng", ["NaiveEngine", "ThreadedEngine"])
+@pytest.mark.parametrize("case", CASES, ids=lambda c: c.id)
+def test_forward_matches_reference(case, eng):
+    rng = np.random.default_rng(0)
+    np_inputs = case.make_inputs(rng)
+    with engine.engine_type(eng):
+        mx.random.seed(0)
+        outs = _run(case, np_inputs)
+        _check(case, np_inputs, outs)
+        # inferred shape and dtype equal what the kernel produced
+        op = registry.get(case.op)
+        p = op.parse(case.params)
+        shapes, types = dispatch.infer(op, p, [x.shape for x in np_inputs], [x.dtype for x in np_inputs])
+        n = op.num_visible_outputs(p)
+        assert [tuple(s) for s in shapes[:n]] == [o.shape for o in outs]
+        assert [np.dtype(t) for t in types[:n]] == [np.dtype(o.dtype) for o in outs]
+        # out= writes into a given array and returns it
+        if case.out_ok:
+            given = [mx.nd.empty(o.shape, dtype=o.dtype) for o in outs]
+            res = _run(case, np_inputs, out=given if len(given) > 1 else given[0])
+            assert all(r is g for r, g in zip(res, given))
+            if case.ref is not None or case.check is not None:
+                _check(case, np_inputs, given)
+        mx.nd.waitall()
