@@ -6,7 +6,13 @@ import types as _types
 
 from .. import ops as _ops
 from . import arith as _arith
+from . import fluent as _fluent
+from . import indexing as _indexing
+from . import interop as _interop
+from . import random
 from . import register as _register
+from . import serialization as _serialization
+from . import wrappers as _wrappers
 from .creation import arange, array, copy_into, empty, eye, from_numpy, full, linspace, ones, waitall, zeros
 from .ndarray import NDArray
 
@@ -18,6 +24,14 @@ _register.populate(op.__dict__, _internal.__dict__)
 for _name, _fn in op.__dict__.items():
     if not _name.startswith("__"):
         globals().setdefault(_name, _fn)
-_arith.install()
 
-__all__ = ["NDArray", "array", "zeros", "ones", "empty", "full", "arange", "eye", "linspace", "from_numpy", "waitall", "copy_into", "op"]
+# Python-level pieces of mx.nd that are not single operators; each module
+# lists what it exports in __all__ and may install NDArray methods.
+for _mod in (_wrappers, _serialization, _interop):
+    for _name in getattr(_mod, "__all__", ()):
+        globals()[_name] = getattr(_mod, _name)
+for _mod in (_arith, _indexing, _fluent):
+    if hasattr(_mod, "install"):
+        _mod.install()
+
+__all__ = ["NDArray", "array", "zeros", "ones", "empty", "full", "arange", "eye", "linspace", "from_numpy", "waitall", "copy_into", "op", "random"]
