@@ -27,11 +27,11 @@ for _name, _fn in op.__dict__.items():
 
 # Python-level pieces of mx.nd that are not single operators; each module
 # lists what it exports in __all__ and may install NDArray methods.
-for _mod in (_wrappers, _serialization, _interop):
-    for _name in getattr(_mod, "__all__", ()):
-        globals()[_name] = getattr(_mod, _name)
-for _mod in (_arith, _indexing, _fluent):
-    if hasattr(_mod, "install"):
-        _mod.install()
+for _part in (_wrappers, _serialization, _interop):
+    for _name in getattr(_part, "__all__", ()):
+        globals()[_name] = getattr(_part, _name)
+for _part in (_arith, _indexing, _fluent):
+    if hasattr(_part, "install"):
+        _part.install()
 
 __all__ = ["NDArray", "array", "zeros", "ones", "empty", "full", "arange", "eye", "linspace", "from_numpy", "waitall", "copy_into", "op", "random"]
