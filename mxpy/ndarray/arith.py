@@ -20,23 +20,34 @@ _NO_PARAMS = Params()
 
 
 def _fast_or_invoke(op, lhs: NDArray, rhs: NDArray, out: NDArray | None = None):
+    """``op(lhs, rhs)`` into a new array, or into ``lhs`` itself when ``out is lhs``."""
     a, b = lhs._data, rhs._data
-    if out is None and dispatch.recorder is None and a.shape == b.shape and a.dtype == b.dtype and lhs._ctx is rhs._ctx:
+    if dispatch.recorder is None and a.shape == b.shape and a.dtype == b.dtype and lhs._ctx is rhs._ctx and lhs._ctx.device_typeid != 2:
         ctx = lhs._ctx
-        res = _new(ctx, a.shape, a.dtype)
         va, vb = lhs._var, rhs._var
-        _eng._current.push(op.kernel, (_NO_PARAMS, (a, b), (res._data,), _W1, runtime(ctx)), (va,) if va is vb else (va, vb), (res._var,), ctx, op.name, a.size)
-        return res
+        if out is None:
+            res = _new(ctx, a.shape, a.dtype)
+            _eng._current.push(
+                op.kernel, (_NO_PARAMS, (a, b), (res._data,), _W1, runtime(ctx)), (va,) if va is vb else (va, vb), (res._var,), ctx, op.name, a.size
+            )
+            return res
+        if out is lhs:  # in place: the kernels are elementwise, so aliasing is safe
+            _eng._current.push(op.kernel, (_NO_PARAMS, (a, b), (a,), _W1, runtime(ctx)), () if va is vb else (vb,), (va,), ctx, op.name, a.size)
+            return out
     return dispatch.invoke(op, (lhs, rhs), {}, out=out)
 
 
 def _scalar_fast_or_invoke(op, arr: NDArray, scalar, out: NDArray | None = None):
-    if out is None and dispatch.recorder is None:
+    """``op(arr, scalar)`` into a new array, or into ``arr`` itself when ``out is arr``."""
+    if dispatch.recorder is None and (out is None or out is arr) and arr._ctx.device_typeid != 2:
         ctx = arr._ctx
         a = arr._data
-        res = _new(ctx, a.shape, a.dtype)
-        _eng._current.push(op.kernel, (Params(scalar=float(scalar)), (a,), (res._data,), _W1, runtime(ctx)), (arr._var,), (res._var,), ctx, op.name, a.size)
-        return res
+        if out is None:
+            res = _new(ctx, a.shape, a.dtype)
+            _eng._current.push(op.kernel, (Params(scalar=float(scalar)), (a,), (res._data,), _W1, runtime(ctx)), (arr._var,), (res._var,), ctx, op.name, a.size)
+            return res
+        _eng._current.push(op.kernel, (Params(scalar=float(scalar)), (a,), (a,), _W1, runtime(ctx)), (), (arr._var,), ctx, op.name, a.size)
+        return out
     return dispatch.invoke(op, (arr,), {"scalar": float(scalar)}, out=out)
 
 

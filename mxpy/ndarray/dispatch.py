@@ -129,19 +129,40 @@ def _push(op: OpDef, p: Params, args: Sequence, outs: Sequence, c: Context, trai
     cost = op.cost(p, ins, out_data) if op.cost is not None else sum(d.size for d in out_data)
     n = len(outs)
     req = _REQ_WRITE[:n] if n <= 8 else ("write",) * n
-    if alias and not op.inplace:
-        _eng._current.push(_run_via_temp, (op.kernel, p, ins, out_data, req, rt), reads, writes, c, op.name, cost)
+    kernel = _via_temp(op) if alias and not op.inplace else op.kernel
+    if c.device_typeid == 2:
+        _eng._current.push(run_on_device, (kernel, p, ins, out_data, req, rt), reads, writes, c, op.name, cost)
     else:
-        _eng._current.push(op.kernel, (p, ins, out_data, req, rt), reads, writes, c, op.name, cost)
+        _eng._current.push(kernel, (p, ins, out_data, req, rt), reads, writes, c, op.name, cost)
 
 
-def _run_via_temp(kernel, p, ins, outs, req, rt) -> None:
-    """Run a kernel whose output shares memory with an input: compute, then copy."""
-    xp = rt.xp
-    tmp = [xp.empty(o.shape, o.dtype) for o in outs]
-    kernel(p, ins, tmp, req, rt)
-    for o, t in zip(outs, tmp):
-        o[...] = t
+def run_on_device(kernel, p, ins, outs, req, rt) -> None:
+    """Run a GPU kernel with its device current, whichever thread runs it."""
+    with rt.backend.device():
+        kernel(p, ins, outs, req, rt)
+
+
+_TEMP_KERNELS: dict = {}
+
+
+def _via_temp(op: OpDef):
+    """``op.kernel`` made safe for outputs that share memory with an input:
+    compute into fresh buffers, then copy."""
+    run = _TEMP_KERNELS.get(op)
+    if run is None:
+        kernel = op.kernel
+
+        def run(p, ins, outs, req, rt):
+            tmp = [rt.xp.empty(o.shape, o.dtype) for o in outs]
+            kernel(p, ins, tmp, ("write",) * len(outs), rt)
+            for o, t, r in zip(outs, tmp, req):
+                if r == "add":
+                    o += t
+                elif r != "null":
+                    o[...] = t
+
+        _TEMP_KERNELS[op] = run
+    return run
 
 
 # -- front-end functions -----------------------------------------------------------
