@@ -22,7 +22,9 @@ from .var import Failure, Var, user_origin
 __all__ = ["Var", "Failure", "NaiveEngine", "ThreadedEngine", "get", "set_engine", "engine_type", "user_origin", "EngineBase"]
 
 
-def _make(name: str) -> EngineBase:
+def _make(name: str | EngineBase) -> EngineBase:
+    if isinstance(name, EngineBase):
+        return name
     _check_name(name)
     return NaiveEngine() if name == "NaiveEngine" else ThreadedEngine()
 
@@ -35,8 +37,18 @@ def get() -> EngineBase:
     return _current
 
 
-def set_engine(name: str) -> EngineBase:
-    """Finish all work on the current engine and switch to ``name``; returns the old one."""
+def set_engine(name: str | EngineBase) -> EngineBase:
+    """Finish all work on the current engine and switch to ``name``; returns the old one.
+
+    ``name`` is an MXNet engine name or an engine instance (tests use
+    ``ThreadedEngine(inline_max=..., max_inflight=...)``).
+
+    >>> from mxpy import engine
+    >>> old = engine.set_engine("NaiveEngine")
+    >>> engine.get().name
+    'NaiveEngine'
+    >>> _ = engine.set_engine(old.name)
+    """
     global _current
     new = _make(name)
     old = _current
@@ -46,8 +58,12 @@ def set_engine(name: str) -> EngineBase:
 
 
 @contextmanager
-def engine_type(name: str):
-    """``with engine_type('NaiveEngine'):`` runs the block under that engine (tests)."""
+def engine_type(name: str | EngineBase):
+    """``with engine_type('NaiveEngine'):`` runs the block under that engine (tests).
+
+    The previous engine comes back afterwards (a fresh one with the same
+    settings, since switching shut the old one's workers down).
+    """
     old = set_engine(name)
     try:
         yield _current

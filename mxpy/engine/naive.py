@@ -26,25 +26,51 @@ class EngineBase:
         if failure not in self._failures:
             self._failures.append(failure)
 
-    def _raise_var(self, var: Var) -> None:
+    def _take_var(self, var: Var) -> Failure | None:
+        """The failure to raise for a wait on ``var`` (once: MXNet's WaitForVar clears it)."""
         failure = var.failure
-        if failure is not None:
-            var.failure = None  # reported once, as MXNet's WaitForVar does
-            if failure in self._failures:
-                self._failures.remove(failure)
-            raise failure.error()
+        if failure is None:
+            return None
+        var.failure = None
+        if failure.reported:
+            return None
+        # marking the shared record clears it for every Var that carries it
+        failure.reported = True
+        if failure in self._failures:
+            self._failures.remove(failure)
+        return failure
+
+    def _take_all(self) -> Failure | None:
+        """The oldest unreported failure; every pending one counts as reported after it."""
+        first = None
+        for f in self._failures:
+            if not f.reported:
+                f.reported = True
+                if first is None:
+                    first = f
+        self._failures.clear()
+        return first
+
+    def _raise_var(self, var: Var) -> None:
+        if var.failure is not None:
+            failure = self._take_var(var)
+            if failure is not None:
+                raise failure.error()
 
     def _raise_all(self) -> None:
         if self._failures:
-            first = self._failures[0]
-            self._failures.clear()
-            raise first.error()
+            failure = self._take_all()
+            if failure is not None:
+                raise failure.error()
 
     @staticmethod
     def _failed_input(reads: Sequence[Var]) -> Failure | None:
         for v in reads:
-            if v.failure is not None:
-                return v.failure
+            f = v.failure
+            if f is not None:
+                if not f.reported:
+                    return f
+                v.failure = None  # already raised to the user: the Var reads normally again
         return None
 
 

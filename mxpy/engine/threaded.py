@@ -40,6 +40,14 @@ class _Op:
         self.event = event  # set for wait markers, which run no kernel
 
 
+def _distinct(reads: Sequence[Var], writes: Sequence[Var]) -> tuple[tuple, tuple]:
+    """Drop repeated Vars and reads of Vars also written: a write already orders
+    the op against everything else on that Var, and a Var listed twice as a
+    write would wait for itself."""
+    w = tuple(dict.fromkeys(writes))
+    return tuple(v for v in dict.fromkeys(reads) if v not in w), w
+
+
 def _env_int(name: str, default: int) -> int:
     try:
         return int(os.environ.get(name, default))
@@ -91,8 +99,12 @@ class ThreadedEngine(EngineBase):
                     try:
                         fn(*args)
                     except Exception as e:
-                        self._fail(writes, Failure(name, user_origin(), e))
+                        failure = Failure(name, user_origin(), e)
+                        with self._lock:  # workers touch the failure list too
+                            self._fail(writes, failure)
                     return
+        if len(writes) > 1 or (reads and writes):
+            reads, writes = _distinct(reads, writes)
         self._push_queued(_Op(fn, args, reads, writes, ctx, name, user_origin()))
 
     def _push_queued(self, op: _Op) -> None:
@@ -174,7 +186,7 @@ class ThreadedEngine(EngineBase):
         if failure is None:
             try:
                 op.fn(*op.args)
-            except Exception as e:
+            except BaseException as e:  # noqa: B036 - a worker must complete every op, or waiters hang
                 failure = Failure(op.name, op.origin, e)
         return self._complete(op, failure)
 
@@ -225,6 +237,21 @@ class ThreadedEngine(EngineBase):
         op.event.set()
         if more:
             self._dispatch(more)
+
+    # The failure list and records are shared with the workers.
+    def _raise_var(self, var: Var) -> None:
+        if var.failure is not None:
+            with self._lock:
+                failure = self._take_var(var)
+            if failure is not None:
+                raise failure.error()
+
+    def _raise_all(self) -> None:
+        if self._failures:
+            with self._lock:
+                failure = self._take_all()
+            if failure is not None:
+                raise failure.error()
 
     # -- waiting -----------------------------------------------------------------
     def _wait(self, var: Var, write: bool) -> None:

@@ -32,14 +32,21 @@ class Var:
 
 
 class Failure:
-    """A kernel's exception, the op that raised it and where the user queued it."""
+    """A kernel's exception, the op that raised it and where the user queued it.
 
-    __slots__ = ("op_name", "origin", "exc")
+    One Failure is shared by every Var it reaches (the op's writes and,
+    through them, downstream writes). ``reported`` turns True once a wait has
+    raised it: as in MXNet, an error is raised once, after which the Vars
+    that carried it read (and feed later ops) normally.
+    """
+
+    __slots__ = ("op_name", "origin", "exc", "reported")
 
     def __init__(self, op_name: str, origin: str, exc: BaseException) -> None:
         self.op_name = op_name
         self.origin = origin
         self.exc = exc
+        self.reported = False
 
     def error(self) -> MXNetError:
         exc = self.exc
