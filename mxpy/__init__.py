@@ -10,9 +10,30 @@ from __future__ import annotations
 
 __version__ = "1.9.1"
 
-from . import base, context, engine, ndarray, random
+from . import attribute, base, context, engine, name, ndarray, random, symbol
 from . import ndarray as nd
+from . import symbol as sym
+from .attribute import AttrScope
 from .base import MXNetError
 from .context import Context, cpu, cpu_pinned, current_context, gpu, num_gpus
 
-__all__ = ["random", "MXNetError", "Context", "cpu", "gpu", "cpu_pinned", "current_context", "num_gpus", "nd", "ndarray", "base", "context", "engine"]
+__all__ = [
+    "random",
+    "sym",
+    "symbol",
+    "name",
+    "attribute",
+    "AttrScope",
+    "MXNetError",
+    "Context",
+    "cpu",
+    "gpu",
+    "cpu_pinned",
+    "current_context",
+    "num_gpus",
+    "nd",
+    "ndarray",
+    "base",
+    "context",
+    "engine",
+]

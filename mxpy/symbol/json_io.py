@@ -1,0 +1,164 @@
+"""MXNet's symbol JSON: writing (byte-compatible layout) and reading (1.x and pre-0.9).
+
+The layout follows the dmlc JSON writer MXNet uses: objects with more than
+one key and arrays with more than ten elements span lines; node records and
+the node list always do; separators are ``", "`` (with a trailing space
+before a line break).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+
+from ..base import MXNetError
+from ..registry import find
+from .node import Node, topo_order
+
+MXNET_VERSION = 10901
+
+
+def _dump(value, indent: int, multi: bool | None = None) -> str:
+    pad = "  " * (indent + 1)
+    if isinstance(value, dict):
+        if multi is None:
+            multi = len(value) > 1
+        items = [f"{json.dumps(k)}: {_dump(v, indent + 1)}" for k, v in value.items()]
+        if not items:
+            return "{}"
+        if multi:
+            return "{\n" + ", \n".join(pad + it for it in items) + "\n" + "  " * indent + "}"
+        return "{" + ", ".join(items) + "}"
+    if isinstance(value, list):
+        if multi is None:
+            multi = len(value) > 10
+        items = [_dump(v, indent + 1) for v in value]
+        if not items:
+            return "[]"
+        if multi:
+            return "[\n" + ", \n".join(pad + it for it in items) + "\n" + "  " * indent + "]"
+        return "[" + ", ".join(items) + "]"
+    return json.dumps(value)
+
+
+class _Multi(dict):
+    """A dict always written across lines (node records, the top level)."""
+
+
+def to_json(sym) -> str:
+    """Serialise a Symbol the way MXNet 1.9.1 does."""
+    order = topo_order(sym._outputs)
+    index = {id(n): i for i, n in enumerate(order)}
+    nodes = []
+    row_ptr = [0]
+    for n in order:
+        rec = _Multi(op="null" if n.op is None else n.op.name, name=n.name)
+        if n.attrs:
+            rec["attrs"] = dict(sorted(n.attrs.items()))  # MXNet keeps attrs in a sorted map
+        rec["inputs"] = [[index[id(src)], i, 0] for src, i in n.inputs]
+        nodes.append(rec)
+        row_ptr.append(row_ptr[-1] + n.num_outputs())
+    top = {
+        "nodes": nodes,
+        "arg_nodes": [i for i, n in enumerate(order) if n.op is None],
+        "node_row_ptr": row_ptr,
+        "heads": [[index[id(n)], i, 0] for n, i in sym._outputs],
+        "attrs": {"mxnet_version": ["int", MXNET_VERSION]},
+    }
+    return _write_top(top)
+
+
+def _write_top(top: dict) -> str:
+    parts = []
+    for k, v in top.items():
+        if k == "nodes":
+            body = "[\n" + ", \n".join("    " + _write_node(n) for n in v) + "\n  ]" if v else "[]"
+        else:
+            body = _dump(v, 1)
+        parts.append(f"  {json.dumps(k)}: {body}")
+    return "{\n" + ", \n".join(parts) + "\n}"
+
+
+def _write_node(rec: dict) -> str:
+    pad = "      "
+    items = [f"{json.dumps(k)}: {_dump(v, 3)}" for k, v in rec.items()]
+    return "{\n" + ", \n".join(pad + it for it in items) + "\n    }"
+
+
+def load_json(json_str: str):
+    """A Symbol from MXNet JSON (1.x, 0.9-era ``attr`` keys, and pre-0.9 ``param`` files)."""
+    from .symbol import Symbol
+
+    try:
+        doc = json.loads(json_str)
+    except json.JSONDecodeError as e:
+        raise MXNetError(f"load_json: malformed JSON at line {e.lineno} column {e.colno} (char {e.pos}): {e.msg}") from None
+    if not isinstance(doc, dict) or "nodes" not in doc or "heads" not in doc:
+        raise MXNetError("load_json: not an MXNet symbol file (needs 'nodes' and 'heads')")
+    version = doc.get("attrs", {}).get("mxnet_version", [None, 0])[1]
+    recs = doc["nodes"]
+    built: list[Node] = []
+    for i, rec in enumerate(recs):
+        if not isinstance(rec, dict) or "op" not in rec or "name" not in rec:
+            raise MXNetError(f"load_json: node {i} lacks 'op' or 'name'")
+        attrs = {}
+        for key in ("param", "attr", "attrs"):  # oldest to newest spelling
+            if isinstance(rec.get(key), dict):
+                attrs.update({k: str(v) for k, v in rec[key].items()})
+        if not version:
+            for k in ("lr_mult", "wd_mult", "ctx_group"):
+                if k in attrs and rec["op"] == "null":
+                    attrs[f"__{k}__"] = attrs.pop(k)
+        op = None
+        if rec["op"] != "null":
+            op = find(rec["op"])
+            if op is None:
+                raise MXNetError(f"load_json: node {i} ({rec['name']!r}) uses unknown operator {rec['op']!r}")
+        inputs = []
+        for e in rec.get("inputs", []):
+            if not isinstance(e, list) or len(e) < 2:
+                raise MXNetError(f"load_json: node {i} has a malformed input entry {e!r}")
+            src, idx = int(e[0]), int(e[1])
+            if not 0 <= src < i:
+                raise MXNetError(f"load_json: node {i} ({rec['name']!r}) refers to node {src}, which is not an earlier node (cycle or dangling entry)")
+            if not 0 <= idx < built[src].num_outputs():
+                raise MXNetError(f"load_json: node {i} refers to output {idx} of node {src}, which has {built[src].num_outputs()} outputs")
+            inputs.append((built[src], idx))
+        node = Node(op, rec["name"], attrs, inputs)
+        if op is not None:
+            _ = node.params  # unknown or bad attributes fail here, naming the op
+            _add_missing_aux(node)
+        built.append(node)
+    heads = []
+    for e in doc["heads"]:
+        if not isinstance(e, list) or len(e) < 2 or not 0 <= int(e[0]) < len(built):
+            raise MXNetError(f"load_json: malformed head entry {e!r}")
+        heads.append((built[int(e[0])], int(e[1])))
+    return Symbol(heads)
+
+
+def _add_missing_aux(node: Node) -> None:
+    """Pre-0.9 files list no aux inputs: add variables for them."""
+    slots = node.input_names()
+    if len(node.inputs) < len(slots):
+        for slot in slots[len(node.inputs) :]:
+            node.inputs.append((Node(None, f"{node.name}_{slot}", {}, []), 0))
+
+
+def save_text_atomic(fname: str, text: str) -> None:
+    """Write ``text`` to ``fname`` via a temp file in the same folder, fsync and rename."""
+    folder = os.path.dirname(os.path.abspath(fname))
+    fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=folder)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, fname)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise

@@ -1,0 +1,94 @@
+"""Graph nodes: immutable after creation; a Symbol is a list of (node, output index)."""
+
+from __future__ import annotations
+
+from ..registry import OpDef, Params
+
+# Keys MXNet stores as ``__key__`` but also lists without underscores.
+HIDDEN_KEYS = ("ctx_group", "lr_mult", "wd_mult", "force_mirroring", "mirror_stage", "profiler_scope")
+
+
+class Node:
+    """One operator application (``op`` set) or a variable (``op`` None).
+
+    ``attrs`` holds strings: the op's parameters as the user gave them and
+    user attributes (``__key__``), exactly what JSON stores.
+    """
+
+    __slots__ = ("op", "name", "attrs", "inputs", "_params", "__weakref__")
+
+    def __init__(self, op: OpDef | None, name: str, attrs: dict[str, str], inputs: list[tuple[Node, int]]):
+        self.op = op
+        self.name = name
+        self.attrs = attrs
+        self.inputs = inputs
+        self._params: Params | None = None
+
+    @property
+    def is_variable(self) -> bool:
+        return self.op is None
+
+    @property
+    def params(self) -> Params:
+        """The op's parsed parameters (user attributes are skipped)."""
+        if self._params is None:
+            self._params = self.op.parse({k: v for k, v in self.attrs.items() if not (k.startswith("__") and k.endswith("__"))})
+        return self._params
+
+    def num_outputs(self) -> int:
+        return 1 if self.op is None else self.op.num_outputs(self.params)
+
+    def num_visible_outputs(self) -> int:
+        return 1 if self.op is None else self.op.num_visible_outputs(self.params)
+
+    def output_name(self, index: int) -> str:
+        if self.op is None:
+            return self.name
+        names = self.op.output_names(self.params)
+        return f"{self.name}_{names[index]}"
+
+    def input_names(self) -> list[str]:
+        """Declared names of every input slot, aux states last."""
+        p = self.params
+        return self.op.input_names(p) + self.op.aux_names(p)
+
+    def n_aux(self) -> int:
+        return len(self.op.aux_names(self.params)) if self.op is not None else 0
+
+    def __repr__(self) -> str:
+        return f"<Node {self.op.name if self.op else 'null'} {self.name}>"
+
+
+def topo_order(heads: list[tuple[Node, int]]) -> list[Node]:
+    """Nodes reachable from ``heads`` in DFS post-order (inputs before users), as MXNet."""
+    order: list[Node] = []
+    seen: set[int] = set()
+    for head, _ in heads:
+        if id(head) in seen:
+            continue
+        stack = [(head, 0)]
+        seen.add(id(head))
+        while stack:
+            node, i = stack.pop()
+            if i < len(node.inputs):
+                stack.append((node, i + 1))
+                child = node.inputs[i][0]
+                if id(child) not in seen:
+                    seen.add(id(child))
+                    stack.append((child, 0))
+            else:
+                order.append(node)
+    return order
+
+
+def aux_variables(order: list[Node]) -> set[int]:
+    """ids of variable nodes used in an aux-state slot of some op."""
+    aux: set[int] = set()
+    for node in order:
+        if node.op is not None:
+            n_aux = node.n_aux()
+            if n_aux:
+                for src, _ in node.inputs[len(node.inputs) - n_aux :]:
+                    if src.op is None:
+                        aux.add(id(src))
+    return aux

@@ -1,0 +1,82 @@
+"""Builds ``mx.sym.*`` from the registry: one real closure per operator name."""
+
+from __future__ import annotations
+
+import inspect
+
+from .. import registry
+from ..registry import REQUIRED
+from .symbol import Symbol, create
+
+_FUNCS: dict = {}
+
+
+def make_function(op: registry.OpDef, public_name: str):
+    """``mx.sym.<public_name>``: apply ``op`` to Symbols; positional values fill
+    inputs first, then parameters in declared order (as MXNet's generated code)."""
+    declared = op.declared_inputs()
+    param_names = list(op.params)
+    variadic = op.variadic is not None
+    hint = public_name.lower()
+
+    def fn(*args, name=None, attr=None, **kwargs):
+        if variadic:
+            inputs = list(args[0]) if len(args) == 1 and isinstance(args[0], (list, tuple)) else list(args)
+            return create(op, inputs, kwargs, name=name, attr=attr, hint=hint)
+        sym_kwargs = {k: kwargs.pop(k) for k in list(kwargs) if isinstance(kwargs[k], Symbol)}
+        pos_syms = []
+        rest = list(args)
+        while rest and isinstance(rest[0], Symbol):
+            pos_syms.append(rest.pop(0))
+        free = [k for k in param_names if k not in kwargs]
+        if len(rest) > len(free):
+            raise TypeError(f"{public_name}() got {len(args)} positional arguments; inputs {declared} and parameters {param_names}")
+        for k, v in zip(free, rest):
+            kwargs[k] = v
+        if pos_syms and sym_kwargs:
+            slots = [d for d in declared if d not in sym_kwargs]
+            inputs = dict(zip(slots, pos_syms))
+            inputs.update(sym_kwargs)
+        elif sym_kwargs:
+            inputs = sym_kwargs
+        else:
+            inputs = pos_syms
+        return create(op, inputs, kwargs, name=name, attr=attr, hint=hint)
+
+    fn.__name__ = public_name
+    fn.__qualname__ = public_name
+    fn.__module__ = "mxpy.symbol"
+    fn.__doc__ = op.doc or f"The {op.name} operator."
+    params = []
+    if variadic:
+        params.append(inspect.Parameter("data", inspect.Parameter.VAR_POSITIONAL))
+    else:
+        params.extend(inspect.Parameter(nm, inspect.Parameter.POSITIONAL_OR_KEYWORD, default=None) for nm in declared)
+    kind = inspect.Parameter.KEYWORD_ONLY if variadic else inspect.Parameter.POSITIONAL_OR_KEYWORD
+    for k, spec in op.params.items():
+        if variadic and k == "num_args":
+            continue
+        params.append(inspect.Parameter(k, kind, default=None if spec.default is REQUIRED else spec.default))
+    params.append(inspect.Parameter("name", inspect.Parameter.KEYWORD_ONLY, default=None))
+    params.append(inspect.Parameter("attr", inspect.Parameter.KEYWORD_ONLY, default=None))
+    params.append(inspect.Parameter("kwargs", inspect.Parameter.VAR_KEYWORD))
+    try:
+        fn.__signature__ = inspect.Signature(params)
+    except ValueError:
+        pass
+    return fn
+
+
+def function(name: str):
+    fn = _FUNCS.get(name)
+    if fn is None:
+        fn = _FUNCS[name] = make_function(registry.get(name), name)
+    return fn
+
+
+def populate(public: dict, internal: dict) -> None:
+    for name in registry.all_names():
+        fn = function(name)
+        if name.startswith("_"):
+            internal[name] = fn
+        public.setdefault(name, fn)

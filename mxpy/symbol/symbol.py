@@ -1,0 +1,496 @@
+"""Symbol: a stateless graph with named arguments and outputs.
+
+>>> import mxpy as mx
+>>> a = mx.sym.Variable("A"); b = mx.sym.Variable("B")
+>>> d = (a + b) / 10 + 1
+>>> d.list_arguments(), d.list_outputs()
+(['A', 'B'], ['_plusscalar0_output'])
+"""
+
+from __future__ import annotations
+
+import copy as _copy
+import json
+
+import numpy as np
+
+from ..attribute import AttrScope
+from ..base import DTYPE_TO_FLAG, MXNetError, np_dtype, numeric_types
+from ..name import NameManager
+from ..registry import OpDef, get
+from .node import HIDDEN_KEYS, Node, aux_variables, topo_order
+
+__all__ = ["Symbol", "Variable", "var", "Group", "create"]
+
+
+class Symbol:
+    """A list of output entries ``(node, index)`` over immutable nodes."""
+
+    __slots__ = ("_outputs", "__weakref__")
+
+    def __init__(self, outputs: list[tuple[Node, int]]):
+        self._outputs = list(outputs)
+
+    # -- structure -----------------------------------------------------------------
+    def _order(self) -> list[Node]:
+        return topo_order(self._outputs)
+
+    @property
+    def name(self) -> str | None:
+        """The node's name for a single-output symbol, else None."""
+        if len(self._outputs) != 1:
+            return None
+        return self._outputs[0][0].name
+
+    def list_arguments(self) -> list[str]:
+        """Names of the graph's arguments (inputs and parameters), in DFS order."""
+        order = self._order()
+        aux = aux_variables(order)
+        return [n.name for n in order if n.op is None and id(n) not in aux]
+
+    def list_auxiliary_states(self) -> list[str]:
+        """Names of auxiliary states (e.g. BatchNorm's moving_mean)."""
+        order = self._order()
+        aux = aux_variables(order)
+        return [n.name for n in order if n.op is None and id(n) in aux]
+
+    def list_inputs(self) -> list[str]:
+        """Arguments and auxiliary states, in DFS order."""
+        return [n.name for n in self._order() if n.op is None]
+
+    def list_outputs(self) -> list[str]:
+        return [node.output_name(i) for node, i in self._outputs]
+
+    def __len__(self) -> int:
+        return len(self._outputs)
+
+    def __iter__(self):
+        return (Symbol([o]) for o in self._outputs)
+
+    def __getitem__(self, index) -> Symbol:
+        if isinstance(index, str):
+            names = self.list_outputs()
+            matches = [i for i, n in enumerate(names) if n == index]
+            if not matches:
+                raise ValueError(f"Symbol: cannot find output named {index!r}; outputs are {names}")
+            if len(matches) > 1:
+                raise ValueError(f"Symbol: more than one output named {index!r}")
+            index = matches[0]
+        if isinstance(index, slice):
+            return Symbol(self._outputs[index])
+        if not isinstance(index, (int, np.integer)):
+            raise TypeError(f"Symbol index must be int, slice or str, got {type(index).__name__}")
+        if not -len(self._outputs) <= index < len(self._outputs):
+            raise IndexError(f"Symbol index {index} out of range for {len(self._outputs)} outputs")
+        return Symbol([self._outputs[index]])
+
+    def get_internals(self) -> Symbol:
+        """A group of every output of every node in the graph."""
+        outs = []
+        for node in self._order():
+            outs.extend((node, i) for i in range(node.num_outputs() if node.op is None else node.num_visible_outputs()))
+        return Symbol(outs)
+
+    def get_children(self) -> Symbol | None:
+        """The inputs of this symbol's node(s), grouped; None for a variable."""
+        kids = [e for node, _ in self._outputs for e in node.inputs]
+        return Symbol(kids) if kids else None
+
+    # -- attributes ------------------------------------------------------------------
+    def attr(self, key: str) -> str | None:
+        """The string attribute ``key`` of a single-output symbol's node."""
+        if len(self._outputs) != 1:
+            raise MXNetError("Symbol.attr: only single-output symbols have attributes")
+        attrs = self._outputs[0][0].attrs
+        if key in attrs:
+            return attrs[key]
+        return attrs.get(f"__{key}__")
+
+    def list_attr(self, recursive: bool = False) -> dict[str, str]:
+        """Attributes of this node (``recursive`` is deprecated in MXNet: use attr_dict)."""
+        if recursive:
+            raise DeprecationWarning("Symbol.list_attr with recursive=True has been deprecated. Please use attr_dict instead.")
+        if len(self._outputs) != 1:
+            return {}
+        return _listed(self._outputs[0][0].attrs)
+
+    def attr_dict(self) -> dict[str, dict[str, str]]:
+        """{node name: attributes} for every node that has any."""
+        out = {}
+        for node in self._order():
+            listed = _listed(node.attrs)
+            if listed:
+                out[node.name] = listed
+        return out
+
+    def _set_attr(self, **kwargs: str) -> None:
+        for node, _ in self._outputs:
+            for k, v in kwargs.items():
+                if not isinstance(v, str):
+                    raise ValueError(f"Symbol._set_attr: value of {k!r} must be a string")
+                node.attrs[_stored_key(k)] = v
+                node._params = None
+
+    # -- composition -------------------------------------------------------------------
+    def __call__(self, *args: Symbol, **kwargs) -> Symbol:
+        """A copy of this graph with some of its variables replaced by symbols."""
+        s = self.__copy__()
+        s._compose(*args, **kwargs)
+        return s
+
+    def _compose(self, *args: Symbol, name: str | None = None, **kwargs: Symbol) -> None:
+        if args and kwargs:
+            raise TypeError("compose only accepts input Symbols either as positional or keyword arguments, not both")
+        for v in list(args) + list(kwargs.values()):
+            if not isinstance(v, Symbol):
+                raise TypeError(f"compose expects Symbol inputs, got {type(v).__name__}")
+            if len(v) != 1:
+                raise MXNetError("compose: inputs must be single-output symbols")
+        arg_names = self.list_arguments()
+        if args:
+            if len(args) > len(arg_names):
+                raise MXNetError(f"compose: {len(args)} inputs given, the symbol has {len(arg_names)} arguments {arg_names}")
+            mapping = dict(zip(arg_names, args))
+        else:
+            unknown = [k for k in kwargs if k not in arg_names]
+            if unknown:
+                raise MXNetError(f"compose: no argument named {unknown[0]!r}; arguments are {arg_names}")
+            mapping = dict(kwargs)
+        replace = {name_: sym._outputs[0] for name_, sym in mapping.items()}
+        memo: dict[int, Node] = {}
+
+        def rebuild(node: Node) -> tuple[Node, int] | Node:
+            if id(node) in memo:
+                return memo[id(node)]
+            new = Node(node.op, node.name, dict(node.attrs), [])
+            memo[id(node)] = new
+            new.inputs = [_entry(rebuild, src, i, replace) for src, i in node.inputs]
+            return new
+
+        self._outputs = [_entry(rebuild, n, i, replace) for n, i in self._outputs]
+        if name is not None and len(self._outputs) == 1:
+            self._outputs[0][0].name = name
+
+    def __copy__(self) -> Symbol:
+        memo: dict[int, Node] = {}
+
+        def clone(node: Node) -> Node:
+            got = memo.get(id(node))
+            if got is None:
+                got = memo[id(node)] = Node(node.op, node.name, dict(node.attrs), [])
+                got.inputs = [(clone(src), i) for src, i in node.inputs]
+            return got
+
+        return Symbol([(clone(n), i) for n, i in self._outputs])
+
+    def __deepcopy__(self, memo) -> Symbol:
+        return self.__copy__()
+
+    copy = __copy__
+
+    def __repr__(self) -> str:
+        name = self.name
+        if name is None:
+            return f"<Symbol group [{', '.join(n.name for n, _ in self._outputs)}]>"
+        return f"<Symbol {name}>"
+
+    def __getstate__(self):
+        return {"json": self.tojson()}
+
+    def __setstate__(self, state) -> None:
+        from .json_io import load_json
+
+        self._outputs = load_json(state["json"])._outputs
+
+    # -- arithmetic ------------------------------------------------------------------------
+    def _binary(self, other, array_fn: str, scalar_fn: str, reverse_scalar_fn: str | None = None, reflected: bool = False):
+        if isinstance(other, Symbol):
+            return _invoke_named(array_fn, [other, self] if reflected else [self, other], {})
+        if isinstance(other, numeric_types):
+            fn = reverse_scalar_fn if (reflected and reverse_scalar_fn) else scalar_fn
+            return _invoke_named(fn, [self], {"scalar": other})
+        raise TypeError(f"type {type(other).__name__} not supported")
+
+    def __add__(self, o):
+        return self._binary(o, "_Plus", "_PlusScalar")
+
+    __radd__ = __add__
+
+    def __sub__(self, o):
+        return self._binary(o, "_Minus", "_MinusScalar")
+
+    def __rsub__(self, o):
+        return self._binary(o, "_Minus", "_MinusScalar", "_RMinusScalar", True)
+
+    def __mul__(self, o):
+        return self._binary(o, "_Mul", "_MulScalar")
+
+    __rmul__ = __mul__
+
+    def __truediv__(self, o):
+        return self._binary(o, "_Div", "_DivScalar")
+
+    def __rtruediv__(self, o):
+        return self._binary(o, "_Div", "_DivScalar", "_RDivScalar", True)
+
+    __div__ = __truediv__
+    __rdiv__ = __rtruediv__
+
+    def __mod__(self, o):
+        return self._binary(o, "_Mod", "_ModScalar")
+
+    def __rmod__(self, o):
+        return self._binary(o, "_Mod", "_ModScalar", "_RModScalar", True)
+
+    def __pow__(self, o):
+        return self._binary(o, "_Power", "_PowerScalar")
+
+    def __rpow__(self, o):
+        return self._binary(o, "_Power", "_PowerScalar", "_RPowerScalar", True)
+
+    def __neg__(self):
+        return self.__mul__(-1.0)
+
+    def __eq__(self, o):
+        return self._binary(o, "_equal", "_EqualScalar")
+
+    def __ne__(self, o):
+        return self._binary(o, "_not_equal", "_NotEqualScalar")
+
+    def __gt__(self, o):
+        return self._binary(o, "_greater", "_GreaterScalar")
+
+    def __ge__(self, o):
+        return self._binary(o, "_greater_equal", "_GreaterEqualScalar")
+
+    def __lt__(self, o):
+        return self._binary(o, "_lesser", "_LesserScalar")
+
+    def __le__(self, o):
+        return self._binary(o, "_lesser_equal", "_LesserEqualScalar")
+
+    def __hash__(self) -> int:
+        return id(self)
+
+    def __bool__(self) -> bool:
+        raise MXNetError("Symbol.__bool__: the truth value of a Symbol is undefined (it is not computed)")
+
+    # -- serialisation ----------------------------------------------------------------------
+    def tojson(self) -> str:
+        """MXNet's symbol JSON (the ``prefix-symbol.json`` format)."""
+        from .json_io import to_json
+
+        return to_json(self)
+
+    def save(self, fname: str, remove_amp_cast: bool = True) -> None:
+        """Write :meth:`tojson` to ``fname`` atomically."""
+        from .json_io import save_text_atomic
+
+        save_text_atomic(fname, self.tojson())
+
+
+def _entry(rebuild, node: Node, index: int, replace: dict) -> tuple[Node, int]:
+    if node.op is None and node.name in replace:
+        return replace[node.name]
+    return (rebuild(node), index)
+
+
+def _stored_key(key: str) -> str:
+    if key in HIDDEN_KEYS:
+        return f"__{key}__"
+    return key
+
+
+def _listed(attrs: dict[str, str]) -> dict[str, str]:
+    out = dict(attrs)
+    for k in HIDDEN_KEYS:
+        hidden = f"__{k}__"
+        if hidden in attrs:
+            out[k] = attrs[hidden]
+    return out
+
+
+# -- creation ---------------------------------------------------------------------------------
+
+
+def Variable(name: str, attr=None, shape=None, lr_mult=None, wd_mult=None, dtype=None, init=None, stype=None, **kwargs) -> Symbol:
+    """A placeholder: an input, weight or any other argument of the graph.
+
+    >>> import mxpy as mx
+    >>> mx.sym.Variable("x", shape=(2, 3)).attr("__shape__")
+    '(2, 3)'
+    """
+    if not isinstance(name, str):
+        raise TypeError("Expect a string for variable `name`")
+    attrs = AttrScope.current.get(attr)
+    stored = {_stored_key(k): v for k, v in attrs.items()}
+    if shape is not None:
+        stored["__shape__"] = str(tuple(shape))
+    if lr_mult is not None:
+        stored["__lr_mult__"] = str(lr_mult)
+    if wd_mult is not None:
+        stored["__wd_mult__"] = str(wd_mult)
+    if dtype is not None:
+        stored["__dtype__"] = str(DTYPE_TO_FLAG[np_dtype(dtype, "Variable: dtype")])
+    if init is not None:
+        stored["__init__"] = init if isinstance(init, str) else init.dumps()
+    if stype is not None:
+        stored["__storage_type__"] = str({"default": 0, "row_sparse": 1, "csr": 2}[stype])
+    for k, v in kwargs.items():
+        if not (k.startswith("__") and k.endswith("__")):
+            raise ValueError(f"Attribute name={k} is not supported. Additional attributes must start and end with double underscores, e.g, __yourattr__")
+        stored[k] = str(v)
+    return Symbol([(Node(None, name, stored, []), 0)])
+
+
+var = Variable
+
+
+def Group(symbols: list[Symbol]) -> Symbol:
+    """One symbol whose outputs are the outputs of ``symbols``, in order."""
+    if not symbols or any(not isinstance(s, Symbol) for s in symbols):
+        raise TypeError("Expected a list of symbols as input")
+    return Symbol([o for s in symbols for o in s._outputs])
+
+
+def _invoke_named(fn_name: str, inputs: list[Symbol], params: dict) -> Symbol:
+    return create(get(fn_name), inputs, params, hint=fn_name.lower())
+
+
+def create(
+    op: OpDef, inputs: list[Symbol] | dict[str, Symbol], params: dict, name: str | None = None, attr: dict | None = None, hint: str | None = None
+) -> Symbol:
+    """Apply ``op`` to input symbols (a list in order, or a dict by input name).
+
+    Missing inputs become new variables named ``<node name>_<input name>``.
+    """
+    attrs = {k: (v if isinstance(v, str) else _fmt(v)) for k, v in params.items() if v is not None}
+    if op.variadic is not None and "num_args" in op.params and "num_args" not in attrs:
+        attrs["num_args"] = str(len(inputs))
+    node_name = NameManager.current.get(name, hint or op.name.lower())
+    scope_attrs = AttrScope.current.get(attr)
+    user = {_stored_key(k): v for k, v in scope_attrs.items()}
+    node = Node(op, node_name, {**attrs, **user}, [])
+    slots = node.input_names()
+    given = inputs if isinstance(inputs, dict) else dict(zip(slots, inputs))
+    if not isinstance(inputs, dict) and len(inputs) > len(slots):
+        raise MXNetError(f"{op.name}: {len(inputs)} inputs given, expected at most {len(slots)} ({slots})")
+    unknown = [k for k in given if k not in slots]
+    if unknown:
+        raise MXNetError(f"{op.name}: unknown input {unknown[0]!r}; inputs are {slots}")
+    entries = []
+    for slot in slots:
+        sym = given.get(slot)
+        if sym is None:
+            var_attrs = dict(attrs)
+            var_attrs.update(user)
+            init = _aux_init(op, slot)
+            if init is not None:
+                var_attrs = {"__init__": init}
+            entries.append((Node(None, f"{node_name}_{slot}", var_attrs, []), 0))
+        else:
+            if not isinstance(sym, Symbol):
+                raise TypeError(f"{op.name}: input {slot!r} must be a Symbol, got {type(sym).__name__}")
+            if len(sym) != 1:
+                raise MXNetError(f"{op.name}: input {slot!r} must be a single-output symbol, got {len(sym)} outputs")
+            entries.append(sym._outputs[0])
+    node.inputs = entries
+    _ = node.params  # validate parameters now, at creation time
+    n_vis = node.num_visible_outputs()
+    return Symbol([(node, i) for i in range(n_vis)])
+
+
+def _aux_init(op: OpDef, slot: str) -> str | None:
+    """MXNet tags auto-created moving statistics with their initializer."""
+    if slot.endswith("moving_mean"):
+        return '["zero", {}]'
+    if slot.endswith("moving_var"):
+        return '["one", {}]'
+    return None
+
+
+def _fmt(v) -> str:
+    if isinstance(v, np.dtype):
+        return v.name
+    if isinstance(v, type) and issubclass(v, np.generic):
+        return np.dtype(v).name
+    return str(v)
+
+
+_ = (json, _copy)
+
+
+# -- inference (methods attached here to keep the class body about structure) ------------------
+
+
+def _gather_inputs(sym: Symbol, args: tuple, kwargs: dict, what: str) -> dict:
+    names = sym.list_arguments()
+    given: dict = {}
+    if args:
+        if len(args) > len(names):
+            raise MXNetError(f"{what}: {len(args)} positional values for {len(names)} arguments {names}")
+        given.update({n: v for n, v in zip(names, args) if v is not None})
+    inputs = set(sym.list_inputs())
+    for k, v in kwargs.items():
+        if k not in inputs:
+            raise MXNetError(f"{what}: {k!r} is not an input of the symbol; inputs are {sorted(inputs)}")
+        if v is not None:
+            given[k] = v
+    return given
+
+
+def _infer(sym: Symbol, args, kwargs, partial: bool, shapes: bool):
+    import warnings
+
+    from ..graph import infer_graph_shapes, infer_graph_types
+
+    what = "infer_shape" if shapes else "infer_type"
+    given = _gather_inputs(sym, args, kwargs, what)
+    order = sym._order()
+    if shapes:
+        known = infer_graph_shapes(order, {k: tuple(v) for k, v in given.items()})
+    else:
+        known = infer_graph_types(order, {k: np_dtype(v, f"infer_type: {k}") for k, v in given.items()})
+    aux = aux_variables(order)
+    arg_nodes = [n for n in order if n.op is None and id(n) not in aux]
+    aux_nodes = [n for n in order if n.op is None and id(n) in aux]
+    arg = [known.get((id(n), 0)) for n in arg_nodes]
+    out = [known.get((id(n), i)) for n, i in sym._outputs]
+    auxv = [known.get((id(n), 0)) for n in aux_nodes]
+    if not shapes:
+        arg = [None if t is None else t.type for t in arg]
+        out = [None if t is None else t.type for t in out]
+        auxv = [None if t is None else t.type for t in auxv]
+    if not partial and any(v is None for v in arg + out + auxv):
+        missing = [n.name for n, v in zip(arg_nodes, arg) if v is None]
+        warnings.warn(
+            f"Cannot decide {'shape' if shapes else 'type'} for the following arguments. Consider providing them as input:\n\t"
+            + "\n\t".join(f"{m}: None" for m in missing),
+            stacklevel=3,
+        )
+        return None, None, None
+    if partial and shapes:
+        arg = [() if v is None else v for v in arg]
+        out = [() if v is None else v for v in out]
+        auxv = [() if v is None else v for v in auxv]
+    return arg, out, auxv
+
+
+def _infer_shape(self: Symbol, *args, **kwargs):
+    """(arg_shapes, out_shapes, aux_shapes) from known input shapes; (None, None, None) if incomplete."""
+    return _infer(self, args, kwargs, False, True)
+
+
+def _infer_shape_partial(self: Symbol, *args, **kwargs):
+    """Like infer_shape, with ``()`` for shapes that cannot be decided."""
+    return _infer(self, args, kwargs, True, True)
+
+
+def _infer_type(self: Symbol, *args, **kwargs):
+    """(arg_types, out_types, aux_types) from known input dtypes."""
+    return _infer(self, args, kwargs, False, False)
+
+
+Symbol.infer_shape = _infer_shape
+Symbol.infer_shape_partial = _infer_shape_partial
+Symbol.infer_type = _infer_type
