@@ -1,0 +1,291 @@
+"""Selection operators: ``take``, ``pick``, ``one_hot``, ``where`` and ``clip``.
+
+MXNet casts float index arrays to integers by truncation toward zero, then
+applies the op's ``mode``: ``clip`` clamps into ``[0, n-1]``, ``wrap`` takes the
+index modulo ``n`` (Python-style, so -1 is the last element), ``raise`` fails
+on any index outside ``[0, n-1]``.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from ..registry import OpDef, Param, ShapeError, forward_shape, register
+from ._util import store
+
+_INDEX_DTYPES = ("float16", "float32", "float64", "int32", "int64", "int8", "uint8")
+
+
+def norm_axis(axis: int, ndim: int, what: str = "axis") -> int:
+    """``axis`` in ``[-ndim, ndim-1]`` mapped to ``[0, ndim-1]``; ShapeError otherwise."""
+    if not -ndim <= axis < ndim:
+        raise ShapeError(f"{what}={axis} is out of range for an input of {ndim} dimension(s); expected a value in [{-ndim}, {ndim - 1}]")
+    return axis + ndim if axis < 0 else axis
+
+
+def as_index(xp, idx):
+    """Integer view of an index array: floats truncate toward zero as in MXNet's cast."""
+    if idx.dtype.kind in "iu":
+        return idx.astype(np.int64, copy=False)
+    with np.errstate(invalid="ignore"):  # NaN indices become some integer, as in C++
+        return idx.astype(np.int64)
+
+
+def _apply_mode(xp, idx, n: int, mode: str):
+    if mode == "wrap":
+        return xp.mod(idx, n) if n > 0 else idx
+    return xp.clip(idx, 0, max(n - 1, 0))
+
+
+# -- take ------------------------------------------------------------------------------
+
+
+def _take_shape(p, a, indices):
+    if len(a) == 0:
+        raise ShapeError("input 'a' must have at least one dimension, given shape ()")
+    if len(indices) == 0:
+        raise ShapeError("input 'indices' must have at least one dimension, given shape ()")
+    ax = norm_axis(p.axis, len(a))
+    return tuple(a[:ax]) + tuple(indices) + tuple(a[ax + 1 :])
+
+
+def _take_type(p, in_types, n_out=1):
+    return list(in_types), [in_types[0] if in_types else None]
+
+
+def _take_kernel(p, ins, outs, req, rt):
+    xp = rt.xp
+    a, raw = ins
+    ax = p.axis + a.ndim if p.axis < 0 else p.axis
+    n = a.shape[ax]
+    if p.mode == "raise":
+        # MXNet checks the raw value, so 2.5 is out of bounds for n == 3
+        if raw.size and bool(xp.any((raw < 0) | (raw > n - 1))):
+            lo, hi = raw.min().item(), raw.max().item()
+            raise IndexError(f"take: indices out of bounds for axis {p.axis} of size {n} (mode='raise'); given indices in [{lo}, {hi}], expected [0, {n - 1}]")
+        idx = as_index(xp, raw)
+    else:
+        if n == 0 and raw.size:
+            raise IndexError(f"take: cannot take indices from an empty axis {p.axis} (shape {a.shape})")
+        idx = _apply_mode(xp, as_index(xp, raw), n, p.mode)
+    store(outs[0], req[0], xp.take(a, idx, axis=ax))
+
+
+register(
+    OpDef(
+        "take",
+        _take_kernel,
+        params={
+            "axis": Param("int", 0, "the axis of 'a' to take from"),
+            "mode": Param("str", "clip", "how out-of-range indices are handled", choices=("clip", "raise", "wrap")),
+        },
+        inputs=("a", "indices"),
+        infer_shape=forward_shape(_take_shape),
+        infer_type=_take_type,
+        doc="""Take elements of ``a`` along ``axis`` at ``indices``.
+
+The output shape is ``a.shape[:axis] + indices.shape + a.shape[axis+1:]``.
+
+>>> import mxpy as mx
+>>> mx.nd.take(mx.nd.array([[1, 2], [3, 4], [5, 6]]), mx.nd.array([0, 5])).asnumpy()
+array([[1., 2.],
+       [5., 6.]], dtype=float32)
+""",
+    )
+)
+
+
+# -- pick --------------------------------------------------------------------------------
+
+
+def _pick_axis(p, ndim: int) -> int:
+    if p.axis is None:
+        raise ShapeError("axis=None is not supported by pick; given axis=None, expected an integer axis")
+    return norm_axis(p.axis, ndim)
+
+
+def _pick_shape(p, data, index):
+    ax = _pick_axis(p, len(data))
+    kept = tuple(data[:ax]) + (1,) + tuple(data[ax + 1 :])
+    reduced = tuple(data[:ax]) + tuple(data[ax + 1 :])
+    # MXNet accepts the index in either the reduced or the keepdims layout
+    if tuple(index) not in (kept, reduced):
+        raise ShapeError(f"input 'index' has shape {tuple(index)}, expected {reduced} or {kept} for data {tuple(data)} and axis={p.axis}")
+    return kept if p.keepdims else reduced
+
+
+def _pick_kernel(p, ins, outs, req, rt):
+    xp = rt.xp
+    data, raw = ins
+    ax = p.axis + data.ndim if p.axis < 0 else p.axis
+    kept = data.shape[:ax] + (1,) + data.shape[ax + 1 :]
+    idx = _apply_mode(xp, as_index(xp, raw), data.shape[ax], p.mode).reshape(kept)
+    picked = xp.take_along_axis(data, idx, axis=ax)
+    store(outs[0], req[0], picked.reshape(outs[0].shape))
+
+
+register(
+    OpDef(
+        "pick",
+        _pick_kernel,
+        params={
+            "axis": Param("int", -1, "the axis to pick along (None is rejected, as in MXNet)", optional=True),
+            "keepdims": Param("bool", False, "keep the picked axis with size 1"),
+            "mode": Param("str", "clip", "how out-of-range indices are handled", choices=("clip", "wrap")),
+        },
+        inputs=("data", "index"),
+        infer_shape=forward_shape(_pick_shape),
+        infer_type=_take_type,
+        aliases=("choose_element_0index",),
+        doc="""Pick one element per position along ``axis``, at the position ``index`` gives.
+
+>>> import mxpy as mx
+>>> x = mx.nd.array([[1, 2], [3, 4], [5, 6]])
+>>> mx.nd.pick(x, mx.nd.array([0, 1, 0]), axis=1).asnumpy()
+array([1., 4., 5.], dtype=float32)
+""",
+    )
+)
+
+
+# -- one_hot -------------------------------------------------------------------------------
+
+
+def _one_hot_shape(p, indices):
+    return tuple(indices) + (p.depth,)
+
+
+def _one_hot_type(p, in_types, n_out=1):
+    return list(in_types), [np.dtype(p.dtype)]
+
+
+def fill_value(value: float, dtype: np.dtype):
+    """``value`` converted to ``dtype`` as a C++ cast would: truncate, then wrap integers."""
+    dt = np.dtype(dtype)
+    if dt.kind in "iu" and math.isfinite(value):
+        return np.array(math.trunc(value), np.int64).astype(dt)[()]
+    with np.errstate(all="ignore"):
+        return np.array(value).astype(dt)[()]
+
+
+def _one_hot_kernel(p, ins, outs, req, rt):
+    xp = rt.xp
+    out = outs[0]
+    idx = as_index(xp, ins[0])
+    hit = idx[..., None] == xp.arange(p.depth, dtype=np.int64)
+    # indices outside [0, depth) match nothing, so their row is all off_value
+    store(out, req[0], xp.where(hit, fill_value(p.on_value, out.dtype), fill_value(p.off_value, out.dtype)))
+
+
+register(
+    OpDef(
+        "one_hot",
+        _one_hot_kernel,
+        params={
+            "depth": Param("int", doc="size of the one-hot dimension", low=0),
+            "on_value": Param("float", 1.0, "value where the index matches"),
+            "off_value": Param("float", 0.0, "value elsewhere"),
+            "dtype": Param("dtype", "float32", "output dtype", choices=_INDEX_DTYPES),
+        },
+        inputs=("indices",),
+        infer_shape=forward_shape(_one_hot_shape),
+        infer_type=_one_hot_type,
+        doc="""One-hot encode ``indices`` into a new last axis of size ``depth``.
+
+Indices outside ``[0, depth)`` give a row of ``off_value``.
+
+>>> import mxpy as mx
+>>> mx.nd.one_hot(mx.nd.array([1, 0, 5]), 3).asnumpy()
+array([[0., 1., 0.],
+       [1., 0., 0.],
+       [0., 0., 0.]], dtype=float32)
+""",
+    )
+)
+
+
+# -- where ---------------------------------------------------------------------------------
+
+
+def _where_shape(p, cond, x, y):
+    if tuple(x) != tuple(y):
+        raise ShapeError(f"inputs 'x' and 'y' must have one shape; given x={tuple(x)}, y={tuple(y)}")
+    if tuple(cond) != tuple(x):
+        if len(cond) != 1 or len(x) == 0 or cond[0] != x[0]:
+            raise ShapeError(f"input 'condition' has shape {tuple(cond)}, expected {tuple(x)} or ({x[0] if x else '?'},) (one flag per row of x)")
+    return tuple(x)
+
+
+def _where_type(p, in_types, n_out=1):
+    tx, ty = in_types[1], in_types[2]
+    if tx is not None and ty is not None and tx != ty:
+        raise ShapeError(f"inputs 'x' and 'y' must have one dtype; given x={np.dtype(tx).name}, y={np.dtype(ty).name}")
+    t = tx if tx is not None else ty
+    return [in_types[0], t, t], [t]
+
+
+def _where_kernel(p, ins, outs, req, rt):
+    xp = rt.xp
+    cond, x, y = ins
+    if cond.shape != x.shape:  # one flag per row: broadcast along the other axes
+        cond = cond.reshape(cond.shape + (1,) * (x.ndim - 1))
+    store(outs[0], req[0], xp.where(cond != 0, x, y))
+
+
+register(
+    OpDef(
+        "where",
+        _where_kernel,
+        inputs=("condition", "x", "y"),
+        infer_shape=forward_shape(_where_shape),
+        infer_type=_where_type,
+        doc="""Elements of ``x`` where ``condition`` is non-zero, else of ``y``.
+
+``condition`` has the shape of ``x``, or is 1-D with one flag per row of ``x``.
+
+>>> import mxpy as mx
+>>> mx.nd.where(mx.nd.array([1, 0]), mx.nd.array([[1, 2], [3, 4]]), mx.nd.array([[5, 6], [7, 8]])).asnumpy()
+array([[1., 2.],
+       [7., 8.]], dtype=float32)
+""",
+    )
+)
+
+
+# -- clip ------------------------------------------------------------------------------------
+
+
+def _clip_kernel(p, ins, outs, req, rt):
+    xp = rt.xp
+    x = ins[0]
+    # MXNet holds the bounds as float32 and compares each element with them:
+    # above a_max -> a_max, else below a_min -> a_min (so a_min > a_max is legal).
+    lo, hi = float(np.float32(p.a_min)), float(np.float32(p.a_max))
+    if x.dtype.kind in "iub":
+        xf = x.astype(np.float64)
+        lo_v, hi_v = fill_value(lo, x.dtype), fill_value(hi, x.dtype)
+        res = xp.where(xf > hi, hi_v, xp.where(xf < lo, lo_v, x))
+    elif lo <= hi:  # the common case; NaN data stays NaN
+        res = xp.clip(x, x.dtype.type(lo), x.dtype.type(hi))
+    else:
+        lo_v, hi_v = x.dtype.type(lo), x.dtype.type(hi)
+        res = xp.where(x > hi, hi_v, xp.where(x < lo, lo_v, x))
+    store(outs[0], req[0], res.astype(x.dtype, copy=False))
+
+
+register(
+    OpDef(
+        "clip",
+        _clip_kernel,
+        params={"a_min": Param("float", doc="lower bound"), "a_max": Param("float", doc="upper bound")},
+        inplace=((0, 0),),
+        doc="""Clip ``data`` elementwise into ``[a_min, a_max]``; NaN stays NaN.
+
+>>> import mxpy as mx
+>>> mx.nd.clip(mx.nd.array([-2, 0.5, 3]), -1, 1).asnumpy()
+array([-1. ,  0.5,  1. ], dtype=float32)
+""",
+    )
+)

@@ -1,0 +1,163 @@
+"""Softmax family: ``softmax`` (with optional ``length``), ``log_softmax`` and ``softmin``.
+
+Every row is shifted by its maximum before ``exp`` so large inputs cannot
+overflow, then divided by ``temperature``: ``exp((x - max) / t) / sum``.
+float16 data is computed in float32 (MXNet's safe-accumulation mode) and
+float64 data or output in float64. A NaN anywhere in a row makes the whole row
+NaN, as MXNet's own kernel does (its optional oneDNN float32 path differs).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..registry import OpDef, Param, ShapeError, names, register
+from ._util import store
+
+_FLOATS = ("float16", "float32", "float64")
+
+
+def _params() -> dict:
+    return {
+        "axis": Param("int", -1, "the axis to normalise over"),
+        "temperature": Param("float", None, "divide the shifted inputs by this (None means 1)"),
+        "dtype": Param("dtype", None, "output dtype (None: the input dtype)", choices=_FLOATS),
+        "use_length": Param("bool", False, "mask each row after its 'length' entries", optional=True),
+    }
+
+
+def _norm_axis(axis: int, ndim: int) -> int:
+    if not -ndim <= axis < ndim:
+        raise ShapeError(f"axis={axis} is out of range for an input of {ndim} dimension(s); expected a value in [{-ndim}, {ndim - 1}]")
+    return axis + ndim if axis < 0 else axis
+
+
+def _shape_rule(opname: str, with_length: bool):
+    def rule(p, in_shapes):
+        use = bool(p.use_length)
+        if use and not with_length:
+            raise ShapeError(f"use_length=True is not supported by {opname}; only softmax takes a 'length' input")
+        want = 2 if use else 1
+        if len(in_shapes) != want:
+            raise ShapeError(f"expected {want} input(s) with use_length={use}, given {len(in_shapes)}")
+        data = in_shapes[0]
+        if data is None:
+            return list(in_shapes), None
+        ax = _norm_axis(p.axis, len(data))
+        shapes = [tuple(data)]
+        if use:
+            lshape = tuple(data[:ax]) + tuple(data[ax + 1 :])
+            if in_shapes[1] is not None and tuple(in_shapes[1]) != lshape:
+                raise ShapeError(f"input 'length' has shape {tuple(in_shapes[1])}, expected {lshape} (data shape without axis {p.axis})")
+            shapes.append(lshape)
+        return shapes, [tuple(data)]
+
+    return rule
+
+
+def _type_rule(p, in_types, n_out=1):
+    t = in_types[0]
+    if t is not None and np.dtype(t).kind != "f":
+        raise ShapeError(f"input 'data' has dtype {np.dtype(t).name}, expected a floating point dtype ({', '.join(_FLOATS)})")
+    if len(in_types) > 1 and in_types[1] is not None and np.dtype(in_types[1]).kind not in "iu":
+        raise ShapeError(f"input 'length' has dtype {np.dtype(in_types[1]).name}, expected an integer dtype")
+    out = np.dtype(p.dtype) if p.dtype is not None else t
+    return list(in_types), [out]
+
+
+def _compute_dtype(in_dt: np.dtype, out_dt: np.dtype) -> np.dtype:
+    # float16 accumulates in float32; a float64 input or output computes in float64
+    return np.dtype(np.float64) if np.float64 in (in_dt, out_dt) else np.dtype(np.float32)
+
+
+def _kernel(log: bool, negate: bool):
+    def kernel(p, ins, outs, req, rt):
+        xp = rt.xp
+        x, out = ins[0], outs[0]
+        if x.size == 0:
+            return
+        ax = p.axis + x.ndim if p.axis < 0 else p.axis
+        t = 1.0 if p.temperature is None else p.temperature
+        z = x.astype(_compute_dtype(x.dtype, out.dtype))  # a fresh buffer we may overwrite
+        if negate:
+            xp.negative(z, out=z)
+        valid = None
+        if len(ins) > 1:
+            n = x.shape[ax]
+            pos = xp.arange(n).reshape((n,) + (1,) * (x.ndim - 1 - ax))
+            valid = pos < xp.expand_dims(ins[1], ax)
+            z = xp.where(valid, z, -xp.inf)
+        with np.errstate(all="ignore"):
+            z -= z.max(axis=ax, keepdims=True)  # NaN in the row makes the max NaN
+            if t != 1.0:
+                z /= t
+            if log:
+                s = xp.exp(z).sum(axis=ax, keepdims=True)
+                z -= xp.log(s)
+            else:
+                xp.exp(z, out=z)
+                z /= z.sum(axis=ax, keepdims=True)
+            if valid is not None:  # entries past the length (and rows of length 0) are 0
+                z = xp.where(valid, z, 0)
+        store(out, req[0], z.astype(out.dtype, copy=False))
+
+    return kernel
+
+
+@names("data", "length")
+def _softmax_inputs(p) -> list[str]:
+    return ["data", "length"] if p.use_length else ["data"]
+
+
+register(
+    OpDef(
+        "softmax",
+        _kernel(log=False, negate=False),
+        params=_params(),
+        inputs=_softmax_inputs,
+        infer_shape=_shape_rule("softmax", True),
+        infer_type=_type_rule,
+        doc="""Softmax along ``axis``: ``exp((x - max) / temperature)`` normalised to sum 1.
+
+With ``use_length=True`` a second input ``length`` (integers, the data shape
+without ``axis``) keeps only the first ``length`` entries of each row; the
+rest are 0.
+
+>>> import mxpy as mx
+>>> mx.nd.softmax(mx.nd.array([[1, 2, 3]])).asnumpy().round(4)
+array([[0.09  , 0.2447, 0.6652]], dtype=float32)
+""",
+    )
+)
+
+register(
+    OpDef(
+        "log_softmax",
+        _kernel(log=True, negate=False),
+        params=_params(),
+        infer_shape=_shape_rule("log_softmax", False),
+        infer_type=_type_rule,
+        doc="""Log of the softmax along ``axis``, computed stably as ``z - log(sum(exp(z)))``.
+
+>>> import mxpy as mx
+>>> mx.nd.log_softmax(mx.nd.array([[0, 0]])).asnumpy().round(4)
+array([[-0.6931, -0.6931]], dtype=float32)
+""",
+    )
+)
+
+register(
+    OpDef(
+        "softmin",
+        _kernel(log=False, negate=True),
+        params=_params(),
+        infer_shape=_shape_rule("softmin", False),
+        infer_type=_type_rule,
+        doc="""Softmax of ``-data`` along ``axis``: small values get large weights.
+
+>>> import mxpy as mx
+>>> mx.nd.softmin(mx.nd.array([[1, 2, 3]])).asnumpy().round(4)
+array([[0.6652, 0.2447, 0.09  ]], dtype=float32)
+""",
+    )
+)
