@@ -138,3 +138,15 @@ def test_zero_size_axis():
         mx.nd.max(x, axis=0)
     with pytest.raises(MXNetError, match="argmax"):
         mx.nd.argmax(x, axis=0)
+
+
+@pytest.mark.gpu
+@pytest.mark.skipif(mx.context.num_gpus() == 0, reason="needs CuPy and a GPU")
+@pytest.mark.parametrize("case", OK, ids=_id)
+def test_matches_mxnet_on_gpu(case):
+    args = [mx.nd.array(x, dtype=x.dtype, ctx=mx.gpu(0)) for x in map(_dec, case["inputs"])]
+    got = getattr(mx.nd, case["op"])(*args, **_params(case)).asnumpy()
+    want = _dec(case["output"])
+    assert (got.shape, got.dtype) == (want.shape, want.dtype)
+    tol = {"float16": 2e-3, "float32": 2e-6, "float64": 1e-12}.get(want.dtype.name, 0)
+    np.testing.assert_allclose(got.astype(np.float64), want.astype(np.float64), rtol=tol, atol=tol, equal_nan=True)

@@ -63,6 +63,7 @@ def reduce_axes(axis, ndim: int, exclude: bool = False) -> tuple[int, ...]:
     return axes
 
 
+@lru_cache(maxsize=4096)
 def reduced_shape(shape: tuple, axes: tuple, keepdims: bool) -> tuple:
     """Output shape of reducing ``axes`` of ``shape``; an empty result is ``(1,)``."""
     if keepdims:
@@ -145,7 +146,11 @@ def _reduce_kernel(reduce):
     def kernel(p, ins, outs, req, rt):
         x = ins[0]
         axes = reduce_axes(p.axis, x.ndim, p.exclude)
-        with np.errstate(all="ignore"):  # float16 overflow becomes inf quietly, as in MXNet
+        if x.dtype.kind != "f":  # integers wrap silently; no floating-point state to guard
+            r = reduce(rt.xp, x, axes) if axes else x
+            store(outs[0], req[0], rt.xp.asarray(r).reshape(outs[0].shape))
+            return
+        with np.errstate(all="ignore"):  # overflow to inf and 0/0 stay quiet, as in MXNet
             r = reduce(rt.xp, x, axes) if axes else x
             store(outs[0], req[0], rt.xp.asarray(r).reshape(outs[0].shape))
 
