@@ -41,6 +41,7 @@ class OpDef:
         needs_rng: bool = False,
         creates: bool = False,
         cost: Callable | None = None,
+        is_loss: bool = False,
         doc: str = "",
     ) -> None:
         self.name = name
@@ -60,6 +61,7 @@ class OpDef:
         self.needs_rng = needs_rng
         self.creates = creates
         self.cost = cost
+        self.is_loss = is_loss  # gradient ignores the head gradient (SoftmaxOutput, MakeLoss...)
         self.doc = doc
         self._parse_cache: dict[tuple, Params] = {}
 

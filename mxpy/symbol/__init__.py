@@ -5,6 +5,7 @@ from __future__ import annotations
 import types as _types
 
 from .. import ops as _ops
+from . import bind as _bind  # noqa: F401  (attaches Symbol.bind and simple_bind)
 from . import register as _register
 from .json_io import load_json as _load_json
 from .symbol import Group, Symbol, Variable, var

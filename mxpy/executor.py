@@ -1,0 +1,319 @@
+"""Executor: a bound symbol, planned once, pushed to the engine on every call.
+
+``Symbol.bind`` / ``simple_bind`` build one: the forward graph, the gradient
+nodes for arguments whose ``grad_req`` is not ``null``, shape/type inference
+over both, and a memory plan. ``forward`` and ``backward`` push one engine op
+per node with precomputed arrays and return at once (outputs wait when read).
+Argument arrays are read at run time, so in-place updates of weights between
+calls are always seen.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from . import engine as _eng
+from .base import MXNetError
+from .graph.gradient import build_gradient
+from .graph.infer import _run as _infer_run
+from .graph.plan_memory import plan_memory
+from .ndarray import NDArray
+from .ndarray.creation import copy_into
+from .ndarray.dispatch import run_on_device
+from .ndarray.ndarray import _new, _view
+from .registry import random_state, runtime
+from .symbol.node import Node, aux_variables, topo_order
+
+__all__ = ["Executor"]
+
+
+class _Step:
+    """One node ready to push: kernel, parsed params, arrays, reqs and Vars."""
+
+    __slots__ = ("node", "kernel", "p", "ins", "outs", "req", "reads", "writes", "cost", "name")
+
+
+class Executor:
+    """The result of ``bind``: arrays bound to a planned graph."""
+
+    def __init__(self, symbol, ctx, arg_arrays: list[NDArray], grad_arrays: list[NDArray | None], grad_reqs: list[str], aux_arrays: list[NDArray]):
+        self._symbol = symbol
+        self._ctx = ctx
+        self.arg_arrays = arg_arrays
+        self.grad_arrays = grad_arrays
+        self.aux_arrays = aux_arrays
+        self._grad_reqs = grad_reqs
+        self._arg_names = symbol.list_arguments()
+        self._aux_names = symbol.list_auxiliary_states()
+        self._monitor = None
+        self._monitor_all = False
+        self._build()
+
+    # -- construction ---------------------------------------------------------------
+    def _build(self) -> None:
+        sym = self._symbol
+        order = topo_order(sym._outputs)
+        aux_ids = aux_variables(order)
+        variables = [n for n in order if n.op is None]
+        arg_nodes = [n for n in variables if id(n) not in aux_ids]
+        aux_nodes = [n for n in variables if id(n) in aux_ids]
+        array_of: dict = {}
+        for n, a in zip(arg_nodes, self.arg_arrays):
+            array_of[(id(n), 0)] = a
+        for n, a in zip(aux_nodes, self.aux_arrays):
+            array_of[(id(n), 0)] = a
+        heads = list(sym._outputs)
+        wrt = [n for n, r in zip(arg_nodes, self._grad_reqs) if r != "null"]
+        self._head_grad_arrays: list[NDArray | None] = []
+        backward_nodes: list[Node] = []
+        grad_entries: list = []
+        if wrt:
+            head_grads = []
+            for k, (node, i) in enumerate(heads):
+                if node.op is not None and getattr(node.op, "is_loss", False):
+                    head_grads.append(None)
+                    self._head_grad_arrays.append(None)
+                else:
+                    v = Node(None, f"_head_grad_{k}", {}, [])
+                    head_grads.append((v, 0))
+                    self._head_grad_arrays.append(v)  # replaced by an array below
+            backward_nodes, grad_entries = build_gradient(order, heads, head_grads, wrt)
+        all_nodes = order + backward_nodes
+        # shapes and dtypes of every entry, forward and backward
+        shapes: dict = {k: tuple(a.shape) for k, a in array_of.items()}
+        dtypes: dict = {k: np.dtype(a.dtype) for k, a in array_of.items()}
+        for k, hv in enumerate(self._head_grad_arrays):
+            if hv is not None:
+                node, i = heads[k]
+                shapes[(id(hv), 0)] = None  # filled from the head below
+        _infer_run(order, shapes, lambda op: op.infer_shape, "shape", str)
+        _infer_run(order, dtypes, lambda op: op.infer_type, "dtype", str)
+        for k, hv in enumerate(self._head_grad_arrays):
+            if hv is not None:
+                hk = (id(heads[k][0]), heads[k][1])
+                shapes[(id(hv), 0)] = shapes[hk]
+                dtypes[(id(hv), 0)] = dtypes[hk]
+        if backward_nodes:
+            _infer_run(backward_nodes, shapes, lambda op: op.infer_shape, "shape", str)
+            _infer_run(backward_nodes, dtypes, lambda op: op.infer_type, "dtype", str)
+        missing = [n.output_name(i) for n in all_nodes for i in range(n.num_outputs()) if shapes.get((id(n), i)) is None]
+        if missing:
+            raise MXNetError(f"bind: cannot infer the shapes of {missing[:5]}; give all argument shapes")
+        # head gradient arrays (filled by backward(out_grads))
+        for k, hv in enumerate(self._head_grad_arrays):
+            if hv is not None:
+                key = (id(hv), 0)
+                arr = _new(self._ctx, shapes[key], dtypes[key])
+                arr._data[...] = 0
+                array_of[key] = arr
+                self._head_grad_arrays[k] = arr
+        # gradients go straight into the user's grad arrays
+        grad_req_of: dict = {}
+        wrt_arrays = [g for g, r in zip(self.grad_arrays, self._grad_reqs) if r != "null"]
+        wrt_reqs = [r for r in self._grad_reqs if r != "null"]
+        self._zero_grads: list[NDArray] = []
+        extra: list[Node] = []
+        for entry, arr, req in zip(grad_entries, wrt_arrays, wrt_reqs):
+            if entry is None:
+                if req == "write":
+                    self._zero_grads.append(arr)
+                continue
+            key = (id(entry[0]), entry[1])
+            if key in array_of or key in grad_req_of or entry[0].op is None or entry[0] in order:
+                # the gradient is an existing array (e.g. the head gradient): copy it
+                cp = Node(_copy_op(), f"{entry[0].name}_gradcopy", {}, [entry])
+                extra.append(cp)
+                key = (id(cp), 0)
+                shapes[key], dtypes[key] = shapes[(id(entry[0]), entry[1])], dtypes[(id(entry[0]), entry[1])]
+            array_of[key] = arr
+            grad_req_of[key] = "add" if req == "add" else "write"
+        backward_nodes = backward_nodes + extra
+        all_nodes = order + backward_nodes
+        pinned = {(id(n), i) for n, i in heads}
+        self._plan = plan_memory(all_nodes, shapes, dtypes, set(array_of), pinned)
+        storage = []
+        for nbytes in self._plan.slot_bytes:
+            storage.append(_new(self._ctx, (max(int(nbytes), 1),), np.uint8))
+        for key, slot in self._plan.slot_of.items():
+            base = storage[slot]
+            n = int(np.prod(shapes[key], dtype=np.int64)) * np.dtype(dtypes[key]).itemsize
+            data = base._data[:n].view(dtypes[key]).reshape(shapes[key])
+            array_of[key] = _view(base, data)
+        self._storage = storage
+        self._array_of = array_of
+        self._shapes = shapes
+        self.outputs = [array_of[(id(n), i)] for n, i in heads]
+        self._fwd_steps = [self._make_step(n, array_of, {}) for n in order if n.op is not None]
+        self._bwd_steps = [self._make_step(n, array_of, grad_req_of) for n in backward_nodes]
+        self._n_nodes = len(all_nodes)
+
+    def _make_step(self, node: Node, array_of: dict, req_of: dict) -> _Step:
+        st = _Step()
+        st.node = node
+        st.name = node.op.name
+        st.p = node.params
+        ins = [array_of[(id(src), i)] for src, i in node.inputs]
+        outs = [array_of[(id(node), j)] for j in range(node.num_outputs())]
+        st.ins = [a._data for a in ins]
+        st.outs = [a._data for a in outs]
+        st.req = tuple(req_of.get((id(node), j), "write") for j in range(len(outs)))
+        writes: list = []
+        for a in outs:
+            if a._var not in writes:
+                writes.append(a._var)
+        n_aux = node.n_aux()
+        for a in ins[len(ins) - n_aux :] if n_aux else ():
+            if a._var not in writes:
+                writes.append(a._var)
+        if node.op.needs_rng:
+            writes.append(random_state(self._ctx).var)
+        reads: list = []
+        for a in ins:
+            if a._var not in writes and a._var not in reads:
+                reads.append(a._var)
+        st.reads = tuple(reads)
+        st.writes = tuple(writes)
+        aliased = any(a._var in writes for a in ins) and not node.op.inplace
+        st.kernel = _temp_kernel(node.op) if aliased else node.op.kernel
+        st.cost = node.op.cost(st.p, st.ins, st.outs) if node.op.cost is not None else sum(int(o.size) for o in st.outs)
+        return st
+
+    # -- running ---------------------------------------------------------------------
+    def _push(self, steps: list[_Step], is_train: bool) -> None:
+        rt = runtime(self._ctx, is_train)
+        eng = _eng._current
+        ctx = self._ctx
+        gpu = ctx.device_typeid == 2
+        mon = self._monitor
+        for st in steps:
+            if gpu:
+                eng.push(run_on_device, (st.kernel, st.p, st.ins, st.outs, st.req, rt), st.reads, st.writes, ctx, st.name, st.cost)
+            else:
+                eng.push(st.kernel, (st.p, st.ins, st.outs, st.req, rt), st.reads, st.writes, ctx, st.name, st.cost)
+            if mon is not None:
+                self._monitor_step(st)
+
+    def forward(self, is_train: bool = False, **kwargs) -> list[NDArray]:
+        """Run the forward graph (lazily); ``kwargs`` copy new values into arguments first."""
+        if kwargs:
+            arg_dict = self.arg_dict
+            for name, value in kwargs.items():
+                if name not in arg_dict:
+                    raise MXNetError(f"forward: unknown argument {name!r}; arguments are {self._arg_names}")
+                dst = arg_dict[name]
+                if isinstance(value, NDArray):
+                    if value.shape != dst.shape:
+                        raise ValueError(f"forward: shape of argument {name!r} must be {dst.shape}, got {value.shape}")
+                else:
+                    value = np.asarray(value)
+                    if value.shape != dst.shape:
+                        raise ValueError(f"forward: shape of argument {name!r} must be {dst.shape}, got {value.shape}")
+            for name, value in kwargs.items():
+                dst = arg_dict[name]
+                if isinstance(value, NDArray):
+                    value.copyto(dst)
+                else:
+                    dst[:] = value
+        self._push(self._fwd_steps, is_train)
+        return self.outputs
+
+    def backward(self, out_grads=None, is_train: bool = True) -> None:
+        """Push the gradient computation; ``out_grads`` are the head gradients of non-loss outputs."""
+        if out_grads is not None:
+            if isinstance(out_grads, NDArray):
+                out_grads = [out_grads]
+            if isinstance(out_grads, dict):
+                names = self._symbol.list_outputs()
+                out_grads = [out_grads.get(n) for n in names]
+        for k, arr in enumerate(self._head_grad_arrays):
+            if arr is None:
+                continue
+            given = out_grads[k] if out_grads is not None and k < len(out_grads) else None
+            if given is None:
+                raise MXNetError(f"backward: output {k} ({self._symbol.list_outputs()[k]}) is not a loss, so its head gradient is required: pass out_grads")
+            if given.shape != arr.shape:
+                raise ValueError(f"backward: out_grads[{k}] has shape {given.shape}, expected {arr.shape}")
+            copy_into(given, arr)
+        for g in self._zero_grads:
+            g[:] = 0
+        self._push(self._bwd_steps, is_train)
+
+    # -- views ---------------------------------------------------------------------------
+    @property
+    def arg_dict(self) -> dict[str, NDArray]:
+        return dict(zip(self._arg_names, self.arg_arrays))
+
+    @property
+    def grad_dict(self) -> dict[str, NDArray | None]:
+        return dict(zip(self._arg_names, self.grad_arrays))
+
+    @property
+    def aux_dict(self) -> dict[str, NDArray]:
+        return dict(zip(self._aux_names, self.aux_arrays))
+
+    @property
+    def output_dict(self) -> dict[str, NDArray]:
+        return dict(zip(self._symbol.list_outputs(), self.outputs))
+
+    def copy_params_from(self, arg_params: dict, aux_params: dict | None = None, allow_extra_params: bool = False) -> None:
+        """Copy values into the bound argument and aux arrays by name."""
+        for name, src in arg_params.items():
+            if name in self.arg_dict:
+                src.copyto(self.arg_dict[name]) if isinstance(src, NDArray) else self.arg_dict[name].__setitem__(slice(None), src)
+            elif not allow_extra_params:
+                raise ValueError(f"copy_params_from: {name!r} is not an argument of the symbol")
+        for name, src in (aux_params or {}).items():
+            if name in self.aux_dict:
+                src.copyto(self.aux_dict[name])
+            elif not allow_extra_params:
+                raise ValueError(f"copy_params_from: {name!r} is not an auxiliary state of the symbol")
+
+    def set_monitor_callback(self, callback, monitor_all: bool = False) -> None:
+        """Call ``callback(name, array)`` for every node output (and inputs with monitor_all)."""
+        self._monitor = callback
+        self._monitor_all = monitor_all
+
+    def _monitor_step(self, st: _Step) -> None:
+        node = st.node
+        if self._monitor_all:
+            for (src, i), data in zip(node.inputs, st.ins):
+                self._monitor(f"{node.name}_{src.output_name(i)}", self._array_of[(id(src), i)])
+        for j in range(node.num_outputs()):
+            self._monitor(node.output_name(j), self._array_of[(id(node), j)])
+
+    def debug_str(self) -> str:
+        """The plan: nodes with their inputs, then MXNet's ``Total N MB allocated`` line."""
+        lines = ["Symbol Outputs:"]
+        for k, name in enumerate(self._symbol.list_outputs()):
+            lines.append(f"\toutput[{k}]={name}")
+        for st in self._fwd_steps + self._bwd_steps:
+            node = st.node
+            lines.append("--------------------")
+            lines.append(f"Op:{node.op.name}, Name={node.name}")
+            lines.append("Inputs:")
+            for k, (src, i) in enumerate(node.inputs):
+                lines.append(f"\targ[{k}]={src.name}({i})")
+            attrs = {k: v for k, v in node.attrs.items() if not k.startswith("__")}
+            if attrs:
+                lines.append("Attrs:")
+                lines.extend(f"\t{k}={v}" for k, v in attrs.items())
+        lines.append(f"Total {self._plan.total_bytes >> 20} MB allocated")
+        lines.append(
+            f"Planned {self._plan.total_bytes} bytes in {len(self._plan.slot_bytes)} slots (no reuse: {self._plan.naive_bytes} bytes, {self._plan.inplace_count} in place)"
+        )
+        return "\n".join(lines) + "\n"
+
+    def __repr__(self) -> str:
+        return f"<Executor of {self._symbol!r} on {self._ctx}>"
+
+
+def _copy_op():
+    from .registry import get
+
+    return get("_copy")
+
+
+def _temp_kernel(op):
+    from .ndarray.dispatch import _via_temp
+
+    return _via_temp(op)

@@ -1,0 +1,86 @@
+"""Activation: relu, sigmoid, tanh, softrelu, softsign."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ...registry import OpDef, Param, register, same_shape
+from .._util import store
+
+_ACTS = ("relu", "sigmoid", "tanh", "softrelu", "softsign")
+_PARAMS = {"act_type": Param("str", choices=_ACTS, doc="the nonlinearity")}
+
+
+def _sigmoid(xp, x):
+    with np.errstate(over="ignore"):
+        return 1.0 / (1.0 + xp.exp(-x))
+
+
+def _forward(p, ins, outs, req, rt):
+    xp, x, out = rt.xp, ins[0], outs[0]
+    act = p.act_type
+    if req[0] == "add":
+        store(out, "add", _value(xp, act, x))
+        return
+    if act == "relu":
+        xp.maximum(x, 0, out=out)
+    elif act == "tanh":
+        xp.tanh(x, out=out)
+    else:
+        out[...] = _value(xp, act, x)
+
+
+def _value(xp, act, x):
+    if act == "relu":
+        return xp.maximum(x, 0)
+    if act == "tanh":
+        return xp.tanh(x)
+    if act == "sigmoid":
+        return _sigmoid(xp, x).astype(x.dtype, copy=False)
+    if act == "softrelu":  # log(1 + exp(x)), stable for large |x|
+        return (xp.maximum(x, 0) + xp.log1p(xp.exp(-xp.abs(x)))).astype(x.dtype, copy=False)
+    return (x / (1 + xp.abs(x))).astype(x.dtype, copy=False)
+
+
+def _backward(p, ins, outs, req, rt):
+    xp = rt.xp
+    og, out, data = ins
+    act = p.act_type
+    if act == "relu":
+        g = og * (out > 0)
+    elif act == "sigmoid":
+        g = og * out * (1 - out)
+    elif act == "tanh":
+        g = og * (1 - out * out)
+    elif act == "softrelu":
+        g = og * -xp.expm1(-out)  # sigmoid(x) = 1 - exp(-softrelu(x))
+    else:
+        g = og / xp.square(1 + xp.abs(data))
+    store(outs[0], req[0], g)
+
+
+def _gradient(g, ograds):
+    return g.op("_backward_Activation", [ograds[0], g.outputs[0], g.inputs[0]], g.attrs)
+
+
+register(
+    OpDef(
+        "Activation",
+        _forward,
+        params=_PARAMS,
+        gradient=_gradient,
+        inplace=((0, 0),),
+        doc="Elementwise activation function.\n\n>>> import mxpy as mx\n>>> mx.nd.Activation(mx.nd.array([-1, 2]), act_type='relu').asnumpy().tolist()\n[0.0, 2.0]",
+    )
+)
+register(
+    OpDef(
+        "_backward_Activation",
+        _backward,
+        params=_PARAMS,
+        inputs=("ograd", "output", "data"),
+        infer_shape=lambda p, s: (same_shape(p, s)[0], [same_shape(p, s)[1][0]]),
+        inplace=((0, 0),),
+        doc="Gradient of Activation.",
+    )
+)

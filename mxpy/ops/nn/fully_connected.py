@@ -1,0 +1,127 @@
+"""FullyConnected: ``out = data @ weight.T + bias`` (data flattened to 2-D unless ``flatten=False``)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ...registry import OpDef, Param, ShapeError, merge_shape, names, register
+
+_PARAMS = {
+    "num_hidden": Param("int", low=1, doc="number of output units"),
+    "no_bias": Param("bool", False, doc="omit the bias term"),
+    "flatten": Param("bool", True, doc="flatten all but the first axis of data"),
+}
+
+
+@names("data", "weight", "bias")
+def _inputs(p):
+    return ["data", "weight"] if p.no_bias else ["data", "weight", "bias"]
+
+
+def _k_of(p, data: tuple) -> int:
+    return int(np.prod(data[1:], dtype=np.int64)) if p.flatten else data[-1]
+
+
+def _infer_shape(p, in_shapes):
+    data = in_shapes[0]
+    weight = in_shapes[1] if len(in_shapes) > 1 else None
+    out = None
+    if data is not None:
+        if len(data) < 1 or (p.flatten and len(data) < 2 and False):
+            raise ShapeError(f"data must have at least 1 dim, given {data}")
+        k = _k_of(p, data)
+        weight = merge_shape(weight, (p.num_hidden, k), "weight shape")
+        out = (data[0], p.num_hidden) if p.flatten else tuple(data[:-1]) + (p.num_hidden,)
+    elif weight is not None and weight[0] != p.num_hidden:
+        raise ShapeError(f"weight shape {weight} does not match num_hidden={p.num_hidden}")
+    shapes = [data, weight]
+    if not p.no_bias:
+        shapes.append(merge_shape(in_shapes[2] if len(in_shapes) > 2 else None, (p.num_hidden,), "bias shape"))
+    return shapes, [out]
+
+
+def _as2d(p, x):
+    return x.reshape(x.shape[0], -1) if p.flatten else x.reshape(-1, x.shape[-1])
+
+
+def _forward(p, ins, outs, req, rt):
+    xp = rt.xp
+    x = _as2d(p, ins[0])
+    out = outs[0].reshape(x.shape[0], p.num_hidden)
+    if req[0] == "add":
+        out += x @ ins[1].T
+    else:
+        xp.matmul(x, ins[1].T, out=out)
+    if not p.no_bias:
+        out += ins[2]
+
+
+def _backward(p, ins, outs, req, rt):
+    xp = rt.xp
+    og, data, weight = ins[0], ins[1], ins[2]
+    x = _as2d(p, data)
+    g = og.reshape(x.shape[0], p.num_hidden)
+    d_data = outs[0].reshape(x.shape)
+    if req[0] == "add":
+        d_data += g @ weight
+    elif req[0] != "null":
+        xp.matmul(g, weight, out=d_data)
+    if req[1] == "add":
+        outs[1] += g.T @ x
+    elif req[1] != "null":
+        xp.matmul(g.T, x, out=outs[1])
+    if not p.no_bias and req[2] != "null":
+        if req[2] == "add":
+            outs[2] += g.sum(axis=0)
+        else:
+            g.sum(axis=0, out=outs[2])
+
+
+def _gradient(g, ograds):
+    outs = g.op("_backward_FullyConnected", [ograds[0], g.inputs[0], g.inputs[1]], g.attrs)
+    return outs
+
+
+def _cost(p, ins, outs):
+    return int(ins[0].size) * p.num_hidden
+
+
+register(
+    OpDef(
+        "FullyConnected",
+        _forward,
+        params=_PARAMS,
+        inputs=_inputs,
+        infer_shape=_infer_shape,
+        gradient=_gradient,
+        cost=_cost,
+        doc="Fully connected layer: out = dot(data, weight.T) + bias.\n\n>>> import mxpy as mx\n>>> mx.nd.FullyConnected(mx.nd.ones((2, 3)), mx.nd.ones((4, 3)), mx.nd.zeros((4,)), num_hidden=4).shape\n(2, 4)",
+    )
+)
+
+
+def _bwd_outputs(p):
+    return ["data", "weight"] if p.no_bias else ["data", "weight", "bias"]
+
+
+def _bwd_shape(p, in_shapes):
+    _, data, weight = in_shapes
+    outs = [data, weight]
+    if not p.no_bias:
+        outs.append((p.num_hidden,))
+    return list(in_shapes), outs
+
+
+register(
+    OpDef(
+        "_backward_FullyConnected",
+        _backward,
+        params=_PARAMS,
+        inputs=("ograd", "data", "weight"),
+        outputs=_bwd_outputs,
+        infer_shape=_bwd_shape,
+        infer_type=lambda p, t: (list(t), [t[1]] * (2 if p.no_bias else 3)),
+        cost=lambda p, ins, outs: 2 * int(ins[1].size) * p.num_hidden,
+        doc="Gradients of FullyConnected with respect to data, weight and bias.",
+    )
+)
