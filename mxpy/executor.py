@@ -69,7 +69,7 @@ class Executor:
         grad_entries: list = []
         if wrt:
             head_grads = []
-            for k, (node, i) in enumerate(heads):
+            for k, (node, _i) in enumerate(heads):
                 if node.op is not None and getattr(node.op, "is_loss", False):
                     head_grads.append(None)
                     self._head_grad_arrays.append(None)
@@ -276,7 +276,7 @@ class Executor:
     def _monitor_step(self, st: _Step) -> None:
         node = st.node
         if self._monitor_all:
-            for (src, i), data in zip(node.inputs, st.ins):
+            for src, i in node.inputs:
                 self._monitor(f"{node.name}_{src.output_name(i)}", self._array_of[(id(src), i)])
         for j in range(node.num_outputs()):
             self._monitor(node.output_name(j), self._array_of[(id(node), j)])
