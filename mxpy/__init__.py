@@ -10,7 +10,7 @@ from __future__ import annotations
 
 __version__ = "1.9.1"
 
-from . import attribute, base, context, engine, name, ndarray, random, symbol
+from . import attribute, autograd, base, context, engine, executor, name, ndarray, random, symbol
 from . import ndarray as nd
 from . import symbol as sym
 from .attribute import AttrScope
@@ -18,6 +18,8 @@ from .base import MXNetError
 from .context import Context, cpu, cpu_pinned, current_context, gpu, num_gpus
 
 __all__ = [
+    "autograd",
+    "executor",
     "random",
     "sym",
     "symbol",

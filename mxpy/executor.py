@@ -36,7 +36,17 @@ class _Step:
 class Executor:
     """The result of ``bind``: arrays bound to a planned graph."""
 
-    def __init__(self, symbol, ctx, arg_arrays: list[NDArray], grad_arrays: list[NDArray | None], grad_reqs: list[str], aux_arrays: list[NDArray]):
+    def __init__(
+        self,
+        symbol,
+        ctx,
+        arg_arrays: list[NDArray],
+        grad_arrays: list[NDArray | None],
+        grad_reqs: list[str],
+        aux_arrays: list[NDArray],
+        recorded: dict | None = None,
+        head_grads: list | None = None,
+    ):
         self._symbol = symbol
         self._ctx = ctx
         self.arg_arrays = arg_arrays
@@ -47,6 +57,9 @@ class Executor:
         self._aux_names = symbol.list_auxiliary_states()
         self._monitor = None
         self._monitor_all = False
+        # autograd: forward entries already computed imperatively, {(id(node), i): NDArray}
+        self._recorded = recorded or {}
+        self._default_head_grads = head_grads
         self._build()
 
     # -- construction ---------------------------------------------------------------
@@ -62,6 +75,7 @@ class Executor:
             array_of[(id(n), 0)] = a
         for n, a in zip(aux_nodes, self.aux_arrays):
             array_of[(id(n), 0)] = a
+        array_of.update(self._recorded)
         heads = list(sym._outputs)
         wrt = [n for n, r in zip(arg_nodes, self._grad_reqs) if r != "null"]
         self._head_grad_arrays: list[NDArray | None] = []
@@ -130,7 +144,8 @@ class Executor:
         backward_nodes = backward_nodes + extra
         all_nodes = order + backward_nodes
         pinned = {(id(n), i) for n, i in heads}
-        self._plan = plan_memory(all_nodes, shapes, dtypes, set(array_of), pinned)
+        plan_nodes = backward_nodes if self._recorded else all_nodes
+        self._plan = plan_memory(plan_nodes, shapes, dtypes, set(array_of), pinned)
         storage = []
         for nbytes in self._plan.slot_bytes:
             storage.append(_new(self._ctx, (max(int(nbytes), 1),), np.uint8))

@@ -25,7 +25,8 @@ class GradBuilder:
         self.inputs: list[Entry] = list(node.inputs)
         self.outputs: list[Entry] = [(node, i) for i in range(node.num_outputs())]
         self.p = node.params
-        self.attrs = {k: v for k, v in node.attrs.items() if not k.startswith("__")}
+        # every parameter, defaults included, so recorded (autograd) nodes work too
+        self.attrs = {k: Param.format(v) for k, v in self.p.items()}
         self.created = created
         self._count = 0
 

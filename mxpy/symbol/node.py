@@ -15,7 +15,7 @@ class Node:
     user attributes (``__key__``), exactly what JSON stores.
     """
 
-    __slots__ = ("op", "name", "attrs", "inputs", "_params", "__weakref__")
+    __slots__ = ("op", "name", "attrs", "inputs", "_params", "tape", "__weakref__")
 
     def __init__(self, op: OpDef | None, name: str, attrs: dict[str, str], inputs: list[tuple[Node, int]]):
         self.op = op
@@ -23,6 +23,8 @@ class Node:
         self.attrs = attrs
         self.inputs = inputs
         self._params: Params | None = None
+        # autograd: the arrays a recorded node read and wrote (None in symbols)
+        self.tape = None
 
     @property
     def is_variable(self) -> bool:
