@@ -1,0 +1,155 @@
+"""Matrix products: ``dot`` and ``batch_dot``.
+
+Both call the BLAS-backed ``xp.dot``/``xp.matmul`` straight into the output
+buffer; transposes are strided views, so BLAS reads them with a transpose flag
+and nothing is copied. ``dot`` on N-D arrays contracts the last axis of lhs
+with the first axis of rhs (``transpose_a`` makes it lhs's first axis,
+``transpose_b`` rhs's last), giving ``lhs_rest + rhs_rest``; a vector times a
+vector gives shape ``(1,)``. As in MXNet 1.9.1 only floating point inputs of
+one dtype are accepted.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from ..registry import OpDef, Param, ShapeError, forward_shape, register
+
+
+def _dot_dims(p, lhs: tuple, rhs: tuple) -> tuple[int, int, int, tuple]:
+    """``(m, k, n, out_shape)`` of ``dot``; ShapeError when the contracted sizes differ."""
+    if len(lhs) == 0 or len(rhs) == 0:
+        raise ShapeError(f"inputs must have at least 1 dim, given lhs {tuple(lhs)} and rhs {tuple(rhs)}")
+    if (len(lhs) == 1 and p.transpose_a) or (len(rhs) == 1 and p.transpose_b):
+        raise ShapeError("cannot transpose a 1-D input (transpose_a/transpose_b apply to matrices)")
+    if p.transpose_a:
+        k, lrest = lhs[0], tuple(lhs[1:])
+    else:
+        k, lrest = lhs[-1], tuple(lhs[:-1])
+    if p.transpose_b:
+        kr, rrest = rhs[-1], tuple(rhs[:-1])
+    else:
+        kr, rrest = rhs[0], tuple(rhs[1:])
+    if k != kr:
+        raise ShapeError(
+            f"lhs {tuple(lhs)} and rhs {tuple(rhs)} (transpose_a={p.transpose_a}, transpose_b={p.transpose_b}) contract sizes {k} and {kr}; expected equal"
+        )
+    out = lrest + rrest
+    return math.prod(lrest), k, math.prod(rrest), out if out else (1,)
+
+
+def _dot_rule(p, lhs, rhs):
+    return _dot_dims(p, lhs, rhs)[3]
+
+
+def _float_type(p, in_types, n_out=1):
+    known = None
+    for i, t in enumerate(in_types):
+        if t is None:
+            continue
+        t = np.dtype(t)
+        if t.kind != "f":
+            raise ShapeError(f"input {i} has dtype {t.name}; expected float16, float32 or float64")
+        if known is not None and t != known:
+            raise ShapeError(f"input {i} has dtype {t.name}, expected {known.name} (same as the other input)")
+        known = t
+    return [known] * len(in_types), [known]
+
+
+def _dot_kernel(p, ins, outs, req, rt):
+    a, b, out = ins[0], ins[1], outs[0]
+    m, k, n, _ = _dot_dims(p, a.shape, b.shape)
+    # every case is one (m, k) x (k, n) GEMM on reshaped views of the inputs
+    a2 = a.reshape(k, m).T if p.transpose_a else a.reshape(m, k)
+    b2 = b.reshape(n, k).T if p.transpose_b else b.reshape(k, n)
+    r = req[0]
+    if r == "null":
+        return
+    o2 = out.reshape(m, n)
+    if r == "add":
+        o2 += rt.xp.dot(a2, b2)
+    elif o2.flags.c_contiguous:
+        rt.xp.dot(a2, b2, out=o2)
+    else:  # pragma: no cover - outputs are allocated contiguous
+        o2[...] = rt.xp.dot(a2, b2)
+
+
+def _dot_cost(p, ins, outs):
+    m, k, n, _ = _dot_dims(p, ins[0].shape, ins[1].shape)
+    return m * k * n
+
+
+_FLAGS = {
+    "transpose_a": Param("bool", False, "transpose lhs first"),
+    "transpose_b": Param("bool", False, "transpose rhs first"),
+    "forward_stype": Param("str", None, "output storage type (mxpy arrays are dense)", choices=("default",)),
+}
+
+register(
+    OpDef(
+        "dot",
+        _dot_kernel,
+        params=_FLAGS,
+        inputs=("lhs", "rhs"),
+        infer_shape=forward_shape(_dot_rule),
+        infer_type=_float_type,
+        cost=_dot_cost,
+        doc=("Dot product; N-D inputs contract lhs's last axis with rhs's first.\n\n>>> mx.nd.dot(mx.nd.ones((2, 3, 4)), mx.nd.ones((4, 5))).shape\n(2, 3, 5)"),
+    )
+)
+
+
+def _batch_dims(p, lhs: tuple, rhs: tuple) -> tuple[int, int, int, int, tuple]:
+    """``(batch, m, k, n, out_shape)`` of ``batch_dot``."""
+    if len(lhs) < 3 or len(lhs) != len(rhs):
+        raise ShapeError(f"lhs {tuple(lhs)} and rhs {tuple(rhs)} must both be N-D with the same N >= 3")
+    if tuple(lhs[:-2]) != tuple(rhs[:-2]):
+        raise ShapeError(f"leading batch dims of lhs {tuple(lhs)} and rhs {tuple(rhs)} must be equal")
+    m, k = (lhs[-1], lhs[-2]) if p.transpose_a else (lhs[-2], lhs[-1])
+    kr, n = (rhs[-1], rhs[-2]) if p.transpose_b else (rhs[-2], rhs[-1])
+    if k != kr:
+        raise ShapeError(
+            f"lhs {tuple(lhs)} and rhs {tuple(rhs)} (transpose_a={p.transpose_a}, transpose_b={p.transpose_b}) contract sizes {k} and {kr}; expected equal"
+        )
+    return math.prod(lhs[:-2]), m, k, n, tuple(lhs[:-2]) + (m, n)
+
+
+def _batch_rule(p, lhs, rhs):
+    return _batch_dims(p, lhs, rhs)[4]
+
+
+def _batch_kernel(p, ins, outs, req, rt):
+    a, b = ins
+    if p.transpose_a:
+        a = a.swapaxes(-1, -2)
+    if p.transpose_b:
+        b = b.swapaxes(-1, -2)
+    r = req[0]
+    if r == "write" or r == "inplace":
+        rt.xp.matmul(a, b, out=outs[0])
+    elif r == "add":
+        outs[0] += rt.xp.matmul(a, b)
+
+
+def _batch_cost(p, ins, outs):
+    bt, m, k, n, _ = _batch_dims(p, ins[0].shape, ins[1].shape)
+    return bt * m * k * n
+
+
+register(
+    OpDef(
+        "batch_dot",
+        _batch_kernel,
+        params=_FLAGS,
+        inputs=("lhs", "rhs"),
+        infer_shape=forward_shape(_batch_rule),
+        infer_type=_float_type,
+        cost=_batch_cost,
+        doc=(
+            "Matrix product of the last two axes, batched over the leading ones.\n\n"
+            ">>> mx.nd.batch_dot(mx.nd.ones((2, 3, 4)), mx.nd.ones((2, 4, 5))).shape\n(2, 3, 5)"
+        ),
+    )
+)

@@ -1,0 +1,165 @@
+"""Joining and splitting: ``Concat``/``concat``, ``stack`` and ``SliceChannel``/``split``.
+
+Kernels copy each input into its slice of the preallocated output (and each
+output from its slice of the input), so nothing is built twice.
+"""
+
+from __future__ import annotations
+
+from ..registry import REQUIRED, OpDef, Param, ShapeError, forward_shape, register
+from ._util import store
+
+
+def _axis_in(name: str, axis: int, ndim: int) -> int:
+    a = axis + ndim if axis < 0 else axis
+    if not 0 <= a < ndim:
+        raise ShapeError(f"{name}={axis} is out of range for {ndim} dims; expected a value in [{-ndim}, {ndim - 1}]")
+    return a
+
+
+def _check_count(p, shapes) -> None:
+    if len(shapes) != p.num_args:
+        raise ShapeError(f"num_args={p.num_args} but {len(shapes)} inputs were given")
+    if not shapes:
+        raise ShapeError("needs at least one input")
+
+
+def _same_type_n(p, in_types, n_out=1):
+    known = None
+    for i, t in enumerate(in_types):
+        if t is not None:
+            if known is not None and t != known:
+                raise ShapeError(f"input {i} has dtype {t}, expected {known} (all inputs share one dtype)")
+            known = t
+    return [known] * len(in_types), [known] * n_out
+
+
+# -- Concat ---------------------------------------------------------------------------
+
+
+def _concat_rule(p, *shapes):
+    _check_count(p, shapes)
+    first = tuple(shapes[0])
+    ax = _axis_in("dim", p.dim, len(first))
+    total = 0
+    for i, s in enumerate(shapes):
+        if len(s) != len(first) or any(a != b for k, (a, b) in enumerate(zip(s, first)) if k != ax):
+            want = "(" + ", ".join("?" if k == ax else str(d) for k, d in enumerate(first)) + ")"
+            raise ShapeError(f"input {i} has shape {tuple(s)}, expected {want} (equal to input 0 except on dim {p.dim})")
+        total += s[ax]
+    return first[:ax] + (total,) + first[ax + 1 :]
+
+
+def _concat_kernel(p, ins, outs, req, rt):
+    out, r = outs[0], req[0]
+    if r == "null":
+        return
+    ax = _axis_in("dim", p.dim, out.ndim)
+    lead = (slice(None),) * ax
+    start = 0
+    for x in ins:
+        stop = start + x.shape[ax]
+        store(out[lead + (slice(start, stop),)], "add" if r == "add" else "write", x)
+        start = stop
+
+
+register(
+    OpDef(
+        "Concat",
+        _concat_kernel,
+        params={"num_args": Param("int", REQUIRED, "number of inputs", low=1), "dim": Param("int", 1, "axis to join along")},
+        variadic="data",
+        aliases=("concat",),
+        infer_shape=forward_shape(_concat_rule),
+        infer_type=_same_type_n,
+        doc="Join arrays along an existing axis (``dim``, default 1).\n\n>>> mx.nd.concat(mx.nd.ones((2, 3)), mx.nd.ones((2, 1))).shape\n(2, 4)",
+    )
+)
+
+
+# -- stack ------------------------------------------------------------------------------
+
+
+def _stack_rule(p, *shapes):
+    _check_count(p, shapes)
+    first = tuple(shapes[0])
+    for i, s in enumerate(shapes):
+        if tuple(s) != first:
+            raise ShapeError(f"input {i} has shape {tuple(s)}, expected {first} (all inputs share one shape)")
+    ax = _axis_in("axis", p.axis, len(first) + 1)
+    return first[:ax] + (len(shapes),) + first[ax:]
+
+
+def _stack_kernel(p, ins, outs, req, rt):
+    out, r = outs[0], req[0]
+    if r == "null":
+        return
+    lead = (slice(None),) * _axis_in("axis", p.axis, out.ndim)
+    for i, x in enumerate(ins):
+        store(out[lead + (i,)], "add" if r == "add" else "write", x)
+
+
+register(
+    OpDef(
+        "stack",
+        _stack_kernel,
+        params={"axis": Param("int", 0, "position of the new axis"), "num_args": Param("int", REQUIRED, "number of inputs", low=1)},
+        variadic="data",
+        infer_shape=forward_shape(_stack_rule),
+        infer_type=_same_type_n,
+        doc="Join same-shape arrays along a new axis.\n\n>>> mx.nd.stack(mx.nd.ones((2, 3)), mx.nd.ones((2, 3)), axis=1).shape\n(2, 2, 3)",
+    )
+)
+
+
+# -- SliceChannel ---------------------------------------------------------------------------
+
+
+def _split_parts(p, shape: tuple) -> tuple[int, int, tuple]:
+    """``(axis, chunk size, output shape)`` of an even split."""
+    ax = _axis_in("axis", p.axis, len(shape))
+    n, size = p.num_outputs, shape[ax]
+    if size % n:
+        raise ShapeError(f"cannot split axis {ax} of shape {tuple(shape)} into {n} equal parts: {n} does not divide {size}")
+    if p.squeeze_axis:
+        if size != n:
+            raise ShapeError(f"squeeze_axis=True needs axis {ax} of shape {tuple(shape)} to have size num_outputs={n}, given {size}")
+        return ax, 1, tuple(shape[:ax]) + tuple(shape[ax + 1 :])
+    return ax, size // n, tuple(shape[:ax]) + (size // n,) + tuple(shape[ax + 1 :])
+
+
+def _split_rule(p, data):
+    return [_split_parts(p, data)[2]] * p.num_outputs
+
+
+def _split_kernel(p, ins, outs, req, rt):
+    x = ins[0]
+    ax, step, _ = _split_parts(p, x.shape)
+    lead = (slice(None),) * ax
+    for i, (o, r) in enumerate(zip(outs, req)):
+        store(o, r, x[lead + (slice(i * step, (i + 1) * step),)].reshape(o.shape))
+
+
+def _split_type(p, in_types, n_out=1):
+    return list(in_types), [in_types[0]] * p.num_outputs
+
+
+register(
+    OpDef(
+        "SliceChannel",
+        _split_kernel,
+        params={
+            "num_outputs": Param("int", REQUIRED, "number of equal parts", low=1),
+            "axis": Param("int", 1, "axis to split"),
+            "squeeze_axis": Param("bool", False, "drop the split axis (its size must equal num_outputs)"),
+        },
+        outputs=lambda p: [f"output{i}" for i in range(p.num_outputs)],
+        aliases=("split",),
+        infer_shape=forward_shape(_split_rule),
+        infer_type=_split_type,
+        doc=(
+            "Split an axis into ``num_outputs`` equal parts (a single output is returned bare).\n\n"
+            ">>> [o.shape for o in mx.nd.split(mx.nd.ones((2, 4)), num_outputs=2)]\n[(2, 2), (2, 2)]"
+        ),
+    )
+)
