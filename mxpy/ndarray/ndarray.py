@@ -138,8 +138,8 @@ class NDArray:
     def asscalar(self):
         """The single element as a NumPy scalar."""
         if self.size != 1:
-            raise ValueError(f"asscalar: the array must have exactly one element, it has shape {self.shape}")
-        return self.asnumpy().reshape(-1)[0]
+            raise ValueError(f"The current array is not a scalar (asscalar needs exactly one element, shape is {self.shape})")
+        return self.asnumpy()[0]  # as MXNet: a (1, 1) array gives a 1-element row
 
     def item(self):
         return self.asscalar().item()
