@@ -227,10 +227,10 @@ def load(fname: str | os.PathLike):
 def load_frombuffer(buf):
     """Load arrays from the bytes of an MXNet NDArray file (see ``load``).
 
-    >>> import mxpy as mx, os, tempfile
-    >>> path = os.path.join(tempfile.mkdtemp(), "x.nd")
+    >>> import mxpy as mx, pathlib, tempfile
+    >>> path = pathlib.Path(tempfile.mkdtemp(), "x.nd")
     >>> mx.nd.save(path, [mx.nd.array([3, 4])])
-    >>> mx.nd.load_frombuffer(open(path, "rb").read())[0].asnumpy()
+    >>> mx.nd.load_frombuffer(path.read_bytes())[0].asnumpy()
     array([3., 4.], dtype=float32)
     """
     if isinstance(buf, str) or not isinstance(buf, (bytes, bytearray, memoryview)):
