@@ -1,27 +1,252 @@
-"""Elementwise unary math (``exp``, ``log``, ``relu``, ``sigmoid``...)."""
+"""Elementwise unary math (``exp``, ``log``, ``relu``, ``sigmoid``, ``erf``...).
+
+One record per operator. Semantics follow MXNet 1.9.1 (checked against it,
+see ``tests/golden/make_elemwise.py``):
+
+- the result has the input's dtype;
+- float16 math runs in float32 and rounds once at the end;
+- integer inputs: ``abs``, ``negative``, ``square``, ``sign``, ``relu`` and
+  ``logical_not`` work in the integer type (wrapping on overflow); the rounding
+  ops return the input; everything else is computed in double and cast back
+  the C way (``exp(int32 100)`` is ``-2147483648``, ``sqrt(int32 2)`` is 1);
+- ``round`` rounds halves away from zero, ``rint`` to even; ``fix`` and
+  ``trunc`` truncate; ``sign(nan)`` is 0; ``relu(nan)`` is nan;
+  ``gamma`` is inf at 0 and nan at negative integers, ``gammaln`` inf at both;
+- domain errors give inf/nan silently (``log(0)`` is ``-inf``).
+
+>>> import mxpy as mx
+>>> mx.nd.round(mx.nd.array([-2.5, 0.5, 1.5])).asnumpy()
+array([-3.,  1.,  2.], dtype=float32)
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 
-from ..registry import OpDef, register
-from ._util import ufunc_kernel
+from ..registry import OpDef, ShapeError, register
+from . import _mathfn
+
+_WARN = (RuntimeWarning, FloatingPointError)
+_F32 = np.dtype(np.float32)
+_F64 = np.dtype(np.float64)
 
 
-def _np1(name):
-    def compute(xp, a, out=None):
-        return getattr(xp, name)(a, out=out)
+def _ufunc(name: str) -> Callable:
+    def compute(xp, a, out):
+        getattr(xp, name)(a, out=out)
 
     compute.__name__ = name
     return compute
 
 
-_UNARY = {
-    "negative": _np1("negative"),
-    "abs": _np1("abs"),
+# -- float computations that are more than one ufunc ---------------------------------
+# Each writes ``out``, which may be the input itself (inplace): read ``a`` fully
+# before the first write to ``out``.
+
+
+def _sign(xp, a, out):
+    xp.sign(a, out=out)
+    xp.copyto(out, 0, where=xp.isnan(out))  # MXNet's sign(nan) is 0
+
+
+def _round(xp, a, out):
+    t = xp.trunc(a)
+    half = xp.abs(a - t) >= 0.5
+    xp.add(t, xp.copysign(half, a).astype(out.dtype, copy=False), out=out)
+
+
+def _rsqrt(xp, a, out):
+    xp.sqrt(a, out=out)
+    xp.reciprocal(out, out=out)
+
+
+def _rcbrt(xp, a, out):
+    xp.cbrt(a, out=out)
+    xp.reciprocal(out, out=out)
+
+
+def _sigmoid(xp, a, out):
+    xp.negative(a, out=out)
+    xp.exp(out, out=out)
+    out += 1
+    xp.reciprocal(out, out=out)
+
+
+def _softsign(xp, a, out):
+    d = xp.abs(a)
+    d += 1
+    xp.divide(a, d, out=out)
+
+
+def _relu(xp, a, out):
+    xp.maximum(a, 0, out=out)
+
+
+def _logical_not(xp, a, out):
+    xp.equal(a, 0, out=out)
+
+
+def _special(fn: Callable) -> Callable:
+    def compute(xp, a, out):
+        out[...] = fn(xp, a)
+
+    compute.__name__ = fn.__name__
+    return compute
+
+
+# -- the table ---------------------------------------------------------------------
+# name: (float compute, warn, work, ints)
+#   warn  "guard": one ufunc that rarely warns; run bare, and if warnings are
+#                  errors the exception (raised after the output is complete) is dropped
+#         "quiet": run under np.errstate (domain errors are routine)
+#   work  "same":  compute in the input dtype (NumPy's float16 loops run in float32)
+#         "f32":   float16 computed in float32, other floats in their own dtype
+#         "f64":   computed in float64 for every dtype
+#   ints  "native": the compute works on integers directly; "id": returns the input;
+#         "double": float64 then a C-style cast back
+_OPS: dict[str, tuple[Callable, str, str, str]] = {
+    "exp": (_ufunc("exp"), "guard", "same", "double"),
+    "expm1": (_ufunc("expm1"), "guard", "same", "double"),
+    "log": (_ufunc("log"), "quiet", "same", "double"),
+    "log2": (_ufunc("log2"), "quiet", "same", "double"),
+    "log10": (_ufunc("log10"), "quiet", "same", "double"),
+    "log1p": (_ufunc("log1p"), "quiet", "same", "double"),
+    "sqrt": (_ufunc("sqrt"), "guard", "same", "double"),
+    "rsqrt": (_rsqrt, "quiet", "f32", "double"),
+    "cbrt": (_ufunc("cbrt"), "guard", "same", "double"),
+    "rcbrt": (_rcbrt, "quiet", "f32", "double"),
+    "square": (_ufunc("square"), "guard", "same", "native"),
+    "reciprocal": (_ufunc("reciprocal"), "quiet", "same", "double"),
+    "abs": (_ufunc("abs"), "guard", "same", "native"),
+    "sign": (_sign, "guard", "same", "native"),
+    "negative": (_ufunc("negative"), "guard", "same", "native"),
+    "floor": (_ufunc("floor"), "guard", "same", "id"),
+    "ceil": (_ufunc("ceil"), "guard", "same", "id"),
+    "round": (_round, "quiet", "same", "id"),
+    "rint": (_ufunc("rint"), "guard", "same", "id"),
+    "fix": (_ufunc("trunc"), "guard", "same", "id"),
+    "trunc": (_ufunc("trunc"), "guard", "same", "id"),
+    "sin": (_ufunc("sin"), "guard", "same", "double"),
+    "cos": (_ufunc("cos"), "guard", "same", "double"),
+    "tan": (_ufunc("tan"), "guard", "same", "double"),
+    "arcsin": (_ufunc("arcsin"), "quiet", "same", "double"),
+    "arccos": (_ufunc("arccos"), "quiet", "same", "double"),
+    "arctan": (_ufunc("arctan"), "guard", "same", "double"),
+    "sinh": (_ufunc("sinh"), "guard", "same", "double"),
+    "cosh": (_ufunc("cosh"), "guard", "same", "double"),
+    "tanh": (_ufunc("tanh"), "guard", "same", "double"),
+    "arcsinh": (_ufunc("arcsinh"), "guard", "same", "double"),
+    "arccosh": (_ufunc("arccosh"), "quiet", "same", "double"),
+    "arctanh": (_ufunc("arctanh"), "quiet", "same", "double"),
+    "degrees": (_ufunc("degrees"), "guard", "same", "double"),
+    "radians": (_ufunc("radians"), "guard", "same", "double"),
+    "relu": (_relu, "guard", "same", "native"),
+    "sigmoid": (_sigmoid, "quiet", "f32", "double"),
+    "softsign": (_softsign, "quiet", "f32", "double"),
+    "erf": (_special(_mathfn.erf), "quiet", "f64", "double"),
+    "erfinv": (_special(_mathfn.erfinv), "quiet", "f64", "double"),
+    "gamma": (_special(_mathfn.gamma), "quiet", "f64", "double"),
+    "gammaln": (_special(_mathfn.gammaln), "quiet", "f64", "double"),
+    "logical_not": (_logical_not, "guard", "same", "native"),
 }
 
-for _name, _compute in _UNARY.items():
-    register(OpDef(_name, ufunc_kernel(_compute), inplace=((0, 0),), doc=f"Elementwise {_name}."))
+_DOCS = {
+    "exp": "e ** x.",
+    "expm1": "exp(x) - 1, accurate for small x.",
+    "log": "Natural logarithm (log(0) is -inf, negative inputs give nan).",
+    "log2": "Base-2 logarithm.",
+    "log10": "Base-10 logarithm.",
+    "log1p": "log(1 + x), accurate for small x.",
+    "sqrt": "Square root.",
+    "rsqrt": "1 / sqrt(x).",
+    "cbrt": "Cube root.",
+    "rcbrt": "1 / cbrt(x).",
+    "square": "x * x.",
+    "reciprocal": "1 / x.",
+    "abs": "Absolute value.",
+    "sign": "-1, 0 or 1 by the sign of x (0 for nan).",
+    "negative": "-x.",
+    "floor": "Largest integer <= x.",
+    "ceil": "Smallest integer >= x.",
+    "round": "Nearest integer, halves away from zero (round(-2.5) is -3).",
+    "rint": "Nearest integer, halves to even (rint(2.5) is 2).",
+    "fix": "Round toward zero.",
+    "trunc": "Round toward zero.",
+    "relu": "max(x, 0); nan stays nan.",
+    "sigmoid": "1 / (1 + exp(-x)).",
+    "softsign": "x / (1 + |x|).",
+    "erf": "The Gauss error function.",
+    "erfinv": "Inverse of erf: +-inf at +-1, nan outside [-1, 1].",
+    "gamma": "The gamma function: inf at 0, nan at negative integers.",
+    "gammaln": "log |gamma(x)|: inf at 0 and negative integers.",
+    "logical_not": "1 where x == 0, else 0 (nan counts as true, so gives 0).",
+    "degrees": "Radians to degrees.",
+    "radians": "Degrees to radians.",
+}
 
-_ = np
+
+def _c_cast_into(xp, v, out) -> None:
+    _mathfn.c_cast(xp, v, out.dtype, out)
+
+
+def unary_kernel(compute: Callable, warn: str, work: str, ints: str) -> Callable:
+    """The kernel of one unary op from its float ``compute(xp, a, out)`` (see the table above)."""
+    guard = warn == "guard"
+
+    def run(xp, a, out):
+        if a.dtype.kind == "f":
+            if work == "same" or (work == "f32" and a.dtype.itemsize >= 4) or (work == "f64" and a.dtype.itemsize == 8):
+                if guard:
+                    try:
+                        compute(xp, a, out)
+                    except _WARN:
+                        pass  # NumPy warns after the loop: ``out`` is already complete
+                else:
+                    with np.errstate(all="ignore"):
+                        compute(xp, a, out)
+                return
+            wdt = _F64 if work == "f64" else _F32
+            tmp = xp.empty(a.shape, wdt)
+            with np.errstate(all="ignore"):
+                compute(xp, a.astype(wdt), tmp)
+                out[...] = tmp
+        elif ints == "native":
+            compute(xp, a, out)
+        elif ints == "id":
+            if out is not a:
+                out[...] = a
+        else:
+            tmp = xp.empty(a.shape, _F64)
+            with np.errstate(all="ignore"):
+                compute(xp, a.astype(_F64), tmp)
+                _c_cast_into(xp, tmp, out)
+
+    def kernel(p, ins, outs, req, rt):
+        r = req[0]
+        if r == "write" or r == "inplace":
+            run(rt.xp, ins[0], outs[0])
+        elif r == "add":
+            tmp = rt.xp.empty_like(outs[0])
+            run(rt.xp, ins[0], tmp)
+            outs[0] += tmp
+
+    return kernel
+
+
+def _numeric_type(p, in_types, n_out=1):
+    """Same dtype in and out; bool has no math kernels in MXNet."""
+    t = in_types[0] if in_types else None
+    if t is not None and np.dtype(t).kind == "b":
+        raise ShapeError("input 'data' has dtype bool; expected a float or integer dtype")
+    return [t], [t] * n_out
+
+
+def _register_all() -> None:
+    for name, (compute, warn, work, ints) in _OPS.items():
+        doc = f"Elementwise {name}: {_DOCS.get(name, name + '(x).')}\n\n>>> y = mx.nd.{name}(mx.nd.array([0.5, 2.0]))"
+        register(OpDef(name, unary_kernel(compute, warn, work, ints), infer_type=_numeric_type, inplace=((0, 0),), doc=doc))
+
+
+_register_all()

@@ -62,6 +62,55 @@ INTS = np.array([1, 2, 3, -7], np.int32)
 add("_mul_scalar", [INTS], {"scalar": 1.5}, ref=lambda a, scalar: a * np.int32(1), note="int")
 add("_div_scalar", [INTS], {"scalar": 2.0}, ref=lambda a, scalar: np.array([0, 1, 1, -3], np.int32), note="int")
 
+# more integer semantics: C-style scalar casts, double-computed %, ** and hypot
+IA = np.array([[7, -7, 7], [-7, 5, 100]], np.int32)
+IB = np.array([[2, 2, -2], [-2, 3, 3]], np.int32)
+_I64 = np.float64
+add("elemwise_div", [IA, IB], ref=lambda a, b: np.trunc(a.astype(_I64) / b).astype(a.dtype), note="int")
+add("broadcast_div", [IA, IB[:1]], ref=lambda a, b: np.trunc(a.astype(_I64) / b).astype(a.dtype), note="int")
+add("_mod", [IA, IB], ref=np.mod, note="int")
+add("broadcast_mod", [IA, IB[:1]], ref=np.mod, note="int")
+add("_mod_scalar", [IA], {"scalar": -3.0}, ref=lambda a, scalar: np.mod(a, np.int32(-3)), note="int")
+add("_rmod_scalar", [IA], {"scalar": 2.5}, ref=lambda a, scalar: np.mod(np.int32(2), a), note="int")
+add("_power", [IA, np.abs(IB)], ref=np.power, note="int")
+add("broadcast_power", [IA, IB[:1]], ref=lambda a, b: np.trunc(np.power(a.astype(_I64), b)).astype(a.dtype), note="int")
+add("_power_scalar", [IA], {"scalar": 2.5}, ref=lambda a, scalar: a * a, note="int")
+add("_rpower_scalar", [np.array([0, 1, 3, 10], np.int32)], {"scalar": 2.0}, ref=lambda a, scalar: np.int32(2) ** a, note="int")
+add("_hypot", [IA, IB], ref=lambda a, b: np.trunc(np.hypot(a.astype(_I64), b)).astype(a.dtype), note="int")
+add("_hypot_scalar", [IA], {"scalar": 3.5}, ref=lambda a, scalar: np.trunc(np.hypot(a.astype(_I64), 3.0)).astype(a.dtype), note="int")
+add("_rdiv_scalar", [IB], {"scalar": 7.9}, ref=lambda a, scalar: np.trunc(7.0 / a.astype(_I64)).astype(a.dtype), note="int")
+add("_rminus_scalar", [IA], {"scalar": 2.9}, ref=lambda a, scalar: np.int32(2) - a, note="int")
+add("_plus_scalar", [np.array([7, -7, 100], np.int8)], {"scalar": 300.0}, ref=lambda a, scalar: a + np.int8(44), note="int8 wraps")
+add("_minus_scalar", [np.array([7, 250], np.uint8)], {"scalar": 10.0}, ref=lambda a, scalar: a - np.uint8(10), note="uint8 wraps")
+add("_maximum_scalar", [IA], {"scalar": 2.5}, ref=lambda a, scalar: np.maximum(a, np.int32(2)), note="int")
+add("_greater_scalar", [IA], {"scalar": 1.5}, ref=lambda a, scalar: (a > 1).astype(a.dtype), note="int")
+add("broadcast_lesser", [IA, IB[:1]], ref=lambda a, b: (a < b).astype(a.dtype), note="int")
+add("_logical_and_scalar", [IA], {"scalar": 0.5}, ref=lambda a, scalar: np.zeros_like(a), note="int")
+add("broadcast_logical_xor", [IA, np.array([[0, 1, 0]], np.int32)], ref=lambda a, b: np.logical_xor(a, b).astype(a.dtype), note="int")
+add("broadcast_mul", [np.array([2**62 + 1, 3], np.int64), np.array([1, -3], np.int64)], ref=np.multiply, note="int64 exact")
+add(
+    "elemwise_div",
+    [np.array([2**62 + 1, -(2**53) - 1], np.int64), np.array([3, 1], np.int64)],
+    ref=lambda a, b: np.array([(2**62 + 1) // 3, -(2**53) - 1], np.int64),
+    note="int64 exact",
+)
+
+# float16: the scalar is cast to float16 before the arithmetic
+F16 = np.array([5.5, -5.5, 1.0, 0.0], np.float16)
+add("_mul_scalar", [F16], {"scalar": 1e-8}, ref=lambda a, scalar: a * np.float16(0), note="f16 underflow")
+add("_plus_scalar", [F16], {"scalar": 0.1}, ref=lambda a, scalar: a + np.float16(0.1), note="f16")
+add("broadcast_mod", [F16, np.array([2.0, 2.0, -2.0, 3.0], np.float16)], ref=np.mod, note="f16")
+add("_div_scalar", [F16], {"scalar": 2.0}, ref=lambda a, scalar: a / np.float16(2), note="f16")
+
+# float mod: divisor's sign; x % 0 is 0
+add("_mod_scalar", [A], {"scalar": -0.3}, ref=lambda a, scalar: np.mod(a, np.float32(-0.3)), rtol=1e-4, atol=1e-5, note="neg")
+add("_mod_scalar", [A], {"scalar": 0.0}, ref=lambda a, scalar: np.zeros_like(a), note="zero")
+
+# add_n / ElementWiseSum
+add("add_n", [A, B, Bpos], {"num_args": 3}, ref=lambda a, b, c, num_args: a + b + c)
+add("add_n", [A], {"num_args": 1}, ref=lambda a, num_args: a.copy(), note="one")
+add("add_n", [INTS, INTS, INTS, INTS], {"num_args": 4}, ref=lambda *xs, num_args: sum(xs[1:], xs[0]), note="int")
+
 add("_zeros", [], {"shape": (2, 3)}, ref=lambda shape: np.zeros(shape, np.float32))
 add("_ones", [], {"shape": (2, 3), "dtype": "int32"}, ref=lambda shape, dtype: np.ones(shape, dtype))
 add("_full", [], {"shape": (2,), "value": 7.0}, ref=lambda shape, value: np.full(shape, value, np.float32))
