@@ -60,25 +60,29 @@ def _float_type(p, in_types, n_out=1):
 
 def _dot_kernel(p, ins, outs, req, rt):
     a, b, out = ins[0], ins[1], outs[0]
-    m, k, n, _ = _dot_dims(p, a.shape, b.shape)
-    # every case is one (m, k) x (k, n) GEMM on reshaped views of the inputs
-    a2 = a.reshape(k, m).T if p.transpose_a else a.reshape(m, k)
-    b2 = b.reshape(n, k).T if p.transpose_b else b.reshape(k, n)
+    ta, tb = p["transpose_a"], p["transpose_b"]
+    if a.ndim != 2 or b.ndim != 2:
+        # N-D and vector cases are one (m, k) x (k, n) GEMM on reshaped views
+        m, k, n, _ = _dot_dims(p, a.shape, b.shape)
+        a = a.reshape(k, m) if ta else a.reshape(m, k)
+        b = b.reshape(n, k) if tb else b.reshape(k, n)
+        out = out.reshape(m, n)
+    if ta:
+        a = a.T  # a strided view: BLAS reads it with a transpose flag
+    if tb:
+        b = b.T
     r = req[0]
-    if r == "null":
-        return
-    o2 = out.reshape(m, n)
-    if r == "add":
-        o2 += rt.xp.dot(a2, b2)
-    elif o2.flags.c_contiguous:
-        rt.xp.dot(a2, b2, out=o2)
-    else:  # pragma: no cover - outputs are allocated contiguous
-        o2[...] = rt.xp.dot(a2, b2)
+    if r == "write" or r == "inplace":
+        rt.xp.dot(a, b, out=out)
+    elif r == "add":
+        out += rt.xp.dot(a, b)
 
 
 def _dot_cost(p, ins, outs):
-    m, k, n, _ = _dot_dims(p, ins[0].shape, ins[1].shape)
-    return m * k * n
+    # m * k * n == size(lhs) * size(rhs) / k; shapes were checked by infer_shape
+    a, b = ins
+    k = a.shape[0] if p["transpose_a"] else a.shape[-1]
+    return a.size * b.size // k if k else 0
 
 
 _FLAGS = {
@@ -134,8 +138,9 @@ def _batch_kernel(p, ins, outs, req, rt):
 
 
 def _batch_cost(p, ins, outs):
-    bt, m, k, n, _ = _batch_dims(p, ins[0].shape, ins[1].shape)
-    return bt * m * k * n
+    # batch * m * k * n == size(lhs) * n
+    b = ins[1]
+    return ins[0].size * (b.shape[-2] if p["transpose_b"] else b.shape[-1])
 
 
 register(
