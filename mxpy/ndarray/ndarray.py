@@ -240,8 +240,12 @@ class NDArray:
         if kwargs:
             raise TypeError(f"reshape: unexpected arguments {sorted(kwargs)}")
         from ..ops.matrix import reshape_target
+        from ..registry import ShapeError
 
-        target = reshape_target(tuple(self.shape), tuple(shape), bool(reverse))
+        try:
+            target = reshape_target(tuple(self.shape), tuple(shape), bool(reverse))
+        except ShapeError as e:
+            raise MXNetError(f"Reshape: {e} (input shape {self.shape}, shape={tuple(shape)})") from None
         data = self._data.reshape(target)
         if dispatch.recorder is not None:
             return call("Reshape", self, shape=target)
