@@ -85,9 +85,8 @@ def _rdiv(xp, a, b, out):
         with np.errstate(all="ignore"):
             xp.true_divide(a, b, out=out)
         return
-    wdt = _F64 if out.dtype.itemsize == 8 else _F32
-    with np.errstate(all="ignore"):
-        c_cast(xp, xp.true_divide(wdt.type(a), b.astype(wdt)), out.dtype, out)
+    with np.errstate(all="ignore"):  # MXNet divides in float32 here, even for int64
+        c_cast(xp, xp.true_divide(_F32.type(a), b.astype(_F32)), out.dtype, out)
 
 
 def _mod(xp, a, b, out):

@@ -9,7 +9,7 @@ see ``tests/golden/make_elemwise.py``):
   ``logical_not`` work in the integer type (wrapping on overflow); the rounding
   ops return the input; everything else is computed in double and cast back
   the C way (``exp(int32 100)`` is ``-2147483648``, ``sqrt(int32 2)`` is 1);
-- ``round`` rounds halves away from zero, ``rint`` to even; ``fix`` and
+- ``round`` rounds halves away from zero, ``rint`` toward -inf; ``fix`` and
   ``trunc`` truncate; ``sign(nan)`` is 0; ``relu(nan)`` is nan;
   ``gamma`` is inf at 0 and nan at negative integers, ``gammaln`` inf at both;
 - domain errors give inf/nan silently (``log(0)`` is ``-inf``).
@@ -28,7 +28,6 @@ import numpy as np
 from ..registry import OpDef, ShapeError, register
 from . import _mathfn
 
-_WARN = (RuntimeWarning, FloatingPointError)
 _F32 = np.dtype(np.float32)
 _F64 = np.dtype(np.float64)
 
@@ -55,6 +54,13 @@ def _round(xp, a, out):
     t = xp.trunc(a)
     half = xp.abs(a - t) >= 0.5
     xp.add(t, xp.copysign(half, a).astype(out.dtype, copy=False), out=out)
+
+
+def _rint(xp, a, out):
+    # MXNet's rint picks the nearer of floor and ceil, and floor on a tie
+    f = xp.floor(a)
+    c = xp.ceil(a)
+    xp.copyto(out, xp.where(a - f <= c - a, f, c))
 
 
 def _rsqrt(xp, a, out):
@@ -98,58 +104,57 @@ def _special(fn: Callable) -> Callable:
 
 # -- the table ---------------------------------------------------------------------
 # name: (float compute, warn, work, ints)
-#   warn  "guard": one ufunc that rarely warns; run bare, and if warnings are
-#                  errors the exception (raised after the output is complete) is dropped
-#         "quiet": run under np.errstate (domain errors are routine)
+#   warn  "bare":  cannot raise floating-point flags; runs without np.errstate
+#         "quiet": may (overflow, domain errors): runs under np.errstate, as MXNet is silent
 #   work  "same":  compute in the input dtype (NumPy's float16 loops run in float32)
 #         "f32":   float16 computed in float32, other floats in their own dtype
 #         "f64":   computed in float64 for every dtype
 #   ints  "native": the compute works on integers directly; "id": returns the input;
 #         "double": float64 then a C-style cast back
 _OPS: dict[str, tuple[Callable, str, str, str]] = {
-    "exp": (_ufunc("exp"), "guard", "same", "double"),
-    "expm1": (_ufunc("expm1"), "guard", "same", "double"),
+    "exp": (_ufunc("exp"), "quiet", "same", "double"),
+    "expm1": (_ufunc("expm1"), "quiet", "same", "double"),
     "log": (_ufunc("log"), "quiet", "same", "double"),
     "log2": (_ufunc("log2"), "quiet", "same", "double"),
     "log10": (_ufunc("log10"), "quiet", "same", "double"),
     "log1p": (_ufunc("log1p"), "quiet", "same", "double"),
-    "sqrt": (_ufunc("sqrt"), "guard", "same", "double"),
+    "sqrt": (_ufunc("sqrt"), "quiet", "same", "double"),
     "rsqrt": (_rsqrt, "quiet", "f32", "double"),
-    "cbrt": (_ufunc("cbrt"), "guard", "same", "double"),
+    "cbrt": (_ufunc("cbrt"), "bare", "same", "double"),
     "rcbrt": (_rcbrt, "quiet", "f32", "double"),
-    "square": (_ufunc("square"), "guard", "same", "native"),
+    "square": (_ufunc("square"), "quiet", "same", "native"),
     "reciprocal": (_ufunc("reciprocal"), "quiet", "same", "double"),
-    "abs": (_ufunc("abs"), "guard", "same", "native"),
-    "sign": (_sign, "guard", "same", "native"),
-    "negative": (_ufunc("negative"), "guard", "same", "native"),
-    "floor": (_ufunc("floor"), "guard", "same", "id"),
-    "ceil": (_ufunc("ceil"), "guard", "same", "id"),
+    "abs": (_ufunc("abs"), "bare", "same", "native"),
+    "sign": (_sign, "bare", "same", "native"),
+    "negative": (_ufunc("negative"), "bare", "same", "native"),
+    "floor": (_ufunc("floor"), "bare", "same", "id"),
+    "ceil": (_ufunc("ceil"), "bare", "same", "id"),
     "round": (_round, "quiet", "same", "id"),
-    "rint": (_ufunc("rint"), "guard", "same", "id"),
-    "fix": (_ufunc("trunc"), "guard", "same", "id"),
-    "trunc": (_ufunc("trunc"), "guard", "same", "id"),
-    "sin": (_ufunc("sin"), "guard", "same", "double"),
-    "cos": (_ufunc("cos"), "guard", "same", "double"),
-    "tan": (_ufunc("tan"), "guard", "same", "double"),
+    "rint": (_rint, "quiet", "same", "id"),
+    "fix": (_ufunc("trunc"), "bare", "same", "id"),
+    "trunc": (_ufunc("trunc"), "bare", "same", "id"),
+    "sin": (_ufunc("sin"), "quiet", "same", "double"),
+    "cos": (_ufunc("cos"), "quiet", "same", "double"),
+    "tan": (_ufunc("tan"), "quiet", "same", "double"),
     "arcsin": (_ufunc("arcsin"), "quiet", "same", "double"),
     "arccos": (_ufunc("arccos"), "quiet", "same", "double"),
-    "arctan": (_ufunc("arctan"), "guard", "same", "double"),
-    "sinh": (_ufunc("sinh"), "guard", "same", "double"),
-    "cosh": (_ufunc("cosh"), "guard", "same", "double"),
-    "tanh": (_ufunc("tanh"), "guard", "same", "double"),
-    "arcsinh": (_ufunc("arcsinh"), "guard", "same", "double"),
+    "arctan": (_ufunc("arctan"), "bare", "same", "double"),
+    "sinh": (_ufunc("sinh"), "quiet", "same", "double"),
+    "cosh": (_ufunc("cosh"), "quiet", "same", "double"),
+    "tanh": (_ufunc("tanh"), "bare", "same", "double"),
+    "arcsinh": (_ufunc("arcsinh"), "bare", "same", "double"),
     "arccosh": (_ufunc("arccosh"), "quiet", "same", "double"),
     "arctanh": (_ufunc("arctanh"), "quiet", "same", "double"),
-    "degrees": (_ufunc("degrees"), "guard", "same", "double"),
-    "radians": (_ufunc("radians"), "guard", "same", "double"),
-    "relu": (_relu, "guard", "same", "native"),
+    "degrees": (_ufunc("degrees"), "quiet", "same", "double"),
+    "radians": (_ufunc("radians"), "quiet", "same", "double"),
+    "relu": (_relu, "bare", "same", "native"),
     "sigmoid": (_sigmoid, "quiet", "f32", "double"),
     "softsign": (_softsign, "quiet", "f32", "double"),
     "erf": (_special(_mathfn.erf), "quiet", "f64", "double"),
     "erfinv": (_special(_mathfn.erfinv), "quiet", "f64", "double"),
     "gamma": (_special(_mathfn.gamma), "quiet", "f64", "double"),
     "gammaln": (_special(_mathfn.gammaln), "quiet", "f64", "double"),
-    "logical_not": (_logical_not, "guard", "same", "native"),
+    "logical_not": (_logical_not, "bare", "same", "native"),
 }
 
 _DOCS = {
@@ -171,7 +176,7 @@ _DOCS = {
     "floor": "Largest integer <= x.",
     "ceil": "Smallest integer >= x.",
     "round": "Nearest integer, halves away from zero (round(-2.5) is -3).",
-    "rint": "Nearest integer, halves to even (rint(2.5) is 2).",
+    "rint": "Nearest integer, halves toward -inf (rint(2.5) is 2, rint(-2.5) is -3).",
     "fix": "Round toward zero.",
     "trunc": "Round toward zero.",
     "relu": "max(x, 0); nan stays nan.",
@@ -193,16 +198,13 @@ def _c_cast_into(xp, v, out) -> None:
 
 def unary_kernel(compute: Callable, warn: str, work: str, ints: str) -> Callable:
     """The kernel of one unary op from its float ``compute(xp, a, out)`` (see the table above)."""
-    guard = warn == "guard"
+    bare = warn == "bare"
 
     def run(xp, a, out):
         if a.dtype.kind == "f":
             if work == "same" or (work == "f32" and a.dtype.itemsize >= 4) or (work == "f64" and a.dtype.itemsize == 8):
-                if guard:
-                    try:
-                        compute(xp, a, out)
-                    except _WARN:
-                        pass  # NumPy warns after the loop: ``out`` is already complete
+                if bare:
+                    compute(xp, a, out)
                 else:
                     with np.errstate(all="ignore"):
                         compute(xp, a, out)

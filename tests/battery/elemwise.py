@@ -53,7 +53,7 @@ _FLOAT = {
     "floor": (X, np.floor),
     "ceil": (X, np.ceil),
     "round": (HALVES, _round_half_away),
-    "rint": (HALVES, np.rint),
+    "rint": (HALVES, lambda x: np.where(x - np.floor(x) <= np.ceil(x) - x, np.floor(x), np.ceil(x))),
     "fix": (HALVES, np.trunc),
     "trunc": (HALVES, np.trunc),
     "sin": (X, np.sin),
