@@ -110,11 +110,17 @@ def _mod(xp, a, b, out):
 
 def _via_double(name: str, guarded: bool):
     """Float dtypes: the ufunc itself; integers: the ufunc in double, cast back."""
+    square_fast = name == "power"
 
     def compute(xp, a, b, out):
         fn = getattr(xp, name)
         if out.dtype.kind == "f":
-            if guarded:
+            if square_fast and type(b) is float and b == 2.0:
+                try:  # x ** 2 is x * x exactly; only overflow can warn
+                    xp.multiply(a, a, out=out)
+                except _WARN:
+                    pass
+            elif guarded:
                 try:
                     fn(a, b, out=out)
                 except _WARN:
@@ -193,9 +199,12 @@ def scalar_kernel(compute, reverse: bool):
 
     def kernel(p, ins, outs, req, rt):
         a = ins[0]
-        s = p.scalar
+        s = p["scalar"]  # item access: Params attribute access goes through __getattr__
         dt = a.dtype
-        if dt.kind != "f" or dt.itemsize == 2 or (dt.itemsize == 4 and not -_F32MAX <= s <= _F32MAX):
+        if dt is _F32:
+            if not -_F32MAX <= s <= _F32MAX:
+                s = c_scalar(s, dt)
+        elif dt is not _F64:
             s = c_scalar(s, dt)
         x, y = (s, a) if reverse else (a, s)
         r = req[0]
