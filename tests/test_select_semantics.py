@@ -108,3 +108,42 @@ def test_softmax_is_stable_for_large_inputs_and_float16_accumulates_in_float32()
     want = np.exp(x.astype(np.float64) - 1) / np.exp(x.astype(np.float64) - 1).sum()
     np.testing.assert_allclose(out.astype(np.float64), want, rtol=2e-3)
     assert abs(float(out.astype(np.float64).sum()) - 1.0) < 1e-2
+
+
+def _autograd_grad(f, x: np.ndarray, w: np.ndarray) -> np.ndarray:
+    a = mx.nd.array(x, dtype="float64")
+    a.attach_grad()
+    with mx.autograd.record():
+        y = f(a)
+    y.backward(mx.nd.array(w, dtype="float64"))
+    return a.grad.asnumpy()
+
+
+def _central_diff(f, x: np.ndarray, w: np.ndarray, eps: float = 1e-6) -> np.ndarray:
+    g = np.zeros_like(x)
+    for i in np.ndindex(x.shape):
+        hi, lo = x.copy(), x.copy()
+        hi[i] += eps
+        lo[i] -= eps
+        diff = f(mx.nd.array(hi, dtype="float64")).asnumpy() - f(mx.nd.array(lo, dtype="float64")).asnumpy()
+        g[i] = (diff * w).sum() / (2 * eps)
+    return g
+
+
+_GRAD_FNS = {
+    "softmax": lambda a: mx.nd.softmax(a, axis=0, temperature=1.7),
+    "log_softmax": lambda a: mx.nd.log_softmax(a),
+    "softmin": lambda a: mx.nd.softmin(a, temperature=0.6),
+    "take": lambda a: mx.nd.take(a, mx.nd.array([0, 2, 2, -1], dtype="float64")),
+    "pick": lambda a: mx.nd.pick(a, mx.nd.array([1, 3, 0], dtype="float64"), axis=1),
+    "where": lambda a: mx.nd.where(mx.nd.array([1, 0, 1], dtype="float64"), mx.nd.softmax(a), mx.nd.clip(a, -0.5, 0.5)),
+    "clip": lambda a: mx.nd.clip(a, -1, 1),
+}
+
+
+@pytest.mark.parametrize("name", sorted(_GRAD_FNS))
+def test_gradient_matches_central_differences(name):
+    f = _GRAD_FNS[name]
+    x = np.random.default_rng(0).uniform(-2, 2, (3, 4))
+    w = np.linspace(-1, 1, f(mx.nd.array(x, dtype="float64")).size).reshape(f(mx.nd.array(x, dtype="float64")).shape)
+    np.testing.assert_allclose(_autograd_grad(f, x, w), _central_diff(f, x, w), rtol=1e-6, atol=1e-8)

@@ -73,10 +73,47 @@ def _take_kernel(p, ins, outs, req, rt):
     store(outs[0], req[0], xp.take(a, idx, axis=ax))
 
 
+def _take_index(xp, raw, n: int, mode: str):
+    idx = as_index(xp, raw)
+    return idx if mode == "raise" else _apply_mode(xp, idx, n, mode)
+
+
+def _backward_take_kernel(p, ins, outs, req, rt):
+    xp = rt.xp
+    og, raw, a = ins
+    ax = p.axis + a.ndim if p.axis < 0 else p.axis
+    idx = _take_index(xp, raw, a.shape[ax], p.mode).reshape(-1)
+    # repeated indices accumulate, so scatter with add.at on the axis moved to the front
+    ogm = xp.moveaxis(og.reshape(a.shape[:ax] + (idx.size,) + a.shape[ax + 1 :]), ax, 0)
+    grad = xp.zeros((a.shape[ax],) + a.shape[:ax] + a.shape[ax + 1 :], dtype=og.dtype)
+    xp.add.at(grad, idx, ogm)
+    store(outs[0], req[0], xp.moveaxis(grad, 0, ax))
+
+
+def _grad_take(g, ograds):
+    if ograds[0] is None:
+        return [None, None]
+    return [g.op1("_backward_take", [ograds[0], g.inputs[1], g.inputs[0]], g.attrs), None]
+
+
+register(
+    OpDef(
+        "_backward_take",
+        _backward_take_kernel,
+        params={"axis": Param("int", 0), "mode": Param("str", "clip", choices=("clip", "raise", "wrap"))},
+        inputs=("ograd", "indices", "a"),
+        infer_shape=lambda p, s: (list(s), [s[2]]),
+        infer_type=lambda p, t, n_out=1: (list(t), [t[0]]),
+        doc="Gradient of take with respect to 'a': ograd scattered (and summed) at the taken positions.",
+    )
+)
+
+
 register(
     OpDef(
         "take",
         _take_kernel,
+        gradient=_grad_take,
         params={
             "axis": Param("int", 0, "the axis of 'a' to take from"),
             "mode": Param("str", "clip", "how out-of-range indices are handled", choices=("clip", "raise", "wrap")),
@@ -126,10 +163,41 @@ def _pick_kernel(p, ins, outs, req, rt):
     store(outs[0], req[0], picked.reshape(outs[0].shape))
 
 
+def _backward_pick_kernel(p, ins, outs, req, rt):
+    xp = rt.xp
+    og, raw, data = ins
+    ax = p.axis + data.ndim if p.axis < 0 else p.axis
+    n = data.shape[ax]
+    kept = data.shape[:ax] + (1,) + data.shape[ax + 1 :]
+    idx = _apply_mode(xp, as_index(xp, raw), n, p.mode).reshape(kept)
+    pos = xp.arange(n).reshape((n,) + (1,) * (data.ndim - 1 - ax))
+    store(outs[0], req[0], xp.where(pos == idx, og.reshape(kept), 0).astype(outs[0].dtype, copy=False))
+
+
+def _grad_pick(g, ograds):
+    if ograds[0] is None:
+        return [None, None]
+    return [g.op1("_backward_pick", [ograds[0], g.inputs[1], g.inputs[0]], g.attrs), None]
+
+
+register(
+    OpDef(
+        "_backward_pick",
+        _backward_pick_kernel,
+        params={"axis": Param("int", -1, optional=True), "keepdims": Param("bool", False), "mode": Param("str", "clip", choices=("clip", "wrap"))},
+        inputs=("ograd", "index", "data"),
+        infer_shape=lambda p, s: (list(s), [s[2]]),
+        infer_type=lambda p, t, n_out=1: (list(t), [t[0]]),
+        doc="Gradient of pick with respect to 'data': ograd at the picked positions, 0 elsewhere.",
+    )
+)
+
+
 register(
     OpDef(
         "pick",
         _pick_kernel,
+        gradient=_grad_pick,
         params={
             "axis": Param("int", -1, "the axis to pick along (None is rejected, as in MXNet)", optional=True),
             "keepdims": Param("bool", False, "keep the picked axis with size 1"),
@@ -192,6 +260,7 @@ register(
         inputs=("indices",),
         infer_shape=forward_shape(_one_hot_shape),
         infer_type=_one_hot_type,
+        gradient=lambda g, ograds: [None],  # indices are not differentiable
         doc="""One-hot encode ``indices`` into a new last axis of size ``depth``.
 
 Indices outside ``[0, depth)`` give a row of ``off_value``.
@@ -234,10 +303,41 @@ def _where_kernel(p, ins, outs, req, rt):
     store(outs[0], req[0], xp.where(cond != 0, x, y))
 
 
+def _backward_where_kernel(p, ins, outs, req, rt):
+    xp = rt.xp
+    og, cond = ins
+    if cond.shape != og.shape:
+        cond = cond.reshape(cond.shape + (1,) * (og.ndim - 1))
+    flag = cond != 0
+    store(outs[0], req[0], xp.where(flag, og, 0).astype(og.dtype, copy=False))
+    store(outs[1], req[1], xp.where(flag, 0, og).astype(og.dtype, copy=False))
+
+
+def _grad_where(g, ograds):
+    if ograds[0] is None:
+        return [None, None, None]
+    gx, gy = g.op("_backward_where", [ograds[0], g.inputs[0]])
+    return [None, gx, gy]
+
+
+register(
+    OpDef(
+        "_backward_where",
+        _backward_where_kernel,
+        inputs=("ograd", "condition"),
+        outputs=("x_grad", "y_grad"),
+        infer_shape=lambda p, s: (list(s), [s[0], s[0]]),
+        infer_type=lambda p, t, n_out=2: (list(t), [t[0], t[0]]),
+        doc="Gradients of where for x (ograd where condition is non-zero) and y (elsewhere).",
+    )
+)
+
+
 register(
     OpDef(
         "where",
         _where_kernel,
+        gradient=_grad_where,
         inputs=("condition", "x", "y"),
         infer_shape=forward_shape(_where_shape),
         infer_type=_where_type,
@@ -275,10 +375,37 @@ def _clip_kernel(p, ins, outs, req, rt):
     store(outs[0], req[0], res.astype(x.dtype, copy=False))
 
 
+def _backward_clip_kernel(p, ins, outs, req, rt):
+    xp = rt.xp
+    og, x = ins
+    lo, hi = float(np.float32(p.a_min)), float(np.float32(p.a_max))
+    # the gradient passes where the forward kept the input (bounds included)
+    inside = ~((x > hi) | (x < lo))  # NaN data lets the gradient through, as in MXNet
+    store(outs[0], req[0], xp.where(inside, og, 0).astype(og.dtype, copy=False))
+
+
+def _grad_clip(g, ograds):
+    if ograds[0] is None:
+        return [None]
+    return [g.op1("_backward_clip", [ograds[0], g.inputs[0]], g.attrs)]
+
+
+register(
+    OpDef(
+        "_backward_clip",
+        _backward_clip_kernel,
+        params={"a_min": Param("float"), "a_max": Param("float")},
+        inputs=("ograd", "data"),
+        doc="Gradient of clip: ograd where a_min <= data <= a_max, else 0.",
+    )
+)
+
+
 register(
     OpDef(
         "clip",
         _clip_kernel,
+        gradient=_grad_clip,
         params={"a_min": Param("float", doc="lower bound"), "a_max": Param("float", doc="upper bound")},
         inplace=((0, 0),),
         doc="""Clip ``data`` elementwise into ``[a_min, a_max]``; NaN stays NaN.

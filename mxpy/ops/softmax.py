@@ -104,6 +104,61 @@ def _kernel(log: bool, negate: bool):
     return kernel
 
 
+def _backward_kernel(log: bool, negate: bool):
+    def kernel(p, ins, outs, req, rt):
+        xp = rt.xp
+        og, y, data = ins
+        if data.size == 0:
+            return
+        ax = p.axis + data.ndim if p.axis < 0 else p.axis
+        t = 1.0 if p.temperature is None else p.temperature
+        ct = _compute_dtype(data.dtype, y.dtype)
+        og, y = og.astype(ct, copy=False), y.astype(ct, copy=False)
+        with np.errstate(all="ignore"):
+            if log:  # y = z - logsumexp(z): dz = og - softmax(z) * sum(og)
+                g = og - xp.exp(y) * og.sum(axis=ax, keepdims=True)
+            else:  # y = softmax(z): dz = y * (og - sum(og * y))
+                g = y * (og - (og * y).sum(axis=ax, keepdims=True))
+            # z = +-x / t
+            g *= (-1.0 if negate else 1.0) / t
+        store(outs[0], req[0], g.astype(outs[0].dtype, copy=False))
+
+    return kernel
+
+
+def _backward_shape(p, in_shapes):
+    known = next((s for s in in_shapes if s is not None), None)
+    return [known] * 3, [known]
+
+
+def _backward_type(p, in_types, n_out=1):
+    return list(in_types), [in_types[2]]
+
+
+def _gradient(name: str):
+    def rule(g, ograds):
+        if ograds[0] is None:
+            return [None] * len(g.inputs)
+        grad = g.op1(name, [ograds[0], g.outputs[0], g.inputs[0]], g.attrs)
+        return [grad] + [None] * (len(g.inputs) - 1)  # 'length' gets no gradient
+
+    return rule
+
+
+for _name, _log, _neg in (("softmax", False, False), ("log_softmax", True, False), ("softmin", False, True)):
+    register(
+        OpDef(
+            f"_backward_{_name}",
+            _backward_kernel(_log, _neg),
+            params=_params(),
+            inputs=("ograd", "output", "data"),
+            infer_shape=_backward_shape,
+            infer_type=_backward_type,
+            doc=f"Gradient of {_name} with respect to its data.",
+        )
+    )
+
+
 @names("data", "length")
 def _softmax_inputs(p) -> list[str]:
     return ["data", "length"] if p.use_length else ["data"]
@@ -117,6 +172,7 @@ register(
         inputs=_softmax_inputs,
         infer_shape=_shape_rule("softmax", True),
         infer_type=_type_rule,
+        gradient=_gradient("_backward_softmax"),
         doc="""Softmax along ``axis``: ``exp((x - max) / temperature)`` normalised to sum 1.
 
 With ``use_length=True`` a second input ``length`` (integers, the data shape
@@ -137,6 +193,7 @@ register(
         params=_params(),
         infer_shape=_shape_rule("log_softmax", False),
         infer_type=_type_rule,
+        gradient=_gradient("_backward_log_softmax"),
         doc="""Log of the softmax along ``axis``, computed stably as ``z - log(sum(exp(z)))``.
 
 >>> import mxpy as mx
@@ -153,6 +210,7 @@ register(
         params=_params(),
         infer_shape=_shape_rule("softmin", False),
         infer_type=_type_rule,
+        gradient=_gradient("_backward_softmin"),
         doc="""Softmax of ``-data`` along ``axis``: small values get large weights.
 
 >>> import mxpy as mx

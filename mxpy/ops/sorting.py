@@ -118,6 +118,7 @@ register(
         params={**_SORT_PARAMS, "dtype": Param("dtype", "float32", "dtype of the returned indices", choices=_IDX_DTYPES)},
         infer_shape=forward_shape(_argsort_shape),
         infer_type=_argsort_type,
+        gradient=lambda g, ograds: [None],  # indices are piecewise constant: no gradient
         doc="""Indices that sort ``data`` along ``axis``, as ``dtype`` (float32 by default).
 
 >>> import mxpy as mx

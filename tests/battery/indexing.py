@@ -82,3 +82,39 @@ add("clip", [CL], {"a_min": 2.0, "a_max": -1.0}, ref=_clip, note="inverted")
 add("clip", [np.array([-3, 0, 4], np.int32)], {"a_min": -1.5, "a_max": 2.5}, ref=lambda d, a_min, a_max: np.array([-1, 0, 2], np.int32))
 add("clip", [np.array([0.05, 0.2], np.float64)], {"a_min": 0.1, "a_max": 0.15}, ref=_clip, note="f64")
 add("clip", [f32(2, 3, seed=15).astype(np.float16)], {"a_min": -0.25, "a_max": 0.5}, ref=_clip, note="f16")
+
+
+# -- backward ops ------------------------------------------------------------------------
+
+
+def _take_back(og, indices, a, axis=0, mode="clip"):
+    ax = axis % a.ndim
+    idx = _mode(indices, a.shape[ax], mode).reshape(-1)
+    ogm = np.moveaxis(og.reshape(a.shape[:ax] + (idx.size,) + a.shape[ax + 1 :]), ax, 0)
+    g = np.zeros((a.shape[ax],) + a.shape[:ax] + a.shape[ax + 1 :], og.dtype)
+    np.add.at(g, idx, ogm)
+    return np.moveaxis(g, 0, ax)
+
+
+add("_backward_take", [f32(6, 4, seed=16), IDX, A], ref=_take_back)
+add("_backward_take", [f32(2, 2, 2, 4, seed=17), np.array([[0, 3], [1, -1]], np.float32), A3], {"axis": 1, "mode": "wrap"}, ref=_take_back)
+
+
+def _pick_back(og, index, data, axis=-1, keepdims=False, mode="clip"):
+    ax = axis % data.ndim
+    kept = data.shape[:ax] + (1,) + data.shape[ax + 1 :]
+    g = np.zeros_like(data)
+    np.put_along_axis(g, _mode(index, data.shape[ax], mode).reshape(kept), og.reshape(kept), axis=ax)
+    return g
+
+
+add("_backward_pick", [f32(3, seed=18), np.array([0, 5, -1], np.float32), A], ref=_pick_back)
+add("_backward_pick", [f32(1, 4, seed=19), np.array([0, 5, -1, 1.7], np.float32), A], {"axis": 0, "keepdims": True, "mode": "wrap"}, ref=_pick_back)
+add("_backward_where", [X, COND], ref=lambda og, c: [np.where(c != 0, og, 0), np.where(c != 0, 0, og)])
+add("_backward_where", [X, np.array([0, 3], np.int32)], ref=lambda og, c: [np.where(c[:, None] != 0, og, 0), np.where(c[:, None] != 0, 0, og)], note="rows")
+add(
+    "_backward_clip",
+    [f32(5, seed=20), CL],
+    {"a_min": -1.0, "a_max": 2.0},
+    ref=lambda og, x, a_min, a_max: np.where((x > a_max) | (x < a_min), 0, og).astype(og.dtype),
+)

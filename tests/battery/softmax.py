@@ -54,3 +54,20 @@ add("log_softmax", [NANS], ref=lambda d, **kw: _soft(d, log=True, **kw), note="n
 
 add("softmin", [X], ref=lambda d, **kw: _soft(d, negate=True, **kw))
 add("softmin", [BIG], {"temperature": 0.5}, ref=lambda d, **kw: _soft(d, negate=True, **kw))
+
+
+# -- backward ops: compare with the analytic Jacobian-vector products ------------------------------
+OG = f32(2, 3, 4, seed=32)
+
+
+def _back(og, y, data, axis=-1, temperature=None, log=False, negate=False, **kw):
+    og, y = og.astype(np.float64), y.astype(np.float64)
+    t = 1.0 if temperature is None else temperature
+    g = og - np.exp(y) * og.sum(axis, keepdims=True) if log else y * (og - (og * y).sum(axis, keepdims=True))
+    return (g * ((-1.0 if negate else 1.0) / t)).astype(data.dtype)
+
+
+add("_backward_softmax", [OG, _soft(X, axis=1), X], {"axis": 1}, ref=_back)
+add("_backward_softmax", [OG, _soft(X, temperature=2.0), X], {"temperature": 2.0}, ref=_back, note="t")
+add("_backward_log_softmax", [OG, _soft(X, log=True), X], ref=lambda og, y, d, **kw: _back(og, y, d, log=True, **kw))
+add("_backward_softmin", [OG, _soft(X, negate=True, temperature=0.5), X], {"temperature": 0.5}, ref=lambda og, y, d, **kw: _back(og, y, d, negate=True, **kw))
