@@ -1,0 +1,149 @@
+"""Convolution (1-D/2-D/3-D, grouped, dilated): im2col + one GEMM per call."""
+
+from __future__ import annotations
+
+import math
+
+from ...registry import OpDef, Param, ShapeError, merge_shape, names, register
+from . import _im2col as im
+
+CONV_PARAMS = {
+    "kernel": Param("shape", doc="convolution kernel size: (w,), (h, w) or (d, h, w)"),
+    "stride": Param("shape", (), doc="stride per spatial dim (default 1)"),
+    "dilate": Param("shape", (), doc="dilation per spatial dim (default 1)"),
+    "pad": Param("shape", (), doc="zero padding per spatial dim (default 0)"),
+    "num_filter": Param("int", low=1, high=100000, doc="number of output channels"),
+    "num_group": Param("int", 1, low=1, doc="number of groups channels are split into"),
+    "workspace": Param("int", 1024, low=0, doc="workspace limit in MB (accepted; NumPy/CuPy manage memory)"),
+    "no_bias": Param("bool", False, doc="omit the bias term"),
+    "cudnn_tune": Param("str", None, doc="cuDNN algorithm choice (accepted, unused)", choices=("fastest", "limited_workspace", "off", "None")),
+    "cudnn_off": Param("bool", False, doc="turn off cuDNN (accepted, unused)"),
+    "layout": im.layout_param(("NCW", "NCHW", "NCDHW", "NHWC", "NDHWC")),
+}
+
+
+@names("data", "weight", "bias")
+def _inputs(p):
+    return ["data", "weight"] if p.no_bias else ["data", "weight", "bias"]
+
+
+def conv_geometry(p, data: tuple):
+    """Validated geometry and output spatial shape for channel-first ``data``."""
+    nsp = len(p.kernel)
+    if len(data) != nsp + 2:
+        raise ShapeError(f"data should be {nsp + 2}D (batch, channel, {nsp} spatial dims) for kernel {tuple(p.kernel)}, given shape {data}")
+    geo = im.geometry("Convolution", p)
+    out_sp = tuple(im.conv_out_len(n, k, s, d, q) for n, k, s, d, q in zip(data[2:], geo["kernel"], geo["stride"], geo["dilate"], geo["pad"]))
+    return geo, out_sp
+
+
+def _infer_shape(p, in_shapes):
+    last = im.channel_last(p)
+    im.geometry("Convolution", p)
+    data = in_shapes[0]
+    im.check_layout(p, data)
+    data = im.to_first(data, last)
+    g = p.num_group
+    if p.num_filter % g:
+        raise ShapeError(f"num_filter={p.num_filter} must be divisible by num_group={g}")
+    weight, out = None, None
+    if data is not None:
+        geo, out_sp = conv_geometry(p, data)
+        if data[1] % g:
+            raise ShapeError(f"data channels {data[1]} must be divisible by num_group={g}")
+        weight = (p.num_filter, data[1] // g, *geo["kernel"])
+        out = im.to_last((data[0], p.num_filter, *out_sp), last)
+    wgiven = in_shapes[1] if len(in_shapes) > 1 else None
+    weight = merge_shape(wgiven, im.to_last(weight, last), "weight shape (num_filter, channels/num_group, *kernel)")
+    shapes = [in_shapes[0], weight]
+    if not p.no_bias:
+        shapes.append(merge_shape(in_shapes[2] if len(in_shapes) > 2 else None, (p.num_filter,), "bias shape (num_filter,)"))
+    return shapes, [out]
+
+
+def _bias_shape(nd: int) -> tuple:
+    return (1, -1) + (1,) * nd
+
+
+def _forward(p, ins, outs, req, rt):
+    xp = rt.xp
+    last = im.channel_last(p)
+    x, w = im.first_view(xp, ins[0], last), im.first_view(xp, ins[1], last)
+    geo, out_sp = conv_geometry(p, x.shape)
+    cols = im.im2col(xp, x, p.num_group, geo, out_sp)
+    res = im.gemm_out(xp, w, cols, p.num_group, x.shape[0], out_sp)
+    if not p.no_bias:
+        res = res + ins[2].reshape(_bias_shape(len(out_sp)))
+    im.store_into(im.first_view(xp, outs[0], last), req[0], res)
+
+
+def _backward(p, ins, outs, req, rt):
+    xp = rt.xp
+    last = im.channel_last(p)
+    dy, x, w = (im.first_view(xp, a, last) for a in ins[:3])
+    geo, out_sp = conv_geometry(p, x.shape)
+    g = p.num_group
+    if req[0] != "null":
+        dcols = im.grad_cols(xp, w, dy, g)
+        im.store_into(im.first_view(xp, outs[0], last), req[0], im.col2im(xp, dcols, x.shape, g, geo, out_sp))
+    if req[1] != "null":
+        cols = im.im2col(xp, x, g, geo, out_sp)
+        im.store_into(im.first_view(xp, outs[1], last), req[1], im.grad_weight(xp, dy, cols, g, w.shape))
+    if not p.no_bias and req[2] != "null":
+        im.store_into(outs[2], req[2], dy.sum(axis=(0, *range(2, dy.ndim))))
+
+
+def _gradient(g, ograds):
+    return g.op("_backward_Convolution", [ograds[0], g.inputs[0], g.inputs[1]], g.attrs)
+
+
+def _cost(p, ins, outs):
+    return 2 * int(outs[0].size) * int(math.prod(ins[1].shape[1:]))
+
+
+register(
+    OpDef(
+        "Convolution",
+        _forward,
+        params=CONV_PARAMS,
+        inputs=_inputs,
+        infer_shape=_infer_shape,
+        infer_type=im.float_types("Convolution"),
+        gradient=_gradient,
+        cost=_cost,
+        doc=(
+            "N-D convolution over channel-first data with weight (num_filter, channels/num_group, *kernel).\n\n"
+            "Output spatial size is (x + 2*pad - dilate*(kernel-1) - 1) // stride + 1.\n\n"
+            ">>> import mxpy as mx\n"
+            ">>> mx.nd.Convolution(mx.nd.ones((1, 1, 5, 5)), mx.nd.ones((2, 1, 3, 3)), mx.nd.zeros((2,)), kernel=(3, 3), num_filter=2).shape\n"
+            "(1, 2, 3, 3)"
+        ),
+    )
+)
+
+
+def _bwd_outputs(p):
+    return ["data", "weight"] if p.no_bias else ["data", "weight", "bias"]
+
+
+def _bwd_shape(p, in_shapes):
+    _, data, weight = in_shapes
+    outs = [data, weight]
+    if not p.no_bias:
+        outs.append((p.num_filter,))
+    return list(in_shapes), outs
+
+
+register(
+    OpDef(
+        "_backward_Convolution",
+        _backward,
+        params=CONV_PARAMS,
+        inputs=("ograd", "data", "weight"),
+        outputs=_bwd_outputs,
+        infer_shape=_bwd_shape,
+        infer_type=lambda p, t: (list(t), [t[1]] * (2 if p.no_bias else 3)),
+        cost=lambda p, ins, outs: 4 * int(ins[0].size) * int(math.prod(ins[2].shape[1:])),
+        doc="Gradients of Convolution with respect to data, weight and bias.",
+    )
+)

@@ -1,0 +1,283 @@
+"""Pooling (max/avg/sum/lp; valid/full/same; global; 1-D/2-D/3-D).
+
+Windows are visited one kernel offset at a time: each offset is a strided
+slice of the padded input shaped like the output, so a 3x3 pool is nine
+vectorised maximum/add calls. Max backward recomputes the argmax the same way
+(the first maximum in row-major window order wins a tie, as in MXNet).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from ...registry import OpDef, Param, ShapeError, register
+from . import _im2col as im
+
+POOL_PARAMS = {
+    "kernel": Param("shape", (), doc="pooling window: (w,), (h, w) or (d, h, w); ignored by global_pool"),
+    "pool_type": Param("str", "max", doc="reduction over each window", choices=("avg", "lp", "max", "sum")),
+    "global_pool": Param("bool", False, doc="pool over the whole spatial extent (kernel, stride, pad ignored)"),
+    "cudnn_off": Param("bool", False, doc="turn off cuDNN (accepted, unused)"),
+    "pooling_convention": Param("str", "valid", doc="output size rule: floor (valid), ceil (full) or ceil(x/stride) (same)", choices=("full", "same", "valid")),
+    "stride": Param("shape", (), doc="stride per spatial dim (default 1)"),
+    "pad": Param("shape", (), doc="implicit padding per spatial dim (default 0)"),
+    "p_value": Param("int", None, doc="p of lp pooling: 1, 2 or 3"),
+    # kind "any" (checked by _include_pad): the bool kind cannot read back the "None" that gradient nodes get
+    "count_include_pad": Param("any", None, doc="avg: count padded cells in the divisor (default True)"),
+    "layout": im.layout_param(("NCW", "NCHW", "NCDHW", "NWC", "NHWC", "NDHWC")),
+}
+
+
+_BOOLS = {
+    None: True,
+    "None": True,
+    True: True,
+    False: False,
+    "True": True,
+    "False": False,
+    "true": True,
+    "false": False,
+    "1": True,
+    "0": False,
+}
+
+
+def _include_pad(p) -> bool:
+    try:
+        return _BOOLS[p.count_include_pad]
+    except (KeyError, TypeError):
+        raise ShapeError(f"count_include_pad must be a boolean or None, given {p.count_include_pad!r}") from None
+
+
+def _check_kernel_param(p):
+    if p.global_pool:
+        return
+    for name in ("kernel", "stride"):
+        v = tuple(getattr(p, name))
+        if any(k == 0 for k in v):
+            raise ShapeError(f"{name}={v} is invalid: it must be non-zero in every dim")
+
+
+def pool_geometry(p, data: tuple):
+    """Kernel, stride, pad (before), extra pad at the end, and output spatial shape, channel-first."""
+    nsp = len(data) - 2
+    if nsp not in (1, 2, 3):
+        raise ShapeError(f"data must be 3-D, 4-D or 5-D (batch, channel, spatial...), given shape {data}")
+    if p.pool_type == "lp" and p.p_value not in (1, 2, 3):
+        raise ShapeError(f"pool_type='lp' needs p_value in (1, 2, 3), given p_value={p.p_value}")
+    sp = data[2:]
+    if p.global_pool:
+        return {"kernel": tuple(sp), "stride": (1,) * nsp, "dilate": (1,) * nsp, "pad": (0,) * nsp}, (0,) * nsp, (1,) * nsp
+    _check_kernel_param(p)
+    if not p.kernel:
+        raise ShapeError(f"kernel must be given unless global_pool=True ({nsp}-D data {data})")
+    geo = im.geometry("Pooling", p, ndim=nsp, names=("stride", "pad"))
+    k, s, pad = geo["kernel"], geo["stride"], geo["pad"]
+    out, extra = [], []
+    for n, kk, ss, q in zip(sp, k, s, pad):
+        if q >= kk:
+            raise ShapeError(f"pad={pad} must be smaller than kernel={k} in every dim")
+        if kk > n + 2 * q:
+            raise ShapeError(f"kernel size {kk} exceeds input ({n} padded to {n + 2 * q})")
+        if p.pooling_convention == "valid":
+            o = (n + 2 * q - kk) // ss + 1
+        elif p.pooling_convention == "full":
+            o = -(-(n + 2 * q - kk) // ss) + 1
+        else:
+            if q:
+                raise ShapeError(f"pooling_convention='same' does not use pad, given pad={pad}")
+            o = -(-n // ss)
+        out.append(o)
+        # windows past the padded end (full/same) read extra cells at the end
+        extra.append(max((o - 1) * ss + kk - (n + 2 * q), 0))
+    if p.pooling_convention == "same":
+        # centre the windows: the total implicit padding is split, the smaller half first
+        before = tuple(e // 2 for e in extra)
+        geo["pad"] = before
+        extra = [e - 2 * b for e, b in zip(extra, before)]  # _pad puts pad on both sides
+    return geo, tuple(extra), tuple(out)
+
+
+def _infer_shape(p, in_shapes):
+    data = in_shapes[0]
+    im.check_layout(p, data)
+    _check_kernel_param(p)
+    _include_pad(p)
+    if data is None:
+        return list(in_shapes), [None]
+    last = im.channel_last(p)
+    d = im.to_first(data, last)
+    _, _, out_sp = pool_geometry(p, d)
+    return list(in_shapes), [im.to_last((d[0], d[1], *out_sp), last)]
+
+
+def _padded(xp, x, geo, extra, fill):
+    pad = geo["pad"]
+    if not any(pad) and not any(extra):
+        return x
+    return im._pad(xp, x, pad, fill, extra)
+
+
+def _divisor(xp, sp, geo, out_sp, include_pad, dtype):
+    """Per-output-cell window size for avg pooling (MXNet clips windows at the padded end)."""
+    total = None
+    for i, (n, k, s, q, o) in enumerate(zip(sp, geo["kernel"], geo["stride"], geo["pad"], out_sp)):
+        start = np.arange(o) * s - q
+        end = np.minimum(start + k, n + q)
+        if not include_pad:
+            start, end = np.maximum(start, 0), np.minimum(end, n)
+        size = (end - start).reshape((-1,) + (1,) * (len(sp) - 1 - i))
+        total = size if total is None else total * size
+    return xp.asarray(total.astype(dtype))
+
+
+def _pool(xp, p, x, geo, extra, out_sp):
+    """Forward value of the pooling of channel-first ``x``."""
+    kind = p.pool_type
+    axes = tuple(range(2, x.ndim))
+    if p.global_pool:
+        if kind == "max":
+            return x.max(axis=axes, keepdims=True)
+        if kind == "avg":
+            return x.mean(axis=axes, keepdims=True, dtype=x.dtype)
+        if kind == "sum":
+            return x.sum(axis=axes, keepdims=True)
+    fill = np.finfo(x.dtype).min if kind == "max" else 0
+    xpd = _padded(xp, x, geo, extra, fill)
+    acc = None
+    p_val = p.p_value if kind == "lp" else 1
+    for offset in np.ndindex(*geo["kernel"]):
+        part = xpd[im.offset_slices(offset, geo["stride"], geo["dilate"], out_sp)]
+        if acc is None:
+            acc = part.copy() if p_val == 1 else part**p_val
+        elif kind == "max":
+            xp.maximum(acc, part, out=acc)
+        else:
+            acc += part if p_val == 1 else part**p_val
+    if kind == "avg":
+        include = _include_pad(p)
+        acc /= _divisor(xp, x.shape[2:], geo, out_sp, include, x.dtype)
+    elif kind == "lp" and p_val == 2:
+        xp.sqrt(acc, out=acc)
+    elif kind == "lp" and p_val == 3:
+        xp.cbrt(acc, out=acc)
+    return acc
+
+
+def _forward(p, ins, outs, req, rt):
+    xp = rt.xp
+    last = im.channel_last(p)
+    x = im.first_view(xp, ins[0], last)
+    geo, extra, out_sp = pool_geometry(p, x.shape)
+    with np.errstate(all="ignore"):
+        res = _pool(xp, p, x, geo, extra, out_sp)
+    im.store_into(im.first_view(xp, outs[0], last), req[0], res)
+
+
+def _backward(p, ins, outs, req, rt):
+    if req[0] == "null":
+        return
+    xp = rt.xp
+    last = im.channel_last(p)
+    dy, x, y = (im.first_view(xp, a, last) for a in ins)
+    geo, extra, out_sp = pool_geometry(p, x.shape)
+    with np.errstate(all="ignore"):
+        dx = _pool_grad(xp, p, dy, x, y, geo, extra, out_sp)
+    im.store_into(im.first_view(xp, outs[0], last), req[0], dx)
+
+
+def _pool_grad(xp, p, dy, x, y, geo, extra, out_sp):
+    kind = p.pool_type
+    sp = x.shape[2:]
+    if p.global_pool and kind in ("max", "avg", "sum"):
+        flat = x.reshape(x.shape[0], x.shape[1], -1)
+        if kind == "max":  # first maximum wins, as MXNet
+            idx = flat.argmax(axis=-1)[..., None]
+            hit = xp.arange(flat.shape[-1]) == idx
+            return (hit * dy.reshape(idx.shape)).astype(x.dtype).reshape(x.shape)
+        scale = 1.0 / flat.shape[-1] if kind == "avg" else 1.0
+        return xp.broadcast_to(dy * x.dtype.type(scale), x.shape)
+    fill = np.finfo(x.dtype).min if kind == "max" else 0
+    xpd = _padded(xp, x, geo, extra, fill)
+    dxp = xp.zeros(xpd.shape, dtype=x.dtype)
+    offsets = list(np.ndindex(*geo["kernel"]))
+    slices = [im.offset_slices(o, geo["stride"], geo["dilate"], out_sp) for o in offsets]
+    if kind == "max":
+        best = idx = None
+        for i, sl in enumerate(slices):
+            part = xpd[sl]
+            if best is None:
+                best, idx = part.copy(), xp.zeros(part.shape, dtype=np.int32)
+            else:
+                win = part > best  # strictly greater: an earlier equal maximum keeps the gradient
+                xp.copyto(best, part, where=win)
+                idx[win] = i
+        for i, sl in enumerate(slices):
+            dxp[sl] += xp.where(idx == i, dy, 0)
+    elif kind in ("avg", "sum"):
+        g = dy
+        if kind == "avg":
+            include = _include_pad(p)
+            g = dy / _divisor(xp, sp, geo, out_sp, include, x.dtype)
+        for sl in slices:
+            dxp[sl] += g
+    else:  # lp: d out / d x = (x / out) ** (p - 1)
+        pv = p.p_value
+        for sl in slices:
+            if pv == 1:
+                dxp[sl] += dy
+            elif pv == 2:
+                dxp[sl] += dy * xpd[sl] / y
+            else:
+                dxp[sl] += dy * xp.square(xpd[sl] / y)
+    pad = geo["pad"]
+    return dxp[(slice(None), slice(None)) + tuple(slice(q, q + n) for q, n in zip(pad, sp))]
+
+
+def _gradient(g, ograds):
+    return g.op("_backward_Pooling", [ograds[0], g.inputs[0], g.outputs[0]], g.attrs)
+
+
+def _cost(p, ins, outs):
+    k = math.prod(ins[0].shape[2:]) if p.global_pool else math.prod(p.kernel)
+    return int(outs[0].size) * int(k)
+
+
+register(
+    OpDef(
+        "Pooling",
+        _forward,
+        params=POOL_PARAMS,
+        infer_shape=_infer_shape,
+        infer_type=im.float_types("Pooling"),
+        gradient=_gradient,
+        cost=_cost,
+        doc=(
+            "Max, average, sum or Lp pooling over the spatial dims of channel-first data.\n\n"
+            ">>> import mxpy as mx\n"
+            ">>> mx.nd.Pooling(mx.nd.arange(16).reshape((1, 1, 4, 4)), kernel=(2, 2), stride=(2, 2)).asnumpy().ravel().tolist()\n"
+            "[5.0, 7.0, 13.0, 15.0]"
+        ),
+    )
+)
+
+
+def _bwd_shape(p, in_shapes):
+    return list(in_shapes), [in_shapes[1]]
+
+
+register(
+    OpDef(
+        "_backward_Pooling",
+        _backward,
+        params=POOL_PARAMS,
+        inputs=("ograd", "data", "output"),
+        outputs=("data",),
+        infer_shape=_bwd_shape,
+        infer_type=lambda p, t: (list(t), [t[1]]),
+        cost=lambda p, ins, outs: 2 * int(ins[1].size),
+        doc="Gradient of Pooling with respect to its data.",
+    )
+)
