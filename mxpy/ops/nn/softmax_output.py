@@ -32,7 +32,8 @@ def _infer_shape(p, in_shapes):
     if data is None:
         return [data, label], [None]
     want = _label_shape(p, data)
-    if label is not None and label != want and not (len(label) == len(data) and label == data):
+    flat = p.multi_output and label is not None and label == (data[0], int(np.prod(data[2:], dtype=np.int64)))
+    if label is not None and label != want and not flat and not (len(label) == len(data) and label == data):
         raise ShapeError(f"label shape {label} does not match data shape {data}; expected {want}")
     return [data, label if label is not None else want], [data]
 
@@ -58,39 +59,42 @@ def _forward(p, ins, outs, req, rt):
     store(outs[0], req[0], _softmax(rt.xp, x, _axis(p, x.ndim)))
 
 
+def _as3(p, out):
+    """View the probabilities as (A, K, B): classes on axis 1, labels shaped (A, B)."""
+    if p.multi_output:
+        return out.reshape(out.shape[0], out.shape[1], -1)
+    if p.preserve_shape:
+        return out.reshape(-1, out.shape[-1], 1)
+    return out.reshape(out.shape[0], -1, 1)
+
+
 def _backward(p, ins, outs, req, rt):
     xp = rt.xp
     out, label = ins[0], ins[1]
-    axis = _axis(p, out.ndim)
-    prob = out
-    if not p.multi_output and not p.preserve_shape and out.ndim > 2:
-        prob = out.reshape(out.shape[0], -1)
-        axis = 1
-    k = prob.shape[axis]
-    lab = label.reshape(label.shape[0], -1) if (p.multi_output and label.ndim > 1) else label
-    lab_int = lab.astype(np.int64)
-    if lab.shape == prob.shape:  # soft labels: gradient is prob - label
-        grad = prob - lab
-        valid = None
+    prob = _as3(p, out)
+    a, k, b = prob.shape
+    if label.size == out.size and label.size != a * b:  # soft labels: gradient is prob - label
+        grad = prob - _as3(p, label.reshape(out.shape))
+        lab = None
     else:
-        idx = xp.clip(lab_int, 0, k - 1)
-        onehot = (xp.expand_dims(idx, axis) == xp.arange(k).reshape([-1 if i == axis else 1 for i in range(prob.ndim)])).astype(prob.dtype)
+        lab = label.reshape(a, b)
+        idx = xp.clip(lab.astype(np.int64), 0, k - 1)
+        onehot = (idx[:, None, :] == xp.arange(k).reshape(1, k, 1)).astype(prob.dtype)
         if p.smooth_alpha:
             onehot = onehot * (1 - p.smooth_alpha) + (1 - onehot) * (p.smooth_alpha / (k - 1))
         grad = prob - onehot
-        valid = None
         if p.use_ignore:
-            keep = xp.expand_dims(lab != p.ignore_label, axis)
-            grad = grad * keep
-            valid = keep
+            grad = grad * (lab != p.ignore_label)[:, None, :]
     scale = p.grad_scale
+    spatial = b if p.multi_output else 1
     if p.normalization == "batch":
-        scale = scale / prob.shape[0]
+        scale = scale / (out.shape[0] * spatial)
     elif p.normalization == "valid":
-        n = float(valid.sum()) if valid is not None else float(lab.size)
+        # MXNet counts labels != ignore_label even when use_ignore is off
+        n = float((lab != p.ignore_label).sum()) if lab is not None else float(a * b)
         scale = scale / max(n, 1.0)
-    elif p.multi_output:
-        pass
+    else:  # 'null': multi_output still averages over the spatial positions
+        scale = scale / spatial
     store(outs[0], req[0], (grad * scale).reshape(outs[0].shape).astype(outs[0].dtype, copy=False))
     store(outs[1], req[1], 0)
 
