@@ -88,3 +88,17 @@ P = _softmax(G)
 add("_backward_SoftmaxOutput", [P, LABEL], ref=_so_back)
 add("_backward_SoftmaxOutput", [P, LABEL], {"grad_scale": 2.0, "normalization": "batch"}, ref=_so_back, note="batch")
 add("_backward_SoftmaxOutput", [P, np.array([0, -1, 1, -1], np.float32)], {"use_ignore": True, "normalization": "valid"}, ref=_so_back, note="valid")
+
+
+def _so_back_multi(out, label, multi_output=True, normalization="null"):
+    n, k = out.shape[:2]
+    onehot = np.moveaxis(np.eye(k, dtype=out.dtype)[label.astype(int)], -1, 1)
+    spatial = out[0, 0].size
+    scale = {"null": 1 / spatial, "batch": 1 / (n * spatial), "valid": 1 / label.size}[normalization]
+    return [((out - onehot) * scale).astype(out.dtype), np.zeros_like(label)]
+
+
+P4 = _softmax(f32(2, 3, 2, 2, seed=6), 1)
+L4 = np.array([[[0, 1], [2, 1]], [[2, 2], [0, 1]]], np.float32)
+for _norm in ("null", "batch", "valid"):
+    add("_backward_SoftmaxOutput", [P4, L4], {"multi_output": True, "normalization": _norm}, ref=_so_back_multi, note="multi")
