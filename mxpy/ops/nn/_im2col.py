@@ -145,18 +145,20 @@ def im2col(xp, x, groups: int, geo: dict, out_sp: tuple):
 
 
 def col2im(xp, cols, shape: tuple, groups: int, geo: dict, out_sp: tuple):
-    """Sum columns ``(groups, C/g * prod(kernel), N * prod(out_sp))`` back into an ``shape`` array (channel first)."""
+    """Sum columns ``(groups, C/g * prod(kernel), N * prod(out_sp))`` back into a channel-first ``shape`` array.
+
+    Returns a (possibly transposed) view; callers copy it into their output once.
+    """
     kernel, stride, dilate, pad = geo["kernel"], geo["stride"], geo["dilate"], geo["pad"]
     n, c = shape[:2]
-    padded = (n, c) + tuple(s + 2 * q for s, q in zip(shape[2:], pad))
-    buf = xp.zeros(padded, dtype=cols.dtype)
+    # accumulate channel-major (C, N, ...) so every add reads the columns contiguously
+    buf = xp.zeros((c, n) + tuple(s + 2 * q for s, q in zip(shape[2:], pad)), dtype=cols.dtype)
     c6 = cols.reshape(groups, c // groups, math.prod(kernel), n, *out_sp)
     for ki, offset in enumerate(np.ndindex(*kernel)):
-        part = c6[:, :, ki].reshape(c, n, *out_sp)
-        buf[offset_slices(offset, stride, dilate, out_sp)] += xp.moveaxis(part, 0, 1)
+        buf[offset_slices(offset, stride, dilate, out_sp)] += c6[:, :, ki].reshape(c, n, *out_sp)
     if any(pad):
-        return buf[(slice(None), slice(None)) + tuple(slice(q, q + s) for q, s in zip(pad, shape[2:]))]
-    return buf
+        buf = buf[(slice(None), slice(None)) + tuple(slice(q, q + s) for q, s in zip(pad, shape[2:]))]
+    return xp.moveaxis(buf, 0, 1)
 
 
 def grouped_weight(w, groups: int):

@@ -72,9 +72,16 @@ def _forward(p, ins, outs, req, rt):
     geo, out_sp = conv_geometry(p, x.shape)
     cols = im.im2col(xp, x, p.num_group, geo, out_sp)
     res = im.gemm_out(xp, w, cols, p.num_group, x.shape[0], out_sp)
-    if not p.no_bias:
-        res = res + ins[2].reshape(_bias_shape(len(out_sp)))
-    im.store_into(im.first_view(xp, outs[0], last), req[0], res)
+    out = im.first_view(xp, outs[0], last)
+    if p.no_bias or req[0] == "null":
+        im.store_into(out, req[0], res)
+        return
+    bias = ins[2].reshape(_bias_shape(len(out_sp)))
+    if req[0] == "add":
+        out += res
+        out += bias
+    else:  # one pass: the transposed GEMM result plus bias straight into the output
+        xp.add(res, bias, out=out)
 
 
 def _backward(p, ins, outs, req, rt):

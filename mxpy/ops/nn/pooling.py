@@ -205,17 +205,17 @@ def _pool_grad(xp, p, dy, x, y, geo, extra, out_sp):
     offsets = list(np.ndindex(*geo["kernel"]))
     slices = [im.offset_slices(o, geo["stride"], geo["dilate"], out_sp) for o in offsets]
     if kind == "max":
-        best = idx = None
-        for i, sl in enumerate(slices):
-            part = xpd[sl]
-            if best is None:
-                best, idx = part.copy(), xp.zeros(part.shape, dtype=np.int32)
+        # the first cell (row-major in the window) equal to the output takes the gradient, as MXNet;
+        # a NaN output matches nothing, so its window gets no gradient (MXNet does the same)
+        taken = None
+        for sl in slices:
+            hit = xpd[sl] == y
+            if taken is None:
+                taken = hit
             else:
-                win = part > best  # strictly greater: an earlier equal maximum keeps the gradient
-                xp.copyto(best, part, where=win)
-                idx[win] = i
-        for i, sl in enumerate(slices):
-            dxp[sl] += xp.where(idx == i, dy, 0)
+                hit &= ~taken
+                taken |= hit
+            dxp[sl] += dy * hit
     elif kind in ("avg", "sum"):
         g = dy
         if kind == "avg":
