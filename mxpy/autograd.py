@@ -23,7 +23,7 @@ from .base import MXNetError
 from .ndarray import NDArray, dispatch
 from .ndarray.ndarray import _new
 from .registry import Param
-from .symbol.node import Node, topo_order
+from .symbol.node import Node, aux_variables, topo_order
 from .symbol.symbol import Symbol
 
 __all__ = [
@@ -190,8 +190,11 @@ def _run_backward(heads, head_grads, variables, grads_out, reqs, train_mode: boo
         if not isinstance(mark, _Mark):
             raise MXNetError("backward: a variable was not marked with attach_grad()/mark_variables()")
         arrays[(id(mark.node), 0)] = v
-    var_nodes = [n for n in order if n.op is None]
+    aux_ids = aux_variables(order)
+    var_nodes = [n for n in order if n.op is None and id(n) not in aux_ids]
+    aux_nodes = [n for n in order if n.op is None and id(n) in aux_ids]
     var_arrays = [arrays[(id(n), 0)] for n in var_nodes]
+    aux_arrays = [arrays[(id(n), 0)] for n in aux_nodes]
     wanted = {id(v._ag[0].node): k for k, v in enumerate(variables)}
     grad_arrays = [grads_out[wanted[id(n)]] if id(n) in wanted else None for n in var_nodes]
     grad_reqs = [reqs[wanted[id(n)]] if id(n) in wanted else "null" for n in var_nodes]
@@ -201,9 +204,10 @@ def _run_backward(heads, head_grads, variables, grads_out, reqs, train_mode: boo
         if id(v._ag[0].node) not in seen and reqs[k] == "write":
             grads_out[k][:] = 0
     sym = Symbol(entries)
-    _patch_names(var_nodes)
-    recorded = {k: a for k, a in arrays.items() if k not in {(id(n), 0) for n in var_nodes}}
-    ex = Executor(sym, heads[0]._ctx, var_arrays, grad_arrays, grad_reqs, [], recorded=recorded)
+    _patch_names(var_nodes, aux_nodes)
+    bound = {(id(n), 0) for n in var_nodes + aux_nodes}
+    recorded = {k: a for k, a in arrays.items() if k not in bound}
+    ex = Executor(sym, heads[0]._ctx, var_arrays, grad_arrays, grad_reqs, aux_arrays, recorded=recorded)
     hg = []
     for h, g in zip(heads, head_grads if head_grads is not None else [None] * len(heads)):
         if g is None:
@@ -213,10 +217,12 @@ def _run_backward(heads, head_grads, variables, grads_out, reqs, train_mode: boo
     ex.backward(hg, is_train=train_mode)
 
 
-def _patch_names(var_nodes: list[Node]) -> None:
+def _patch_names(var_nodes: list[Node], aux_nodes: list[Node]) -> None:
     # list_arguments() of the tape symbol must be unique names
     for k, n in enumerate(var_nodes):
         n.name = f"_ag_var{k}"
+    for k, n in enumerate(aux_nodes):
+        n.name = f"_ag_aux{k}"
 
 
 def backward(heads, head_grads=None, retain_graph: bool = False, train_mode: bool = True) -> None:

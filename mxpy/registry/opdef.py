@@ -113,10 +113,10 @@ class OpDef:
         return list(self._inputs(p)) if callable(self._inputs) else list(self._inputs)
 
     def declared_inputs(self) -> list[str]:
-        """Every input name the op can take (for front-end signatures)."""
-        if callable(self._inputs):
-            return list(getattr(self._inputs, "all_names", ()))
-        return list(self._inputs)
+        """Every input name the op can take, aux states last (for front-end signatures)."""
+        names = list(getattr(self._inputs, "all_names", ())) if callable(self._inputs) else list(self._inputs)
+        aux = list(getattr(self._aux, "all_names", ())) if callable(self._aux) else list(self._aux)
+        return names + [a for a in aux if a not in names]
 
     def output_names(self, p: Params) -> list[str]:
         return list(self._outputs(p)) if callable(self._outputs) else list(self._outputs)

@@ -69,6 +69,8 @@ class Param:
     def parse(self, op: str, name: str, value: Any) -> Any:
         """Convert a Python value or MXNet attribute string to the canonical value."""
         kind = self.kind
+        if self.optional and isinstance(value, str) and value.strip() in ("None", "none"):
+            return None  # formatted attrs (gradient nodes, JSON) spell None this way
         if isinstance(value, str) and kind not in ("str", "dtype"):
             if kind == "bool":
                 low = value.strip().lower()

@@ -406,6 +406,8 @@ def _aux_init(op: OpDef, slot: str) -> str | None:
         return '["zero", {}]'
     if slot.endswith("moving_var"):
         return '["one", {}]'
+    if op.name == "UpSampling" and slot == "weight":
+        return '["bilinear", {}]'
     return None
 
 
