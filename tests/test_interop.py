@@ -133,14 +133,12 @@ def test_from_numpy_copy_is_independent():
         mx.nd.from_numpy([1, 2])
 
 
-@pytest.mark.xfail(strict=True, reason="creation.from_numpy leaves the source writable; MXNet 1.9.1 marks it read-only")
 def test_from_numpy_zero_copy_makes_source_read_only():
     x = np.arange(3, dtype=np.float32)
     mx.nd.from_numpy(x)
     assert not x.flags.writeable
 
 
-@pytest.mark.xfail(strict=True, reason="creation.from_numpy raises MXNetError; MXNet 1.9.1 raises ValueError")
 def test_from_numpy_non_contiguous_is_value_error():
     with pytest.raises(ValueError):
         mx.nd.from_numpy(np.arange(6.0).reshape(2, 3).T)

@@ -138,9 +138,13 @@ def from_numpy(ndarray: np.ndarray, zero_copy: bool = True) -> NDArray:
         raise TypeError(f"from_numpy: expected numpy.ndarray, got {type(ndarray).__name__}")
     if zero_copy:
         if not ndarray.flags["C_CONTIGUOUS"]:
-            raise MXNetError("from_numpy: zero_copy needs a C-contiguous array; pass zero_copy=False or np.ascontiguousarray(x)")
+            raise ValueError("from_numpy: only C-contiguous arrays are supported for zero-copy; pass zero_copy=False or np.ascontiguousarray(x)")
         np_dtype(ndarray.dtype, "from_numpy: dtype")
-        return _wrap(current_context() if current_context().device_typeid != 2 else Context("cpu", 0), ndarray)
+        # MXNet now owns the memory: the NumPy array becomes read-only, the NDArray
+        # keeps a writable view of the same buffer
+        data = ndarray.view()
+        ndarray.flags.writeable = False
+        return _wrap(Context("cpu", 0), data)
     return array(ndarray, dtype=ndarray.dtype)
 
 
