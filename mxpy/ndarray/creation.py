@@ -7,7 +7,7 @@ import numpy as np
 
 from .. import engine as _eng
 from ..backend import get_backend
-from ..base import MXNetError, np_dtype
+from ..base import np_dtype
 from ..context import Context, current_context
 from .ndarray import NDArray, _new, _wrap
 from .register import call
