@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ...registry import OpDef, Param, register, same_shape
+from ...registry import OpDef, Param, names, register, same_shape
 from .._util import store
 
 _ACTS = ("relu", "sigmoid", "tanh", "softrelu", "softsign")
@@ -44,7 +44,7 @@ def _value(xp, act, x):
 
 def _backward(p, ins, outs, req, rt):
     xp = rt.xp
-    og, out, data = ins
+    og, out = ins[0], ins[1]
     act = p.act_type
     if act == "relu":
         g = og * (out > 0)
@@ -55,12 +55,20 @@ def _backward(p, ins, outs, req, rt):
     elif act == "softrelu":
         g = og * -xp.expm1(-out)  # sigmoid(x) = 1 - exp(-softrelu(x))
     else:
-        g = og / xp.square(1 + xp.abs(data))
+        g = og / xp.square(1 + xp.abs(ins[2]))
     store(outs[0], req[0], g)
 
 
+@names("ograd", "output", "data")
+def _backward_inputs(p):
+    # only softsign's derivative needs the input; the others use the output, so
+    # the planner may overwrite the input in place (as MXNet does)
+    return ["ograd", "output", "data"] if p.act_type == "softsign" else ["ograd", "output"]
+
+
 def _gradient(g, ograds):
-    return g.op("_backward_Activation", [ograds[0], g.outputs[0], g.inputs[0]], g.attrs)
+    ins = [ograds[0], g.outputs[0]] + ([g.inputs[0]] if g.p.act_type == "softsign" else [])
+    return g.op("_backward_Activation", ins, g.attrs)
 
 
 register(
@@ -78,7 +86,7 @@ register(
         "_backward_Activation",
         _backward,
         params=_PARAMS,
-        inputs=("ograd", "output", "data"),
+        inputs=_backward_inputs,
         infer_shape=lambda p, s: (same_shape(p, s)[0], [same_shape(p, s)[1][0]]),
         inplace=((0, 0),),
         doc="Gradient of Activation.",
