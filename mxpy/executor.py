@@ -283,6 +283,37 @@ class Executor:
             elif not allow_extra_params:
                 raise ValueError(f"copy_params_from: {name!r} is not an auxiliary state of the symbol")
 
+    def reshape(self, partial_shaping: bool = False, allow_up_sizing: bool = False, **kwargs) -> Executor:
+        """A new executor for new input shapes, sharing every array whose shape is unchanged.
+
+        Arrays that shrink reuse the old memory (as MXNet); growing one needs
+        ``allow_up_sizing=True``; an argument not named in ``kwargs`` may change
+        shape only with ``partial_shaping=True``.
+        """
+        arg_shapes, _, aux_shapes = self._symbol.infer_shape(**kwargs)
+        if arg_shapes is None:
+            raise MXNetError(f"reshape: cannot infer every shape from {kwargs}")
+
+        def fit(name: str, old: NDArray | None, shape: tuple) -> NDArray | None:
+            if old is None:
+                return None
+            shape = tuple(shape)
+            if old.shape == shape:
+                return old
+            if name not in kwargs and not partial_shaping:
+                raise MXNetError(f"reshape: new shape of {name!r} {shape} differs from the previous {old.shape}; pass partial_shaping=True to allow it")
+            size = int(np.prod(shape, dtype=np.int64))
+            if size > old.size:
+                if not allow_up_sizing:
+                    raise MXNetError(f"reshape: {name!r} grows from {old.shape} to {shape}; pass allow_up_sizing=True to allow it")
+                return _new(old.context, shape, old._data.dtype)
+            return _view(old, old._data.reshape(-1)[:size].reshape(shape))
+
+        args = [fit(n, a, s) for n, a, s in zip(self._arg_names, self.arg_arrays, arg_shapes)]
+        grads = [fit(n, g, s) for n, g, s in zip(self._arg_names, self.grad_arrays, arg_shapes)]
+        aux = [fit(n, a, s) for n, a, s in zip(self._aux_names, self.aux_arrays, aux_shapes)]
+        return Executor(self._symbol, self._ctx, args, grads, list(self._grad_reqs), aux)
+
     def set_monitor_callback(self, callback, monitor_all: bool = False) -> None:
         """Call ``callback(name, array)`` for every node output (and inputs with monitor_all)."""
         self._monitor = callback
