@@ -18,6 +18,7 @@ from .graph.gradient import build_gradient
 from .graph.infer import _run as _infer_run
 from .graph.plan_memory import plan_memory
 from .ndarray import NDArray
+from .ndarray.creation import _copy_kernel as _copy_between
 from .ndarray.creation import copy_into
 from .ndarray.dispatch import run_on_device
 from .ndarray.ndarray import _new, _view
@@ -30,7 +31,7 @@ __all__ = ["Executor"]
 class _Step:
     """One node ready to push: kernel, parsed params, arrays, reqs and Vars."""
 
-    __slots__ = ("node", "kernel", "p", "ins", "outs", "req", "reads", "writes", "cost", "name")
+    __slots__ = ("node", "kernel", "p", "ins", "outs", "req", "reads", "writes", "cost", "name", "ctx")
 
 
 class Executor:
@@ -46,6 +47,7 @@ class Executor:
         aux_arrays: list[NDArray],
         recorded: dict | None = None,
         head_grads: list | None = None,
+        group2ctx: dict | None = None,
     ):
         self._symbol = symbol
         self._ctx = ctx
@@ -60,6 +62,7 @@ class Executor:
         # autograd: forward entries already computed imperatively, {(id(node), i): NDArray}
         self._recorded = recorded or {}
         self._default_head_grads = head_grads
+        self._group2ctx = dict(group2ctx or {})
         self._build()
 
     # -- construction ---------------------------------------------------------------
@@ -113,11 +116,12 @@ class Executor:
         missing = [n.output_name(i) for n in all_nodes for i in range(n.num_outputs()) if shapes.get((id(n), i)) is None]
         if missing:
             raise MXNetError(f"bind: cannot infer the shapes of {missing[:5]}; give all argument shapes")
+        node_ctx = {id(n): self._node_ctx(n) for n in all_nodes if n.op is not None}
         # head gradient arrays (filled by backward(out_grads))
         for k, hv in enumerate(self._head_grad_arrays):
             if hv is not None:
                 key = (id(hv), 0)
-                arr = _new(self._ctx, shapes[key], dtypes[key])
+                arr = _new(node_ctx.get(id(heads[k][0]), self._ctx), shapes[key], dtypes[key])
                 arr._data[...] = 0
                 array_of[key] = arr
                 self._head_grad_arrays[k] = arr
@@ -143,12 +147,14 @@ class Executor:
             grad_req_of[key] = "add" if req == "add" else "write"
         backward_nodes = backward_nodes + extra
         all_nodes = order + backward_nodes
+        for n in extra:
+            node_ctx[id(n)] = self._node_ctx(n)
         pinned = {(id(n), i) for n, i in heads}
         plan_nodes = backward_nodes if self._recorded else all_nodes
-        self._plan = plan_memory(plan_nodes, shapes, dtypes, set(array_of), pinned)
+        self._plan = plan_memory(plan_nodes, shapes, dtypes, set(array_of), pinned, device_of=node_ctx)
         storage = []
-        for nbytes in self._plan.slot_bytes:
-            storage.append(_new(self._ctx, (max(int(nbytes), 1),), np.uint8))
+        for nbytes, dev in zip(self._plan.slot_bytes, self._plan.slot_device):
+            storage.append(_new(dev or self._ctx, (max(int(nbytes), 1),), np.uint8))
         for key, slot in self._plan.slot_of.items():
             base = storage[slot]
             n = int(np.prod(shapes[key], dtype=np.int64)) * np.dtype(dtypes[key]).itemsize
@@ -158,20 +164,52 @@ class Executor:
         self._array_of = array_of
         self._shapes = shapes
         self.outputs = [array_of[(id(n), i)] for n, i in heads]
-        self._fwd_steps = [self._make_step(n, array_of, {}) for n in order if n.op is not None]
-        self._bwd_steps = [self._make_step(n, array_of, grad_req_of) for n in backward_nodes]
+        self._copies: dict = {}  # (entry, context) -> array holding a cross-context copy
+        self._fwd_steps = [st for n in order if n.op is not None for st in self._steps_for(n, array_of, {}, node_ctx[id(n)])]
+        self._bwd_steps = [st for n in backward_nodes for st in self._steps_for(n, array_of, grad_req_of, node_ctx[id(n)])]
         self._n_nodes = len(all_nodes)
 
-    def _make_step(self, node: Node, array_of: dict, req_of: dict) -> _Step:
+    def _node_ctx(self, node: Node):
+        group = node.attrs.get("__ctx_group__")
+        return self._group2ctx.get(group, self._ctx) if group is not None else self._ctx
+
+    def _steps_for(self, node: Node, array_of: dict, req_of: dict, ctx) -> list[_Step]:
+        """The node's step, preceded by copies of inputs from other contexts and
+        followed by copies of outputs that live on other contexts (group2ctx)."""
+        before: list[_Step] = []
+        after: list[_Step] = []
+        ins = []
+        for src, i in node.inputs:
+            arr = array_of[(id(src), i)]
+            if arr._ctx is not ctx:
+                key = ((id(src), i), ctx)
+                if key not in self._copies:
+                    self._copies[key] = _new(ctx, arr.shape, arr._data.dtype)
+                    before.append(_copy_step(arr, self._copies[key]))
+                arr = self._copies[key]
+            ins.append(arr)
+        outs = []
+        reqs = []
+        for j in range(node.num_outputs()):
+            arr = array_of[(id(node), j)]
+            req = req_of.get((id(node), j), "write")
+            if arr._ctx is not ctx:
+                tmp = _new(ctx, arr.shape, arr._data.dtype)
+                after.append(_copy_step(tmp, arr, add=req == "add"))
+                arr, req = tmp, "write"
+            outs.append(arr)
+            reqs.append(req)
+        return before + [self._make_step(node, ins, outs, tuple(reqs), ctx)] + after
+
+    def _make_step(self, node: Node, ins: list[NDArray], outs: list[NDArray], req: tuple, ctx) -> _Step:
         st = _Step()
         st.node = node
         st.name = node.op.name
         st.p = node.params
-        ins = [array_of[(id(src), i)] for src, i in node.inputs]
-        outs = [array_of[(id(node), j)] for j in range(node.num_outputs())]
+        st.ctx = ctx
         st.ins = [a._data for a in ins]
         st.outs = [a._data for a in outs]
-        st.req = tuple(req_of.get((id(node), j), "write") for j in range(len(outs)))
+        st.req = req
         writes: list = []
         for a in outs:
             if a._var not in writes:
@@ -181,7 +219,7 @@ class Executor:
             if a._var not in writes:
                 writes.append(a._var)
         if node.op.needs_rng:
-            writes.append(random_state(self._ctx).var)
+            writes.append(random_state(ctx).var)
         reads: list = []
         for a in ins:
             if a._var not in writes and a._var not in reads:
@@ -195,17 +233,16 @@ class Executor:
 
     # -- running ---------------------------------------------------------------------
     def _push(self, steps: list[_Step], is_train: bool) -> None:
-        rt = runtime(self._ctx, is_train)
         eng = _eng._current
-        ctx = self._ctx
-        gpu = ctx.device_typeid == 2
         mon = self._monitor
         for st in steps:
-            if gpu:
+            ctx = st.ctx
+            rt = runtime(ctx, is_train)
+            if ctx.device_typeid == 2:
                 eng.push(run_on_device, (st.kernel, st.p, st.ins, st.outs, st.req, rt), st.reads, st.writes, ctx, st.name, st.cost)
             else:
                 eng.push(st.kernel, (st.p, st.ins, st.outs, st.req, rt), st.reads, st.writes, ctx, st.name, st.cost)
-            if mon is not None:
+            if mon is not None and st.node is not None:
                 self._monitor_step(st)
 
     def forward(self, is_train: bool = False, **kwargs) -> list[NDArray]:
@@ -351,6 +388,33 @@ class Executor:
 
     def __repr__(self) -> str:
         return f"<Executor of {self._symbol!r} on {self._ctx}>"
+
+
+def _copy_kernel(p, ins, outs, req, rt) -> None:
+    src_be, dst_be = p
+    if req[0] == "add":
+        outs[0] += dst_be.from_host(src_be.to_host(ins[0])) if src_be is not dst_be else ins[0]
+    else:
+        _copy_between(ins[0], outs[0], src_be, dst_be)
+
+
+def _copy_step(src: NDArray, dst: NDArray, add: bool = False) -> _Step:
+    """A step copying ``src`` into ``dst`` across contexts (run on dst's context)."""
+    from .backend import get_backend
+
+    st = _Step()
+    st.node = None
+    st.name = "_copyto"
+    st.kernel = _copy_kernel
+    st.p = (get_backend(src._ctx), get_backend(dst._ctx))
+    st.ins = [src._data]
+    st.outs = [dst._data]
+    st.req = ("add",) if add else ("write",)
+    st.reads = (src._var,)
+    st.writes = (dst._var,)
+    st.cost = int(dst.size)
+    st.ctx = dst._ctx
+    return st
 
 
 def _copy_op():

@@ -35,6 +35,9 @@ class GradBuilder:
         op = get(op_name)
         strs = dict(attrs) if attrs is not None else {}
         strs.update({k: Param.format(v) for k, v in params.items()})
+        group = self.node.attrs.get("__ctx_group__")
+        if group is not None:  # the backward runs where the forward ran (group2ctx)
+            strs["__ctx_group__"] = group
         name = f"{self.node.name}_backward" if self._count == 0 else f"{self.node.name}_backward{self._count}"
         self._count += 1
         node = Node(op, name, strs, list(inputs))

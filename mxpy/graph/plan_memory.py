@@ -25,6 +25,7 @@ class MemoryPlan:
 
     slot_of: dict = field(default_factory=dict)
     slot_bytes: list = field(default_factory=list)
+    slot_device: list = field(default_factory=list)
     naive_bytes: int = 0
     inplace_count: int = 0
 
@@ -37,13 +38,18 @@ def inplace_enabled() -> bool:
     return os.environ.get("MXNET_EXEC_ENABLE_INPLACE", "true").lower() not in ("0", "false", "off")
 
 
-def plan_memory(nodes: list[Node], shapes: dict, dtypes: dict, external: set, pinned: set, allow_inplace: bool | None = None) -> MemoryPlan:
+def plan_memory(
+    nodes: list[Node], shapes: dict, dtypes: dict, external: set, pinned: set, allow_inplace: bool | None = None, device_of: dict | None = None
+) -> MemoryPlan:
     """Plan storage for every entry produced by ``nodes`` that is not external.
 
     ``shapes``/``dtypes`` map ``(id(node), index)`` to shape/np.dtype;
     ``external`` entries live in caller-provided arrays; ``pinned`` entries
-    get a slot of their own that is never reused.
+    get a slot of their own that is never reused. ``device_of`` maps
+    ``id(node)`` to a device key: slots are only shared within one device
+    (``plan.slot_device`` records each slot's device).
     """
+    device_of = device_of or {}
     if allow_inplace is None:
         allow_inplace = inplace_enabled()
     refs: dict = {}
@@ -61,16 +67,21 @@ def plan_memory(nodes: list[Node], shapes: dict, dtypes: dict, external: set, pi
     def take(key) -> int:
         need = nbytes(key)
         plan.naive_bytes += need
+        dev = device_of.get(key[0])
         best = None
         for s in free:
+            if plan.slot_device[s] != dev:
+                continue
             size = plan.slot_bytes[s]
             if size >= need and (best is None or size < plan.slot_bytes[best]):
                 best = s
-        if best is None and free:
-            best = max(free, key=lambda s: plan.slot_bytes[s])
+        same_dev = [s for s in free if plan.slot_device[s] == dev]
+        if best is None and same_dev:
+            best = max(same_dev, key=lambda s: plan.slot_bytes[s])
             plan.slot_bytes[best] = need  # grow the largest free slot
         if best is None:
             plan.slot_bytes.append(need)
+            plan.slot_device.append(dev)
             best = len(plan.slot_bytes) - 1
         else:
             free.remove(best)
@@ -102,7 +113,7 @@ def plan_memory(nodes: list[Node], shapes: dict, dtypes: dict, external: set, pi
                     s = plan.slot_of.get(src_key)
                     if s is None or src_key in pinned or refs.get(src_key, 0) != 1 or slot_refs.get(s, 0) != 1:
                         continue
-                    if nbytes(src_key) != nbytes(key):
+                    if nbytes(src_key) != nbytes(key) or device_of.get(src_key[0]) != device_of.get(key[0]):
                         continue
                     slot = s
                     plan.inplace_count += 1

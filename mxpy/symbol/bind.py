@@ -78,7 +78,7 @@ def bind(self: Symbol, ctx: Context, args, args_grad=None, grad_req="write", aux
             raise ValueError(f"bind: aux state {n!r} is missing")
         if s and tuple(s) != a.shape:
             raise MXNetError(f"bind: aux state {n!r} has shape {a.shape}, inferred {tuple(s)}")
-    return Executor(self, ctx, arg_arrays, grads, reqs, aux)
+    return Executor(self, ctx, arg_arrays, grads, reqs, aux, group2ctx=group2ctx)
 
 
 def simple_bind(
@@ -108,15 +108,28 @@ def simple_bind(
     arg_names = self.list_arguments()
     reqs = _reqs(arg_names, grad_req)
     shared = shared_exec.arg_dict if shared_exec is not None else {}
+    placed = _arg_contexts(self, ctx, group2ctx)
     args = []
     for n, s, t in zip(arg_names, arg_shapes, arg_types):
         if n in shared and (shared_arg_names is None or n in shared_arg_names) and shared[n].shape == tuple(s):
             args.append(shared[n])
         else:
-            args.append(zeros(s, ctx=ctx, dtype=np_dtype(t)))
-    grads = [zeros(s, ctx=ctx, dtype=np_dtype(t)) if r != "null" else None for s, t, r in zip(arg_shapes, arg_types, reqs)]
-    aux = [zeros(s, ctx=ctx, dtype=np_dtype(t)) for s, t in zip(aux_shapes, aux_types)]
-    return bind(self, ctx, args, grads, reqs, aux)
+            args.append(zeros(s, ctx=placed.get(n, ctx), dtype=np_dtype(t)))
+    grads = [zeros(s, ctx=placed.get(n, ctx), dtype=np_dtype(t)) if r != "null" else None for n, s, t, r in zip(arg_names, arg_shapes, arg_types, reqs)]
+    aux = [zeros(s, ctx=placed.get(n, ctx), dtype=np_dtype(t)) for n, s, t in zip(self.list_auxiliary_states(), aux_shapes, aux_types)]
+    return bind(self, ctx, args, grads, reqs, aux, group2ctx=group2ctx)
+
+
+def _arg_contexts(sym: Symbol, ctx: Context, group2ctx: dict | None) -> dict:
+    """Variables tagged with a ``ctx_group`` live on that group's context."""
+    if not group2ctx:
+        return {}
+    out = {}
+    for node in sym._order():
+        group = node.attrs.get("__ctx_group__")
+        if node.op is None and group in group2ctx:
+            out[node.name] = group2ctx[group]
+    return out
 
 
 Symbol.bind = bind
