@@ -73,3 +73,34 @@ def test_forward_matches_reference(case, eng):
             if case.ref is not None or case.check is not None:
                 _check(case, np_inputs, given)
         mx.nd.waitall()
+
+
+def _symbolic(case, np_inputs):
+    op = registry.get(case.op)
+    names = [f"in{i}" for i in range(len(np_inputs))]
+    syms = [mx.sym.Variable(n) for n in names]
+    fn = getattr(mx.sym, case.op) if hasattr(mx.sym, case.op) else getattr(mx.sym._internal, case.op)
+    sym = fn(*syms, **case.params)
+    return op, sym, names
+
+
+@pytest.mark.parametrize("case", [c for c in CASES if not registry.get(c.op).needs_rng], ids=lambda c: c.id)
+def test_symbolic_matches_imperative_and_json_round_trips(case):
+    rng = np.random.default_rng(0)
+    np_inputs = case.make_inputs(rng)
+    op, sym, names = _symbolic(case, np_inputs)
+    if len(sym.list_arguments()) + len(sym.list_auxiliary_states()) != len(np_inputs):
+        pytest.skip("the op creates inputs the case does not give")
+    again = mx.sym.load_json(sym.tojson())
+    assert again.tojson() == sym.tojson()
+    node = again._outputs[0][0]
+    assert node.params == sym._outputs[0][0].params
+    args = {n: mx.nd.array(x, dtype=x.dtype) for n, x in zip(names, np_inputs)}
+    arg_names = sym.list_arguments()
+    aux_names = sym.list_auxiliary_states()
+    ex = sym.bind(mx.cpu(), {n: args[n] for n in arg_names}, aux_states={n: args[n] for n in aux_names} or None, grad_req="null")
+    outs = ex.forward(is_train=False)
+    imperative = _run(case, np_inputs)
+    assert len(outs) == len(imperative)
+    for s_out, i_out in zip(outs, imperative):
+        np.testing.assert_allclose(s_out.asnumpy().astype(np.float64), i_out.asnumpy().astype(np.float64), rtol=1e-6, atol=1e-7, err_msg=case.id)

@@ -364,7 +364,8 @@ def create(
 
     Missing inputs become new variables named ``<node name>_<input name>``.
     """
-    attrs = {k: (v if isinstance(v, str) else _fmt(v)) for k, v in params.items() if v is not None}
+    # an explicit None is a value (sort(axis=None) flattens), stored as "None" like MXNet
+    attrs = {k: (v if isinstance(v, str) else _fmt(v)) for k, v in params.items()}
     if op.variadic is not None and "num_args" in op.params and "num_args" not in attrs:
         attrs["num_args"] = str(len(inputs))
     node_name = NameManager.current.get(name, hint or op.name.lower())
