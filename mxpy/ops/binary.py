@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..registry import OpDef, Param, ShapeError, broadcast_shapes, forward_shape, register, same_type
+from ..registry import OpDef, Param, ShapeError, broadcast_shapes, forward_shape, register, same_shape, same_type
 from ._mathfn import c_cast, c_scalar
 
 _WARN = (RuntimeWarning, FloatingPointError)
@@ -237,6 +237,9 @@ def _register_all() -> None:
     for fam, (compute, ew, bc, sc, rsc) in _TABLE.items():
         kernel = binary_kernel(compute)
         doc = f"Elementwise {fam}."
+        nograd = fam in _NO_GRAD  # comparisons and logical ops: zero gradient, as MXNet
+        ew_grad = _zero_gradient if nograd else _binary_gradient(None if fam == "add" else f"_backward_{fam}")
+        bc_grad = _zero_gradient if nograd else _binary_gradient(f"_backward_broadcast_{fam}")
         register(
             OpDef(
                 ew[0],
@@ -245,6 +248,7 @@ def _register_all() -> None:
                 infer_shape=_elemwise_rule,
                 aliases=ew[1:],
                 inplace=((0, 0), (1, 0)),
+                gradient=ew_grad,
                 doc=doc + f" Inputs must have the same shape.\n\n>>> y = mx.nd.{ew[0]}(mx.nd.ones((2, 3)), mx.nd.ones((2, 3)))",
             )
         )
@@ -255,16 +259,241 @@ def _register_all() -> None:
                 inputs=("lhs", "rhs"),
                 infer_shape=forward_shape(_broadcast_rule),
                 aliases=bc[1:],
+                gradient=bc_grad,
                 doc=doc + f" Inputs broadcast as in NumPy.\n\n>>> y = mx.nd.{bc[0]}(mx.nd.ones((2, 3)), mx.nd.ones((1, 3)))",
             )
         )
         sdoc = f"\n\n>>> y = mx.nd.{sc[0]}(mx.nd.ones((2, 3)), scalar=2.0)"
         register(
-            OpDef(sc[0], scalar_kernel(compute, False), params=_SCALAR, aliases=sc[1:], inplace=((0, 0),), doc=doc + " With a scalar on the right." + sdoc)
+            OpDef(
+                sc[0],
+                scalar_kernel(compute, False),
+                params=_SCALAR,
+                aliases=sc[1:],
+                inplace=((0, 0),),
+                gradient=_zero_gradient if nograd else _scalar_gradient(fam, False),
+                doc=doc + " With a scalar on the right." + sdoc,
+            )
         )
         if rsc is not None:
             rcompute = _rdiv if fam == "div" else compute
-            register(OpDef(rsc[0], scalar_kernel(rcompute, True), params=_SCALAR, aliases=rsc[1:], inplace=((0, 0),), doc=doc + " With a scalar on the left."))
+            register(
+                OpDef(
+                    rsc[0],
+                    scalar_kernel(rcompute, True),
+                    params=_SCALAR,
+                    aliases=rsc[1:],
+                    inplace=((0, 0),),
+                    gradient=_scalar_gradient(fam, True),
+                    doc=doc + " With a scalar on the left.",
+                )
+            )
+
+
+# -- gradients ----------------------------------------------------------------------------
+# elemwise_* and broadcast_* share one backward kernel per family: the gradient
+# of each input at the output's shape, summed back to that input's shape (a
+# no-op for elemwise_*). ``fn(xp, og, a, b, outl, outr) -> (gl, gr)`` may write
+# into ``outl``/``outr`` (given when they can take the full-shape result).
+
+
+def _g_add(xp, og, a, b, outl, outr):
+    return og, og
+
+
+def _g_sub(xp, og, a, b, outl, outr):
+    return og, xp.negative(og, out=outr)
+
+
+def _g_mul(xp, og, a, b, outl, outr):
+    return xp.multiply(og, b, out=outl), xp.multiply(og, a, out=outr)
+
+
+def _g_div(xp, og, a, b, outl, outr):
+    gl = xp.divide(og, b, out=outl)
+    return gl, -(gl * a) / b
+
+
+def _g_mod(xp, og, a, b, outl, outr):
+    return og, -og * xp.floor(a / b)
+
+
+def _g_power(xp, og, a, b, outl, outr):
+    # MXNet: d/da = b * a**(b-1), d/db = a**b * log(a) (nan for a <= 0 except where a**b is inf)
+    return og * (b * xp.power(a, b - 1)), og * (xp.power(a, b) * xp.log(a))
+
+
+def _g_maximum(xp, og, a, b, outl, outr):
+    # ties go to lhs; where either is NaN neither gets the gradient (as MXNet)
+    return og * (a >= b), og * (a < b)
+
+
+def _g_minimum(xp, og, a, b, outl, outr):
+    return og * (a <= b), og * (a > b)
+
+
+def _g_hypot(xp, og, a, b, outl, outr):
+    scale = og / xp.hypot(a, b)
+    return a * scale, b * scale
+
+
+_GRAD = {
+    "add": _g_add,
+    "sub": _g_sub,
+    "mul": _g_mul,
+    "div": _g_div,
+    "mod": _g_mod,
+    "power": _g_power,
+    "maximum": _g_maximum,
+    "minimum": _g_minimum,
+    "hypot": _g_hypot,
+}
+_NO_GRAD = ("equal", "not_equal", "greater", "greater_equal", "lesser", "lesser_equal", "logical_and", "logical_or", "logical_xor")
+
+
+def sum_to_shape(xp, g, shape: tuple):
+    """Sum ``g`` over the axes that broadcasting stretched to reach it from ``shape``."""
+    if g.shape == tuple(shape):
+        return g
+    lead = g.ndim - len(shape)
+    axes = tuple(range(lead)) + tuple(lead + i for i, s in enumerate(shape) if s == 1 and g.shape[lead + i] != 1)
+    acc = _F32 if g.dtype == np.float16 else None  # float16 sums accumulate in float32
+    return g.sum(axis=axes, dtype=acc).reshape(shape)
+
+
+def _store_grad(xp, out, req: str, g) -> None:
+    if req == "null" or g is out:
+        return
+    g = sum_to_shape(xp, g, out.shape)
+    if req == "add":
+        out += g
+    else:
+        out[...] = g
+
+
+def binary_backward_kernel(fn):
+    """Kernel of ``_backward_<family>``/``_backward_broadcast_<family>``: (ograd, lhs, rhs) -> (lhs grad, rhs grad)."""
+
+    def kernel(p, ins, outs, req, rt):
+        xp = rt.xp
+        og, a, b = ins
+        direct = [o if r in ("write", "inplace") and o.shape == og.shape and o.dtype == og.dtype else None for o, r in zip(outs, req)]
+        with np.errstate(all="ignore"):  # x/0, log(0) and friends give inf/nan quietly, as MXNet
+            gl, gr = fn(xp, og, a, b, direct[0], direct[1])
+            _store_grad(xp, outs[0], req[0], gl)
+            _store_grad(xp, outs[1], req[1], gr)
+
+    return kernel
+
+
+def _binary_backward_shape(p, in_shapes):
+    og, a, b = in_shapes
+    return list(in_shapes), [a, b]
+
+
+def _binary_gradient(bname: str | None):
+    """Rule of an elemwise_*/broadcast_* op; ``bname`` None: both gradients are the out-grad itself."""
+
+    def rule(g, ograds):
+        og = ograds[0]
+        if og is None:
+            return [None, None]
+        if bname is None:
+            return [og, og]
+        return g.op(bname, [og, g.inputs[0], g.inputs[1]])
+
+    return rule
+
+
+def _zero_gradient(g, ograds):
+    return [None] * len(g.inputs)
+
+
+def _scalar_gradient(fam: str, reverse: bool):
+    """Rule of ``_<fam>_scalar`` (or ``_r<fam>_scalar``): one op on the out-grad, or none."""
+    if fam in ("add", "mod", "sub") and not reverse:
+        reuse = None  # d/dx (x + s), (x - s), (x % s) = 1
+    elif fam == "sub":
+        reuse = "negative"
+    elif fam == "mul" or (fam == "div" and not reverse):
+        reuse = f"_{fam}_scalar"  # og * s, og / s
+    else:
+        reuse = f"_backward_{'r' if reverse else ''}{fam}_scalar"
+    uses_out = reuse == "_backward_rpower_scalar"
+
+    def rule(g, ograds):
+        og = ograds[0]
+        if og is None:
+            return [None]
+        if reuse is None:
+            return [og]
+        if reuse == "negative":
+            return [g.op1("negative", [og])]
+        if reuse.startswith("_backward"):
+            return [g.op1(reuse, [og, g.outputs[0] if uses_out else g.inputs[0]], g.attrs)]
+        return [g.op1(reuse, [og], g.attrs)]
+
+    return rule
+
+
+# _backward_<name>_scalar: fn(xp, og, a, s) -> gradient; ``a`` is the forward input
+# (the forward output for rpower: d/dx s**x = s**x * log(s))
+_SCALAR_GRAD = {
+    "rdiv": lambda xp, og, x, s: og * (-s / (x * x)),
+    "rmod": lambda xp, og, x, s: -og * xp.floor(s / x),
+    "power": lambda xp, og, x, s: og * (s * xp.power(x, s - 1)),
+    # log(0) = -inf and log(<0) = nan make 0 * -inf = nan etc., as MXNet
+    "rpower": lambda xp, og, y, s: og * (y * float(np.log(np.float64(s)))),
+    "maximum": lambda xp, og, x, s: og * (x >= s),
+    "minimum": lambda xp, og, x, s: og * (x <= s),
+    "hypot": lambda xp, og, x, s: og * (x / xp.hypot(x, s)),
+}
+
+
+def _scalar_backward_kernel(fn):
+    def kernel(p, ins, outs, req, rt):
+        og, a = ins
+        with np.errstate(all="ignore"):
+            g = fn(rt.xp, og, a, p["scalar"])
+            _store_grad(rt.xp, outs[0], req[0], g)
+
+    return kernel
+
+
+def _register_backward() -> None:
+    for fam, fn in _GRAD.items():
+        kernel = binary_backward_kernel(fn)
+        for bname, rule in ((f"_backward_{fam}", _elemwise_rule), (f"_backward_broadcast_{fam}", None)):
+            if fam == "add" and rule is not None:
+                continue  # elemwise_add's gradient is the out-grad itself: no record needed
+            register(
+                OpDef(
+                    bname,
+                    kernel,
+                    inputs=("ograd", "lhs", "rhs"),
+                    outputs=("lhs", "rhs"),
+                    infer_shape=_binary_backward_shape,
+                    infer_type=lambda p, t: (list(t), [t[1], t[2]]),
+                    doc=f"Gradients of {'broadcast_' if rule is None else 'elemwise '}{fam} with respect to lhs and rhs"
+                    + (", each summed back to its input's shape." if rule is None else "."),
+                )
+            )
+    for name, fn in _SCALAR_GRAD.items():
+        register(
+            OpDef(
+                f"_backward_{name}_scalar",
+                _scalar_backward_kernel(fn),
+                params=_SCALAR,
+                inputs=("ograd", "output" if name == "rpower" else "data"),
+                infer_shape=same_shape,
+                infer_type=lambda p, t: (list(t), [t[0]]),
+                doc=f"Gradient of _{name}_scalar with respect to its array operand.",
+            )
+        )
+
+
+_register_all()
+_register_backward()
 
 
 # -- add_n -------------------------------------------------------------------------------
@@ -303,7 +532,6 @@ def _add_n_shape(p, in_shapes):
     return [known] * len(in_shapes), [known]
 
 
-_register_all()
 register(
     OpDef(
         "add_n",
@@ -314,6 +542,7 @@ register(
         infer_type=same_type,
         aliases=("ElementWiseSum",),
         inplace=((0, 0),),
+        gradient=lambda g, ograds: [ograds[0]] * len(g.inputs),  # every input gets the out-grad
         doc="Sum of all inputs, elementwise; they must share shape and dtype.\n\n>>> y = mx.nd.add_n(mx.nd.ones((2,)), mx.nd.ones((2,)), mx.nd.ones((2,)))",
     )
 )

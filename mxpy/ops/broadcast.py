@@ -10,6 +10,8 @@ already have the target's number of dimensions, as in MXNet 1.9.1.
 
 from __future__ import annotations
 
+import numpy as np
+
 from ..registry import OpDef, Param, ShapeError, forward_shape, register
 from ._util import store
 
@@ -39,12 +41,52 @@ def _broadcast_kernel(p, ins, outs, req, rt):
     store(out, req[0], rt.xp.broadcast_to(ins[0], out.shape))
 
 
+# -- gradient: sum the out-grad back over the stretched axes ------------------------------
+
+
+def _backward_kernel(p, ins, outs, req, rt):
+    og, data = ins
+    out = outs[0]
+    if req[0] == "null":
+        return
+    # same ndim in and out here, so the stretched axes are where data has size 1
+    axes = tuple(i for i, (s, t) in enumerate(zip(data.shape, og.shape)) if s != t)
+    acc = np.float32 if og.dtype == np.float16 else None
+    with np.errstate(all="ignore"):
+        g = og.sum(axis=axes, keepdims=True, dtype=acc) if axes else og
+        store(out, req[0], g)
+
+
+def _backward_shape(p, in_shapes):
+    return list(in_shapes), [in_shapes[1]]
+
+
+def _gradient(g, ograds):
+    if ograds[0] is None:
+        return [None] * len(g.inputs)
+    grad = g.op1("_broadcast_backward", [ograds[0], g.inputs[0]])
+    return [grad] + [None] * (len(g.inputs) - 1)  # broadcast_like's rhs only lends its shape
+
+
+register(
+    OpDef(
+        "_broadcast_backward",
+        _backward_kernel,
+        inputs=("ograd", "data"),
+        infer_shape=_backward_shape,
+        infer_type=lambda p, t: (list(t), [t[0]]),
+        doc="Gradient of broadcast_to/broadcast_axis/broadcast_like: ``ograd`` summed over the axes where ``data`` has size 1, giving ``data``'s shape.",
+    )
+)
+
+
 register(
     OpDef(
         "broadcast_to",
         _broadcast_kernel,
         params={"shape": Param("shape", (), "target shape; 0 keeps that input dimension")},
         infer_shape=forward_shape(_to_rule),
+        gradient=_gradient,
         doc="Broadcast size-1 dimensions to ``shape`` (0 keeps a dimension).\n\n"
         "Example: ``mx.nd.broadcast_to(mx.nd.array([[1], [2]]), shape=(0, 3))`` has shape (2, 3).",
     )
@@ -78,6 +120,7 @@ register(
         },
         aliases=("broadcast_axes",),
         infer_shape=forward_shape(_axis_rule),
+        gradient=_gradient,
         doc="Broadcast size-1 axes ``axis`` to the sizes ``size``.\n\nExample: ``mx.nd.broadcast_axis(mx.nd.ones((2, 1)), axis=1, size=3)`` has shape (2, 3).",
     )
 )
@@ -122,6 +165,7 @@ register(
         inputs=("lhs", "rhs"),
         infer_shape=forward_shape(_like_rule),
         infer_type=_like_type,
+        gradient=_gradient,
         doc="Broadcast ``lhs`` to the shape of ``rhs`` (or only ``lhs_axes`` to the sizes of ``rhs_axes``).\n\n"
         "Example: ``mx.nd.broadcast_like(mx.nd.ones((1, 3)), mx.nd.zeros((2, 3)))`` has shape (2, 3).",
     )

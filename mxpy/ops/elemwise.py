@@ -25,7 +25,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from ..registry import OpDef, ShapeError, register
+from ..registry import OpDef, Param, ShapeError, register, same_shape
 from . import _mathfn
 
 _F32 = np.dtype(np.float32)
@@ -248,7 +248,138 @@ def _numeric_type(p, in_types, n_out=1):
 def _register_all() -> None:
     for name, (compute, warn, work, ints) in _OPS.items():
         doc = f"Elementwise {name}: {_DOCS.get(name, name + '(x).')}\n\n>>> y = mx.nd.{name}(mx.nd.array([0.5, 2.0]))"
-        register(OpDef(name, unary_kernel(compute, warn, work, ints), infer_type=_numeric_type, inplace=((0, 0),), doc=doc))
+        register(OpDef(name, unary_kernel(compute, warn, work, ints), infer_type=_numeric_type, inplace=((0, 0),), gradient=gradient_of(name), doc=doc))
+
+
+# -- gradients ---------------------------------------------------------------------
+# One record, ``_backward_unary``, serves every differentiable op: its ``op`` param
+# names the forward op and its second input is the forward *output* for the ops
+# in _USE_OUT (cheaper: exp, tanh, sigmoid... reuse what forward computed) and
+# the forward *input* otherwise, as MXNet's own backward kernels do.
+# Each entry: fn(xp, og, a) -> gradient (a float array of og's dtype or wider).
+
+_LN2 = float(np.log(2.0))
+_LN10 = float(np.log(10.0))
+_SQRT_PI = float(np.sqrt(np.pi))
+
+
+def _g_sigmoid(xp, og, y):
+    r = og * y
+    r *= 1 - y
+    return r
+
+
+def _g_tanh(xp, og, y):
+    r = y * y
+    xp.subtract(1, r, out=r)
+    r *= og
+    return r
+
+
+def _g_gamma(xp, og, x):
+    x64 = x.astype(_F64)
+    return og * (_mathfn.gamma(xp, x64) * _mathfn.digamma(xp, x64)).astype(x.dtype)
+
+
+_BACKWARD: dict[str, Callable] = {
+    "exp": lambda xp, og, y: og * y,
+    "expm1": lambda xp, og, x: og * xp.exp(x),
+    "log": lambda xp, og, x: og / x,
+    "log2": lambda xp, og, x: og / (x * _LN2),
+    "log10": lambda xp, og, x: og / (x * _LN10),
+    "log1p": lambda xp, og, x: og / (1 + x),
+    "sqrt": lambda xp, og, y: og / (2 * y),
+    "rsqrt": lambda xp, og, x: og * (-0.5 / (x * xp.sqrt(x))),
+    "cbrt": lambda xp, og, y: og / (3 * y * y),
+    "rcbrt": lambda xp, og, x: og * (-1.0 / (3 * x * xp.cbrt(x))),
+    "square": lambda xp, og, x: og * (2 * x),
+    "reciprocal": lambda xp, og, x: -og / (x * x),
+    "abs": lambda xp, og, x: og * xp.sign(x),
+    "sin": lambda xp, og, x: og * xp.cos(x),
+    "cos": lambda xp, og, x: -og * xp.sin(x),
+    "tan": lambda xp, og, y: og * (1 + y * y),
+    "arcsin": lambda xp, og, x: og / xp.sqrt(1 - x * x),
+    "arccos": lambda xp, og, x: -og / xp.sqrt(1 - x * x),
+    "arctan": lambda xp, og, x: og / (1 + x * x),
+    "sinh": lambda xp, og, x: og * xp.cosh(x),
+    "cosh": lambda xp, og, x: og * xp.sinh(x),
+    "tanh": _g_tanh,
+    "arcsinh": lambda xp, og, x: og / xp.sqrt(x * x + 1),
+    "arccosh": lambda xp, og, x: og / xp.sqrt(x * x - 1),
+    "arctanh": lambda xp, og, x: og / (1 - x * x),
+    "degrees": lambda xp, og, x: og * (180.0 / np.pi),
+    "radians": lambda xp, og, x: og * (np.pi / 180.0),
+    "relu": lambda xp, og, y: og * (y > 0),
+    "sigmoid": _g_sigmoid,
+    "softsign": lambda xp, og, x: og / xp.square(1 + xp.abs(x)),
+    "erf": lambda xp, og, x: og * ((2.0 / _SQRT_PI) * xp.exp(-(x * x))),
+    "erfinv": lambda xp, og, y: og * ((0.5 * _SQRT_PI) * xp.exp(y * y)),
+    "gamma": _g_gamma,
+    "gammaln": lambda xp, og, x: og * _mathfn.digamma(xp, x.astype(_F64)).astype(x.dtype),
+}
+_USE_OUT = frozenset({"exp", "sqrt", "cbrt", "tan", "tanh", "relu", "sigmoid", "erfinv"})
+# piecewise constant: MXNet gives them zero gradients
+_ZERO_GRAD = ("sign", "floor", "ceil", "round", "rint", "fix", "trunc", "logical_not")
+
+
+def _backward_unary_kernel(p, ins, outs, req, rt):
+    r = req[0]
+    if r == "null":
+        return
+    og, a = ins
+    out = outs[0]
+    if og.dtype == np.float16:  # float16 math in float32, one rounding at the end
+        og, a = og.astype(_F32), a.astype(_F32)
+    with np.errstate(all="ignore"):  # 1/0 -> inf, 0 * inf -> nan, as in MXNet
+        g = _BACKWARD[p["op"]](rt.xp, og, a)
+        if r == "add":
+            out += g.astype(out.dtype, copy=False)
+        else:
+            out[...] = g
+
+
+def _unary_gradient(name: str) -> Callable:
+    def rule(g, ograds):
+        if ograds[0] is None:
+            return [None]
+        arg = g.outputs[0] if name in _USE_OUT else g.inputs[0]
+        return [g.op1("_backward_unary", [ograds[0], arg], op=name)]
+
+    return rule
+
+
+def _negative_gradient(g, ograds):
+    return [None if ograds[0] is None else g.op1("negative", [ograds[0]])]
+
+
+def _zero_gradient(g, ograds):
+    return [None] * len(g.inputs)
+
+
+def gradient_of(name: str) -> Callable | None:
+    """The gradient rule of unary op ``name`` (None for ops without one)."""
+    if name in _BACKWARD:
+        return _unary_gradient(name)
+    if name == "negative":
+        return _negative_gradient
+    if name in _ZERO_GRAD:
+        return _zero_gradient
+    return None
+
+
+register(
+    OpDef(
+        "_backward_unary",
+        _backward_unary_kernel,
+        params={"op": Param("str", doc="the forward unary op", choices=tuple(sorted(_BACKWARD)))},
+        inputs=("ograd", "arg"),
+        infer_shape=same_shape,
+        infer_type=lambda p, t: (list(t), [t[0]]),
+        doc="Gradient of a unary math op: ``ograd * op'(x)``. ``arg`` is the forward output for "
+        "exp, sqrt, cbrt, tan, tanh, relu, sigmoid and erfinv, the forward input otherwise.\n\n"
+        ">>> g = mx.nd._internal._backward_unary(mx.nd.ones((2,)), mx.nd.array([1.0, 2.0]), op='exp')",
+    )
+)
 
 
 _register_all()

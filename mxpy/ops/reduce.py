@@ -157,6 +157,71 @@ def _reduce_kernel(reduce):
     return kernel
 
 
+# -- gradients ------------------------------------------------------------------------------
+# ``_backward_<op>`` takes (ograd, data) -- plus the forward output for prod,
+# nanprod, max, min and norm -- and spreads the out-grad back over the reduced
+# axes. As MXNet: max/min give the whole out-grad to *every* element equal to
+# the extremum (a NaN extremum matches nothing); prod's gradient is out / x
+# (nan at a zero that made the product zero).
+
+
+def _spread(xp, og, x, y, kind: str, axes: tuple):
+    """Gradient of reduction ``kind`` with respect to ``x``; og and y have the keepdims shape."""
+    if kind == "sum":
+        return xp.broadcast_to(og, x.shape)
+    if kind == "mean":
+        n = 1
+        for a in axes:
+            n *= x.shape[a]
+        return xp.broadcast_to(og / og.dtype.type(n) if og.dtype.kind == "f" else og / n, x.shape)
+    if kind == "nansum":
+        return og * ~xp.isnan(x)
+    if kind == "prod":
+        return og * (y / x)
+    if kind == "nanprod":
+        return og * xp.where(xp.isnan(x), 0, y / x)
+    if kind in ("max", "min"):
+        return og * (x == y)
+    raise AssertionError(kind)
+
+
+def _backward_kernel(kind: str):
+    def kernel(p, ins, outs, req, rt):
+        if req[0] == "null":
+            return
+        xp = rt.xp
+        x = ins[1]
+        axes = reduce_axes(p.axis, x.ndim, p.exclude)
+        kshape = reduced_shape(x.shape, axes, True)
+        og = ins[0].reshape(kshape)
+        y = ins[2].reshape(kshape) if len(ins) > 2 else None
+        with np.errstate(all="ignore"):  # 0/0 -> nan as in MXNet
+            store(outs[0], req[0], _spread(xp, og, x, y, kind, axes))
+
+    return kernel
+
+
+_USES_OUTPUT = ("prod", "nanprod", "max", "min")
+
+
+def _reduce_gradient(kind: str):
+    def rule(g, ograds):
+        if ograds[0] is None:
+            return [None]
+        ins = [ograds[0], g.inputs[0]] + ([g.outputs[0]] if kind in _USES_OUTPUT else [])
+        return [g.op1(f"_backward_{kind}", ins, g.attrs)]
+
+    return rule
+
+
+def _grad_shape(p, in_shapes):
+    return list(in_shapes), [in_shapes[1]]
+
+
+def _grad_type(p, in_types):
+    return list(in_types), [in_types[1]]
+
+
 _AXIS_PARAMS = {
     "axis": Param("axis", None, "axis or axes to reduce; None or () reduces all of them"),
     "keepdims": Param("bool", False, "keep the reduced axes as size-1 dimensions"),
@@ -181,8 +246,23 @@ for _name, (_fn, _aliases, _what) in _FAMILY.items():
             params=_AXIS_PARAMS,
             aliases=_aliases,
             infer_shape=forward_shape(_extremum_rule if _name in ("max", "min") else _rule),
+            gradient=_reduce_gradient(_name),
             doc=f"{_what} of array elements over the given axes.\n\n"
             f"Reducing every axis gives shape (1,). Example: ``mx.nd.{_name}(x, axis=1, keepdims=True)``.",
+        )
+    )
+
+
+for _name in _FAMILY:
+    register(
+        OpDef(
+            f"_backward_{_name}",
+            _backward_kernel(_name),
+            params=_AXIS_PARAMS,
+            inputs=("ograd", "data", "output") if _name in _USES_OUTPUT else ("ograd", "data"),
+            infer_shape=_grad_shape,
+            infer_type=_grad_type,
+            doc=f"Gradient of {_name} with respect to data (the out-grad spread over the reduced axes).",
         )
     )
 
@@ -255,20 +335,60 @@ def _norm_type(p, in_types, n_out=1):
     return list(in_types), [t]
 
 
+_NORM_PARAMS = {
+    "ord": Param("int", 2, "order of the norm: 1 or 2", choices=None, low=1, high=2),
+    "axis": Param("axis", None, "axis or axes to reduce; None or () reduces all of them"),
+    "out_dtype": Param("dtype", None, "dtype of the output", choices=("float16", "float32", "float64", "int32", "int64", "int8")),
+    "keepdims": Param("bool", False, "keep the reduced axes as size-1 dimensions"),
+}
+_NORM_DOC = (
+    "L1 (``ord=1``) or L2 (``ord=2``) norm over the given axes; over several axes it is the\n"
+    "norm of all their elements (Frobenius for two). Example: ``mx.nd.norm(x, axis=1)``."
+)
+
+
+def _norm_backward_kernel(p, ins, outs, req, rt):
+    if req[0] == "null":
+        return
+    xp = rt.xp
+    og, x, y = ins
+    axes = reduce_axes(p.axis, x.ndim)
+    kshape = reduced_shape(x.shape, axes, True)
+    og = og.reshape(kshape)
+    with np.errstate(all="ignore"):
+        # L1: og * sign(x); L2: og * x / norm (nan where the norm is 0, as MXNet)
+        g = og * xp.sign(x) if p.ord == 1 else og * (x / y.reshape(kshape))
+        store(outs[0], req[0], g)
+
+
+def _norm_gradient(g, ograds):
+    if ograds[0] is None:
+        return [None]
+    return [g.op1("_backward_norm", [ograds[0], g.inputs[0], g.outputs[0]], g.attrs)]
+
+
 register(
     OpDef(
         "norm",
         _norm_kernel,
-        params={
-            "ord": Param("int", 2, "order of the norm: 1 or 2", choices=None, low=1, high=2),
-            "axis": Param("axis", None, "axis or axes to reduce; None or () reduces all of them"),
-            "out_dtype": Param("dtype", None, "dtype of the output", choices=("float16", "float32", "float64", "int32", "int64", "int8")),
-            "keepdims": Param("bool", False, "keep the reduced axes as size-1 dimensions"),
-        },
+        params=_NORM_PARAMS,
         infer_shape=forward_shape(_rule),
         infer_type=_norm_type,
-        doc="L1 (``ord=1``) or L2 (``ord=2``) norm over the given axes; over several axes it is the\n"
-        "norm of all their elements (Frobenius for two). Example: ``mx.nd.norm(x, axis=1)``.",
+        gradient=_norm_gradient,
+        doc=_NORM_DOC,
+    )
+)
+
+
+register(
+    OpDef(
+        "_backward_norm",
+        _norm_backward_kernel,
+        params=_NORM_PARAMS,
+        inputs=("ograd", "data", "output"),
+        infer_shape=_grad_shape,
+        infer_type=_grad_type,
+        doc="Gradient of norm with respect to data: ograd * sign(data) (ord=1) or ograd * data / norm (ord=2).",
     )
 )
 
@@ -312,6 +432,7 @@ for _which in ("max", "min"):
             _arg_kernel(_which),
             params=_ARG_PARAMS,
             infer_shape=forward_shape(_arg_rule),
+            gradient=lambda g, ograds: [None],  # indices are piecewise constant
             doc=f"Index of the {_which}imum along ``axis`` (the first one on ties), in the input dtype.\n\n"
             f"Example: ``mx.nd.arg{_which}(x, axis=1)``; ``axis=None`` searches all elements and gives shape (1,).",
         )
@@ -334,6 +455,7 @@ register(
         "argmax_channel",
         _argmax_channel_kernel,
         infer_shape=forward_shape(_argmax_channel_rule),
+        gradient=lambda g, ograds: [None],
         doc="Index of the maximum along axis 1 (the channel axis), in the input dtype.\n\n"
         "Example: ``mx.nd.argmax_channel(mx.nd.array([[0, 2, 1]]))`` is ``[1.]``.",
     )

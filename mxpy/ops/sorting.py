@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..registry import OpDef, Param, ShapeError, forward_shape, register
+from ..registry import OpDef, Param, ShapeError, forward_shape, get, register
 from ._util import store
 
 _IDX_DTYPES = ("float16", "float32", "float64", "int32", "int64", "uint8")
@@ -48,6 +48,54 @@ def _topk_k(p, n: int) -> int:
     if k > n:
         raise ShapeError(f"k={p.k} is larger than the {n} element(s) along the axis; expected k <= {n}")
     return k
+
+
+# -- gradients: scatter the out-grad back through the (hidden) indices output ---------------
+
+
+def _scatter_back(xp, og, idx, shape, axis):
+    """Zeros of ``shape`` with ``og`` placed at ``idx`` along ``axis`` (None: the flattened array).
+
+    The indices of one row are distinct (a permutation prefix), so plain
+    assignment needs no accumulation.
+    """
+    n = 1
+    for d in shape:
+        n *= d
+    flat_shape = (n,) if axis is None else shape
+    ax = 0 if axis is None else axis
+    g = xp.moveaxis(og, ax, -1)
+    i = xp.moveaxis(idx, ax, -1).astype(np.int64)
+    k = g.shape[-1]
+    res = xp.zeros(tuple(d for j, d in enumerate(flat_shape) if j != ax) + (flat_shape[ax],), og.dtype)
+    rows = res.reshape(-1, flat_shape[ax])
+    m = rows.shape[0]
+    rows[xp.arange(m)[:, None], i.reshape(m, k)] = g.reshape(m, k)
+    return xp.moveaxis(res, -1, ax).reshape(shape)
+
+
+def _backward_kernel(p, ins, outs, req, rt):
+    if req[0] == "null":
+        return
+    og, idx, data = ins
+    store(outs[0], req[0], _scatter_back(rt.xp, og, idx, data.shape, _sort_axis(p, data.shape)))
+
+
+def _index_gradient(name: str):
+    def rule(g, ograds):
+        if ograds[0] is None or (name == "_backward_topk" and g.p.ret_typ not in ("value", "both")):
+            return [None]  # indices and masks are piecewise constant
+        return [g.op1(name, [ograds[0], g.outputs[1], g.inputs[0]], g.attrs)]
+
+    return rule
+
+
+def _backward_shape(p, in_shapes):
+    return list(in_shapes), [in_shapes[2]]
+
+
+def _backward_type(p, in_types):
+    return list(in_types), [in_types[0]]
 
 
 # -- sort / argsort -----------------------------------------------------------------------------
@@ -88,6 +136,7 @@ register(
         num_visible_outputs=lambda p: 1,
         infer_shape=forward_shape(_sort_shape),
         infer_type=_sort_type,
+        gradient=_index_gradient("_backward_sort"),
         doc="""Sort ``data`` along ``axis`` (None: the flattened array).
 
 >>> import mxpy as mx
@@ -194,6 +243,7 @@ register(
         num_visible_outputs=lambda p: 2 if p.ret_typ == "both" else 1,
         infer_shape=forward_shape(_topk_shape),
         infer_type=_topk_type,
+        gradient=_index_gradient("_backward_topk"),
         doc="""The top ``k`` elements along ``axis``: their indices, values, both, or a 0/1 mask.
 
 >>> import mxpy as mx
@@ -205,3 +255,18 @@ array([[3., 0.]], dtype=float32)
 """,
     )
 )
+
+
+_TOPK_PARAMS = get("topk").params
+for _name, _params in (("sort", _SORT_PARAMS), ("topk", _TOPK_PARAMS)):
+    register(
+        OpDef(
+            f"_backward_{_name}",
+            _backward_kernel,
+            params=_params,
+            inputs=("ograd", "indices", "data"),
+            infer_shape=_backward_shape,
+            infer_type=_backward_type,
+            doc=f"Gradient of {_name}: the out-grad of the values scattered to the positions its indices output names.",
+        )
+    )
