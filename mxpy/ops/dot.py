@@ -85,6 +85,17 @@ def _dot_cost(p, ins, outs):
     return a.size * b.size // k if k else 0
 
 
+def _grad_product(backward: str):
+    """Rule adding ``backward(ograd, lhs, rhs)``, which writes both input gradients."""
+
+    def rule(g, ograds):
+        if ograds[0] is None:
+            return [None, None]
+        return g.op(backward, [ograds[0], g.inputs[0], g.inputs[1]], g.attrs)
+
+    return rule
+
+
 _FLAGS = {
     "transpose_a": Param("bool", False, "transpose lhs first"),
     "transpose_b": Param("bool", False, "transpose rhs first"),
@@ -100,6 +111,7 @@ register(
         infer_shape=forward_shape(_dot_rule),
         infer_type=_float_type,
         cost=_dot_cost,
+        gradient=_grad_product("_backward_dot"),
         doc=("Dot product; N-D inputs contract lhs's last axis with rhs's first.\n\n>>> mx.nd.dot(mx.nd.ones((2, 3, 4)), mx.nd.ones((4, 5))).shape\n(2, 3, 5)"),
     )
 )
@@ -152,9 +164,94 @@ register(
         infer_shape=forward_shape(_batch_rule),
         infer_type=_float_type,
         cost=_batch_cost,
+        gradient=_grad_product("_backward_batch_dot"),
         doc=(
             "Matrix product of the last two axes, batched over the leading ones.\n\n"
             ">>> mx.nd.batch_dot(mx.nd.ones((2, 3, 4)), mx.nd.ones((2, 4, 5))).shape\n(2, 3, 5)"
         ),
     )
 )
+
+
+# -- backward: both gradients by GEMM ---------------------------------------------------------
+# With A = op(lhs) (m, k), B = op(rhs) (k, n) and G = d out (m, n): dA = G B^T and
+# dB = A^T G; when an input was used transposed its gradient is the transpose,
+# which is again one GEMM with the operands swapped (lhs: B G^T, rhs: G^T A).
+
+
+def _gemm(xp, x, y, out, r: str) -> None:
+    if r == "add":
+        out += xp.matmul(x, y)
+    elif r != "null":
+        xp.matmul(x, y, out=out)
+
+
+def _backward_dot_kernel(p, ins, outs, req, rt):
+    xp = rt.xp
+    og, a, b = ins
+    ta, tb = p["transpose_a"], p["transpose_b"]
+    m, k, n, _ = _dot_dims(p, a.shape, b.shape)
+    a = a.reshape(k, m) if ta else a.reshape(m, k)
+    b = b.reshape(n, k) if tb else b.reshape(k, n)
+    g = og.reshape(m, n)
+    a_op = a.T if ta else a  # (m, k)
+    b_op = b.T if tb else b  # (k, n)
+    da, db = outs[0].reshape(a.shape), outs[1].reshape(b.shape)
+    if ta:
+        _gemm(xp, b_op, g.T, da, req[0])
+    else:
+        _gemm(xp, g, b_op.T, da, req[0])
+    if tb:
+        _gemm(xp, g.T, a_op, db, req[1])
+    else:
+        _gemm(xp, a_op.T, g, db, req[1])
+
+
+def _backward_batch_dot_kernel(p, ins, outs, req, rt):
+    xp = rt.xp
+    og, a, b = ins
+    ta, tb = p["transpose_a"], p["transpose_b"]
+    a_op = a.swapaxes(-1, -2) if ta else a
+    b_op = b.swapaxes(-1, -2) if tb else b
+    if ta:
+        _gemm(xp, b_op, og.swapaxes(-1, -2), outs[0], req[0])
+    else:
+        _gemm(xp, og, b_op.swapaxes(-1, -2), outs[0], req[0])
+    if tb:
+        _gemm(xp, og.swapaxes(-1, -2), a_op, outs[1], req[1])
+    else:
+        _gemm(xp, a_op.swapaxes(-1, -2), og, outs[1], req[1])
+
+
+def _backward_shape(dims):
+    def rule(p, og, lhs, rhs):
+        want = dims(p, lhs, rhs)[-1]
+        if tuple(og) != want:
+            raise ShapeError(f"ograd has shape {tuple(og)}, expected {want} (the output shape for lhs {tuple(lhs)} and rhs {tuple(rhs)})")
+        return [tuple(lhs), tuple(rhs)]
+
+    return forward_shape(rule)
+
+
+def _backward_type(p, in_types, n_out=2):
+    ins, _ = _float_type(p, in_types)
+    return ins, [ins[1], ins[2]]
+
+
+for _name, _kernel, _dims, _cost in (
+    ("_backward_dot", _backward_dot_kernel, _dot_dims, _dot_cost),
+    ("_backward_batch_dot", _backward_batch_dot_kernel, _batch_dims, _batch_cost),
+):
+    register(
+        OpDef(
+            _name,
+            _kernel,
+            params=_FLAGS,
+            inputs=("ograd", "lhs", "rhs"),
+            outputs=("lhs", "rhs"),
+            infer_shape=_backward_shape(_dims),
+            infer_type=_backward_type,
+            cost=lambda p, ins, outs, _c=_cost: 2 * _c(p, ins[1:], outs),
+            doc=f"Gradients of {_name[10:]} with respect to lhs and rhs (two GEMMs).",
+        )
+    )

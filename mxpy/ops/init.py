@@ -15,6 +15,11 @@ def _creator_type(p, in_types, n_out=1):
     return [], [np.dtype(p.dtype)]
 
 
+def _no_inputs(g, ograds):
+    # creation ops have no inputs, so there is nothing to send a gradient to
+    return []
+
+
 def _fill(value):
     def kernel(p, ins, outs, req, rt):
         store(outs[0], req[0], value if value is not None else p.value)
@@ -28,8 +33,32 @@ def _shape_rule(p, in_shapes):
 
 _CREATE = {"shape": shape_param(), "ctx": ctx_param(), "dtype": dtype_param()}
 
-register(OpDef("_zeros", _fill(0), params=_CREATE, inputs=(), creates=True, infer_shape=_shape_rule, infer_type=_creator_type, doc="An array of zeros."))
-register(OpDef("_ones", _fill(1), params=_CREATE, inputs=(), creates=True, infer_shape=_shape_rule, infer_type=_creator_type, doc="An array of ones."))
+register(
+    OpDef(
+        "_zeros",
+        _fill(0),
+        params=_CREATE,
+        inputs=(),
+        creates=True,
+        gradient=_no_inputs,
+        infer_shape=_shape_rule,
+        infer_type=_creator_type,
+        doc="An array of zeros.",
+    )
+)
+register(
+    OpDef(
+        "_ones",
+        _fill(1),
+        params=_CREATE,
+        inputs=(),
+        creates=True,
+        gradient=_no_inputs,
+        infer_shape=_shape_rule,
+        infer_type=_creator_type,
+        doc="An array of ones.",
+    )
+)
 register(
     OpDef(
         "_full",
@@ -37,6 +66,7 @@ register(
         params={**_CREATE, "value": Param("float", doc="fill value")},
         inputs=(),
         creates=True,
+        gradient=_no_inputs,
         infer_shape=_shape_rule,
         infer_type=_creator_type,
         doc="An array filled with value.",
@@ -77,6 +107,7 @@ register(
         },
         inputs=(),
         creates=True,
+        gradient=_no_inputs,
         infer_shape=lambda p, s: ([], [(_arange_len(p),)]),
         infer_type=_creator_type,
         doc="Evenly spaced values in [start, stop).",
@@ -96,6 +127,7 @@ register(
         params={"N": Param("int", low=0), "M": Param("int", 0, low=0), "k": Param("int", 0), "ctx": ctx_param(), "dtype": dtype_param()},
         inputs=(),
         creates=True,
+        gradient=_no_inputs,
         infer_shape=lambda p, s: ([], [(p.N, p.M if p.M > 0 else p.N)]),
         infer_type=_creator_type,
         doc="Ones on the k-th diagonal.",
@@ -121,6 +153,7 @@ register(
         },
         inputs=(),
         creates=True,
+        gradient=_no_inputs,
         infer_shape=lambda p, s: ([], [(p.num,)]),
         infer_type=_creator_type,
         doc="num evenly spaced values.",
@@ -135,8 +168,9 @@ def _like(value):
     return kernel
 
 
-register(OpDef("zeros_like", _like(0), doc="Zeros with the shape and dtype of data."))
-register(OpDef("ones_like", _like(1), doc="Ones with the shape and dtype of data."))
+# the outputs are constant: no gradient reaches data
+register(OpDef("zeros_like", _like(0), gradient=lambda g, ograds: [None], doc="Zeros with the shape and dtype of data."))
+register(OpDef("ones_like", _like(1), gradient=lambda g, ograds: [None], doc="Ones with the shape and dtype of data."))
 
 
 def _copy_kernel(p, ins, outs, req, rt):
@@ -144,7 +178,7 @@ def _copy_kernel(p, ins, outs, req, rt):
         store(outs[0], req[0], ins[0])
 
 
-register(OpDef("_copy", _copy_kernel, aliases=("identity",), inplace=((0, 0),), doc="A copy of data."))
+register(OpDef("_copy", _copy_kernel, aliases=("identity",), inplace=((0, 0),), gradient=lambda g, ograds: [ograds[0]], doc="A copy of data."))
 
 
 def _cast_kernel(p, ins, outs, req, rt):
@@ -155,5 +189,30 @@ def _cast_type(p, in_types, n_out=1):
     return list(in_types), [np.dtype(p.dtype)]
 
 
-register(OpDef("Cast", _cast_kernel, params={"dtype": Param("dtype")}, aliases=("cast",), infer_type=_cast_type, doc="Convert data to dtype."))
+def _grad_cast(g, ograds):
+    # data is read for its dtype only: the gradient is cast back to it
+    return [None if ograds[0] is None else g.op1("_backward_Cast", [ograds[0], g.inputs[0]])]
+
+
+register(
+    OpDef(
+        "Cast",
+        _cast_kernel,
+        params={"dtype": Param("dtype")},
+        aliases=("cast",),
+        infer_type=_cast_type,
+        gradient=_grad_cast,
+        doc="Convert data to dtype.\n\n>>> mx.nd.cast(mx.nd.ones((2,)), dtype='float16').dtype\n<class 'numpy.float16'>",
+    )
+)
+register(
+    OpDef(
+        "_backward_Cast",
+        _cast_kernel,
+        inputs=("ograd", "data"),
+        infer_shape=lambda p, s: (list(s), [s[0]]),
+        infer_type=lambda p, t, n_out=1: (list(t), [t[1]]),
+        doc="Gradient of Cast: ograd converted back to data's dtype.",
+    )
+)
 _ = fixed_type

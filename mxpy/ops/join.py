@@ -6,7 +6,7 @@ output from its slice of the input), so nothing is built twice.
 
 from __future__ import annotations
 
-from ..registry import REQUIRED, OpDef, Param, ShapeError, forward_shape, register
+from ..registry import REQUIRED, OpDef, Param, ShapeError, forward_shape, get, register
 from ._util import store
 
 
@@ -39,13 +39,17 @@ def _same_type_n(p, in_types, n_out=1):
 
 def _concat_rule(p, *shapes):
     _check_count(p, shapes)
+    return _joined_shape(p.dim, shapes)
+
+
+def _joined_shape(dim: int, shapes) -> tuple:
     first = tuple(shapes[0])
-    ax = _axis_in("dim", p.dim, len(first))
+    ax = _axis_in("dim", dim, len(first))
     total = 0
     for i, s in enumerate(shapes):
         if len(s) != len(first) or any(a != b for k, (a, b) in enumerate(zip(s, first)) if k != ax):
             want = "(" + ", ".join("?" if k == ax else str(d) for k, d in enumerate(first)) + ")"
-            raise ShapeError(f"input {i} has shape {tuple(s)}, expected {want} (equal to input 0 except on dim {p.dim})")
+            raise ShapeError(f"input {i} has shape {tuple(s)}, expected {want} (equal to input 0 except on dim {dim})")
         total += s[ax]
     return first[:ax] + (total,) + first[ax + 1 :]
 
@@ -72,6 +76,9 @@ register(
         aliases=("concat",),
         infer_shape=forward_shape(_concat_rule),
         infer_type=_same_type_n,
+        gradient=lambda g, ograds: (
+            [None] * len(g.inputs) if ograds[0] is None else g.op("_backward_Concat", [ograds[0], *g.inputs], g.attrs, num_args=len(g.inputs) + 1)
+        ),
         doc="Join arrays along an existing axis (``dim``, default 1).\n\n>>> mx.nd.concat(mx.nd.ones((2, 3)), mx.nd.ones((2, 1))).shape\n(2, 4)",
     )
 )
@@ -107,6 +114,7 @@ register(
         variadic="data",
         infer_shape=forward_shape(_stack_rule),
         infer_type=_same_type_n,
+        gradient=lambda g, ograds: [None] * len(g.inputs) if ograds[0] is None else g.op("_backward_stack", [ograds[0]], g.attrs),
         doc="Join same-shape arrays along a new axis.\n\n>>> mx.nd.stack(mx.nd.ones((2, 3)), mx.nd.ones((2, 3)), axis=1).shape\n(2, 2, 3)",
     )
 )
@@ -144,6 +152,15 @@ def _split_type(p, in_types, n_out=1):
     return list(in_types), [in_types[0]] * p.num_outputs
 
 
+def _grad_split(g, ograds):
+    present = [j for j, og in enumerate(ograds) if og is not None]
+    if not present:
+        return [None]
+    # outputs without a gradient count as zeros; only the others are inputs
+    extra = {} if len(present) == len(ograds) else {"present": tuple(present)}
+    return [g.op1("_backward_SliceChannel", [ograds[j] for j in present], g.attrs, num_args=len(present), **extra)]
+
+
 register(
     OpDef(
         "SliceChannel",
@@ -157,9 +174,131 @@ register(
         aliases=("split",),
         infer_shape=forward_shape(_split_rule),
         infer_type=_split_type,
+        gradient=_grad_split,
         doc=(
             "Split an axis into ``num_outputs`` equal parts (a single output is returned bare).\n\n"
             ">>> [o.shape for o in mx.nd.split(mx.nd.ones((2, 4)), num_outputs=2)]\n[(2, 2), (2, 2)]"
         ),
+    )
+)
+
+
+# -- backward records ---------------------------------------------------------------------------
+
+
+def _concat_backward(p, ins, outs, req, rt):
+    og = ins[0]
+    ax = _axis_in("dim", p.dim, og.ndim)
+    lead = (slice(None),) * ax
+    start = 0
+    for x, o, r in zip(ins[1:], outs, req):
+        stop = start + x.shape[ax]
+        store(o, r, og[lead + (slice(start, stop),)])
+        start = stop
+
+
+def _concat_backward_shape(p, og, *shapes):
+    if len(shapes) + 1 != p.num_args:
+        raise ShapeError(f"num_args={p.num_args} but {len(shapes) + 1} inputs were given (ograd and the Concat inputs)")
+    want = _joined_shape(p.dim, shapes)
+    if tuple(og) != want:
+        raise ShapeError(f"ograd has shape {tuple(og)}, expected {want} (the Concat output)")
+    return [tuple(s) for s in shapes]
+
+
+register(
+    OpDef(
+        "_backward_Concat",
+        _concat_backward,
+        params={"num_args": Param("int", REQUIRED, "number of inputs: ograd and the Concat inputs", low=2), "dim": Param("int", 1, "axis joined along")},
+        # ograd first, then the forward inputs, read for their sizes along dim only
+        variadic="data",
+        outputs=lambda p: [f"arg{i}" for i in range(p.num_args - 1)],
+        infer_shape=forward_shape(_concat_backward_shape),
+        infer_type=lambda p, t, n_out=1: (list(t), [t[0]] * (p.num_args - 1)),
+        doc="Gradients of Concat: ograd (the first input) split back into the parts of the other inputs.",
+    )
+)
+
+
+def _stack_backward(p, ins, outs, req, rt):
+    og = ins[0]
+    lead = (slice(None),) * _axis_in("axis", p.axis, og.ndim)
+    for i, (o, r) in enumerate(zip(outs, req)):
+        store(o, r, og[lead + (i,)])
+
+
+def _stack_backward_shape(p, og):
+    ax = _axis_in("axis", p.axis, len(og))
+    if og[ax] != p.num_args:
+        raise ShapeError(f"ograd has shape {tuple(og)}, expected size num_args={p.num_args} on axis {ax}")
+    return [tuple(og[:ax]) + tuple(og[ax + 1 :])] * p.num_args
+
+
+register(
+    OpDef(
+        "_backward_stack",
+        _stack_backward,
+        params=get("stack").params,
+        inputs=("ograd",),
+        outputs=lambda p: [f"arg{i}" for i in range(p.num_args)],
+        infer_shape=forward_shape(_stack_backward_shape),
+        infer_type=lambda p, t, n_out=1: (list(t), [t[0]] * p.num_args),
+        doc="Gradients of stack: the slices of ograd along the stacked axis.",
+    )
+)
+
+
+def _present(p) -> tuple:
+    present = tuple(p.present) or tuple(range(p.num_outputs))
+    if any(not 0 <= j < p.num_outputs for j in present) or len(set(present)) != len(present):
+        raise ShapeError(f"present={tuple(p.present)} must name distinct outputs in [0, {p.num_outputs - 1}]")
+    if len(present) != p.num_args:
+        raise ShapeError(f"num_args={p.num_args} ograds given, expected {len(present)} (one per present output)")
+    return present
+
+
+def _split_backward(p, ins, outs, req, rt):
+    out, r = outs[0], req[0]
+    if r == "null":
+        return
+    ax = _axis_in("axis", p.axis, out.ndim)
+    step = out.shape[ax] // p.num_outputs
+    lead = (slice(None),) * ax
+    present = _present(p)
+    if r != "add" and len(present) < p.num_outputs:
+        out[...] = 0
+    for j, og in zip(present, ins):
+        part = out[lead + (slice(j * step, (j + 1) * step),)]
+        store(part, "add" if r == "add" else "write", og.reshape(part.shape))
+
+
+def _split_backward_shape(p, *ograds):
+    _check_count(p, ograds)
+    _present(p)
+    og = tuple(ograds[0])
+    for i, s in enumerate(ograds):
+        if tuple(s) != og:
+            raise ShapeError(f"ograd {i} has shape {tuple(s)}, expected {og} (all parts share one shape)")
+    n = len(og) + 1 if p.squeeze_axis else len(og)
+    ax = _axis_in("axis", p.axis, n)
+    if p.squeeze_axis:
+        return og[:ax] + (p.num_outputs,) + og[ax:]
+    return og[:ax] + (og[ax] * p.num_outputs,) + og[ax + 1 :]
+
+
+register(
+    OpDef(
+        "_backward_SliceChannel",
+        _split_backward,
+        params={
+            **get("SliceChannel").params,
+            "num_args": Param("int", REQUIRED, "number of ograds given", low=1),
+            "present": Param("shape", (), "indices of the outputs whose gradients are given (the others are zero); empty = all"),
+        },
+        variadic="ograds",
+        infer_shape=forward_shape(_split_backward_shape),
+        infer_type=_same_type_n,
+        doc="Gradient of SliceChannel: the outputs' gradients joined back along the split axis.",
     )
 )

@@ -13,7 +13,7 @@ import math
 
 import numpy as np
 
-from ..registry import REQUIRED, OpDef, Param, ShapeError, forward_shape, register
+from ..registry import REQUIRED, OpDef, Param, ShapeError, forward_shape, get, register
 from ._util import store
 
 
@@ -115,6 +115,55 @@ def _target_shape(src: tuple, target: tuple, keep_highest: bool) -> tuple:
     return tuple(out)
 
 
+# -- gradient rules ------------------------------------------------------------------
+# Each returns one entry (or None) per forward input. The shape-only ops send the
+# out-grad back through their inverse; the slicing, tiling and padding ops use the
+# ``_backward_*`` records at the end of this file, which take the forward input
+# only for its shape.
+
+
+def _grad_reshape(g, ograds):
+    """Reshape, Flatten, expand_dims, squeeze, reshape_like: the out-grad reshaped back."""
+    rest = [None] * (len(g.inputs) - 1)
+    if ograds[0] is None:
+        return [None, *rest]
+    return [g.op1("reshape_like", [ograds[0], g.inputs[0]]), *rest]
+
+
+def _grad_transpose(g, ograds):
+    if ograds[0] is None:
+        return [None]
+    axes = tuple(g.p.axes)
+    inverse = tuple(int(a) for a in np.argsort(axes)) if axes else ()  # reversing is its own inverse
+    return [g.op1("transpose", [ograds[0]], axes=inverse)]
+
+
+def _grad_self_inverse(op_name: str):
+    """Rule for ops that undo themselves with the same params (SwapAxis, reverse)."""
+
+    def rule(g, ograds):
+        return [None if ograds[0] is None else g.op1(op_name, [ograds[0]], g.attrs)]
+
+    return rule
+
+
+def _grad_via(backward: str):
+    """Rule adding ``backward(ograd, data)`` for the first input; other inputs get None."""
+
+    def rule(g, ograds):
+        rest = [None] * (len(g.inputs) - 1)
+        if ograds[0] is None:
+            return [None, *rest]
+        return [g.op1(backward, [ograds[0], g.inputs[0]], g.attrs), *rest]
+
+    return rule
+
+
+def _grad_pad(g, ograds):
+    # the out-grad alone fixes the input shape (minus the padding)
+    return [None if ograds[0] is None else g.op1("_backward_Pad", [ograds[0]], g.attrs)]
+
+
 def _reshape_rule(p, data):
     if p.shape or not p.target_shape:
         return reshape_target(tuple(data), tuple(p.shape), p.reverse)
@@ -144,6 +193,7 @@ register(
         aliases=("reshape",),
         infer_shape=forward_shape(_reshape_rule),
         inplace=((0, 0),),
+        gradient=_grad_reshape,
         doc=_RESHAPE_DOC,
     )
 )
@@ -199,6 +249,7 @@ register(
         _copy_kernel(lambda p, x, xp: xp.transpose(x, _transpose_axes(p, x.ndim))),
         params={"axes": Param("shape", (), "permutation of the axes; empty reverses them")},
         infer_shape=forward_shape(_transpose_rule),
+        gradient=_grad_transpose,
         doc="Permute the axes (reverse them when ``axes`` is empty).\n\n>>> mx.nd.transpose(mx.nd.ones((2, 3, 4)), axes=(1, 0, 2)).shape\n(3, 2, 4)",
     )
 )
@@ -222,6 +273,7 @@ register(
         params={"dim1": Param("int", 0, "first axis"), "dim2": Param("int", 0, "second axis")},
         aliases=("swapaxes",),
         infer_shape=forward_shape(_swap_rule),
+        gradient=_grad_self_inverse("SwapAxis"),
         doc="Swap two axes.\n\n>>> mx.nd.swapaxes(mx.nd.ones((2, 3, 4)), dim1=0, dim2=2).shape\n(4, 3, 2)",
     )
 )
@@ -245,6 +297,7 @@ register(
         params={"axis": Param("int", REQUIRED, "position of the new axis")},
         infer_shape=forward_shape(_expand_rule),
         inplace=((0, 0),),
+        gradient=_grad_reshape,
         doc="Insert a size-1 axis at ``axis``.\n\n>>> mx.nd.expand_dims(mx.nd.ones((2, 3)), axis=-1).shape\n(2, 3, 1)",
     )
 )
@@ -275,6 +328,7 @@ register(
         params={"axis": Param("axis", None, "axes to remove (each of size 1); None removes every size-1 axis")},
         infer_shape=forward_shape(_squeeze_rule),
         inplace=((0, 0),),
+        gradient=_grad_reshape,
         doc="Remove size-1 axes; squeezing all of them leaves shape (1,).\n\n>>> mx.nd.squeeze(mx.nd.ones((1, 3, 1))).shape\n(3,)",
     )
 )
@@ -293,6 +347,7 @@ register(
         aliases=("flatten",),
         infer_shape=forward_shape(_flatten_rule),
         inplace=((0, 0),),
+        gradient=_grad_reshape,
         doc="Collapse all axes but the first: (d0, d1*...*dk).\n\n>>> mx.nd.flatten(mx.nd.ones((2, 3, 4))).shape\n(2, 12)",
     )
 )
@@ -328,6 +383,7 @@ register(
         infer_shape=forward_shape(_reshape_like_rule),
         infer_type=_reshape_like_type,
         inplace=((0, 0),),
+        gradient=_grad_reshape,
         doc=(
             "Reshape lhs, replacing dims [lhs_begin, lhs_end) with rhs's dims [rhs_begin, rhs_end).\n\n"
             ">>> mx.nd.reshape_like(mx.nd.ones((2, 3, 4)), mx.nd.ones((6, 4))).shape\n(6, 4)"
@@ -374,6 +430,7 @@ register(
         },
         aliases=("crop",),
         infer_shape=forward_shape(_slice_rule),
+        gradient=_grad_via("_backward_slice"),
         doc=(
             "Slice the leading axes as Python does, clipping out-of-range bounds.\n\n"
             ">>> mx.nd.slice(mx.nd.ones((2, 3, 4)), begin=(None, 2), end=(None, None), step=(None, -1)).shape\n(2, 3, 4)"
@@ -419,6 +476,7 @@ register(
             "end": Param("int", REQUIRED, "stop, exclusive; None = the axis size", optional=True),
         },
         infer_shape=forward_shape(_slice_axis_rule),
+        gradient=_grad_via("_backward_slice_axis"),
         doc="Slice one axis; begin < end is required.\n\n>>> mx.nd.slice_axis(mx.nd.ones((2, 3)), axis=1, begin=1, end=None).shape\n(2, 2)",
     )
 )
@@ -465,6 +523,7 @@ register(
         inputs=("data", "shape_like"),
         infer_shape=forward_shape(_slice_like_rule),
         infer_type=_first_type,
+        gradient=_grad_via("_backward_slice_like"),
         doc="Slice data from 0 to shape_like's size on ``axes``.\n\n>>> mx.nd.slice_like(mx.nd.ones((2, 3)), mx.nd.ones((1, 2))).shape\n(1, 2)",
     )
 )
@@ -487,6 +546,7 @@ register(
         _copy_kernel(lambda p, x, xp: xp.tile(x, tuple(p.reps)) if p.reps else x),
         params={"reps": Param("shape", REQUIRED, "repetitions per axis (aligned from the right)", low=1)},
         infer_shape=forward_shape(_tile_rule),
+        gradient=_grad_via("_backward_tile"),
         doc="Repeat the whole array along each axis.\n\n>>> mx.nd.tile(mx.nd.ones((2, 3)), reps=(2,)).shape\n(2, 6)",
     )
 )
@@ -522,6 +582,7 @@ register(
         _repeat_kernel,
         params={"repeats": Param("int", REQUIRED, "how many times to repeat each element", low=0), "axis": Param("int", None, "axis; None flattens first")},
         infer_shape=forward_shape(_repeat_rule),
+        gradient=_grad_via("_backward_repeat"),
         doc="Repeat each element.\n\n>>> mx.nd.repeat(mx.nd.ones((2, 3)), repeats=2, axis=1).shape\n(2, 6)",
     )
 )
@@ -553,6 +614,7 @@ register(
         params={"axis": Param("shape", REQUIRED, "axes to reverse")},
         aliases=("flip",),
         infer_shape=forward_shape(_reverse_rule),
+        gradient=_grad_self_inverse("reverse"),
         doc="Reverse the order of elements along ``axis``.\n\n>>> mx.nd.flip(mx.nd.array([[1, 2], [3, 4]]), axis=1).asnumpy().tolist()\n[[2.0, 1.0], [4.0, 3.0]]",
     )
 )
@@ -615,9 +677,151 @@ register(
         aliases=("pad",),
         infer_shape=forward_shape(_pad_rule),
         infer_type=_pad_type,
+        gradient=_grad_pad,
         doc=(
             "Pad a 4-D or 5-D array on its spatial axes.\n\n"
             ">>> mx.nd.pad(mx.nd.ones((1, 1, 2, 2)), mode='edge', pad_width=(0, 0, 0, 0, 1, 1, 1, 1)).shape\n(1, 1, 4, 4)"
         ),
     )
+)
+
+
+# -- backward records ------------------------------------------------------------------------
+# Each writes the gradient of the forward input; ``data`` is read only for its shape.
+
+
+def _scatter_kernel(key_fn):
+    """Kernel writing the out-grad into region ``key_fn(p, data_shape, ograd_shape)`` of zeros."""
+
+    def kernel(p, ins, outs, req, rt):
+        og, out, r = ins[0], outs[0], req[0]
+        key = key_fn(p, out.shape, og.shape)
+        if r == "add":
+            out[key] += og  # basic slicing: no element is hit twice
+        elif r != "null":
+            out[...] = 0
+            out[key] = og
+
+    return kernel
+
+
+def _slice_axis_key(p, shape, og_shape):
+    ax, b, e = _slice_axis_bounds(p, shape)
+    return (slice(None),) * ax + (slice(b, e),)
+
+
+def _backward_record(name: str, kernel, params: dict, doc: str, inputs=("ograd", "data"), shape_rule=None) -> None:
+    register(
+        OpDef(
+            name,
+            kernel,
+            params=params,
+            inputs=inputs,
+            infer_shape=shape_rule or (lambda p, s: (list(s), [s[1]])),
+            infer_type=lambda p, t, n_out=1: (list(t), [t[0]]),
+            doc=doc,
+        )
+    )
+
+
+_backward_record(
+    "_backward_slice",
+    _scatter_kernel(lambda p, shape, og_shape: _slices(p, shape)),
+    get("slice").params,
+    "Gradient of slice: ograd written into the sliced region of zeros shaped like data.",
+)
+_backward_record(
+    "_backward_slice_axis",
+    _scatter_kernel(_slice_axis_key),
+    get("slice_axis").params,
+    "Gradient of slice_axis: ograd written into the sliced range of zeros shaped like data.",
+)
+_backward_record(
+    "_backward_slice_like",
+    _scatter_kernel(lambda p, shape, og_shape: tuple(slice(0, d) for d in og_shape)),
+    get("slice_like").params,
+    "Gradient of slice_like with respect to data: ograd in the leading corner of zeros shaped like data.",
+)
+
+
+def _tile_backward(p, ins, outs, req, rt):
+    og, x = ins[0], ins[1]
+    reps = tuple(p.reps)
+    n = max(len(reps), x.ndim)
+    dims = (1,) * (n - x.ndim) + tuple(x.shape)
+    r = (1,) * (n - len(reps)) + reps
+    # tile's output index on each axis is rep * size + i: split it and sum the reps out
+    split = tuple(v for pair in zip(r, dims) for v in pair)
+    store(outs[0], req[0], og.reshape(split).sum(axis=tuple(range(0, 2 * n, 2))).reshape(x.shape))
+
+
+_backward_record("_backward_tile", _tile_backward, get("tile").params, "Gradient of tile: ograd summed over the tiles.")
+
+
+def _repeat_backward(p, ins, outs, req, rt):
+    og, x = ins[0], ins[1]
+    if p.repeats == 0:
+        store(outs[0], req[0], 0)
+        return
+    a = _repeat_axis(p, x.ndim)
+    if a is None:
+        total = og.reshape(x.size, p.repeats).sum(axis=1)
+    else:
+        total = og.reshape(tuple(x.shape[:a]) + (x.shape[a], p.repeats) + tuple(x.shape[a + 1 :])).sum(axis=a + 1)
+    store(outs[0], req[0], total.reshape(x.shape))
+
+
+_backward_record("_backward_repeat", _repeat_backward, get("repeat").params, "Gradient of repeat: ograd summed over the repeats of each element.")
+
+
+def _pad_widths(p, ndim: int) -> list[tuple[int, int]]:
+    pw = tuple(p.pad_width)
+    if len(pw) != 2 * ndim:
+        raise ShapeError(f"pad_width has {len(pw)} values, expected {2 * ndim} (two per input dim)")
+    return [(pw[2 * k], pw[2 * k + 1]) for k in range(ndim)]
+
+
+def _pad_backward_rule(p, og):
+    out = tuple(d - lo - hi for d, (lo, hi) in zip(og, _pad_widths(p, len(og))))
+    if any(d <= 0 for d in out):
+        raise ShapeError(f"ograd of shape {tuple(og)} is not larger than pad_width {tuple(p.pad_width)}")
+    return out
+
+
+def _pad_backward(p, ins, outs, req, rt):
+    xp = rt.xp
+    g = ins[0]
+    # padding is separable, so its adjoint folds one axis at a time
+    for k, (lo, hi) in enumerate(_pad_widths(p, g.ndim)):
+        if not lo and not hi:
+            continue
+        n = g.shape[k] - lo - hi
+        lead = (slice(None),) * k
+        centre = g[lead + (slice(lo, lo + n),)]
+        if p.mode == "constant":
+            g = centre
+            continue
+        centre = centre.copy()
+        before, after = g[lead + (slice(0, lo),)], g[lead + (slice(lo + n, None),)]
+        if p.mode == "edge":  # the border copies the edge element
+            if lo:
+                centre[lead + (slice(0, 1),)] += before.sum(axis=k, keepdims=True)
+            if hi:
+                centre[lead + (slice(n - 1, n),)] += after.sum(axis=k, keepdims=True)
+        else:  # reflect: position lo-1-j mirrors element j+1, lo+n+j mirrors n-2-j
+            if lo:
+                centre[lead + (slice(1, lo + 1),)] += xp.flip(before, axis=k)
+            if hi:
+                centre[lead + (slice(n - 1 - hi, n - 1),)] += xp.flip(after, axis=k)
+        g = centre
+    store(outs[0], req[0], g)
+
+
+_backward_record(
+    "_backward_Pad",
+    _pad_backward,
+    get("Pad").params,
+    "Gradient of Pad: the centre of ograd, plus the border folded back onto the elements it copies (edge, reflect).",
+    inputs=("ograd",),
+    shape_rule=forward_shape(_pad_backward_rule),
 )

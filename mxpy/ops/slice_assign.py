@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..registry import OpDef, Param, ShapeError, register
+from ..registry import OpDef, Param, ShapeError, names, register
 from ._util import store
 
 _SLICE_PARAMS = {
@@ -126,6 +126,7 @@ register(
         infer_shape=_slice_assign_shape,
         aliases=("_crop_assign",),
         inplace=((0, 0),),
+        gradient=lambda g, ograds: [None, None] if ograds[0] is None else g.op("_backward_slice_assign", [ograds[0]], g.attrs),
         doc="lhs with the region begin:end:step replaced by rhs (whose shape must be the region's).\n\n"
         ">>> a = mx.nd.zeros((2, 3))\n>>> mx.nd._internal._slice_assign(a, mx.nd.ones((1, 2)), begin=(0, 1), end=(1, 3)).asnumpy()[0]\n"
         "array([0., 1., 1.], dtype=float32)",
@@ -140,6 +141,7 @@ register(
         infer_shape=_slice_assign_scalar_shape,
         aliases=("_crop_assign_scalar",),
         inplace=((0, 0),),
+        gradient=lambda g, ograds: [None if ograds[0] is None else g.op1("_backward_slice_assign_scalar", [ograds[0]], g.attrs)],
         doc="data with the region begin:end:step set to scalar.",
     )
 )
@@ -199,6 +201,8 @@ register(
         inputs=("data", "indices"),
         infer_shape=_gather_shape,
         infer_type=_data_type,
+        # the scatter-add takes its output shape from data
+        gradient=lambda g, ograds: [None if ograds[0] is None else g.op1("_backward_gather_nd", [ograds[0], g.inputs[1], g.inputs[0]]), None],
         doc="Gather elements or slices of data: output[y...] = data[indices[0, y...], ..., indices[M-1, y...]].\n\n"
         ">>> mx.nd.gather_nd(mx.nd.array([[1, 2], [3, 4]]), mx.nd.array([[0, 1], [1, 0]])).asnumpy()\n"
         "array([2., 3.], dtype=float32)",
@@ -243,6 +247,7 @@ register(
         inputs=("data", "indices"),
         infer_shape=_scatter_shape,
         infer_type=_data_type,
+        gradient=lambda g, ograds: [None if ograds[0] is None else g.op1("gather_nd", [ograds[0], g.inputs[1]]), None],
         doc="A zero array of the given shape with data written at indices (the inverse of gather_nd).\n\n"
         ">>> mx.nd.scatter_nd(mx.nd.array([5, 6]), mx.nd.array([[0, 1], [1, 0]]), shape=(2, 2)).asnumpy()\n"
         "array([[0., 5.],\n       [6., 0.]], dtype=float32)",
@@ -298,6 +303,136 @@ register(
         infer_shape=_scatter_set_shape,
         infer_type=_scatter_set_type,
         inplace=((0, 0),),
+        gradient=lambda g, ograds: [None] * 3 if ograds[0] is None else [*g.op("_backward_scatter_set_nd", [ograds[0], g.inputs[2]], g.attrs), None],
         doc="lhs with rhs written at indices (scatter_nd into an existing array).",
+    )
+)
+
+
+# -- backward records --------------------------------------------------------------------
+# MXNet 1.9.1 registers no gradient for the assign operators; these give the exact
+# derivative: lhs keeps the out-grad outside the written region, the written
+# values receive the out-grad of the region.
+
+
+def _backward_slice_assign_kernel(p, ins, outs, req, rt):
+    og = ins[0]
+    key = region(p, og.shape)
+    if req[0] != "null":
+        masked = og.copy()
+        masked[key] = 0
+        store(outs[0], req[0], masked)
+    if len(outs) > 1:
+        store(outs[1], req[1], og[key])
+
+
+def _backward_slice_assign_shape(p, in_shapes):
+    (og,) = in_shapes
+    if og is None:
+        return list(in_shapes), None
+    return [og], [og, region_shape(region(p, og), og)]
+
+
+register(
+    OpDef(
+        "_backward_slice_assign",
+        _backward_slice_assign_kernel,
+        params=dict(_SLICE_PARAMS),
+        inputs=("ograd",),
+        outputs=("lhs", "rhs"),
+        infer_shape=_backward_slice_assign_shape,
+        infer_type=lambda p, t, n_out=2: (list(t), [t[0], t[0]]),
+        doc="Gradients of _slice_assign: ograd with the region zeroed (lhs) and the region of ograd (rhs).",
+    )
+)
+register(
+    OpDef(
+        "_backward_slice_assign_scalar",
+        _backward_slice_assign_kernel,
+        params={"scalar": Param("float", 0.0, doc="the assigned value (unused)"), **_SLICE_PARAMS},
+        inputs=("ograd",),
+        infer_shape=lambda p, s: (list(s), [_backward_slice_assign_shape(p, s)[1][0]] if s[0] is not None else None),
+        doc="Gradient of _slice_assign_scalar: ograd with the region zeroed.",
+    )
+)
+
+
+@names("data", "indices", "shape_like")
+def _scatter_add_inputs(p):
+    return ["data", "indices"] if p.shape else ["data", "indices", "shape_like"]
+
+
+def _scatter_add_shape(p, in_shapes):
+    data, indices = in_shapes[0], in_shapes[1]
+    shape = tuple(p.shape) if p.shape else in_shapes[2]
+    if shape is None or indices is None:
+        return list(in_shapes), None
+    want = _scatter_value_shape(indices, shape)
+    if data is not None and tuple(data) != want:
+        raise ShapeError(f"data has shape {tuple(data)}, expected {want} (indices {tuple(indices)} into shape {shape})")
+    return [want, *in_shapes[1:]], [shape]
+
+
+def _scatter_add_kernel(p, ins, outs, req, rt):
+    xp = rt.xp
+    data, indices = ins[0], ins[1]
+    out = outs[0]
+    r = req[0]
+    if r == "null":
+        return
+    key = _coords(xp, indices, out.shape, "_backward_gather_nd")
+    # repeated indices accumulate (add.at), which plain assignment would not
+    if r == "add":
+        xp.add.at(out, key, data)
+        return
+    out[...] = 0
+    xp.add.at(out, key, data)
+
+
+register(
+    OpDef(
+        "_backward_gather_nd",
+        _scatter_add_kernel,
+        params={"shape": Param("shape", (), doc="shape of the output; empty = the shape of the shape_like input")},
+        inputs=_scatter_add_inputs,
+        infer_shape=_scatter_add_shape,
+        infer_type=_data_type,
+        doc="Accumulate data at indices into zeros of the given shape (the gradient of gather_nd; repeated indices add up).\n\n"
+        ">>> mx.nd._internal._backward_gather_nd(mx.nd.array([1, 2, 3]), mx.nd.array([[0, 0, 1], [1, 1, 0]]), shape=(2, 2)).asnumpy()\n"
+        "array([[0., 3.],\n       [3., 0.]], dtype=float32)",
+    )
+)
+
+
+def _backward_scatter_set_kernel(p, ins, outs, req, rt):
+    og, indices = ins
+    key = _coords(rt.xp, indices, og.shape, "_backward_scatter_set_nd")
+    if req[0] != "null":
+        masked = og.copy()
+        masked[key] = 0
+        store(outs[0], req[0], masked)
+    store(outs[1], req[1], og[key])
+
+
+def _backward_scatter_set_shape(p, in_shapes):
+    og, indices = in_shapes
+    shape = tuple(p.shape)
+    if og is not None and tuple(og) != shape:
+        raise ShapeError(f"ograd has shape {tuple(og)}, expected {shape} (the shape parameter)")
+    if indices is None:
+        return [shape, indices], None
+    return [shape, indices], [shape, _scatter_value_shape(indices, shape)]
+
+
+register(
+    OpDef(
+        "_backward_scatter_set_nd",
+        _backward_scatter_set_kernel,
+        params={"shape": Param("shape", doc="shape of lhs and the output")},
+        inputs=("ograd", "indices"),
+        outputs=("lhs", "rhs"),
+        infer_shape=_backward_scatter_set_shape,
+        infer_type=lambda p, t, n_out=2: (list(t), [t[0], t[0]]),
+        doc="Gradients of _scatter_set_nd: ograd with the indexed elements zeroed (lhs) and gathered at indices (rhs).",
     )
 )
