@@ -225,7 +225,7 @@ def _digamma_pos(xp, x):
 
 
 def digamma(xp, x):
-    """The digamma function psi = d/dx log|Gamma(x)| of a float64 array (nan at 0 and negative integers).
+    """The digamma function psi = d/dx log|Gamma(x)| of a float64 array (+inf at 0 and negative integers, as MXNet).
 
     Below 0.5 it uses the reflection ``psi(x) = psi(1 - x) - pi / tan(pi x)``.
 
@@ -237,4 +237,4 @@ def digamma(xp, x):
         r = x - xp.rint(x)  # cot(pi x) has period 1; reducing first keeps pi * x exact
         refl = _digamma_pos(xp, xp.maximum(1.0 - x, 0.5)) - math.pi * xp.cos(math.pi * r) / xp.sin(math.pi * r)
         out = xp.where(x >= 0.5, pos, refl)
-        return xp.where((x <= 0) & (x == xp.floor(x)), np.nan, out)
+        return xp.where((x <= 0) & (x == xp.floor(x)), np.inf, out)

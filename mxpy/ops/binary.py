@@ -388,6 +388,8 @@ def binary_backward_kernel(fn):
 
 def _binary_backward_shape(p, in_shapes):
     og, a, b = in_shapes
+    if og is not None and a is not None and b is not None and broadcast_shapes(a, b) != tuple(og):
+        raise ShapeError(f"ograd has shape {tuple(og)}, expected {broadcast_shapes(a, b)} (lhs {tuple(a)} broadcast with rhs {tuple(b)})")
     return list(in_shapes), [a, b]
 
 
