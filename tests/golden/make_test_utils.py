@@ -108,7 +108,7 @@ def mlp():
 def monitor():
     sym = mlp()
     ex = sym.simple_bind(mx.cpu(), data=(2, 5))
-    for k, (n, a) in enumerate(sorted(ex.arg_dict.items())):
+    for k, (_n, a) in enumerate(sorted(ex.arg_dict.items())):
         a[:] = inp(a.shape, k)
     ex.arg_dict["softmax_label"][:] = [2, 0]
     mon = mx.mon.Monitor(1)
