@@ -10,7 +10,8 @@ from __future__ import annotations
 
 __version__ = "1.9.1"
 
-from . import attribute, autograd, base, context, engine, executor, name, ndarray, random, symbol
+from . import attribute, autograd, base, context, engine, executor, monitor, name, ndarray, random, symbol, test_utils
+from . import monitor as mon
 from . import ndarray as nd
 from . import symbol as sym
 from .attribute import AttrScope
@@ -18,6 +19,9 @@ from .base import MXNetError
 from .context import Context, cpu, cpu_pinned, current_context, gpu, num_gpus
 
 __all__ = [
+    "test_utils",
+    "monitor",
+    "mon",
     "autograd",
     "executor",
     "random",

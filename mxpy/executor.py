@@ -243,7 +243,7 @@ class Executor:
             else:
                 eng.push(st.kernel, (st.p, st.ins, st.outs, st.req, rt), st.reads, st.writes, ctx, st.name, st.cost)
             if mon is not None and st.node is not None:
-                self._monitor_step(st)
+                self._monitor_step(st, steps is self._bwd_steps)
 
     def forward(self, is_train: bool = False, **kwargs) -> list[NDArray]:
         """Run the forward graph (lazily); ``kwargs`` copy new values into arguments first."""
@@ -356,13 +356,16 @@ class Executor:
         self._monitor = callback
         self._monitor_all = monitor_all
 
-    def _monitor_step(self, st: _Step) -> None:
+    def _monitor_step(self, st: _Step, backward: bool) -> None:
         node = st.node
         if self._monitor_all:
-            for src, i in node.inputs:
-                self._monitor(f"{node.name}_{src.output_name(i)}", self._array_of[(id(src), i)])
-        for j in range(node.num_outputs()):
-            self._monitor(node.output_name(j), self._array_of[(id(node), j)])
+            for nm, (src, i) in zip(node.input_names(), node.inputs):
+                self._monitor(f"{node.name}_{nm}", self._array_of[(id(src), i)])
+        n = node.num_outputs()
+        for j in range(n):
+            # MXNet names backward outputs by position: fc_backward_output0, ...
+            name = (f"{node.name}_output" if n == 1 else f"{node.name}_output{j}") if backward else node.output_name(j)
+            self._monitor(name, self._array_of[(id(node), j)])
 
     def debug_str(self) -> str:
         """The plan: nodes with their inputs, then MXNet's ``Total N MB allocated`` line."""

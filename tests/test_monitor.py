@@ -66,7 +66,6 @@ def test_backward_stats_match_mxnet_values_in_order(each_engine):
     np.testing.assert_allclose(values(got), values(want), rtol=1e-5)
 
 
-@pytest.mark.xfail(strict=True, reason="Executor names backward outputs by the gradient's argument (fc1_backward_weight); MXNet uses output0/1/2")
 def test_backward_stat_names_match_mxnet():
     ex = mlp_executor()
     mon = Monitor(1, pattern=r".*_backward")
