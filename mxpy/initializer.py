@@ -283,7 +283,8 @@ class Initializer:
         raise TypeError(f"{type(self).__name__} does not define _init_weight, so it cannot initialize weight {name}")
 
     def _init_quantized_weight(self, _, arr) -> None:
-        arr[:] = _nd.random.randint(-127, 127, shape=arr.shape, dtype="int32").asnumpy().astype(np.int8)
+        # One draw for the whole array, as MXNet 1.9.1 does.
+        arr[:] = _nd.random.randint(-127, 127, dtype="int32").asnumpy().astype(np.int8)
 
     def _init_default(self, name, _) -> None:
         raise ValueError(_UNKNOWN_PATTERN.format(name))

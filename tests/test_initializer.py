@@ -163,3 +163,14 @@ def test_load_from_file(tmp_path):
     init(initializer.InitDesc("fc_weight"), w)
     init("bn_moving_mean", m)
     assert w.asnumpy().tolist() == [[1, 2], [3, 4]] and m.asnumpy().tolist() == [7, 8]
+
+
+def test_quantized_names():
+    w = nd.full((2, 3), 99, dtype="int8")
+    initializer.Xavier()(initializer.InitDesc("fc_weight_quantize"), w)
+    v = w.asnumpy()
+    # MXNet fills a quantized weight with one int8 draw in [-127, 127)
+    assert v.dtype == np.int8 and (v == v.flat[0]).all() and -127 <= int(v.flat[0]) < 127
+    b = nd.full((3,), 5, dtype="int8")
+    initializer.Xavier()(initializer.InitDesc("fc_bias_quantize"), b)
+    assert b.asnumpy().tolist() == [0, 0, 0]
