@@ -112,8 +112,10 @@ class MNISTIter(NativeBatchIter):
     with ``flat=True``; labels are float32 ``(batch,)``.  Only whole batches
     are produced.  ``shuffle`` (on by default, as in MXNet) permutes once with
     ``seed``, exactly as MXNet does; ``num_parts``/``part_index`` read one
-    contiguous part.  Files may be gzipped.  Unknown keyword arguments are
-    accepted and ignored, as MXNet does.
+    contiguous part.  Files may be gzipped (MXNet 1.9.1 reads raw files only).
+    ``index`` holds each example's number in the file (MXNet 1.9.1 reports
+    zeros there).  Unknown keyword arguments are accepted and ignored, as
+    MXNet does.
 
     >>> it = mx.io.MNISTIter(image="img", label="lab", batch_size=8, shuffle=False)  # doctest: +SKIP
     """
