@@ -470,3 +470,10 @@ def test_resize_iter():
     assert [b.pad for b in io.ResizeIter(make(), 3)] == [0, 0, 2]
     with pytest.raises(ValueError, match="size must be a non-negative integer, given -1"):
         io.ResizeIter(make(), -1)
+
+
+def test_ndarrayiter_getdata_after_end():
+    it = io.NDArrayIter(DATA, LABEL, 5)
+    assert len(list(it)) == 2
+    with pytest.raises(MXNetError, match="no current batch \\(cursor 10, 10 examples\\)"):
+        it.getdata()

@@ -13,6 +13,7 @@ import numbers
 import numpy as np
 
 from .. import ndarray as nd
+from ..base import MXNetError
 from ..ndarray import NDArray
 from .base import DataBatch, DataDesc, DataIter
 
@@ -195,7 +196,7 @@ class NDArrayIter(DataIter):
 
     def _batchify(self, source) -> list[NDArray]:
         if not self.cursor < self.num_data:
-            raise StopIteration("NDArrayIter: the epoch is over; call reset()")
+            raise MXNetError(f"NDArrayIter: no current batch (cursor {self.cursor}, {self.num_data} examples); call reset() and next() first")
         if self.last_batch_handle == "roll_over" and -self.batch_size < self.cursor < 0:
             # First batch of an epoch after a roll-over: the carried rest of the
             # previous epoch followed by the first examples of this one.
