@@ -724,24 +724,17 @@ def _backward_record(name: str, kernel, params: dict, doc: str, inputs=("ograd",
     )
 
 
-_backward_record(
-    "_backward_slice",
-    _scatter_kernel(lambda p, shape, og_shape: _slices(p, shape)),
-    get("slice").params,
-    "Gradient of slice: ograd written into the sliced region of zeros shaped like data.",
-)
-_backward_record(
-    "_backward_slice_axis",
-    _scatter_kernel(_slice_axis_key),
-    get("slice_axis").params,
-    "Gradient of slice_axis: ograd written into the sliced range of zeros shaped like data.",
-)
-_backward_record(
-    "_backward_slice_like",
-    _scatter_kernel(lambda p, shape, og_shape: tuple(slice(0, d) for d in og_shape)),
-    get("slice_like").params,
-    "Gradient of slice_like with respect to data: ograd in the leading corner of zeros shaped like data.",
-)
+for _fwd, _key in (
+    ("slice", lambda p, shape, og_shape: _slices(p, shape)),
+    ("slice_axis", _slice_axis_key),
+    ("slice_like", lambda p, shape, og_shape: tuple(slice(0, d) for d in og_shape)),
+):
+    _backward_record(
+        f"_backward_{_fwd}",
+        _scatter_kernel(_key),
+        get(_fwd).params,
+        f"Gradient of {_fwd} (data): ograd written into the sliced region of zeros shaped like data.",
+    )
 
 
 def _tile_backward(p, ins, outs, req, rt):
@@ -774,15 +767,8 @@ def _repeat_backward(p, ins, outs, req, rt):
 _backward_record("_backward_repeat", _repeat_backward, get("repeat").params, "Gradient of repeat: ograd summed over the repeats of each element.")
 
 
-def _pad_widths(p, ndim: int) -> list[tuple[int, int]]:
-    pw = tuple(p.pad_width)
-    if len(pw) != 2 * ndim:
-        raise ShapeError(f"pad_width has {len(pw)} values, expected {2 * ndim} (two per input dim)")
-    return [(pw[2 * k], pw[2 * k + 1]) for k in range(ndim)]
-
-
 def _pad_backward_rule(p, og):
-    out = tuple(d - lo - hi for d, (lo, hi) in zip(og, _pad_widths(p, len(og))))
+    out = tuple(d - lo - hi for d, (lo, hi) in zip(og, _pad_pairs(p, og)))
     if any(d <= 0 for d in out):
         raise ShapeError(f"ograd of shape {tuple(og)} is not larger than pad_width {tuple(p.pad_width)}")
     return out
@@ -792,7 +778,7 @@ def _pad_backward(p, ins, outs, req, rt):
     xp = rt.xp
     g = ins[0]
     # padding is separable, so its adjoint folds one axis at a time
-    for k, (lo, hi) in enumerate(_pad_widths(p, g.ndim)):
+    for k, (lo, hi) in enumerate(_pad_pairs(p, g.shape)):
         if not lo and not hi:
             continue
         n = g.shape[k] - lo - hi
