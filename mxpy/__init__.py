@@ -10,7 +10,8 @@ from __future__ import annotations
 
 __version__ = "1.9.1"
 
-from . import attribute, autograd, base, context, engine, executor, monitor, name, ndarray, random, symbol, test_utils
+from . import attribute, autograd, base, context, engine, executor, initializer, io, lr_scheduler, metric, monitor, name, ndarray, random, symbol, test_utils
+from . import initializer as init
 from . import monitor as mon
 from . import ndarray as nd
 from . import symbol as sym
@@ -19,6 +20,11 @@ from .base import MXNetError
 from .context import Context, cpu, cpu_pinned, current_context, gpu, num_gpus
 
 __all__ = [
+    "init",
+    "initializer",
+    "io",
+    "lr_scheduler",
+    "metric",
     "test_utils",
     "monitor",
     "mon",

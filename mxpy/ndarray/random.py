@@ -13,6 +13,8 @@ draw ``shape`` samples per entry with the ``_sample_*`` operators.
 
 from __future__ import annotations
 
+import numpy as np
+
 from ..base import numeric_types
 from ..context import current_context
 from . import register as _register
@@ -60,6 +62,8 @@ def _helper(fname: str, dist: str, names: tuple, params: list, shape, dtype, ctx
 
     ``names`` are the ``_random_<dist>`` parameter names of ``params``.
     """
+    if dtype is _Null and out is not None and hasattr(out, "dtype"):
+        dtype = np.dtype(out.dtype).name  # MXNet samples in the dtype of ``out``
     if dtype is not _Null:
         kwargs["dtype"] = dtype
     if isinstance(params[0], NDArray):
