@@ -1,0 +1,432 @@
+"""Optimizer update operators: ``sgd_update``, ``adam_update``, ``ftrl_update`` and kin.
+
+Each op reads ``weight`` and ``grad``, writes the new weight to its output
+(optimizers pass ``out=weight``, so the update happens in place) and updates
+its state inputs (``mom``, ``mean``/``var``, ``weight32``...) in place. Those
+state inputs are declared as ``aux``: the dispatcher then orders them as
+engine writes, and in a Symbol they are auxiliary states, as MXNet's
+``FMutateInputs`` makes them.
+
+Math follows MXNet 1.9.1 (checked against it, see
+``tests/golden/make_optimizer.py``). Arithmetic runs in the weight's dtype
+with the float params cast to it, as MXNet's kernels do; the ``mp_*`` ops run
+in the float32 master copy ``weight32`` and write the float16 weight from it.
+``clip_gradient < 0`` means no clipping. Weight decay enters as ``wd * weight``
+added to the gradient (or as ``(1 - lr * wd) * weight`` for plain SGD).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..registry import REQUIRED, OpDef, Param, ShapeError, register
+from ._util import store
+
+_F32 = np.dtype(np.float32)
+
+
+def _p(kind: str, default, doc: str) -> Param:
+    return Param(kind, default, doc)
+
+
+_LR = {"lr": _p("float", REQUIRED, "learning rate")}
+_WD = {"wd": _p("float", 0.0, "weight decay, added to the gradient as wd * weight")}
+_RESCALE = {"rescale_grad": _p("float", 1.0, "gradient scale, applied first")}
+_CLIP = {"clip_gradient": _p("float", -1.0, "clip the rescaled gradient to [-c, c]; negative means no clipping")}
+_LAZY = {"lazy_update": _p("bool", True, "row_sparse gradients: update only the rows present (dense: no effect)")}
+_MOM = {"momentum": _p("float", 0.0, "momentum (decay of the running update)")}
+
+
+def _clip(xp, g, c: float, dt):
+    """MXNet's clip: bound to [-c, c] when ``c >= 0``; NaN passes through."""
+    if c >= 0:
+        return xp.clip(g, dt(-c), dt(c))
+    return g
+
+
+def _scaled(xp, g, p, dt):
+    """``clip(rescale_grad * grad)``: the gradient most update rules start from."""
+    return _clip(xp, dt(p.rescale_grad) * g.astype(dt, copy=False), p.clip_gradient, dt)
+
+
+def _scaled_wd(xp, g, w, p, dt, clip: float | None = None):
+    """``clip(rescale_grad * grad + wd * weight)`` (Adam, RMSProp, FTML order)."""
+    r = dt(p.rescale_grad) * g.astype(dt, copy=False) + dt(p.wd) * w
+    return _clip(xp, r, p.clip_gradient if clip is None else clip, dt)
+
+
+# -- shape and type rules -------------------------------------------------------
+
+
+def _all_same_shape(p, in_shapes):
+    known = None
+    for s in in_shapes:
+        if s is not None:
+            if known is not None and tuple(s) != tuple(known):
+                raise ShapeError(f"all inputs must have the weight's shape {known}, got {tuple(s)}")
+            known = tuple(s)
+    return [known] * len(in_shapes), [known]
+
+
+def _mp_type(n_states: int):
+    """``mp_*`` ops: weight and grad share a dtype, states and weight32 are float32."""
+
+    def rule(p, in_types, n_out=1):
+        w, g = in_types[0], in_types[1]
+        if w is not None and g is not None and w != g:
+            raise ShapeError(f"grad has dtype {g}, expected the weight's dtype {w}")
+        for i, t in enumerate(in_types[2:], start=2):
+            if t is not None and t != _F32:
+                raise ShapeError(f"input {i} (state/weight32) has dtype {t}, expected float32")
+        ins = [w, w or g] + [_F32] * n_states
+        return ins, [w or g]
+
+    return rule
+
+
+def _register(name: str, kernel, inputs, aux, params: dict, doc: str, infer_type=None) -> None:
+    kw = {"infer_type": infer_type} if infer_type is not None else {}
+    register(
+        OpDef(
+            name,
+            kernel,
+            params=params,
+            inputs=inputs,
+            aux=aux,
+            outputs=("output",),
+            infer_shape=_all_same_shape,
+            inplace=((0, 0),),
+            doc=doc,
+            **kw,
+        )
+    )
+
+
+# -- SGD family -------------------------------------------------------------------
+
+
+def _sgd_step(xp, w, g, p, dt):
+    return (dt(1) - dt(p.lr) * dt(p.wd)) * w - dt(p.lr) * _scaled(xp, g, p, dt)
+
+
+def _sgd_mom_step(xp, w, g, mom, p, dt):
+    """``mom = momentum*mom - lr*wd*w - lr*clip(rg*g)``; returns the new weight."""
+    lr = dt(p.lr)
+    mom *= dt(p.momentum)
+    mom -= lr * dt(p.wd) * w + lr * _scaled(xp, g, p, dt)
+    return w + mom
+
+
+def _nag_step(xp, w, g, mom, p, dt, write):
+    """Nesterov step: ``write(w + momentum*m' - lr*g')`` with ``m' = momentum*mom - lr*g'``,
+    ``g' = clip(rescale_grad*grad) + wd*w``; then ``mom = m'``.
+
+    MXNet writes the weight before it updates ``mom`` and reads ``weight``
+    again for it, so with ``out=weight`` the momentum's decay term sees the new
+    weight. ``write`` stores the weight first and ``w`` is re-read, which
+    reproduces that exactly (and uses the old weight when out is another array).
+    """
+    lr, m = dt(p.lr), dt(p.momentum)
+    gs = _scaled(xp, g, p, dt)
+    gr = gs + dt(p.wd) * w
+    new_mom = m * mom - lr * gr
+    write(w + m * new_mom - lr * gr)
+    mom *= m
+    mom -= lr * (gs + dt(p.wd) * w)
+
+
+def _k_sgd(p, ins, outs, req, rt):
+    w, g = ins
+    store(outs[0], req[0], _sgd_step(rt.xp, w, g, p, w.dtype.type))
+
+
+def _k_sgd_mom(p, ins, outs, req, rt):
+    w, g, mom = ins
+    store(outs[0], req[0], _sgd_mom_step(rt.xp, w, g, mom, p, w.dtype.type))
+
+
+def _k_mp_sgd(p, ins, outs, req, rt):
+    w, g, w32 = ins
+    w32[...] = _sgd_step(rt.xp, w32, g, p, np.float32)
+    store(outs[0], req[0], w32.astype(w.dtype))
+
+
+def _k_mp_sgd_mom(p, ins, outs, req, rt):
+    w, g, mom, w32 = ins
+    w32[...] = _sgd_mom_step(rt.xp, w32, g, mom, p, np.float32)
+    store(outs[0], req[0], w32.astype(w.dtype))
+
+
+def _k_nag(p, ins, outs, req, rt):
+    w, g, mom = ins
+    _nag_step(rt.xp, w, g, mom, p, w.dtype.type, lambda v: store(outs[0], req[0], v))
+
+
+def _k_mp_nag(p, ins, outs, req, rt):
+    w, g, mom, w32 = ins
+
+    def write(v):
+        w32[...] = v
+        store(outs[0], req[0], v.astype(w.dtype))
+
+    _nag_step(rt.xp, w32, g, mom, p, np.float32, write)
+
+
+_SGD = {**_LR, **_WD, **_RESCALE, **_CLIP, **_LAZY}
+_SGD_MOM = {**_LR, **_MOM, **_WD, **_RESCALE, **_CLIP, **_LAZY}
+_NAG = {**_LR, **_MOM, **_WD, **_RESCALE, **_CLIP}
+_EX = ">>> import mxpy as mx\n>>> w, g = mx.nd.ones((2,)), mx.nd.ones((2,))\n"
+
+_register(
+    "sgd_update",
+    _k_sgd,
+    ("weight", "grad"),
+    (),
+    _SGD,
+    "SGD step: ``weight = (1 - lr*wd)*weight - lr*clip(rescale_grad*grad)``.\n\n"
+    + _EX
+    + ">>> mx.nd.sgd_update(w, g, lr=0.5, out=w).asnumpy()\narray([0.5, 0.5], dtype=float32)",
+)
+_register(
+    "sgd_mom_update",
+    _k_sgd_mom,
+    ("weight", "grad"),
+    ("mom",),
+    _SGD_MOM,
+    "SGD with momentum: ``mom = momentum*mom - lr*(wd*weight + clip(rescale_grad*grad))``, "
+    "``weight += mom`` (``mom`` is updated in place).\n\n"
+    + _EX
+    + ">>> m = mx.nd.zeros((2,))\n>>> mx.nd.sgd_mom_update(w, g, m, lr=0.5, momentum=0.9, out=w).asnumpy()\narray([0.5, 0.5], dtype=float32)",
+)
+_register(
+    "mp_sgd_update",
+    _k_mp_sgd,
+    ("weight", "grad"),
+    ("weight32",),
+    _SGD,
+    "Multi-precision SGD: the step runs on the float32 master copy ``weight32`` (updated in place), the output is its cast to the weight dtype.",
+    _mp_type(1),
+)
+_register(
+    "mp_sgd_mom_update",
+    _k_mp_sgd_mom,
+    ("weight", "grad"),
+    ("mom", "weight32"),
+    _SGD_MOM,
+    "Multi-precision SGD with momentum: float32 ``mom`` and ``weight32`` are updated in place.",
+    _mp_type(2),
+)
+_register(
+    "nag_mom_update",
+    _k_nag,
+    ("weight", "grad"),
+    ("mom",),
+    _NAG,
+    "Nesterov momentum: ``g' = clip(rescale_grad*grad) + wd*weight``, ``mom = momentum*mom - lr*g'``, "
+    "``weight += momentum*mom - lr*g'`` (``mom`` is updated in place).",
+)
+_register(
+    "mp_nag_mom_update",
+    _k_mp_nag,
+    ("weight", "grad"),
+    ("mom", "weight32"),
+    _NAG,
+    "Multi-precision Nesterov momentum on the float32 master copy ``weight32``.",
+    _mp_type(2),
+)
+
+
+# -- adaptive rules -----------------------------------------------------------------
+
+
+def _k_adam(p, ins, outs, req, rt):
+    xp = rt.xp
+    w, g, mean, var = ins
+    dt = w.dtype.type
+    gr = _scaled_wd(xp, g, w, p, dt)
+    b1, b2 = dt(p.beta1), dt(p.beta2)
+    mean *= b1
+    mean += (dt(1) - b1) * gr
+    var *= b2
+    var += (dt(1) - b2) * gr * gr
+    store(outs[0], req[0], w - dt(p.lr) * mean / (xp.sqrt(var) + dt(p.epsilon)))
+
+
+def _rms_clip_weights(xp, w, p, dt):
+    return xp.clip(w, dt(-p.clip_weights), dt(p.clip_weights)) if p.clip_weights >= 0 else w
+
+
+def _k_rmsprop(p, ins, outs, req, rt):
+    xp = rt.xp
+    w, g, n = ins
+    dt = w.dtype.type
+    gr = _scaled_wd(xp, g, w, p, dt)
+    g1 = dt(p.gamma1)
+    n *= g1
+    n += (dt(1) - g1) * gr * gr
+    new = w - dt(p.lr) * gr / xp.sqrt(n + dt(p.epsilon))
+    store(outs[0], req[0], _rms_clip_weights(xp, new, p, dt))
+
+
+def _k_rmspropalex(p, ins, outs, req, rt):
+    xp = rt.xp
+    w, g, n, gbar, delta = ins
+    dt = w.dtype.type
+    gr = _scaled_wd(xp, g, w, p, dt)
+    g1 = dt(p.gamma1)
+    n *= g1
+    n += (dt(1) - g1) * gr * gr
+    gbar *= g1
+    gbar += (dt(1) - g1) * gr
+    with np.errstate(invalid="ignore"):  # n - g^2 may round below -eps: NaN as in MXNet
+        step = dt(p.lr) * gr / xp.sqrt(n - gbar * gbar + dt(p.epsilon))
+    delta *= dt(p.gamma2)
+    delta -= step
+    store(outs[0], req[0], _rms_clip_weights(xp, w + delta, p, dt))
+
+
+def _k_ftrl(p, ins, outs, req, rt):
+    xp = rt.xp
+    w, g, z, n = ins
+    dt = w.dtype.type
+    gr = _scaled(xp, g, p, dt)
+    lr = dt(p.lr)
+    z += gr - (xp.sqrt(n + gr * gr) - xp.sqrt(n)) * w / lr
+    n += gr * gr
+    lam = dt(p.lamda1)
+    new = (xp.sign(z) * lam - z) / ((dt(p.beta) + xp.sqrt(n)) / lr + dt(p.wd)) * (xp.abs(z) > lam)
+    store(outs[0], req[0], new.astype(w.dtype, copy=False))
+
+
+def _k_ftml(p, ins, outs, req, rt):
+    xp = rt.xp
+    w, g, d, v, z = ins
+    dt = w.dtype.type
+    gr = _scaled_wd(xp, g, w, p, dt, clip=p.clip_grad)
+    b1, b2, t = dt(p.beta1), dt(p.beta2), p.t
+    v *= b2
+    v += (dt(1) - b2) * gr * gr
+    d_t = dt((1 - b1**t) / p.lr) * (xp.sqrt(v / dt(1 - b2**t)) + dt(p.epsilon))
+    z *= b1
+    z += (dt(1) - b1) * gr - (d_t - b1 * d) * w
+    d[...] = d_t
+    store(outs[0], req[0], -z / d_t)
+
+
+_ADAM = {
+    **_LR,
+    "beta1": _p("float", 0.9, "decay of the first moment"),
+    "beta2": _p("float", 0.999, "decay of the second moment"),
+    "epsilon": _p("float", 1e-8, "added to the denominator"),
+    **_WD,
+    **_RESCALE,
+    **_CLIP,
+    **_LAZY,
+}
+_RMS = {
+    **_LR,
+    "gamma1": _p("float", 0.95, "decay of the mean square"),
+    "epsilon": _p("float", 1e-8, "added inside the square root"),
+    **_WD,
+    **_RESCALE,
+    **_CLIP,
+    "clip_weights": _p("float", -1.0, "clip the new weight to [-c, c]; negative means no clipping"),
+}
+_RMS_ALEX = dict(_RMS)
+_RMS_ALEX["gamma2"] = _p("float", 0.9, "decay of the update (momentum)")
+
+_register(
+    "adam_update",
+    _k_adam,
+    ("weight", "grad"),
+    ("mean", "var"),
+    _ADAM,
+    "Adam step (no bias correction: the optimizer folds it into ``lr``): "
+    "``g' = clip(rescale_grad*grad + wd*weight)``, ``mean = b1*mean + (1-b1)*g'``, "
+    "``var = b2*var + (1-b2)*g'^2``, ``weight -= lr*mean/(sqrt(var) + epsilon)``.",
+)
+_register(
+    "rmsprop_update",
+    _k_rmsprop,
+    ("weight", "grad"),
+    ("n",),
+    _RMS,
+    "RMSProp (Tieleman & Hinton): ``n = (1-gamma1)*g'^2 + gamma1*n``, ``weight -= lr*g'/sqrt(n + epsilon)``.",
+)
+_register(
+    "rmspropalex_update",
+    _k_rmspropalex,
+    ("weight", "grad"),
+    ("n", "g", "delta"),
+    _RMS_ALEX,
+    "Centered RMSProp (Graves 2013): ``delta = gamma2*delta - lr*g'/sqrt(n - g^2 + epsilon)``, ``weight += delta``.",
+)
+_register(
+    "ftrl_update",
+    _k_ftrl,
+    ("weight", "grad"),
+    ("z", "n"),
+    {
+        **_LR,
+        "lamda1": _p("float", 0.01, "L1 regularisation"),
+        "beta": _p("float", 1.0, "per-coordinate learning rate offset"),
+        **_WD,
+        **_RESCALE,
+        **_CLIP,
+    },
+    "FTRL-proximal: accumulates ``z`` and ``n`` in place; weights with ``|z| <= lamda1`` become 0.",
+)
+_register(
+    "ftml_update",
+    _k_ftml,
+    ("weight", "grad"),
+    ("d", "v", "z"),
+    {
+        **_LR,
+        "beta1": _p("float", 0.6, "decay of the first moment"),
+        "beta2": _p("float", 0.999, "decay of the second moment"),
+        "epsilon": _p("float", 1e-8, "added to the denominator"),
+        "t": _p("int", REQUIRED, "number of the update (from 1)"),
+        **_WD,
+        **_RESCALE,
+        "clip_grad": _p("float", -1.0, "clip the gradient to [-c, c]; negative means no clipping"),
+    },
+    "Follow the Moving Leader (Zheng & Kwok 2017); ``d``, ``v`` and ``z`` are updated in place.",
+)
+
+
+# -- sign-based rules -----------------------------------------------------------------
+
+
+def _k_signsgd(p, ins, outs, req, rt):
+    w, g = ins
+    dt = w.dtype.type
+    store(outs[0], req[0], (dt(1) - dt(p.lr) * dt(p.wd)) * w - dt(p.lr) * rt.xp.sign(g))
+
+
+def _k_signum(p, ins, outs, req, rt):
+    xp = rt.xp
+    w, g, mom = ins
+    dt = w.dtype.type
+    m = dt(p.momentum)
+    mom *= m
+    mom -= (dt(1) - m) * (dt(p.wd) * w + _scaled(xp, g, p, dt))
+    store(outs[0], req[0], (dt(1) - dt(p.lr) * dt(p.wd_lh)) * w + dt(p.lr) * xp.sign(mom))
+
+
+_register(
+    "signsgd_update",
+    _k_signsgd,
+    ("weight", "grad"),
+    (),
+    {**_LR, **_WD, **_RESCALE, **_CLIP},
+    "signSGD: ``weight = (1 - lr*wd)*weight - lr*sign(grad)``.",
+)
+_register(
+    "signum_update",
+    _k_signum,
+    ("weight", "grad"),
+    ("mom",),
+    {**_LR, **_MOM, **_WD, **_RESCALE, **_CLIP, "wd_lh": _p("float", 0.0, "decoupled weight decay (Loshchilov & Hutter)")},
+    "Signum: ``mom = momentum*mom - (1-momentum)*(wd*weight + clip(rescale_grad*grad))``, ``weight = (1 - lr*wd_lh)*weight + lr*sign(mom)``.",
+)

@@ -1,0 +1,280 @@
+"""Gradient-descent optimizers: SGD (and ccSGD), NAG, Signum, DCASGD, SGLD, and Test."""
+
+from __future__ import annotations
+
+import math
+import os
+import warnings
+
+import numpy as np
+
+from .. import ndarray as nd
+from .optimizer import Optimizer, register
+
+_F16 = np.dtype(np.float16)
+
+
+def _as_lists(indices, weights, grads, states):
+    if isinstance(indices, (tuple, list)):
+        return list(indices), list(weights), list(grads), list(states)
+    return [indices], [weights], [grads], [states]
+
+
+def _mp_state(opt: Optimizer, index, weight):
+    """SGD/NAG keep ``(momentum or None, float32 master copy)`` for float16 weights."""
+    if opt.multi_precision and weight.dtype == _F16:
+        master = weight.astype(np.float32)
+        return (opt.create_state(index, master), master)
+    if weight.dtype == _F16 and not opt.multi_precision:
+        warnings.warn(
+            "Accumulating with float16 in optimizer can lead to poor accuracy or slow convergence. "
+            f"Consider using multi_precision=True option of the {type(opt).__name__} optimizer",
+            stacklevel=3,
+        )
+    return opt.create_state(index, weight)
+
+
+@register
+class SGD(Optimizer):
+    """SGD with optional momentum: ``mom = momentum*mom - lr*(wd*w + grad)``, ``w += mom``.
+
+    ``multi_precision=True`` keeps a float32 master copy of float16 weights.
+    Lists of weights from the Updater are handled ``aggregate_num`` at a time
+    (``MXNET_OPTIMIZER_AGGREGATION_SIZE``, default 4), each with the same
+    update operator a single weight gets, so the numbers are the same.
+
+    >>> import mxpy as mx
+    >>> opt = mx.optimizer.SGD(learning_rate=0.1, momentum=0.9)
+    >>> w = mx.nd.ones((2,))
+    >>> st = opt.create_state(0, w)
+    >>> for _ in range(2):
+    ...     opt.update(0, w, mx.nd.ones((2,)), st)
+    >>> w.asnumpy()
+    array([0.71, 0.71], dtype=float32)
+    """
+
+    def __init__(self, momentum: float = 0.0, lazy_update: bool = True, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.momentum = momentum
+        self.lazy_update = lazy_update
+        self.aggregate_num = int(os.getenv("MXNET_OPTIMIZER_AGGREGATION_SIZE", "4"))
+
+    def create_state_multi_precision(self, index, weight):
+        return _mp_state(self, index, weight)
+
+    def create_state(self, index, weight):
+        if self.momentum == 0.0:
+            return None
+        return nd.zeros(weight.shape, weight.context, dtype=weight.dtype)
+
+    def _kwargs(self) -> dict:
+        kw = {"rescale_grad": self.rescale_grad}
+        if self.momentum > 0:
+            kw["momentum"] = self.momentum
+        if self.clip_gradient:
+            kw["clip_gradient"] = self.clip_gradient
+        return kw
+
+    def _update_impl(self, indices, weights, grads, states, multi_precision: bool = False) -> None:
+        indices, weights, grads, states = _as_lists(indices, weights, grads, states)
+        for w, g in zip(weights, grads):
+            self._check_arrays(w, g)
+        self._update_count(indices)
+        lrs, wds = self._get_lrs(indices), self._get_wds(indices)
+        kw = self._kwargs()
+        for w, g, state, lr, wd in zip(weights, grads, states, lrs, wds):
+            if not multi_precision:
+                if state is not None:
+                    nd.sgd_mom_update(w, g, state, out=w, lazy_update=self.lazy_update, lr=lr, wd=wd, **kw)
+                else:
+                    nd.sgd_update(w, g, out=w, lazy_update=self.lazy_update, lr=lr, wd=wd, **kw)
+            elif state[0] is not None:
+                nd.mp_sgd_mom_update(w, g, state[0], state[1], out=w, lr=lr, wd=wd, **kw)
+            else:
+                nd.mp_sgd_update(w, g, state[1], out=w, lr=lr, wd=wd, **kw)
+
+    def update(self, index, weight, grad, state) -> None:
+        self._update_impl(index, weight, grad, state, multi_precision=False)
+
+    def update_multi_precision(self, index, weight, grad, state) -> None:
+        first = weight[0] if isinstance(index, (tuple, list)) else weight
+        self._update_impl(index, weight, grad, state, multi_precision=self.multi_precision and first.dtype == _F16)
+
+
+@register
+class ccSGD(SGD):  # noqa: N801 - MXNet's name
+    """Deprecated MXNet alias of :class:`SGD`."""
+
+
+@register
+class NAG(Optimizer):
+    """Nesterov accelerated gradient (``nag_mom_update``); plain SGD when ``momentum`` is 0.
+
+    >>> import mxpy as mx
+    >>> opt = mx.optimizer.NAG(learning_rate=0.1, momentum=0.9)
+    >>> w = mx.nd.ones((2,))
+    >>> opt.update(0, w, mx.nd.ones((2,)), opt.create_state(0, w))
+    >>> w.asnumpy()
+    array([0.81, 0.81], dtype=float32)
+    """
+
+    def __init__(self, momentum: float = 0.0, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.momentum = momentum
+
+    def create_state_multi_precision(self, index, weight):
+        return _mp_state(self, index, weight)
+
+    def create_state(self, index, weight):
+        if self.momentum == 0.0:
+            return None
+        return nd.zeros(weight.shape, weight.context, dtype=weight.dtype)
+
+    def _update_impl(self, index, weight, grad, state, multi_precision: bool = False) -> None:
+        self._check_arrays(weight, grad)
+        self._update_count(index)
+        lr, wd = self._get_lr(index), self._get_wd(index)
+        kw = {"rescale_grad": self.rescale_grad}
+        if self.momentum > 0:
+            kw["momentum"] = self.momentum
+        if self.clip_gradient:
+            kw["clip_gradient"] = self.clip_gradient
+        if not multi_precision:
+            if state is not None:
+                nd.nag_mom_update(weight, grad, state, out=weight, lr=lr, wd=wd, **kw)
+            else:
+                nd.sgd_update(weight, grad, out=weight, lr=lr, wd=wd, **kw)
+        elif state[0] is not None:
+            nd.mp_nag_mom_update(weight, grad, state[0], state[1], out=weight, lr=lr, wd=wd, **kw)
+        else:
+            nd.mp_sgd_update(weight, grad, state[1], out=weight, lr=lr, wd=wd, **kw)
+
+    def update(self, index, weight, grad, state) -> None:
+        self._update_impl(index, weight, grad, state, multi_precision=False)
+
+    def update_multi_precision(self, index, weight, grad, state) -> None:
+        mp = self.multi_precision and weight.dtype == _F16 and isinstance(state, (tuple, list))
+        self._update_impl(index, weight, grad, state, multi_precision=mp)
+
+
+@register
+class Signum(Optimizer):
+    """Signum (sign of the momentum); signSGD when ``momentum`` is 0. ``wd_lh`` is decoupled decay.
+
+    >>> import mxpy as mx
+    >>> opt = mx.optimizer.Signum(learning_rate=0.1)
+    >>> w = mx.nd.ones((2,))
+    >>> opt.update(0, w, mx.nd.array([1.0, -1.0]), opt.create_state(0, w))
+    >>> w.asnumpy()
+    array([0.9, 1.1], dtype=float32)
+    """
+
+    def __init__(self, learning_rate: float = 0.01, momentum: float = 0.9, wd_lh: float = 0.0, **kwargs) -> None:
+        super().__init__(learning_rate=learning_rate, **kwargs)
+        self.momentum = momentum
+        self.wd_lh = wd_lh
+
+    def create_state(self, index, weight):
+        if self.momentum == 0.0:
+            return None
+        return nd.zeros(weight.shape, weight.context, dtype=weight.dtype)
+
+    def update(self, index, weight, grad, state) -> None:
+        self._check_arrays(weight, grad)
+        self._update_count(index)
+        lr, wd = self._get_lr(index), self._get_wd(index)
+        kw = {"rescale_grad": self.rescale_grad}
+        if self.momentum > 0:
+            kw["momentum"] = self.momentum
+        if self.clip_gradient:
+            kw["clip_gradient"] = self.clip_gradient
+        if self.wd_lh:
+            kw["wd_lh"] = self.wd_lh
+        if state is not None:
+            nd.signum_update(weight, grad, state, out=weight, lr=lr, wd=wd, **kw)
+        else:
+            nd.signsgd_update(weight, grad, out=weight, lr=lr, wd=wd, **kw)
+
+
+@register
+class DCASGD(Optimizer):
+    """Delay-compensated async SGD: the step adds ``lamda * grad^2 * (w - previous w)``.
+
+    As in MXNet, the state is ``(momentum buffer or None, previous weight)``,
+    and a momentum buffer with more than one element cannot be used (MXNet
+    tests it for truth, which raises ``ValueError``).
+
+    >>> import mxpy as mx
+    >>> opt = mx.optimizer.DCASGD(learning_rate=0.1)
+    >>> w = mx.nd.ones((2,))
+    >>> opt.update(0, w, mx.nd.ones((2,)), opt.create_state(0, w))
+    >>> w.asnumpy()
+    array([0.9, 0.9], dtype=float32)
+    """
+
+    def __init__(self, momentum: float = 0.0, lamda: float = 0.04, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.momentum = momentum
+        self.weight_previous: dict = {}
+        self.lamda = lamda
+
+    def create_state(self, index, weight):
+        if self.momentum == 0.0:
+            return (None, weight.copy())
+        return (nd.zeros(weight.shape, weight.context, dtype=weight.dtype), weight.copy())
+
+    def update(self, index, weight, grad, state) -> None:
+        self._check_arrays(weight, grad)
+        self._update_count(index)
+        lr, wd = self._get_lr(index), self._get_wd(index)
+        grad = grad * self.rescale_grad
+        if self.clip_gradient is not None:
+            grad = nd.clip(grad, -self.clip_gradient, self.clip_gradient)
+        mom, previous = state
+        step = -lr * (grad + wd * weight + self.lamda * grad * grad * (weight - previous))
+        if mom:  # NDArray truth, as MXNet: only a one-element buffer gets here
+            mom[:] *= self.momentum
+            mom[:] += step
+        else:
+            mom = step
+        previous[:] = weight
+        weight[:] += mom
+
+
+@register
+class SGLD(Optimizer):
+    """Stochastic gradient Langevin dynamics: half an SGD step plus N(0, sqrt(lr)) noise.
+
+    >>> import mxpy as mx
+    >>> mx.random.seed(1)
+    >>> opt = mx.optimizer.SGLD(learning_rate=1e-8)
+    >>> w = mx.nd.ones((2,))
+    >>> opt.update(0, w, mx.nd.ones((2,)), None)
+    >>> w.asnumpy().round(2)
+    array([1., 1.], dtype=float32)
+    """
+
+    def create_state(self, index, weight):
+        return None
+
+    def update(self, index, weight, grad, state) -> None:
+        self._check_arrays(weight, grad)
+        self._update_count(index)
+        lr, wd = self._get_lr(index), self._get_wd(index)
+        grad = grad * self.rescale_grad
+        if self.clip_gradient is not None:
+            grad = nd.clip(grad, -self.clip_gradient, self.clip_gradient)
+        weight[:] += -lr / 2 * (grad + wd * weight)
+        weight[:] += nd.random.normal(0, math.sqrt(lr), shape=weight.shape, dtype=weight.dtype, ctx=weight.context)
+
+
+@register
+class Test(Optimizer):
+    """MXNet's test optimizer: ``weight += rescale_grad * grad``; the state keeps a copy of the weight."""
+
+    def create_state(self, index, weight):
+        return nd.zeros(weight.shape, weight.context)
+
+    def update(self, index, weight, grad, state) -> None:
+        weight[:] += grad * self.rescale_grad
+        state[:] = weight
