@@ -164,6 +164,13 @@ class Executor:
         self._array_of = array_of
         self._shapes = shapes
         self.outputs = [array_of[(id(n), i)] for n, i in heads]
+        # backward outputs nobody reads (the data gradient of a first layer whose
+        # grad_req is null, say) are not computed at all: req 'null'
+        consumed = {(id(src), i) for n in all_nodes for src, i in n.inputs} | set(grad_req_of) | pinned
+        for n in backward_nodes:
+            for j in range(n.num_outputs()):
+                if (id(n), j) not in consumed:
+                    grad_req_of[(id(n), j)] = "null"
         self._copies: dict = {}  # (entry, context) -> array holding a cross-context copy
         self._fwd_steps = [st for n in order if n.op is not None for st in self._steps_for(n, array_of, {}, node_ctx[id(n)])]
         self._bwd_steps = [st for n in backward_nodes for st in self._steps_for(n, array_of, grad_req_of, node_ctx[id(n)])]
