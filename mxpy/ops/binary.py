@@ -371,17 +371,29 @@ def _store_grad(xp, out, req: str, g) -> None:
         out[...] = g
 
 
-def binary_backward_kernel(fn):
-    """Kernel of ``_backward_<family>``/``_backward_broadcast_<family>``: (ograd, lhs, rhs) -> (lhs grad, rhs grad)."""
+def binary_backward_kernel(fn, bare: bool):
+    """Kernel of ``_backward_<family>``/``_backward_broadcast_<family>``: (ograd, lhs, rhs) -> (lhs grad, rhs grad).
+
+    ``bare``: the family only warns on inf/nan data, so it first runs without
+    np.errstate (which slows every ufunc call); on a warning it runs again quietly.
+    """
+
+    def run(xp, og, a, b, outs, req):
+        direct = [o if (r == "write" or r == "inplace") and o.shape == og.shape and o.dtype == og.dtype else None for o, r in zip(outs, req)]
+        gl, gr = fn(xp, og, a, b, direct[0], direct[1])
+        _store_grad(xp, outs[0], req[0], gl)
+        _store_grad(xp, outs[1], req[1], gr)
 
     def kernel(p, ins, outs, req, rt):
-        xp = rt.xp
         og, a, b = ins
-        direct = [o if r in ("write", "inplace") and o.shape == og.shape and o.dtype == og.dtype else None for o, r in zip(outs, req)]
+        if bare and "add" not in req:  # with 'add' a second run would add twice
+            try:
+                run(rt.xp, og, a, b, outs, req)
+                return
+            except _WARN:
+                pass
         with np.errstate(all="ignore"):  # x/0, log(0) and friends give inf/nan quietly, as MXNet
-            gl, gr = fn(xp, og, a, b, direct[0], direct[1])
-            _store_grad(xp, outs[0], req[0], gl)
-            _store_grad(xp, outs[1], req[1], gr)
+            run(rt.xp, og, a, b, outs, req)
 
     return kernel
 
@@ -464,7 +476,7 @@ def _scalar_backward_kernel(fn):
 
 def _register_backward() -> None:
     for fam, fn in _GRAD.items():
-        kernel = binary_backward_kernel(fn)
+        kernel = binary_backward_kernel(fn, fam in ("add", "sub", "mul", "maximum", "minimum"))
         for bname, rule in ((f"_backward_{fam}", _elemwise_rule), (f"_backward_broadcast_{fam}", None)):
             if fam == "add" and rule is not None:
                 continue  # elemwise_add's gradient is the out-grad itself: no record needed

@@ -256,68 +256,72 @@ def _register_all() -> None:
 # names the forward op and its second input is the forward *output* for the ops
 # in _USE_OUT (cheaper: exp, tanh, sigmoid... reuse what forward computed) and
 # the forward *input* otherwise, as MXNet's own backward kernels do.
-# Each entry: fn(xp, og, a) -> gradient (a float array of og's dtype or wider).
+# Each entry: fn(xp, og, a, out) -> gradient, written into ``out`` when it is not
+# None (then ``out`` has og's dtype and aliases neither input).
 
 _LN2 = float(np.log(2.0))
 _LN10 = float(np.log(10.0))
 _SQRT_PI = float(np.sqrt(np.pi))
 
 
-def _g_sigmoid(xp, og, y):
-    r = og * y
-    r *= 1 - y
+def _g_sigmoid(xp, og, y, out):
+    r = xp.subtract(1, y, out=out)  # og * y * (1 - y) with no temporary when out is given
+    r *= y
+    r *= og
     return r
 
 
-def _g_tanh(xp, og, y):
-    r = y * y
+def _g_tanh(xp, og, y, out):
+    r = xp.multiply(y, y, out=out)
     xp.subtract(1, r, out=r)
     r *= og
     return r
 
 
-def _g_gamma(xp, og, x):
+def _g_gamma(xp, og, x, out):
     x64 = x.astype(_F64)
-    return og * (_mathfn.gamma(xp, x64) * _mathfn.digamma(xp, x64)).astype(x.dtype)
+    return xp.multiply(og, (_mathfn.gamma(xp, x64) * _mathfn.digamma(xp, x64)).astype(x.dtype), out=out)
 
 
 _BACKWARD: dict[str, Callable] = {
-    "exp": lambda xp, og, y: og * y,
-    "expm1": lambda xp, og, x: og * xp.exp(x),
-    "log": lambda xp, og, x: og / x,
-    "log2": lambda xp, og, x: og / (x * _LN2),
-    "log10": lambda xp, og, x: og / (x * _LN10),
-    "log1p": lambda xp, og, x: og / (1 + x),
-    "sqrt": lambda xp, og, y: og / (2 * y),
-    "rsqrt": lambda xp, og, x: og * (-0.5 / (x * xp.sqrt(x))),
-    "cbrt": lambda xp, og, y: og / (3 * y * y),
-    "rcbrt": lambda xp, og, x: og * (-1.0 / (3 * x * xp.cbrt(x))),
-    "square": lambda xp, og, x: og * (2 * x),
-    "reciprocal": lambda xp, og, x: -og / (x * x),
-    "abs": lambda xp, og, x: og * xp.sign(x),
-    "sin": lambda xp, og, x: og * xp.cos(x),
-    "cos": lambda xp, og, x: -og * xp.sin(x),
-    "tan": lambda xp, og, y: og * (1 + y * y),
-    "arcsin": lambda xp, og, x: og / xp.sqrt(1 - x * x),
-    "arccos": lambda xp, og, x: -og / xp.sqrt(1 - x * x),
-    "arctan": lambda xp, og, x: og / (1 + x * x),
-    "sinh": lambda xp, og, x: og * xp.cosh(x),
-    "cosh": lambda xp, og, x: og * xp.sinh(x),
+    "exp": lambda xp, og, y, out: xp.multiply(og, y, out=out),
+    "expm1": lambda xp, og, x, out: xp.multiply(og, xp.exp(x), out=out),
+    "log": lambda xp, og, x, out: xp.divide(og, x, out=out),
+    "log2": lambda xp, og, x, out: xp.divide(og, x * _LN2, out=out),
+    "log10": lambda xp, og, x, out: xp.divide(og, x * _LN10, out=out),
+    "log1p": lambda xp, og, x, out: xp.divide(og, 1 + x, out=out),
+    "sqrt": lambda xp, og, y, out: xp.divide(og, 2 * y, out=out),
+    "rsqrt": lambda xp, og, x, out: xp.multiply(og, (-0.5 / (x * xp.sqrt(x))), out=out),
+    "cbrt": lambda xp, og, y, out: xp.divide(og, 3 * y * y, out=out),
+    "rcbrt": lambda xp, og, x, out: xp.multiply(og, (-1.0 / (3 * x * xp.cbrt(x))), out=out),
+    "square": lambda xp, og, x, out: xp.multiply(og, 2 * x, out=out),
+    "reciprocal": lambda xp, og, x, out: xp.divide(og, -(x * x), out=out),
+    "abs": lambda xp, og, x, out: xp.multiply(og, xp.sign(x), out=out),
+    "sin": lambda xp, og, x, out: xp.multiply(og, xp.cos(x), out=out),
+    "cos": lambda xp, og, x, out: xp.multiply(og, -xp.sin(x), out=out),
+    "tan": lambda xp, og, y, out: xp.multiply(og, 1 + y * y, out=out),
+    "arcsin": lambda xp, og, x, out: xp.divide(og, xp.sqrt(1 - x * x), out=out),
+    "arccos": lambda xp, og, x, out: xp.divide(og, -xp.sqrt(1 - x * x), out=out),
+    "arctan": lambda xp, og, x, out: xp.divide(og, 1 + x * x, out=out),
+    "sinh": lambda xp, og, x, out: xp.multiply(og, xp.cosh(x), out=out),
+    "cosh": lambda xp, og, x, out: xp.multiply(og, xp.sinh(x), out=out),
     "tanh": _g_tanh,
-    "arcsinh": lambda xp, og, x: og / xp.sqrt(x * x + 1),
-    "arccosh": lambda xp, og, x: og / xp.sqrt(x * x - 1),
-    "arctanh": lambda xp, og, x: og / (1 - x * x),
-    "degrees": lambda xp, og, x: og * (180.0 / np.pi),
-    "radians": lambda xp, og, x: og * (np.pi / 180.0),
-    "relu": lambda xp, og, y: og * (y > 0),
+    "arcsinh": lambda xp, og, x, out: xp.divide(og, xp.sqrt(x * x + 1), out=out),
+    "arccosh": lambda xp, og, x, out: xp.divide(og, xp.sqrt(x * x - 1), out=out),
+    "arctanh": lambda xp, og, x, out: xp.divide(og, 1 - x * x, out=out),
+    "degrees": lambda xp, og, x, out: xp.multiply(og, 180.0 / np.pi, out=out),
+    "radians": lambda xp, og, x, out: xp.multiply(og, np.pi / 180.0, out=out),
+    "relu": lambda xp, og, y, out: xp.multiply(og, y > 0, out=out),
     "sigmoid": _g_sigmoid,
-    "softsign": lambda xp, og, x: og / xp.square(1 + xp.abs(x)),
-    "erf": lambda xp, og, x: og * ((2.0 / _SQRT_PI) * xp.exp(-(x * x))),
-    "erfinv": lambda xp, og, y: og * ((0.5 * _SQRT_PI) * xp.exp(y * y)),
+    "softsign": lambda xp, og, x, out: xp.divide(og, xp.square(1 + xp.abs(x)), out=out),
+    "erf": lambda xp, og, x, out: xp.multiply(og, ((2.0 / _SQRT_PI) * xp.exp(-(x * x))), out=out),
+    "erfinv": lambda xp, og, y, out: xp.multiply(og, ((0.5 * _SQRT_PI) * xp.exp(y * y)), out=out),
     "gamma": _g_gamma,
-    "gammaln": lambda xp, og, x: og * _mathfn.digamma(xp, x.astype(_F64)).astype(x.dtype),
+    "gammaln": lambda xp, og, x, out: xp.multiply(og, _mathfn.digamma(xp, x.astype(_F64)).astype(x.dtype), out=out),
 }
 _USE_OUT = frozenset({"exp", "sqrt", "cbrt", "tan", "tanh", "relu", "sigmoid", "erfinv"})
+_BARE = frozenset({"relu", "sigmoid", "tanh", "exp", "square", "abs", "sin", "cos", "degrees", "radians"})
+_WARN = (RuntimeWarning, FloatingPointError)
 # piecewise constant: MXNet gives them zero gradients
 _ZERO_GRAD = ("sign", "floor", "ceil", "round", "rint", "fix", "trunc", "logical_not")
 
@@ -330,8 +334,21 @@ def _backward_unary_kernel(p, ins, outs, req, rt):
     out = outs[0]
     if og.dtype == np.float16:  # float16 math in float32, one rounding at the end
         og, a = og.astype(_F32), a.astype(_F32)
+    direct = out if r != "add" and out.dtype == og.dtype and og.dtype.kind == "f" else None
+    fn = _BACKWARD[p["op"]]
+    g = None
+    if p["op"] in _BARE:
+        # np.errstate slows every ufunc call down; these can only warn on inf/nan
+        # out-grads, and NumPy warns after the loop, so the result is complete
+        try:
+            g = fn(rt.xp, og, a, direct)
+        except _WARN:
+            g = direct
     with np.errstate(all="ignore"):  # 1/0 -> inf, 0 * inf -> nan, as in MXNet
-        g = _BACKWARD[p["op"]](rt.xp, og, a)
+        if g is None:
+            g = fn(rt.xp, og, a, direct)
+        if g is out:
+            return
         if r == "add":
             out += g.astype(out.dtype, copy=False)
         else:
