@@ -34,6 +34,15 @@ def test_json_round_trip(name):
     assert again.list_outputs() == s.list_outputs()
 
 
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_mxnet_written_json_round_trips_byte_identically(name):
+    text = GOLDEN[name]["json"]
+    s = mx.sym.load_json(text)
+    assert s.tojson() == text
+    assert s.list_arguments() == GOLDEN[name]["arguments"]
+    assert s.list_auxiliary_states() == GOLDEN[name]["aux"]
+
+
 def test_tutorial_shape_inference():
     with mx.name.NameManager():
         d = CASES["tutorial"](mx)

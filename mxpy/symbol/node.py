@@ -15,7 +15,7 @@ class Node:
     user attributes (``__key__``), exactly what JSON stores.
     """
 
-    __slots__ = ("op", "name", "attrs", "inputs", "_params", "tape", "__weakref__")
+    __slots__ = ("op", "name", "attrs", "inputs", "_params", "tape", "versions", "version", "__weakref__")
 
     def __init__(self, op: OpDef | None, name: str, attrs: dict[str, str], inputs: list[tuple[Node, int]]):
         self.op = op
@@ -25,6 +25,11 @@ class Node:
         self._params: Params | None = None
         # autograd: the arrays a recorded node read and wrote (None in symbols)
         self.tape = None
+        # JSON entry versions: ``versions[i]`` is the version of input i (None:
+        # all 0); a variable's ``version`` counts the ops that mutate it, as
+        # MXNet numbers aux-state entries (moving_mean is ``[k, 0, 1]``)
+        self.versions: list[int] | None = None
+        self.version = 0
 
     @property
     def is_variable(self) -> bool:
@@ -53,6 +58,21 @@ class Node:
         """Declared names of every input slot, aux states last."""
         p = self.params
         return self.op.input_names(p) + self.op.aux_names(p)
+
+    def input_version(self, i: int) -> int:
+        """The version of input entry ``i`` (what the third JSON entry field holds)."""
+        return 0 if self.versions is None else self.versions[i]
+
+    def mark_versions(self) -> None:
+        """Stamp variable inputs with their version, bumping it for mutated (aux) slots."""
+        n = len(self.inputs)
+        first_aux = n - self.n_aux()
+        versions = []
+        for i, (src, _) in enumerate(self.inputs):
+            if src.op is None and i >= first_aux:
+                src.version += 1
+            versions.append(src.version if src.op is None else 0)
+        self.versions = versions if any(versions) else None
 
     def n_aux(self) -> int:
         return len(self.op.aux_names(self.params)) if self.op is not None else 0

@@ -9,9 +9,6 @@
 
 from __future__ import annotations
 
-import copy as _copy
-import json
-
 import numpy as np
 
 from ..attribute import AttrScope
@@ -20,7 +17,25 @@ from ..name import NameManager
 from ..registry import OpDef, get
 from .node import HIDDEN_KEYS, Node, aux_variables, topo_order
 
-__all__ = ["Symbol", "Variable", "var", "Group", "create"]
+__all__ = ["Symbol", "Variable", "var", "Group", "create", "NotImplementedForSymbol"]
+
+
+class NotImplementedForSymbol(MXNetError):
+    """An NDArray-only operation (``bool(sym)``, ``sym += 1``) was tried on a Symbol."""
+
+    def __init__(self, function, alias: str | None, *args) -> None:
+        super().__init__()
+        self.function = function.__name__
+        self.alias = alias
+        self.args = [str(type(a)) for a in args]
+
+    def __str__(self) -> str:
+        msg = f"Function {self.function}"
+        if self.alias:
+            msg += f' (namely operator "{self.alias}")'
+        if self.args:
+            msg += f" with arguments ({', '.join(self.args)})"
+        return msg + " is not implemented for Symbol and only available in NDArray."
 
 
 class Symbol:
@@ -35,12 +50,18 @@ class Symbol:
     def _order(self) -> list[Node]:
         return topo_order(self._outputs)
 
+    def _single_node(self) -> Node | None:
+        """The node behind every output, or None when the outputs come from several nodes."""
+        node = self._outputs[0][0] if self._outputs else None
+        if any(n is not node for n, _ in self._outputs):
+            return None
+        return node
+
     @property
     def name(self) -> str | None:
-        """The node's name for a single-output symbol, else None."""
-        if len(self._outputs) != 1:
-            return None
-        return self._outputs[0][0].name
+        """The node's name when every output comes from one node, else None."""
+        node = self._single_node()
+        return None if node is None else node.name
 
     def list_arguments(self) -> list[str]:
         """Names of the graph's arguments (inputs and parameters), in DFS order."""
@@ -65,23 +86,33 @@ class Symbol:
         return len(self._outputs)
 
     def __iter__(self):
-        return (Symbol([o]) for o in self._outputs)
+        return (self[i] for i in range(len(self)))
 
     def __getitem__(self, index) -> Symbol:
+        """Output ``index`` (an int or an output name); a slice gives a Group.
+
+        As MXNet, negative indices are not counted from the end: they are errors.
+        """
+        count = len(self._outputs)
+        if isinstance(index, slice):
+            start = 0 if index.start is None else index.start
+            stop = count if index.stop is None else index.stop
+            step = 1 if index.step is None else index.step
+            return Group([self[i] for i in range(start, stop, step)])
         if isinstance(index, str):
             names = self.list_outputs()
             matches = [i for i, n in enumerate(names) if n == index]
             if not matches:
-                raise ValueError(f"Symbol: cannot find output named {index!r}; outputs are {names}")
+                raise ValueError(f'Cannot find output that matches name "{index}"; outputs are {names}')
             if len(matches) > 1:
-                raise ValueError(f"Symbol: more than one output named {index!r}")
+                raise ValueError(f'There are multiple outputs with name "{index}"')
             index = matches[0]
-        if isinstance(index, slice):
-            return Symbol(self._outputs[index])
-        if not isinstance(index, (int, np.integer)):
-            raise TypeError(f"Symbol index must be int, slice or str, got {type(index).__name__}")
-        if not -len(self._outputs) <= index < len(self._outputs):
-            raise IndexError(f"Symbol index {index} out of range for {len(self._outputs)} outputs")
+        if not isinstance(index, (int, np.integer)) or isinstance(index, bool):
+            raise TypeError(f"Symbol only support integer index to fetch i-th output, got {type(index).__name__}")
+        if index >= count:
+            raise IndexError(f"Symbol index {index} out of range for {count} outputs")
+        if index < 0:
+            raise MXNetError(f"Symbol.__getitem__: index {index} is negative; expected 0 <= index < {count}")
         return Symbol([self._outputs[index]])
 
     def get_internals(self) -> Symbol:
@@ -92,27 +123,37 @@ class Symbol:
         return Symbol(outs)
 
     def get_children(self) -> Symbol | None:
-        """The inputs of this symbol's node(s), grouped; None for a variable."""
-        kids = [e for node, _ in self._outputs for e in node.inputs]
+        """The inputs of this symbol's node(s), grouped (each node once); None for a variable."""
+        kids = []
+        seen: set[int] = set()
+        for node, _ in self._outputs:
+            if id(node) not in seen:
+                seen.add(id(node))
+                kids.extend(node.inputs)
         return Symbol(kids) if kids else None
 
     # -- attributes ------------------------------------------------------------------
     def attr(self, key: str) -> str | None:
-        """The string attribute ``key`` of a single-output symbol's node."""
-        if len(self._outputs) != 1:
-            raise MXNetError("Symbol.attr: only single-output symbols have attributes")
-        attrs = self._outputs[0][0].attrs
-        if key in attrs:
-            return attrs[key]
-        return attrs.get(f"__{key}__")
+        """The string attribute ``key`` (None if absent, or if the outputs come from several nodes).
+
+        >>> import mxpy as mx
+        >>> mx.sym.Variable("w", lr_mult=2).attr("lr_mult")
+        '2'
+        """
+        node = self._single_node()
+        if node is None:
+            return None
+        if key in node.attrs:
+            return node.attrs[key]
+        if key in HIDDEN_KEYS:
+            return node.attrs.get(f"__{key}__")
+        return None
 
     def list_attr(self, recursive: bool = False) -> dict[str, str]:
-        """Attributes of this node (``recursive`` is deprecated in MXNet: use attr_dict)."""
+        """Attributes of the first output's node (``recursive`` is deprecated in MXNet: use attr_dict)."""
         if recursive:
             raise DeprecationWarning("Symbol.list_attr with recursive=True has been deprecated. Please use attr_dict instead.")
-        if len(self._outputs) != 1:
-            return {}
-        return _listed(self._outputs[0][0].attrs)
+        return _listed(self._outputs[0][0].attrs) if self._outputs else {}
 
     def attr_dict(self) -> dict[str, dict[str, str]]:
         """{node name: attributes} for every node that has any."""
@@ -124,12 +165,22 @@ class Symbol:
         return out
 
     def _set_attr(self, **kwargs: str) -> None:
-        for node, _ in self._outputs:
-            for k, v in kwargs.items():
-                if not isinstance(v, str):
-                    raise ValueError(f"Symbol._set_attr: value of {k!r} must be a string")
-                node.attrs[_stored_key(k)] = v
-                node._params = None
+        """Set string attributes on this symbol's node; an operator re-checks its parameters.
+
+        All keys are checked first: a rejected call leaves the node unchanged.
+        """
+        for k, v in kwargs.items():
+            if not isinstance(v, str):
+                raise ValueError(f"Set Attr only accepts string values; {k!r} is {type(v).__name__}")
+        node = self._single_node()
+        if node is None:
+            raise MXNetError("Symbol._set_attr: SetAttrs only works for non-grouped symbols; this symbol has outputs from several nodes")
+        new = dict(node.attrs)
+        new.update({_stored_key(k): v for k, v in kwargs.items()})
+        if node.op is not None:
+            node.op.parse({k: v for k, v in new.items() if not (k.startswith("__") and k.endswith("__"))})
+        node.attrs = new
+        node._params = None
 
     # -- composition -------------------------------------------------------------------
     def __call__(self, *args: Symbol, **kwargs) -> Symbol:
@@ -140,17 +191,17 @@ class Symbol:
 
     def _compose(self, *args: Symbol, name: str | None = None, **kwargs: Symbol) -> None:
         if args and kwargs:
-            raise TypeError("compose only accepts input Symbols either as positional or keyword arguments, not both")
+            raise TypeError("compose only accept input Symbols either as positional or keyword arguments, not both")
         for v in list(args) + list(kwargs.values()):
             if not isinstance(v, Symbol):
-                raise TypeError(f"compose expects Symbol inputs, got {type(v).__name__}")
+                raise TypeError(f"Compose expect `Symbol` as arguments, got {type(v).__name__}")
             if len(v) != 1:
-                raise MXNetError("compose: inputs must be single-output symbols")
+                raise MXNetError(f"compose: argument must be a single-output symbol, given one with {len(v)} outputs {v.list_outputs()}")
         arg_names = self.list_arguments()
         if args:
-            if len(args) > len(arg_names):
-                raise MXNetError(f"compose: {len(args)} inputs given, the symbol has {len(arg_names)} arguments {arg_names}")
-            mapping = dict(zip(arg_names, args))
+            # a Symbol from the Python API is never an unconnected atomic op,
+            # and MXNet composes general graphs by keyword only
+            raise MXNetError(f"compose: general composition only supports keyword arguments; given {len(args)} positional, arguments are {arg_names}")
         else:
             unknown = [k for k in kwargs if k not in arg_names]
             if unknown:
@@ -162,7 +213,7 @@ class Symbol:
         def rebuild(node: Node) -> tuple[Node, int] | Node:
             if id(node) in memo:
                 return memo[id(node)]
-            new = Node(node.op, node.name, dict(node.attrs), [])
+            new = _clone_node(node)
             memo[id(node)] = new
             new.inputs = [_entry(rebuild, src, i, replace) for src, i in node.inputs]
             return new
@@ -177,7 +228,7 @@ class Symbol:
         def clone(node: Node) -> Node:
             got = memo.get(id(node))
             if got is None:
-                got = memo[id(node)] = Node(node.op, node.name, dict(node.attrs), [])
+                got = memo[id(node)] = _clone_node(node)
                 got.inputs = [(clone(src), i) for src, i in node.inputs]
             return got
 
@@ -191,7 +242,7 @@ class Symbol:
     def __repr__(self) -> str:
         name = self.name
         if name is None:
-            return f"<Symbol group [{', '.join(n.name for n, _ in self._outputs)}]>"
+            return f"<Symbol group [{', '.join(s.name for s in self)}]>"
         return f"<Symbol {name}>"
 
     def __getstate__(self):
@@ -246,34 +297,55 @@ class Symbol:
         return self._binary(o, "_Power", "_PowerScalar")
 
     def __rpow__(self, o):
-        return self._binary(o, "_Power", "_PowerScalar", "_RPowerScalar", True)
+        return self._binary(o, "_Power", "_PowerScalar", "_rpower_scalar", True)
 
     def __neg__(self):
         return self.__mul__(-1.0)
 
     def __eq__(self, o):
-        return self._binary(o, "_equal", "_EqualScalar")
+        return self._binary(o, "_equal", "_equal_scalar")
 
     def __ne__(self, o):
-        return self._binary(o, "_not_equal", "_NotEqualScalar")
+        return self._binary(o, "_not_equal", "_not_equal_scalar")
 
     def __gt__(self, o):
-        return self._binary(o, "_greater", "_GreaterScalar")
+        return self._binary(o, "_greater", "_greater_scalar")
 
     def __ge__(self, o):
-        return self._binary(o, "_greater_equal", "_GreaterEqualScalar")
+        return self._binary(o, "_greater_equal", "_greater_equal_scalar")
 
     def __lt__(self, o):
-        return self._binary(o, "_lesser", "_LesserScalar")
+        return self._binary(o, "_lesser", "_lesser_scalar")
 
     def __le__(self, o):
-        return self._binary(o, "_lesser_equal", "_LesserEqualScalar")
+        return self._binary(o, "_lesser_equal", "_lesser_equal_scalar")
+
+    def __abs__(self):
+        return _invoke_named("abs", [self], {})
 
     def __hash__(self) -> int:
         return id(self)
 
     def __bool__(self) -> bool:
-        raise MXNetError("Symbol.__bool__: the truth value of a Symbol is undefined (it is not computed)")
+        raise NotImplementedForSymbol(self.__bool__, "bool")
+
+    __nonzero__ = __bool__
+
+    # in-place arithmetic would mutate a shared graph: MXNet refuses it
+    def __iadd__(self, o):
+        raise NotImplementedForSymbol(self.__iadd__, "+=", o, 1)
+
+    def __isub__(self, o):
+        raise NotImplementedForSymbol(self.__isub__, "-=", o, 1)
+
+    def __imul__(self, o):
+        raise NotImplementedForSymbol(self.__imul__, "*=", o, 1)
+
+    def __idiv__(self, o):
+        raise NotImplementedForSymbol(self.__idiv__, "/=", o, 1)
+
+    def __itruediv__(self, o):
+        raise NotImplementedForSymbol(self.__itruediv__, "/=", o, 1)
 
     # -- serialisation ----------------------------------------------------------------------
     def tojson(self) -> str:
@@ -287,6 +359,13 @@ class Symbol:
         from .json_io import save_text_atomic
 
         save_text_atomic(fname, self.tojson())
+
+
+def _clone_node(node: Node) -> Node:
+    new = Node(node.op, node.name, dict(node.attrs), [])
+    new.versions = None if node.versions is None else list(node.versions)
+    new.version = node.version
+    return new
 
 
 def _entry(rebuild, node: Node, index: int, replace: dict) -> tuple[Node, int]:
@@ -379,36 +458,45 @@ def create(
     unknown = [k for k in given if k not in slots]
     if unknown:
         raise MXNetError(f"{op.name}: unknown input {unknown[0]!r}; inputs are {slots}")
+    _ = node.params  # validate parameters now, at creation time
+    first_aux = len(slots) - node.n_aux()
     entries = []
-    for slot in slots:
+    for k, slot in enumerate(slots):
         sym = given.get(slot)
         if sym is None:
-            var_attrs = dict(attrs)
-            var_attrs.update(user)
-            init = _aux_init(op, slot)
+            # MXNet copies the op node's whole attribute dict onto the variables
+            # it creates (so checkpoints show fc_weight with num_hidden)
+            var_attrs = dict(node.attrs)
+            init = _var_init(op, node.params, slot)
             if init is not None:
-                var_attrs = {"__init__": init}
+                var_attrs["__init__"] = init
             entries.append((Node(None, f"{node_name}_{slot}", var_attrs, []), 0))
         else:
             if not isinstance(sym, Symbol):
                 raise TypeError(f"{op.name}: input {slot!r} must be a Symbol, got {type(sym).__name__}")
             if len(sym) != 1:
                 raise MXNetError(f"{op.name}: input {slot!r} must be a single-output symbol, got {len(sym)} outputs")
+            if k >= first_aux and sym._outputs[0][0].op is not None:
+                raise MXNetError(
+                    f"{op.name}: input {slot!r} is mutated (an auxiliary state), so it must be a Variable; given the output of {sym._outputs[0][0].name!r}"
+                )
             entries.append(sym._outputs[0])
     node.inputs = entries
-    _ = node.params  # validate parameters now, at creation time
+    node.mark_versions()
     n_vis = node.num_visible_outputs()
     return Symbol([(node, i) for i in range(n_vis)])
 
 
-def _aux_init(op: OpDef, slot: str) -> str | None:
-    """MXNet tags auto-created moving statistics with their initializer."""
+def _var_init(op: OpDef, p, slot: str) -> str | None:
+    """The ``__init__`` MXNet gives some auto-created variables."""
     if slot.endswith("moving_mean"):
         return '["zero", {}]'
     if slot.endswith("moving_var"):
         return '["one", {}]'
     if op.name == "UpSampling" and slot == "weight":
         return '["bilinear", {}]'
+    if op.name == "LeakyReLU" and slot == "gamma":
+        return '["Constant", {"value": 0.25}]'
     return None
 
 
@@ -418,9 +506,6 @@ def _fmt(v) -> str:
     if isinstance(v, type) and issubclass(v, np.generic):
         return np.dtype(v).name
     return str(v)
-
-
-_ = (json, _copy)
 
 
 # -- inference (methods attached here to keep the class body about structure) ------------------
@@ -448,12 +533,29 @@ def _infer(sym: Symbol, args, kwargs, partial: bool, shapes: bool):
     from ..graph import infer_graph_shapes, infer_graph_types
 
     what = "infer_shape" if shapes else "infer_type"
+    if args and kwargs:
+        raise ValueError(f"{what}: can only specify known argument {'shapes' if shapes else 'types'} either by positional or kwargs way")
+    if shapes:
+        for key, v in list(enumerate(args)) + list(kwargs.items()):
+            if v is not None and not isinstance(v, tuple):
+                where = f"argument {key}" if isinstance(key, int) else f"'{key}'"
+                raise TypeError(f"Arguments need to be shapes (tuple), but {where} is {type(v)}.")
     given = _gather_inputs(sym, args, kwargs, what)
     order = sym._order()
-    if shapes:
-        known = infer_graph_shapes(order, {k: tuple(v) for k, v in given.items()})
-    else:
-        known = infer_graph_types(order, {k: np_dtype(v, f"infer_type: {k}") for k, v in given.items()})
+    try:
+        if shapes:
+            known = infer_graph_shapes(order, {k: tuple(v) for k, v in given.items()})
+        else:
+            known = infer_graph_types(order, {k: np_dtype(v, f"infer_type: {k}") for k, v in given.items()})
+    except MXNetError:
+        if not partial:
+            # MXNet prints what it was given before re-raising a failed inference
+            print(f"{what} error. Arguments:")
+            for i, v in enumerate(args):
+                print(f"  #{i}: {v}")
+            for k, v in kwargs.items():
+                print(f"  {k}: {v}")
+        raise
     aux = aux_variables(order)
     arg_nodes = [n for n in order if n.op is None and id(n) not in aux]
     aux_nodes = [n for n in order if n.op is None and id(n) in aux]
@@ -465,12 +567,18 @@ def _infer(sym: Symbol, args, kwargs, partial: bool, shapes: bool):
         out = [None if t is None else t.type for t in out]
         auxv = [None if t is None else t.type for t in auxv]
     if not partial and any(v is None for v in arg + out + auxv):
-        missing = [n.name for n, v in zip(arg_nodes, arg) if v is None]
-        warnings.warn(
-            f"Cannot decide {'shape' if shapes else 'type'} for the following arguments. Consider providing them as input:\n\t"
-            + "\n\t".join(f"{m}: None" for m in missing),
-            stacklevel=3,
-        )
+        unknowns = []
+        for n, v in zip(arg_nodes, arg):
+            if v is None:
+                if len(unknowns) >= 10:
+                    unknowns.append("...")
+                    break
+                unknowns.append(f"{n.name}: {() if shapes else None}")
+        if shapes:
+            head = "Cannot decide shape for the following arguments (0s in shape means unknown dimensions). Consider providing them as input:\n\t"
+        else:
+            head = "Cannot decide type for the following arguments. Consider providing them as input:\n\t"
+        warnings.warn(head + "\n\t".join(unknowns), stacklevel=3)
         return None, None, None
     if partial and shapes:
         arg = [() if v is None else v for v in arg]
@@ -494,6 +602,12 @@ def _infer_type(self: Symbol, *args, **kwargs):
     return _infer(self, args, kwargs, False, False)
 
 
+def _infer_type_partial(self: Symbol, *args, **kwargs):
+    """Like infer_type, with None for types that cannot be decided."""
+    return _infer(self, args, kwargs, True, False)
+
+
+Symbol.infer_type_partial = _infer_type_partial
 Symbol.infer_shape = _infer_shape
 Symbol.infer_shape_partial = _infer_shape_partial
 Symbol.infer_type = _infer_type
