@@ -14,6 +14,7 @@ import pytest
 import mxpy as mx
 import mxpy.lr_scheduler
 import mxpy.optimizer as opt_mod
+from mxpy import registry
 from mxpy.base import MXNetError
 
 GOLD = np.load(os.path.join(os.path.dirname(__file__), "golden", "optimizer.npz"))
@@ -67,10 +68,13 @@ def test_update_op_errors_name_op_and_argument():
         mx.nd.ftml_update(w, w, z, z, z, lr=0.1)
 
 
-def test_update_ops_mutated_inputs_are_aux_states():
-    s = mx.sym.sgd_mom_update(mx.sym.var("weight"), mx.sym.var("grad"), mx.sym.var("mom"), lr=0.1)
-    assert s.list_arguments() == ["weight", "grad"]
-    assert s.list_auxiliary_states() == ["mom"]
+def test_update_ops_declare_mutated_inputs_as_aux():
+    # MXNet's FMutateInputs: the dispatcher turns these into engine writes
+    want = {"sgd_mom_update": ["mom"], "mp_sgd_mom_update": ["mom", "weight32"], "adam_update": ["mean", "var"], "ftml_update": ["d", "v", "z"]}
+    for name, aux in want.items():
+        op = registry.get(name)
+        assert op.aux_names(op.parse({"lr": 0.1, "t": 1} if name == "ftml_update" else {"lr": 0.1})) == aux
+    assert registry.get("sgd_update").aux_names(registry.get("sgd_update").parse({"lr": 0.1})) == []
 
 
 def test_update_ops_order_on_threaded_engine():
