@@ -391,3 +391,10 @@ def test_module_exports():
     ]:
         assert hasattr(opt_mod, name), name
     assert opt_mod.optimizer.Optimizer is opt_mod.Optimizer
+
+
+def test_update_op_nan_without_warnings():
+    # 0/0 in Adam with epsilon=0 gives NaN silently, as MXNet's kernel does (warnings are errors here)
+    w, z = mx.nd.ones((2,)), mx.nd.zeros((2,))
+    out = mx.nd.adam_update(w, z, mx.nd.zeros((2,)), mx.nd.zeros((2,)), lr=0.1, epsilon=0.0)
+    assert np.isnan(out.asnumpy()).all()

@@ -20,7 +20,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..registry import REQUIRED, OpDef, Param, ShapeError, register
-from ._util import store
+from ._util import quiet, store
 
 _F32 = np.dtype(np.float32)
 
@@ -89,7 +89,7 @@ def _register(name: str, kernel, inputs, aux, params: dict, doc: str, infer_type
     register(
         OpDef(
             name,
-            kernel,
+            quiet(kernel),  # lr=0, eps=0 and overflow give inf/nan silently, as in MXNet
             params=params,
             inputs=inputs,
             aux=aux,
@@ -278,8 +278,7 @@ def _k_rmspropalex(p, ins, outs, req, rt):
     n += (dt(1) - g1) * gr * gr
     gbar *= g1
     gbar += (dt(1) - g1) * gr
-    with np.errstate(invalid="ignore"):  # n - g^2 may round below -eps: NaN as in MXNet
-        step = dt(p.lr) * gr / xp.sqrt(n - gbar * gbar + dt(p.epsilon))
+    step = dt(p.lr) * gr / xp.sqrt(n - gbar * gbar + dt(p.epsilon))  # NaN if n - g^2 < -eps, as MXNet
     delta *= dt(p.gamma2)
     delta -= step
     store(outs[0], req[0], _rms_clip_weights(xp, w + delta, p, dt))
