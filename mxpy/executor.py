@@ -131,13 +131,21 @@ class Executor:
         wrt_reqs = [r for r in self._grad_reqs if r != "null"]
         self._zero_grads: list[NDArray] = []
         extra: list[Node] = []
+        uses: dict = {}
+        for entry in grad_entries:
+            if entry is not None:
+                k = (id(entry[0]), entry[1])
+                uses[k] = uses.get(k, 0) + 1
+        forward_ids = {id(n) for n in order}
         for entry, arr, req in zip(grad_entries, wrt_arrays, wrt_reqs):
             if entry is None:
                 if req == "write":
                     self._zero_grads.append(arr)
                 continue
             key = (id(entry[0]), entry[1])
-            if key in array_of or key in grad_req_of or entry[0].op is None or entry[0] in order:
+            # an entry that is an existing array or feeds several gradients (a + b gives
+            # both inputs the same one) is copied into each gradient array
+            if key in array_of or uses[key] > 1 or entry[0].op is None or id(entry[0]) in forward_ids:
                 # the gradient is an existing array (e.g. the head gradient): copy it
                 cp = Node(_copy_op(), f"{entry[0].name}_gradcopy", {}, [entry])
                 extra.append(cp)

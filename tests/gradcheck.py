@@ -31,7 +31,7 @@ def _bind(op_name, inputs, params, aux=None):
 def check_gradient(op_name, inputs, params=None, wrt=None, eps=1e-6, rtol=1e-4, atol=1e-6, aux=None, is_train=True, seed=0):
     """Assert analytic gradients of ``op_name`` match central differences (float64)."""
     params = dict(params or {})
-    inputs = [np.asarray(x, dtype=np.float64) for x in inputs]
+    inputs = [np.array(x, dtype=np.float64, copy=True) for x in inputs]  # perturbed in place below
     sym, ex, names = _bind(op_name, inputs, params, aux)
     outs = ex.forward(is_train=is_train)
     rng = np.random.default_rng(seed)

@@ -207,3 +207,17 @@ def test_outputs_and_dicts():
     np.testing.assert_array_equal(ex.arg_dict["fc1_bias"].asnumpy(), np.ones(8))
     with pytest.raises(ValueError, match="nosuch"):
         ex.copy_params_from({"nosuch": mx.nd.ones((1,))})
+
+
+def test_grad_req_add_with_a_gradient_shared_by_two_inputs():
+    a = mx.sym.Variable("a")
+    b = mx.sym.Variable("b")
+    y = mx.sym.exp(a + b)
+    args = {"a": mx.nd.array([0.5]), "b": mx.nd.array([0.25])}
+    grads = {"a": mx.nd.ones((1,)), "b": mx.nd.ones((1,))}
+    ex = y.bind(mx.cpu(), args, args_grad=grads, grad_req="add")
+    ex.forward(is_train=True)
+    ex.backward([mx.nd.ones((1,))])
+    want = 1 + np.exp(0.75)
+    np.testing.assert_allclose(grads["a"].asnumpy(), [want], rtol=1e-6)
+    np.testing.assert_allclose(grads["b"].asnumpy(), [want], rtol=1e-6)

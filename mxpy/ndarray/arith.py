@@ -9,8 +9,11 @@ result is the same, the per-op cost much lower.
 
 from __future__ import annotations
 
+import numpy as np
+
 from .. import engine as _eng
 from ..base import numeric_types
+from ..engine import Var
 from ..registry import Params, get, runtime
 from . import dispatch
 from .ndarray import NDArray, _new
@@ -51,11 +54,65 @@ def _scalar_fast_or_invoke(op, arr: NDArray, scalar, out: NDArray | None = None)
     return dispatch.invoke(op, (arr,), {"scalar": float(scalar)}, out=out)
 
 
+def _make_plain(aop, sop):
+    """``self op other`` with the common CPU cases written out: every call of ``a + b``
+    in a training loop pays for this function, so it avoids helper calls."""
+    akernel, aname = aop.kernel, aop.name
+    skernel, sname = sop.kernel, sop.name
+    empty = np.empty
+
+    def method(self, other):
+        t = type(other)
+        ctx = self._ctx
+        if dispatch.recorder is None and ctx.device_typeid != 2:
+            a = self._data
+            if t is NDArray:
+                b = other._data
+                if a.shape == b.shape and a.dtype == b.dtype and other._ctx is ctx:
+                    res = NDArray.__new__(NDArray)
+                    data = res._data = empty(a.shape, a.dtype)
+                    var = res._var = Var()
+                    res._ctx = ctx
+                    res._grad = res._ag = None
+                    va, vb = self._var, other._var
+                    _eng._current.push(akernel, (_NO_PARAMS, (a, b), (data,), _W1, _RT[ctx]), (va,) if va is vb else (va, vb), (var,), ctx, aname, a.size)
+                    return res
+            elif t is float or t is int:
+                res = NDArray.__new__(NDArray)
+                data = res._data = empty(a.shape, a.dtype)
+                var = res._var = Var()
+                res._ctx = ctx
+                res._grad = res._ag = None
+                _eng._current.push(skernel, (Params(scalar=float(other)), (a,), (data,), _W1, _RT[ctx]), (self._var,), (var,), ctx, sname, a.size)
+                return res
+        if isinstance(other, NDArray):
+            return _fast_or_invoke(aop, self, other)
+        if isinstance(other, numeric_types):
+            return _scalar_fast_or_invoke(sop, self, other)
+        return NotImplemented
+
+    method.__name__ = sname
+    return method
+
+
+class _RuntimeCache(dict):
+    """Context -> its inference-mode Runtime (filled on first use)."""
+
+    def __missing__(self, ctx):
+        rt = self[ctx] = runtime(ctx)
+        return rt
+
+
+_RT = _RuntimeCache()
+
+
 def _make_binary(array_op: str, scalar_op: str, rscalar_op: str | None, reflected: bool, inplace: bool = False):
     aop = get(array_op)
     sop = get(scalar_op)
     rsop = get(rscalar_op) if rscalar_op else sop
     scalar_op_used = rsop if reflected else sop
+    if not reflected and not inplace:
+        return _make_plain(aop, sop)
 
     def method(self, other):
         t = type(other)
