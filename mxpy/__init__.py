@@ -10,7 +10,25 @@ from __future__ import annotations
 
 __version__ = "1.9.1"
 
-from . import attribute, autograd, base, context, engine, executor, initializer, io, lr_scheduler, metric, monitor, name, ndarray, random, symbol, test_utils
+from . import (
+    attribute,
+    autograd,
+    base,
+    context,
+    engine,
+    executor,
+    initializer,
+    io,
+    lr_scheduler,
+    metric,
+    monitor,
+    name,
+    ndarray,
+    optimizer,
+    random,
+    symbol,
+    test_utils,
+)
 from . import initializer as init
 from . import monitor as mon
 from . import ndarray as nd
@@ -25,6 +43,7 @@ __all__ = [
     "io",
     "lr_scheduler",
     "metric",
+    "optimizer",
     "test_utils",
     "monitor",
     "mon",

@@ -45,13 +45,16 @@ def _guarded(name: str):
     raised the output is already complete (and correct: inf/nan as MXNet).
     """
 
+    np_fn = getattr(np, name)
+
     def compute(xp, a, b, out):
         try:
-            getattr(xp, name)(a, b, out=out)
+            (np_fn if xp is np else getattr(xp, name))(a, b, out=out)
         except _WARN:
             pass
 
     compute.__name__ = name
+    compute.np_fn = np_fn  # binary_kernel calls it directly on CPU
     return compute
 
 
@@ -177,7 +180,26 @@ _TABLE = {
 
 def binary_kernel(compute):
     """Kernel over two arrays from ``compute(xp, a, b, out)``."""
+    np_fn = getattr(compute, "np_fn", None)
+    if np_fn is not None:
+        # plain ufuncs (add, subtract, multiply, maximum, minimum): on CPU call the
+        # NumPy ufunc right here; this kernel runs for every `a + b` of a script
+        def direct(p, ins, outs, req, rt):
+            r = req[0]
+            if rt.xp is np and (r == "write" or r == "inplace"):
+                try:
+                    np_fn(ins[0], ins[1], out=outs[0])
+                except _WARN:
+                    pass
+            else:
+                generic(p, ins, outs, req, rt)
 
+        generic = _generic_binary_kernel(compute)
+        return direct
+    return _generic_binary_kernel(compute)
+
+
+def _generic_binary_kernel(compute):
     def kernel(p, ins, outs, req, rt):
         r = req[0]
         if r == "write" or r == "inplace":
@@ -196,6 +218,7 @@ def scalar_kernel(compute, reverse: bool):
     float32/float64 arrays take the Python float as is (NumPy treats it as a
     weak scalar of the array's dtype), which keeps the common case cheap.
     """
+    np_fn = getattr(compute, "np_fn", None)
 
     def kernel(p, ins, outs, req, rt):
         a = ins[0]
@@ -209,7 +232,13 @@ def scalar_kernel(compute, reverse: bool):
         x, y = (s, a) if reverse else (a, s)
         r = req[0]
         if r == "write" or r == "inplace":
-            compute(rt.xp, x, y, outs[0])
+            if np_fn is not None and rt.xp is np:
+                try:
+                    np_fn(x, y, out=outs[0])
+                except _WARN:
+                    pass
+            else:
+                compute(rt.xp, x, y, outs[0])
         elif r == "add":
             tmp = rt.xp.empty_like(outs[0])
             compute(rt.xp, x, y, tmp)
