@@ -468,4 +468,52 @@ def probe_infer(mx):
     return out
 
 
+def shared_aux(mx):
+    x = mx.sym.Variable("x")
+    mm = mx.sym.Variable("mm")
+    mv = mx.sym.Variable("mv")
+    a = mx.sym.BatchNorm(x, moving_mean=mm, moving_var=mv, name="a")
+    b = mx.sym.BatchNorm(a, moving_mean=mm, moving_var=mv, name="b")
+    return b + mm
+
+
+CASES["shared_aux"] = shared_aux
+
+
+def _node(op, name, inputs, **extra):
+    rec = {"op": op, "name": name, "inputs": inputs}
+    rec.update(extra)
+    return rec
+
+
+BAD_JSON = {
+    "truncated": '{"nodes": [{"op": "null", "name": "x", "inputs": []}',
+    "not_json": "hello",
+    "list": "[1, 2, 3]",
+    "no_nodes": '{"heads": [[0, 0, 0]]}',
+    "unknown_op": {"nodes": [_node("null", "x", []), _node("NoSuchOp", "y", [[0, 0, 0]])], "arg_nodes": [0], "heads": [[1, 0, 0]]},
+    "bad_input_node": {"nodes": [_node("null", "x", []), _node("negative", "y", [[5, 0, 0]])], "arg_nodes": [0], "heads": [[1, 0, 0]]},
+    "bad_head": {"nodes": [_node("null", "x", [])], "arg_nodes": [0], "heads": [[3, 0, 0]]},
+    "bad_param": {"nodes": [_node("null", "x", []), _node("Activation", "y", [[0, 0, 0]], attrs={"act_type": "nope"})], "arg_nodes": [0], "heads": [[1, 0, 0]]},
+}
+
+
+def probe_errors(mx):
+    import json
+
+    out = {}
+    for key, doc in BAD_JSON.items():
+        text = doc if isinstance(doc, str) else json.dumps(doc)
+        out[key] = catch(lambda text=text: mx.sym.load_json(text).list_outputs())
+    x = mx.sym.Variable("x")
+    out["aux_not_variable"] = catch(lambda: mx.sym.BatchNorm(x, moving_mean=x + 1).list_outputs())
+    out["bad_op_param"] = catch(lambda: mx.sym.FullyConnected(x, num_hidden="a"))
+    out["missing_param"] = catch(lambda: mx.sym.FullyConnected(x))
+    out["unknown_kwarg"] = catch(lambda: mx.sym.FullyConnected(x, num_hidden=2, foo=1))
+    out["var_name_type"] = catch(lambda: mx.sym.Variable(3))
+    out["add_string"] = catch(lambda: x + "a")
+    out["iadd"] = catch(lambda: x.__iadd__(1))
+    return out
+
+
 PROBES = {name: fn for name, fn in list(globals().items()) if name.startswith("probe_") and callable(fn)}

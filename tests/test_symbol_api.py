@@ -80,3 +80,67 @@ def test_legacy_json_loads_as_mxnet(fname):
     assert s.list_auxiliary_states() == want["aux"]
     assert s.attr_dict() == want["attr_dict"]
     assert s.tojson() == want["json"]
+
+
+# -- mxpy's own error messages (MXNet's differ in wording; the class is in the golden) --
+
+
+@pytest.mark.parametrize(
+    "key, pattern",
+    [
+        ("truncated", r"malformed JSON at line 1 column 53"),
+        ("not_json", r"line 1 column 1"),
+        ("list", r"given list"),
+        ("no_nodes", r"given keys \['heads'\]"),
+        ("unknown_op", r"node 1 \('y'\) uses unknown operator 'NoSuchOp'"),
+        ("bad_input_node", r"node 1 \('y'\) refers to node 5"),
+        ("bad_head", r"head 0 refers to node 3; the file has 1 nodes"),
+        ("bad_param", r"node 1 \('y'\): Activation: .*'nope'.*act_type"),
+    ],
+)
+def test_bad_json_error_names_the_place(key, pattern):
+    from tests.symbol_cases import BAD_JSON
+
+    doc = BAD_JSON[key]
+    with pytest.raises(mx.MXNetError, match=pattern):
+        mx.sym.load_json(doc if isinstance(doc, str) else json.dumps(doc))
+
+
+def test_cycle_in_json_is_rejected():
+    # MXNet 1.9.1 loads a node that reads itself and fails later; mxpy refuses it at load
+    doc = {"nodes": [{"op": "null", "name": "x", "inputs": []}, {"op": "negative", "name": "y", "inputs": [[1, 0, 0]]}], "heads": [[1, 0, 0]]}
+    with pytest.raises(mx.MXNetError, match=r"node 1 \('y'\) refers to node 1, which is not an earlier node"):
+        mx.sym.load_json(json.dumps(doc))
+
+
+def test_shape_conflict_names_node_input_given_and_inferred(capsys):
+    from tests.symbol_cases import mlp
+
+    with mx.name.NameManager():
+        net = mlp(mx)
+    with pytest.raises(mx.MXNetError, match=r"fc1 \(FullyConnected\).*\(128, 30\).*\(128, 20\).*weight=\(128, 30\)"):
+        net.infer_shape(data=(5, 20), fc1_weight=(128, 30))
+    # as MXNet, the given shapes are printed before the error propagates
+    assert capsys.readouterr().out == "infer_shape error. Arguments:\n  data: (5, 20)\n  fc1_weight: (128, 30)\n"
+    with pytest.raises(mx.MXNetError, match=r"softmax \(SoftmaxOutput\).*\(4,\).*\(5,\)"):
+        net.infer_shape(data=(5, 20), softmax_label=(4,))
+
+
+def test_failed_creation_changes_nothing():
+    x = mx.sym.Variable("x")
+    mm = mx.sym.Variable("mm")
+    with pytest.raises(mx.MXNetError, match=r"moving_var.*must be a Variable"):
+        mx.sym.BatchNorm(x, moving_mean=mm, moving_var=x + 1)
+    assert mm.list_attr() == {}
+    fc = mx.sym.FullyConnected(x, num_hidden=2, name="fc")
+    with pytest.raises(mx.MXNetError, match="num_hidden"):
+        fc._set_attr(num_hidden="two")
+    assert fc.list_attr() == {"num_hidden": "2"}
+
+
+def test_inplace_arithmetic_is_refused():
+    x = mx.sym.Variable("x")
+    with pytest.raises(mx.MXNetError, match=r'namely operator "\+="'):
+        x += 1
+    with pytest.raises(mx.MXNetError, match="bool"):
+        bool(x)

@@ -111,7 +111,10 @@ def load_json(json_str: str):
     except json.JSONDecodeError as e:
         raise MXNetError(f"load_json: malformed JSON at line {e.lineno} column {e.colno} (char {e.pos}): {e.msg}") from None
     if not isinstance(doc, dict) or "nodes" not in doc or "heads" not in doc:
-        raise MXNetError("load_json: not an MXNet symbol file (needs 'nodes' and 'heads')")
+        given = type(doc).__name__ if not isinstance(doc, dict) else f"keys {sorted(doc)}"
+        raise MXNetError(f"load_json: not an MXNet symbol file: expected an object with 'nodes' and 'heads', given {given}")
+    if not isinstance(doc["nodes"], list) or not isinstance(doc["heads"], list):
+        raise MXNetError("load_json: 'nodes' and 'heads' must be lists")
     version = doc.get("attrs", {}).get("mxnet_version", [None, 0])[1]
     recs = doc["nodes"]
     built: list[Node] = []
@@ -134,8 +137,8 @@ def load_json(json_str: str):
         inputs = []
         versions = []
         for e in rec.get("inputs", []):
-            if not isinstance(e, list) or len(e) < 2:
-                raise MXNetError(f"load_json: node {i} has a malformed input entry {e!r}")
+            if not isinstance(e, list) or len(e) < 2 or not all(isinstance(v, int) for v in e):
+                raise MXNetError(f"load_json: node {i} ({rec['name']!r}) has input entry {e!r}; expected [node, output, version]")
             src, idx = int(e[0]), int(e[1])
             if not 0 <= src < i:
                 raise MXNetError(f"load_json: node {i} ({rec['name']!r}) refers to node {src}, which is not an earlier node (cycle or dangling entry)")
@@ -146,14 +149,23 @@ def load_json(json_str: str):
         node = Node(op, rec["name"], attrs, inputs)
         node.versions = versions if any(versions) else None
         if op is not None:
-            _ = node.params  # unknown or bad attributes fail here, naming the op
+            try:
+                _ = node.params  # unknown or bad attributes fail here, naming the op
+            except MXNetError as e:
+                raise MXNetError(f"load_json: node {i} ({rec['name']!r}): {e}") from None
             _add_missing_aux(node)
         built.append(node)
     heads = []
-    for e in doc["heads"]:
-        if not isinstance(e, list) or len(e) < 2 or not 0 <= int(e[0]) < len(built):
-            raise MXNetError(f"load_json: malformed head entry {e!r}")
-        heads.append((built[int(e[0])], int(e[1])))
+    for k, e in enumerate(doc["heads"]):
+        if not isinstance(e, list) or len(e) < 2 or not all(isinstance(v, int) for v in e):
+            raise MXNetError(f"load_json: head {k} is {e!r}; expected [node, output, version]")
+        if not 0 <= e[0] < len(built):
+            raise MXNetError(f"load_json: head {k} refers to node {e[0]}; the file has {len(built)} nodes")
+        if not 0 <= e[1] < built[e[0]].num_outputs():
+            raise MXNetError(
+                f"load_json: head {k} refers to output {e[1]} of node {e[0]} ({built[e[0]].name!r}), which has {built[e[0]].num_outputs()} outputs"
+            )
+        heads.append((built[e[0]], e[1]))
     return Symbol(heads)
 
 

@@ -461,6 +461,7 @@ def create(
     _ = node.params  # validate parameters now, at creation time
     first_aux = len(slots) - node.n_aux()
     entries = []
+    tag: list[tuple[Node, str]] = []
     for k, slot in enumerate(slots):
         sym = given.get(slot)
         if sym is None:
@@ -476,11 +477,16 @@ def create(
                 raise TypeError(f"{op.name}: input {slot!r} must be a Symbol, got {type(sym).__name__}")
             if len(sym) != 1:
                 raise MXNetError(f"{op.name}: input {slot!r} must be a single-output symbol, got {len(sym)} outputs")
-            if k >= first_aux and sym._outputs[0][0].op is not None:
-                raise MXNetError(
-                    f"{op.name}: input {slot!r} is mutated (an auxiliary state), so it must be a Variable; given the output of {sym._outputs[0][0].name!r}"
-                )
+            src = sym._outputs[0][0]
+            if k >= first_aux and src.op is not None:
+                raise MXNetError(f"{op.name}: input {slot!r} is mutated (an auxiliary state), so it must be a Variable; given the output of {src.name!r}")
+            init = _var_init(op, node.params, slot) if src.op is None else None
+            if init is not None and "__init__" not in src.attrs:
+                tag.append((src, init))
             entries.append(sym._outputs[0])
+    # as MXNet, a variable given for moving_mean etc. is tagged in place (once all checks passed)
+    for src, init in tag:
+        src.attrs["__init__"] = init
     node.inputs = entries
     node.mark_versions()
     n_vis = node.num_visible_outputs()
