@@ -11,7 +11,7 @@ import numbers
 
 import numpy as np
 
-__all__ = ["MXNetError", "np_dtype", "dtype_name", "DTYPE_TO_FLAG", "FLAG_TO_DTYPE"]
+__all__ = ["MXNetError", "NotImplementedForSymbol", "np_dtype", "dtype_name", "DTYPE_TO_FLAG", "FLAG_TO_DTYPE"]
 
 
 class MXNetError(RuntimeError):
@@ -20,6 +20,24 @@ class MXNetError(RuntimeError):
     >>> issubclass(MXNetError, RuntimeError)
     True
     """
+
+
+class NotImplementedForSymbol(MXNetError):
+    """An NDArray-only operation (``bool(sym)``, ``sym += 1``) was tried on a Symbol."""
+
+    def __init__(self, function, alias: str | None, *args) -> None:
+        super().__init__()
+        self.function = function.__name__
+        self.alias = alias
+        self.args = [str(type(a)) for a in args]
+
+    def __str__(self) -> str:
+        msg = f"Function {self.function}"
+        if self.alias:
+            msg += f' (namely operator "{self.alias}")'
+        if self.args:
+            msg += f" with arguments ({', '.join(self.args)})"
+        return msg + " is not implemented for Symbol and only available in NDArray."
 
 
 # MXNet's type flags (mshadow), used by the binary file format and JSON dtype attrs.

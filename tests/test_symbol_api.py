@@ -25,27 +25,6 @@ def _plain(value):
     return json.loads(json.dumps(value))
 
 
-# MXNet's FullyConnected and Convolution shape rules give up while ``data``
-# is unknown, so their bias stays unknown too; mxpy's rules (in
-# mxpy/ops/nn/fully_connected.py and convolution.py, not Symbol code) still
-# fill ``bias=(num_hidden,)``. These results differ until those rules change.
-OP_RULE_DIVERGENCE = {
-    ("probe_infer", k)
-    for k in (
-        "lenet_nothing",
-        "lenet_nothing_partial",
-        "mlp_auto_nothing",
-        "mlp_auto_nothing_partial",
-        "mlp_label",
-        "mlp_nothing",
-        "mlp_nothing_partial",
-        "mlp_weight_only",
-        "mlp_weight_only_full",
-        "resblock_nothing_partial",
-    )
-}
-
-
 def _run_probe(name):
     with mx.name.NameManager():
         return _plain(PROBES[name](mx))
@@ -57,14 +36,7 @@ def test_probe_matches_mxnet(name):
     want = GOLDEN["probes"][name]
     assert sorted(got) == sorted(want)
     for key in want:
-        if (name, key) not in OP_RULE_DIVERGENCE:
-            assert got[key] == want[key], key
-
-
-@pytest.mark.xfail(strict=True, reason="bias shape inferred without data: op rule, see OP_RULE_DIVERGENCE")
-@pytest.mark.parametrize("name, key", sorted(OP_RULE_DIVERGENCE))
-def test_op_rule_divergence(name, key):
-    assert _run_probe(name)[key] == GOLDEN["probes"][name][key]
+        assert got[key] == want[key], key
 
 
 OLD = os.path.join(HERE, "golden", "old_json")

@@ -12,30 +12,12 @@ from __future__ import annotations
 import numpy as np
 
 from ..attribute import AttrScope
-from ..base import DTYPE_TO_FLAG, MXNetError, np_dtype, numeric_types
+from ..base import DTYPE_TO_FLAG, MXNetError, NotImplementedForSymbol, np_dtype, numeric_types
 from ..name import NameManager
 from ..registry import OpDef, get
 from .node import HIDDEN_KEYS, Node, aux_variables, topo_order
 
 __all__ = ["Symbol", "Variable", "var", "Group", "create", "NotImplementedForSymbol"]
-
-
-class NotImplementedForSymbol(MXNetError):
-    """An NDArray-only operation (``bool(sym)``, ``sym += 1``) was tried on a Symbol."""
-
-    def __init__(self, function, alias: str | None, *args) -> None:
-        super().__init__()
-        self.function = function.__name__
-        self.alias = alias
-        self.args = [str(type(a)) for a in args]
-
-    def __str__(self) -> str:
-        msg = f"Function {self.function}"
-        if self.alias:
-            msg += f' (namely operator "{self.alias}")'
-        if self.args:
-            msg += f" with arguments ({', '.join(self.args)})"
-        return msg + " is not implemented for Symbol and only available in NDArray."
 
 
 class Symbol:

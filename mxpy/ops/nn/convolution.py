@@ -41,6 +41,8 @@ def _infer_shape(p, in_shapes):
     last = im.channel_last(p)
     im.geometry("Convolution", p)
     data = in_shapes[0]
+    if data is None:  # MXNet's rule waits for data before it fills weight or bias
+        return list(in_shapes), [None]
     im.check_layout(p, data)
     data = im.to_first(data, last)
     g = p.num_group

@@ -24,6 +24,8 @@ def _k_of(p, data: tuple) -> int:
 
 def _infer_shape(p, in_shapes):
     data = in_shapes[0]
+    if data is None:  # MXNet's rule waits for data before it fills weight or bias
+        return list(in_shapes), [None]
     weight = in_shapes[1] if len(in_shapes) > 1 else None
     out = None
     if data is not None:
