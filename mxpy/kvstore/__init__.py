@@ -1,0 +1,49 @@
+"""``mx.kv``: key-value stores that sum gradients across devices and update weights.
+
+>>> import mxpy as mx
+>>> from mxpy import kvstore
+>>> kv = kvstore.create("local")
+>>> kv.type, kv.rank, kv.num_workers
+('local', 0, 1)
+"""
+
+from __future__ import annotations
+
+from .base import KVStore
+from .local import LocalKVStore
+
+__all__ = ["KVStore", "LocalKVStore", "create"]
+
+# name -> (store class, merge on the devices?); nccl is served by the device store
+_TYPES = {
+    "local": (LocalKVStore, False),
+    "local_update_cpu": (LocalKVStore, False),
+    "local_allreduce_cpu": (LocalKVStore, False),
+    "device": (LocalKVStore, True),
+    "local_allreduce_device": (LocalKVStore, True),
+    "nccl": (LocalKVStore, True),
+}
+
+
+def create(name: str = "local") -> KVStore:
+    """A new KVStore of type ``name`` (case-insensitive).
+
+    Known types: ``local`` (``local_update_cpu``, ``local_allreduce_cpu``:
+    merge and update on the CPU) and ``device`` (``local_allreduce_device``,
+    ``nccl``: merge and update on the devices of the pushed values; ``nccl``
+    is the device store in mxpy). MXNet silently makes a local store for an
+    unknown name; mxpy raises instead, listing the known ones.
+
+    >>> from mxpy import kvstore
+    >>> kvstore.create("device").type
+    'device'
+    """
+    if not isinstance(name, str):
+        raise TypeError(f"kvstore.create: name must be a string, given {type(name).__name__}")
+    key = name.lower()
+    if key not in _TYPES:
+        from ..base import MXNetError
+
+        raise MXNetError(f"kvstore.create: unknown kvstore type {name!r}; known types: {', '.join(_TYPES)}")
+    cls, on_device = _TYPES[key]
+    return cls(key, on_device)

@@ -1,0 +1,314 @@
+"""The KVStore interface shared by every store type: argument checking, keys, updaters.
+
+A concrete store (``local.py``; later a ``dist_sync`` store over MPI)
+subclasses :class:`KVStore` and supplies how values are kept, merged and
+broadcast (``_init_impl``, ``_push_impl``, ``_pull_impl``) plus, for
+multi-process stores, ``rank``/``num_workers``/``_barrier``. Everything a
+call needs is checked here *before* any of those run, so a rejected call
+changes nothing.
+
+>>> import mxpy as mx
+>>> from mxpy import kvstore
+>>> kv = kvstore.create("local")
+>>> kv.init(3, mx.nd.ones((2, 2)))
+>>> kv.push(3, [mx.nd.ones((2, 2)), mx.nd.ones((2, 2)) * 2])
+>>> out = mx.nd.zeros((2, 2))
+>>> kv.pull(3, out=out)
+>>> out.asnumpy().tolist()
+[[3.0, 3.0], [3.0, 3.0]]
+"""
+
+from __future__ import annotations
+
+import abc
+import os
+
+from ..base import MXNetError
+from ..ndarray.ndarray import NDArray
+
+__all__ = ["KVStore"]
+
+# Pairs of (key, [NDArray, ...]) in call order, one entry per distinct key.
+Grouped = list
+
+
+def _key_kind(key, func: str) -> str:
+    if isinstance(key, str):
+        return "str"
+    if isinstance(key, int) and not isinstance(key, bool):
+        return "int"
+    raise TypeError(f"KVStore.{func}: key {key!r} is a {type(key).__name__}, expected int or str")
+
+
+def _as_list(value, func: str, what: str, key) -> list:
+    """One key's value(s): an NDArray or a non-empty list/tuple of NDArrays."""
+    if isinstance(value, NDArray):
+        return [value]
+    if isinstance(value, (list, tuple)) and value:
+        for i, v in enumerate(value):
+            if not isinstance(v, NDArray):
+                raise TypeError(f"KVStore.{func}: {what}[{i}] for key {key!r} is a {type(v).__name__}, expected NDArray")
+        return list(value)
+    raise TypeError(f"KVStore.{func}: {what} for key {key!r} is a {type(value).__name__}, expected an NDArray or a non-empty list of NDArrays")
+
+
+def _pairs(key, value, func: str, what: str) -> tuple[list, str]:
+    """Flatten (key, value) as MXNet does: ``[(k, NDArray), ...]`` and the key kind.
+
+    A list of keys needs a list of values of the same length; each value is an
+    NDArray or a list of them (one per device). All keys of one call must be of
+    one type.
+    """
+    if isinstance(key, (list, tuple)):
+        if not isinstance(value, (list, tuple)) or len(value) != len(key):
+            given = len(value) if isinstance(value, (list, tuple)) else type(value).__name__
+            raise ValueError(f"KVStore.{func}: {len(key)} keys need a list of {len(key)} {what}s, given {given}")
+        pairs, kinds = [], set()
+        for k, v in zip(key, value):
+            kinds.add(_key_kind(k, func))
+            pairs.extend((k, a) for a in _as_list(v, func, what, k))
+        if len(kinds) > 1:
+            raise TypeError(f"KVStore.{func}: inconsistent types of keys detected: {list(key)!r} mixes int and str keys")
+        return pairs, kinds.pop() if kinds else ""
+    kind = _key_kind(key, func)
+    return [(key, a) for a in _as_list(value, func, what, key)], kind
+
+
+def _group(pairs: list) -> Grouped:
+    """Values of the same key together, keys in order of first appearance."""
+    grouped: dict = {}
+    for k, v in pairs:
+        grouped.setdefault(k, []).append(v)
+    return list(grouped.items())
+
+
+class KVStore(abc.ABC):
+    """A key-value store for parameters and gradients shared across devices.
+
+    Keys are ints or strs (one kind per store, as in MXNet); each key holds
+    one array. ``push`` sums the values given for a key (across devices) and
+    either replaces the stored value with the sum or, once an optimizer or
+    updater is set, calls ``updater(key, summed_grad, stored_weight)``;
+    ``pull`` copies the stored value into one or more outputs. Both are lazy
+    engine operations: they return at once. ``priority`` is accepted for
+    compatibility; mxpy's engine runs work in dependency order only.
+    """
+
+    def __init__(self, kv_type: str) -> None:
+        self._type = kv_type
+        self._key_kind: str | None = None  # "int" or "str" once the store has seen a key
+        self._updater = None
+        self._compression = {"type": "none"}
+
+    # -- properties --------------------------------------------------------------------
+    @property
+    def type(self) -> str:
+        """The store type, e.g. ``'local'`` or ``'device'``."""
+        return self._type
+
+    @property
+    def rank(self) -> int:
+        """This worker's rank in ``[0, num_workers)``: always 0 on one machine."""
+        return 0
+
+    @property
+    def num_workers(self) -> int:
+        """The number of worker processes: 1 on one machine."""
+        return 1
+
+    # -- subclass hooks ----------------------------------------------------------------
+    @abc.abstractmethod
+    def _has_key(self, key) -> bool: ...
+
+    @abc.abstractmethod
+    def _stored(self, key) -> NDArray:
+        """The array currently held for ``key`` (used for checks only)."""
+
+    @abc.abstractmethod
+    def _init_impl(self, grouped: Grouped) -> None: ...
+
+    @abc.abstractmethod
+    def _push_impl(self, grouped: Grouped) -> None: ...
+
+    @abc.abstractmethod
+    def _pull_impl(self, grouped: Grouped) -> None: ...
+
+    # -- checks ------------------------------------------------------------------------
+    def _check_kind(self, kind: str, func: str) -> None:
+        if self._key_kind is not None and kind and kind != self._key_kind:
+            raise MXNetError(f"KVStore.{func}: Mixed key types are not allowed: this store uses {self._key_kind} keys, given {kind} keys")
+
+    def _check_known(self, grouped: Grouped, func: str, what: str) -> None:
+        """Every key initialised and every array shaped like the stored value."""
+        for k, arrays in grouped:
+            if not self._has_key(k):
+                raise MXNetError(f"KVStore.{func}: key {k!r} has not been inited; call init({k!r}, value) first")
+            shape = self._stored(k).shape
+            for i, a in enumerate(arrays):
+                if a.shape != shape:
+                    raise MXNetError(f"KVStore.{func}: {what} {i} for key {k!r} has shape {a.shape}, expected {shape} (the shape it was inited with)")
+
+    # -- public API --------------------------------------------------------------------
+    def init(self, key, value) -> None:
+        """Initialise ``key`` (or each key of a list) with ``value``; each key only once.
+
+        >>> import mxpy as mx
+        >>> from mxpy import kvstore
+        >>> kv = kvstore.create()
+        >>> kv.init(["w", "b"], [mx.nd.ones((2,)), mx.nd.zeros((2,))])
+        """
+        pairs, kind = _pairs(key, value, "init", "value")
+        self._check_kind(kind, "init")
+        seen = set()
+        for k, _ in pairs:
+            if self._has_key(k) or k in seen:
+                raise MXNetError(
+                    f"KVStore.init: duplicate init of key {k!r}. Please double check if you called kv.init or kv.broadcast with this key multiple times"
+                )
+            seen.add(k)
+        self._init_impl(_group(pairs))
+        if kind:
+            self._key_kind = kind
+
+    def push(self, key, value, priority: int = 0) -> None:
+        """Push ``value`` to ``key``: a list of values for one key is summed first.
+
+        >>> import mxpy as mx
+        >>> from mxpy import kvstore
+        >>> kv = kvstore.create()
+        >>> kv.init(0, mx.nd.zeros((2,)))
+        >>> kv.push(0, [mx.nd.ones((2,), ctx=mx.cpu(0)), mx.nd.ones((2,), ctx=mx.cpu(1))])
+        >>> out = mx.nd.zeros((2,)); kv.pull(0, out=out); out.asnumpy().tolist()
+        [2.0, 2.0]
+        """
+        grouped = self._prepare_push(key, value, "push")
+        self._push_impl(grouped)
+
+    def pull(self, key, out=None, priority: int = 0, ignore_sparse: bool = True) -> None:
+        """Copy the value of ``key`` into ``out`` (an NDArray or a list, e.g. one per device).
+
+        >>> import mxpy as mx
+        >>> from mxpy import kvstore
+        >>> kv = kvstore.create()
+        >>> kv.init("w", mx.nd.ones((2,)) * 5)
+        >>> outs = [mx.nd.zeros((2,), ctx=mx.cpu(i)) for i in range(2)]
+        >>> kv.pull("w", out=outs)
+        >>> outs[1].asnumpy().tolist()
+        [5.0, 5.0]
+        """
+        grouped = self._prepare_pull(key, out, "pull")
+        self._pull_impl(grouped)
+
+    def pushpull(self, key, value, out=None, priority: int = 0) -> None:
+        """``push(key, value)`` then ``pull(key, out)``; without ``out`` the result lands in ``value``.
+
+        >>> import mxpy as mx
+        >>> from mxpy import kvstore
+        >>> kv = kvstore.create()
+        >>> kv.init(1, mx.nd.zeros((2,)))
+        >>> vals = [mx.nd.ones((2,)), mx.nd.ones((2,)) * 3]
+        >>> kv.pushpull(1, vals)
+        >>> vals[0].asnumpy().tolist()
+        [4.0, 4.0]
+        """
+        pushed = self._prepare_push(key, value, "pushpull")
+        pulled = self._prepare_pull(key, value if out is None else out, "pushpull")
+        self._push_impl(pushed)
+        self._pull_impl(pulled)
+
+    def _prepare_push(self, key, value, func: str) -> Grouped:
+        pairs, kind = _pairs(key, value, func, "value")
+        self._check_kind(kind, func)
+        grouped = _group(pairs)
+        self._check_known(grouped, func, "value")
+        return grouped
+
+    def _prepare_pull(self, key, out, func: str) -> Grouped:
+        if out is None:
+            raise ValueError(f"KVStore.{func}: out is required (an NDArray or a list of NDArrays), given None")
+        pairs, kind = _pairs(key, out, func, "out")
+        self._check_kind(kind, func)
+        grouped = _group(pairs)
+        self._check_known(grouped, func, "out")
+        return grouped
+
+    def row_sparse_pull(self, key, out=None, priority: int = 0, row_ids=None) -> None:
+        """Pull selected rows; mxpy stores are dense, so every row is pulled (``row_ids`` checked only)."""
+        if row_ids is None:
+            raise ValueError("KVStore.row_sparse_pull: row_ids is required, given None")
+        self.pull(key, out=out, priority=priority)
+
+    def set_gradient_compression(self, compression_params: dict) -> None:
+        """Set gradient compression; mxpy stores support ``{'type': 'none'}`` only.
+
+        MXNet's ``local`` store rejects any compression; its ``device`` store
+        accepts ``1bit``/``2bit``, which mxpy does not implement and rejects.
+        """
+        if not isinstance(compression_params, dict) or "type" not in compression_params:
+            raise TypeError(f"KVStore.set_gradient_compression: compression_params must be a dict with a 'type' key, given {compression_params!r}")
+        ctype = compression_params["type"]
+        if ctype != "none":
+            raise MXNetError(f"KVStore.set_gradient_compression: compression type {ctype!r} is not supported by the {self.type!r} kvstore; supported: 'none'")
+        extra = sorted(set(compression_params) - {"type"})
+        if extra:
+            raise MXNetError(f"KVStore.set_gradient_compression: type 'none' takes no other parameters, given {extra}")
+        self._compression = dict(compression_params)
+
+    def set_optimizer(self, optimizer) -> None:
+        """Run ``optimizer`` on the store at every push (as MXNet does on one machine).
+
+        >>> import mxpy as mx
+        >>> from mxpy import kvstore
+        >>> kv = kvstore.create()
+        >>> w = mx.nd.zeros((2,))
+        >>> kv.init(3, w)
+        >>> kv.set_optimizer(mx.optimizer.SGD(learning_rate=0.1))
+        >>> kv.push(3, mx.nd.ones((2,)))
+        >>> kv.pull(3, out=w); w.asnumpy().tolist()
+        [-0.10000000149011612, -0.10000000149011612]
+        """
+        from ..optimizer import Optimizer, get_updater
+
+        if not isinstance(optimizer, Optimizer):
+            raise TypeError(f"KVStore.set_optimizer: optimizer must be an mx.optimizer.Optimizer, given {type(optimizer).__name__}")
+        self._set_updater(get_updater(optimizer))
+
+    def _set_updater(self, updater) -> None:
+        """Install ``updater(key, grad, stored)``, called at each push; str keys arrive as bytes (as MXNet)."""
+        if not callable(updater):
+            raise TypeError(f"KVStore._set_updater: updater must be callable, given {type(updater).__name__}")
+        self._updater = updater
+
+    def _barrier(self) -> None:
+        """Wait for every worker: with a single worker there is nobody to wait for."""
+        return None
+
+    barrier = _barrier
+
+    def _check_states_updater(self, func: str) -> None:
+        if self._updater is None:
+            raise MXNetError(f"KVStore.{func}: no optimizer is set on this kvstore; call set_optimizer first")
+        for name in ("get_states", "set_states"):
+            if not callable(getattr(self._updater, name, None)):
+                raise MXNetError(f"KVStore.{func}: the updater set by _set_updater has no {name}(); only set_optimizer's updater has states")
+
+    def save_optimizer_states(self, fname: str, dump_optimizer: bool = False) -> None:
+        """Write the updater's states (and the optimizer when ``dump_optimizer``) to ``fname`` atomically."""
+        from ..ndarray.serialization import _atomic_write
+
+        self._check_states_updater("save_optimizer_states")
+        blob = self._updater.get_states(dump_optimizer)
+        _atomic_write(os.fspath(fname), [blob])
+
+    def load_optimizer_states(self, fname: str) -> None:
+        """Load states written by :meth:`save_optimizer_states` (a pickle: load only files you trust)."""
+        self._check_states_updater("load_optimizer_states")
+        try:
+            with open(fname, "rb") as f:
+                blob = f.read()
+        except OSError as e:
+            raise MXNetError(f"KVStore.load_optimizer_states: cannot read {fname!r}: {e.strerror or e}") from e
+        try:
+            self._updater.set_states(blob)
+        except Exception as e:
+            raise MXNetError(f"KVStore.load_optimizer_states: {fname!r} is not a valid optimizer states file ({type(e).__name__}: {e})") from e

@@ -1,0 +1,93 @@
+"""Single-machine stores: ``local`` (merge and update on the CPU) and ``device`` (on the devices).
+
+``local`` (and ``local_update_cpu``, ``local_allreduce_cpu``) keeps every
+value on ``cpu_pinned(0)``, copies pushed values there, sums them and updates
+there, as MXNet's CommCPU does. ``device`` (and ``local_allreduce_device``,
+``nccl``) merges each key on the device of the first value pushed to it and
+keeps the stored value (and so the optimizer state) there, as MXNet's
+CommDevice does. Every copy, sum and update is an engine operation, so
+``push``/``pull`` return at once and later reads wait for them.
+
+>>> import mxpy as mx
+>>> from mxpy import kvstore
+>>> kv = kvstore.create("device")
+>>> kv.init("g", mx.nd.zeros((3,)))
+>>> kv.pushpull("g", [mx.nd.ones((3,), ctx=mx.cpu(i)) for i in range(2)], out=mx.nd.zeros((3,)))
+"""
+
+from __future__ import annotations
+
+from ..context import Context, cpu_pinned
+from ..ndarray.creation import copy_into
+from ..ndarray.ndarray import NDArray, _new
+from ..ndarray.register import call
+from .base import Grouped, KVStore
+
+__all__ = ["LocalKVStore"]
+
+
+class LocalKVStore(KVStore):
+    """The ``local`` and ``device`` stores of one process (see the module docstring)."""
+
+    def __init__(self, kv_type: str = "local", on_device: bool = False) -> None:
+        super().__init__(kv_type)
+        self._on_device = on_device
+        self._store: dict = {}
+        self._merge_ctx: dict = {}  # device stores: key -> the context it is merged and kept on
+
+    def _has_key(self, key) -> bool:
+        return key in self._store
+
+    def _stored(self, key) -> NDArray:
+        return self._store[key]
+
+    def _init_impl(self, grouped: Grouped) -> None:
+        home = cpu_pinned(0)
+        for k, (value,) in grouped:
+            stored = _new(home, value.shape, value._data.dtype)
+            copy_into(value, stored)
+            self._store[k] = stored
+
+    def _merge_context(self, key, values: list) -> Context:
+        if not self._on_device:
+            return cpu_pinned(0)
+        ctx = self._merge_ctx.get(key)
+        if ctx is None:
+            ctx = self._merge_ctx[key] = values[0]._ctx
+        return ctx
+
+    def _reduce(self, key, values: list, ctx: Context, dtype) -> NDArray:
+        """A fresh array on ``ctx`` holding the sum of ``values`` (engine ops, lazy)."""
+        bufs = []
+        for v in values:
+            if v._ctx == ctx and v._data.dtype == dtype and len(values) > 1:
+                bufs.append(v)  # add_n only reads it
+                continue
+            buf = _new(ctx, v.shape, dtype)
+            copy_into(v, buf)
+            bufs.append(buf)
+        if len(bufs) == 1:
+            return bufs[0]
+        return call("add_n", *bufs)
+
+    def _push_impl(self, grouped: Grouped) -> None:
+        for k, values in grouped:
+            stored = self._store[k]
+            ctx = self._merge_context(k, values)
+            if stored._ctx != ctx:
+                # device stores keep the value where it is merged, so updates need no copies
+                moved = _new(ctx, stored.shape, stored._data.dtype)
+                copy_into(stored, moved)
+                stored = self._store[k] = moved
+            merged = self._reduce(k, values, ctx, stored._data.dtype)
+            if self._updater is None:
+                copy_into(merged, stored)
+            else:
+                # MXNet hands str keys to the updater as bytes (they cross its C API)
+                self._updater(k.encode() if isinstance(k, str) else k, merged, stored)
+
+    def _pull_impl(self, grouped: Grouped) -> None:
+        for k, outs in grouped:
+            stored = self._store[k]
+            for o in outs:
+                copy_into(stored, o)
