@@ -288,3 +288,19 @@ def test_gpu_values_sum_and_update():
         kv.pull("w", out=outs)
         for o in outs:
             assert o.asnumpy().tolist() == [-1, -1, -1, -1]
+
+
+def test_broadcast_and_capability():
+    kv = kvstore.create()
+    outs = [mx.nd.zeros((2,), ctx=mx.cpu(i)) for i in range(2)]
+    kv.broadcast(3, mx.nd.array([1, 2]), out=outs)
+    assert [o.asnumpy().tolist() for o in outs] == [[1, 2], [1, 2]]
+    with pytest.raises(MXNetError, match="duplicate init of key 3"):
+        kv.broadcast(3, mx.nd.array([1, 2]), out=outs)
+    with pytest.raises(MXNetError, match=r"out 0 for key 4 has shape \(3,\), expected \(2,\)"):
+        kv.broadcast(4, mx.nd.array([1, 2]), out=mx.nd.zeros((3,)))
+    with pytest.raises(MXNetError, match="key 4 has not been inited"):  # the rejected broadcast stored nothing
+        kv.pull(4, out=mx.nd.zeros((2,)))
+    assert kvstore.KVStore.is_capable("optimizer") and kv.is_capable("OPTIMIZER")
+    with pytest.raises(ValueError, match="unknown capability"):
+        kv.is_capable("sparse")

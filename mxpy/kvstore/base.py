@@ -138,6 +138,16 @@ class KVStore(abc.ABC):
         if self._key_kind is not None and kind and kind != self._key_kind:
             raise MXNetError(f"KVStore.{func}: Mixed key types are not allowed: this store uses {self._key_kind} keys, given {kind} keys")
 
+    def _check_new(self, pairs: list, func: str) -> None:
+        """Each key given once and not yet in the store."""
+        seen = set()
+        for k, _ in pairs:
+            if self._has_key(k) or k in seen:
+                raise MXNetError(
+                    f"KVStore.{func}: duplicate init of key {k!r}. Please double check if you called kv.init or kv.broadcast with this key multiple times"
+                )
+            seen.add(k)
+
     def _check_known(self, grouped: Grouped, func: str, what: str) -> None:
         """Every key initialised and every array shaped like the stored value."""
         for k, arrays in grouped:
@@ -159,16 +169,49 @@ class KVStore(abc.ABC):
         """
         pairs, kind = _pairs(key, value, "init", "value")
         self._check_kind(kind, "init")
-        seen = set()
-        for k, _ in pairs:
-            if self._has_key(k) or k in seen:
-                raise MXNetError(
-                    f"KVStore.init: duplicate init of key {k!r}. Please double check if you called kv.init or kv.broadcast with this key multiple times"
-                )
-            seen.add(k)
+        self._check_new(pairs, "init")
         self._init_impl(_group(pairs))
         if kind:
             self._key_kind = kind
+
+    def broadcast(self, key, value, out, priority: int = 0) -> None:
+        """``init(key, value)`` then ``pull(key, out)``; both checked before either runs.
+
+        >>> import mxpy as mx
+        >>> from mxpy import kvstore
+        >>> kv = kvstore.create()
+        >>> outs = [mx.nd.zeros((2,), ctx=mx.cpu(i)) for i in range(2)]
+        >>> kv.broadcast("w", mx.nd.ones((2,)) * 4, out=outs)
+        >>> outs[1].asnumpy().tolist()
+        [4.0, 4.0]
+        """
+        init_pairs, kind = _pairs(key, value, "broadcast", "value")
+        self._check_kind(kind, "broadcast")
+        self._check_new(init_pairs, "broadcast")
+        out_pairs, _ = _pairs(key, out, "broadcast", "out")
+        shapes = {k: v.shape for k, v in init_pairs}
+        for k, arrays in _group(out_pairs):
+            if k not in shapes:
+                raise MXNetError(f"KVStore.broadcast: out given for key {k!r}, which is not among the keys broadcast")
+            for i, a in enumerate(arrays):
+                if a.shape != shapes[k]:
+                    raise MXNetError(f"KVStore.broadcast: out {i} for key {k!r} has shape {a.shape}, expected {shapes[k]}")
+        self._init_impl(_group(init_pairs))
+        if kind:
+            self._key_kind = kind
+        self._pull_impl(_group(out_pairs))
+
+    @staticmethod
+    def is_capable(capability: str) -> bool:
+        """Whether the store supports ``capability``; only ``'optimizer'`` is known (True).
+
+        >>> from mxpy import kvstore
+        >>> kvstore.KVStore.is_capable("optimizer")
+        True
+        """
+        if isinstance(capability, str) and capability.lower() == "optimizer":
+            return True
+        raise ValueError(f"KVStore.is_capable: unknown capability {capability!r}; known: 'optimizer'")
 
     def push(self, key, value, priority: int = 0) -> None:
         """Push ``value`` to ``key``: a list of values for one key is summed first.
