@@ -6,7 +6,9 @@ import types as _types
 
 from .. import ops as _ops
 from . import bind as _bind  # noqa: F401  (attaches Symbol.bind and simple_bind)
+from . import fluent as _fluent
 from . import register as _register
+from . import wrappers as _wrappers
 from .json_io import load_json as _load_json
 from .symbol import Group, Symbol, Variable, var
 
@@ -18,6 +20,11 @@ _register.populate(op.__dict__, _internal.__dict__)
 for _name, _fn in op.__dict__.items():
     if not _name.startswith("__"):
         globals().setdefault(_name, _fn)
+
+# MXNet's Python-level functions (maximum, zeros, arange...) replace any same-named operator
+_WRAPPERS = _wrappers.available()
+globals().update(_WRAPPERS)
+_fluent.install()
 
 
 def load_json(json_str: str) -> Symbol:
@@ -36,4 +43,4 @@ def load(fname: str) -> Symbol:
         return _load_json(f.read())
 
 
-__all__ = ["Symbol", "Variable", "var", "Group", "load", "load_json", "op"]
+__all__ = ["Symbol", "Variable", "var", "Group", "load", "load_json", "op", *_WRAPPERS]
