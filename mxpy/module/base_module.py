@@ -242,14 +242,14 @@ class BaseModule:
 
         if num_epoch is None:
             raise AssertionError("please specify number of epochs")
+        # metrics are built first, so a bad metric name is rejected before anything is bound
+        eval_metric = _create_metric(eval_metric)
+        validation_metric = eval_metric if validation_metric is None else _create_metric(validation_metric)
         self.bind(data_shapes=train_data.provide_data, label_shapes=train_data.provide_label, for_training=True, force_rebind=force_rebind)
         if monitor is not None:
             self.install_monitor(monitor)
         self.init_params(initializer=initializer, arg_params=arg_params, aux_params=aux_params, allow_missing=allow_missing, force_init=force_init)
         self.init_optimizer(kvstore=kvstore, optimizer=optimizer, optimizer_params=optimizer_params)
-        if validation_metric is None:
-            validation_metric = eval_metric
-        eval_metric = _create_metric(eval_metric)
         for epoch in range(begin_epoch, num_epoch):
             tic = time.time()
             eval_metric.reset()

@@ -286,12 +286,12 @@ class DataParallelExecutorGroup:
             raise ValueError(f"forward: the batch has {len(data)} data arrays, the module is bound to {len(self.data_names)} ({self.data_names})")
         for name, desc, arr in zip(self.data_names, self.data_shapes, data):
             if tuple(arr.shape) != tuple(desc.shape):
-                raise ValueError(f"forward: data {name!r} has shape {tuple(arr.shape)}, but the module is bound to {tuple(desc.shape)}")
+                raise MXNetError(f"forward: data {name!r} has shape {tuple(arr.shape)}, but the module is bound to {tuple(desc.shape)}")
         labels = data_batch.label if self.label_arrays else None
         if labels:
             for name, desc, arr in zip(self.label_names, self.label_shapes, labels):
                 if tuple(arr.shape) != tuple(desc.shape):
-                    raise ValueError(f"forward: label {name!r} has shape {tuple(arr.shape)}, but the module is bound to {tuple(desc.shape)}")
+                    raise MXNetError(f"forward: label {name!r} has shape {tuple(arr.shape)}, but the module is bound to {tuple(desc.shape)}")
 
     def forward(self, data_batch, is_train=None) -> None:
         """Copy each context's slice of the batch in and run the forward passes."""

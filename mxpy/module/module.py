@@ -271,11 +271,11 @@ class Module(BaseModule):
         ``shared_module`` (bound and initialised) lends its parameter arrays
         and optimizer, as bucketing needs.
         """
-        if force_rebind:
-            self._reset_bind()
-        if self.binded:
+        if self.binded and not force_rebind:
             self.logger.warning("Already bound, ignoring bind()")
             return
+        # everything below is checked and built before the old binding is dropped,
+        # so a rejected (re)bind leaves the module as it was
         if not for_training and inputs_need_grad:
             raise AssertionError("bind: inputs_need_grad=True needs for_training=True")
         data_shapes, label_shapes = _parse_data_desc(self.data_names, self.label_names, data_shapes, label_shapes)
@@ -302,6 +302,8 @@ class Module(BaseModule):
             group2ctxs=self._group2ctxs,
             state_names=self._state_names,
         )
+        if force_rebind:
+            self._reset_bind()
         self.for_training = for_training
         self.inputs_need_grad = inputs_need_grad
         self._grad_req = grad_req
@@ -426,8 +428,14 @@ class Module(BaseModule):
                 new_lshape = None
             try:
                 self.reshape(new_dshape, new_lshape)
-            except MXNetError as e:
-                raise ValueError(f"Module.forward: the batch's data shapes {list(new)} do not fit the bound module (data shapes {list(curr)}): {e}") from e
+            except (MXNetError, ValueError) as e:
+                bad = [(d.name, s, d.shape) for d, s in zip(self._data_shapes, new) if s[1:] != tuple(d.shape[1:])] or [
+                    (self._data_shapes[0].name, new[0], curr[0])
+                ]
+                name, given, bound = bad[0]
+                raise MXNetError(
+                    f"Module.forward: data {name!r} has shape {given}, but the module is bound to {tuple(bound)} and cannot be reshaped to it ({e})"
+                ) from e
         self._exec_group.forward(data_batch, is_train)
 
     def backward(self, out_grads=None) -> None:
