@@ -312,3 +312,28 @@ def test_module_constructor_checks_names():
         mod.Module(mlp(), label_names=["lbl"])
     with pytest.raises(AssertionError, match="work_load_list"):
         mod.Module(mlp(), context=[mx.cpu(0), mx.cpu(1)], work_load_list=[1])
+
+
+def test_fit_with_monitor_collects_statistics():
+    train, _ = iters()
+    mon = mx.mon.Monitor(1, pattern="fc2.*")
+    seen = []
+    mon.toc_print = lambda: seen.extend(name for _, name, _ in mon.toc())
+    m = mod.Module(mlp())
+    m.fit(train, num_epoch=1, arg_params=init_params(), monitor=mon)
+    assert "fc2_output" in seen and "fc2_weight" in seen
+    assert all(name.startswith("fc2") for name in seen)
+    assert len(mon.exes) == 1
+
+
+def test_state_names_are_inputs_set_by_set_states():
+    data, state = mx.sym.Variable("data"), mx.sym.Variable("h")
+    net = mx.sym.FullyConnected(data, num_hidden=2, name="fc") + state
+    m = mod.Module(net, label_names=None, state_names=["h"], context=[mx.cpu(0), mx.cpu(1)])
+    m.bind([("data", (4, 3))], for_training=False)
+    m.init_params(arg_params={"fc_weight": mx.nd.zeros((2, 3)), "fc_bias": mx.nd.zeros((2,))})
+    assert sorted(m.get_params()[0]) == ["fc_bias", "fc_weight"]  # a state is not a parameter
+    m.set_states(value=3)
+    m.forward(DataBatch([mx.nd.ones((4, 3))], None))
+    np.testing.assert_array_equal(m.get_outputs()[0].asnumpy(), np.full((4, 2), 3.0))
+    assert m.get_states()[0].shape == (4, 2)  # two (2, 2) states merged on the batch axis
