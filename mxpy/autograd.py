@@ -1,8 +1,13 @@
 """Imperative autodiff: ``record`` NDArray ops, then ``backward``.
 
-Recording builds the same graph nodes symbols use (one per op call), and
-``backward`` runs the same gradient pass as executors over it, so every
-operator's gradient rule serves both.
+Recording puts one graph node per op call on the output arrays (``arr._ag``),
+the same :class:`~mxpy.symbol.node.Node` symbols use, so every operator's
+gradient rule serves both. ``backward`` copies the recorded graph reachable
+from the heads (nodes freed by an earlier backward are cut off there, as MXNet
+does) and runs the gradient pass over it: through an :class:`Executor` in the
+common case, or node by node (``_interpret``) when the backward computation
+must itself be recorded (``create_graph=True``) or the graph holds a custom
+:class:`Function`, whose backward is Python code run on the caller's thread.
 
 >>> import mxpy as mx
 >>> x = mx.nd.array([1.0, 2.0, 3.0])
@@ -16,13 +21,16 @@ operator's gradient rule serves both.
 
 from __future__ import annotations
 
+import copy
+import math
 import threading
 from contextlib import contextmanager
 
 from .base import MXNetError
 from .ndarray import NDArray, dispatch
+from .ndarray.creation import copy_into
 from .ndarray.ndarray import _new
-from .registry import Param
+from .registry import OpDef, Params, get
 from .symbol.node import Node, aux_variables, topo_order
 from .symbol.symbol import Symbol
 
@@ -38,7 +46,24 @@ __all__ = [
     "grad",
     "set_recording",
     "set_training",
+    "Function",
 ]
+
+# MXNet 1.9.1's messages, word for word, so code matching on them keeps working
+_NOT_IN_GRAPH = (
+    "Cannot differentiate node because it is not in a computational graph. You need to set is_recording to true "
+    "or use autograd.record() to save computational graphs for backward. If you want to differentiate the same "
+    "graph twice, you need to pass retain_graph=True to backward."
+)
+_ASSIGN = (
+    "Assigning to NDArrays that are already in a computational graph will cause undefined behavior when "
+    "evaluating gradients. Please call backward first to clear the graph or do this out side of a record "
+    "section. Also note that you cannot use inplace operations like +=, *=, relu(x, out=x), y[idx]=x, etc "
+    "inside a record section."
+)
+_INPLACE = "Inplace operations (+=, -=, x[:]=, etc) are not supported when recording with autograd."
+_NO_INPUTS = "There are no inputs in computation graph that require gradients."
+_GRAD_REQS = ("write", "add", "null")
 
 _state = threading.local()
 
@@ -48,17 +73,31 @@ def _get(name: str, default: bool) -> bool:
 
 
 def is_recording() -> bool:
-    """Whether operations are being recorded for autodiff."""
+    """Whether operations are being recorded for autodiff.
+
+    >>> with mx.autograd.record():
+    ...     mx.autograd.is_recording()
+    True
+    """
     return _get("recording", False)
 
 
 def is_training() -> bool:
-    """Whether ops run in training mode (Dropout active, BatchNorm uses batch statistics)."""
+    """Whether ops run in training mode (Dropout active, BatchNorm uses batch statistics).
+
+    >>> with mx.autograd.train_mode():
+    ...     mx.autograd.is_training()
+    True
+    """
     return _get("training", False)
 
 
 def set_recording(is_recording: bool) -> bool:
-    """Turn recording on or off; returns the previous state."""
+    """Turn recording on or off; returns the previous state.
+
+    >>> prev = mx.autograd.set_recording(True)
+    >>> _ = mx.autograd.set_recording(prev)
+    """
     prev = _get("recording", False)
     _state.recording = bool(is_recording)
     dispatch.recorder = _record_op if is_recording else None
@@ -66,7 +105,11 @@ def set_recording(is_recording: bool) -> bool:
 
 
 def set_training(train_mode: bool) -> bool:
-    """Turn training mode on or off; returns the previous state."""
+    """Turn training mode on or off; returns the previous state.
+
+    >>> prev = mx.autograd.set_training(True)
+    >>> _ = mx.autograd.set_training(prev)
+    """
     prev = _get("training", False)
     _state.training = bool(train_mode)
     dispatch.is_train = bool(train_mode)
@@ -87,27 +130,51 @@ def _scope(recording: bool | None, training: bool | None):
 
 
 def record(train_mode: bool = True):
-    """Record operations inside the block (training mode unless ``train_mode=False``)."""
+    """Record operations inside the block (training mode unless ``train_mode=False``).
+
+    >>> x = mx.nd.ones((2,)); x.attach_grad()
+    >>> with mx.autograd.record():
+    ...     y = x * 2
+    """
     return _scope(True, train_mode)
 
 
 def pause(train_mode: bool = False):
-    """Stop recording inside the block."""
+    """Stop recording inside the block (inference mode unless ``train_mode=True``).
+
+    >>> with mx.autograd.record():
+    ...     with mx.autograd.pause():
+    ...         mx.autograd.is_recording()
+    False
+    """
     return _scope(False, train_mode)
 
 
 def train_mode():
-    """Training-mode behaviour inside the block, recording unchanged."""
+    """Training-mode behaviour inside the block, recording unchanged.
+
+    >>> with mx.autograd.train_mode():
+    ...     y = mx.nd.Dropout(mx.nd.ones((4,)), p=0.5)
+    """
     return _scope(None, True)
 
 
 def predict_mode():
-    """Inference-mode behaviour inside the block, recording unchanged."""
+    """Inference-mode behaviour inside the block, recording unchanged.
+
+    >>> with mx.autograd.record():
+    ...     with mx.autograd.predict_mode():
+    ...         mx.autograd.is_training()
+    False
+    """
     return _scope(None, False)
 
 
+# -- marking variables ------------------------------------------------------------------------
+
+
 class _Mark:
-    """Autograd data of a marked variable: its gradient array and request."""
+    """Autograd data of a marked variable: its graph node and gradient request."""
 
     __slots__ = ("node", "grad_req")
 
@@ -117,22 +184,47 @@ class _Mark:
 
 
 def mark_variables(variables, gradients, grad_reqs="write") -> None:
-    """Attach gradient buffers to arrays so ``backward`` fills them."""
+    """Make ``variables`` differentiable: ``backward`` writes their gradients into ``gradients``.
+
+    ``grad_reqs`` is ``'write'``, ``'add'`` (accumulate) or ``'null'``, one for
+    all or one per variable.
+
+    >>> x, gx = mx.nd.ones((2,)), mx.nd.zeros((2,))
+    >>> mx.autograd.mark_variables([x], [gx], grad_reqs="add")
+    """
     if isinstance(variables, NDArray):
         variables, gradients = [variables], [gradients]
+    variables, gradients = list(variables), list(gradients)
     reqs = [grad_reqs] * len(variables) if isinstance(grad_reqs, str) else list(grad_reqs)
+    if len(gradients) != len(variables) or len(reqs) != len(variables):
+        raise MXNetError(f"mark_variables: got {len(variables)} variables, {len(gradients)} gradients and {len(reqs)} grad_reqs; they must match")
+    for k, (v, g, r) in enumerate(zip(variables, gradients, reqs)):
+        if not isinstance(v, NDArray) or not isinstance(g, NDArray):
+            raise TypeError(f"mark_variables: variables[{k}] and gradients[{k}] must be NDArrays, got {type(v).__name__} and {type(g).__name__}")
+        if r not in _GRAD_REQS:
+            raise KeyError(f"mark_variables: grad_req must be 'write', 'add' or 'null', got {r!r}")
+        if g.shape != v.shape:
+            raise MXNetError(f"mark_variables: gradients[{k}] has shape {g.shape}, expected {v.shape} (the variable's)")
     for v, g, r in zip(variables, gradients, reqs):
-        if r not in ("write", "add", "null"):
-            raise ValueError(f"mark_variables: grad_req must be write, add or null, got {r!r}")
         v._grad = g
-        v._ag = (_Mark(Node(None, f"var{id(v)}", {}, []), r), 0)
+        v._ag = (_Mark(Node(None, "var", {}, []), r), 0)
 
 
 def _attach_grad(self: NDArray, grad_req: str = "write", stype=None) -> None:
-    """Allocate ``self.grad`` (zeros) and mark this array for autodiff."""
+    """Allocate ``self.grad`` (zeros) and mark this array for autodiff.
+
+    >>> x = mx.nd.array([1.0, 2.0]); x.attach_grad(grad_req="add")
+    """
+    if grad_req not in _GRAD_REQS:
+        raise KeyError(f"attach_grad: grad_req must be 'write', 'add' or 'null', got {grad_req!r}")
+    if stype not in (None, "default"):
+        raise MXNetError(f"attach_grad: stype {stype!r} is not supported by mxpy (arrays are dense); use None or 'default'")
     g = _new(self._ctx, self.shape, self._data.dtype)
     g._data[...] = 0
     mark_variables([self], [g], grad_req)
+
+
+# -- recording --------------------------------------------------------------------------------
 
 
 def _entry_of(arr: NDArray, consts: dict) -> tuple:
@@ -147,119 +239,565 @@ def _entry_of(arr: NDArray, consts: dict) -> tuple:
     return (node, 0)
 
 
-def _record_op(op, p, inputs, outputs) -> None:
-    if not any(a._ag is not None for a in inputs):
-        return
+def _record_op(op, p, inputs, outputs, force: bool = False) -> None:
+    """The recorder hook: check MXNet's in-place rules and put a node on the outputs."""
+    for o in outputs:
+        if o._ag is not None:
+            raise MXNetError(f"{op.name}: {_ASSIGN}")
+    if not force and not any(a._ag is not None for a in inputs):
+        return  # nothing differentiable flows in: constants stay plain arrays
+    for o in outputs:
+        if any(o is a for a in inputs):
+            raise MXNetError(f"{op.name}: {_INPLACE}")
     consts: dict = {}
     node = Node(op, op.name.lower(), {}, [_entry_of(a, consts) for a in inputs])
     node._params = p
     for j, o in enumerate(outputs):
         o._ag = (node, j)
-    # arrays <-> node form a reference cycle, which the garbage collector frees
+    # arrays <-> node form a reference cycle, which backward (or the garbage collector) frees
     node.tape = (list(inputs), list(outputs))
 
 
-def _arrays_of(order: list[Node]) -> dict:
-    """Map every entry of a recorded graph to its NDArray."""
-    out: dict = {}
-    for node in order:
-        if node.op is None:
-            if node.tape is not None:
-                out[(id(node), 0)] = node.tape
+# -- the recorded graph, copied for one backward ----------------------------------------------
+
+
+class _Graph:
+    """The recorded graph reachable from some heads, as fresh nodes.
+
+    ``order``: op nodes, inputs first; ``arrays``: (id(node), i) -> NDArray for
+    every op output and leaf; ``marks``: id(_Mark) -> (leaf node, array) of the
+    marked variables reached; ``leaves``: leaf nodes in first-seen order;
+    ``originals``: the recorded nodes copied (freed after a backward).
+    """
+
+    __slots__ = ("heads", "order", "arrays", "marks", "leaves", "originals", "custom")
+
+    def __init__(self):
+        self.heads: list = []
+        self.order: list[Node] = []
+        self.arrays: dict = {}
+        self.marks: dict = {}
+        self.leaves: list[Node] = []
+        self.originals: list[Node] = []
+        self.custom = False
+
+
+def _collect(heads: list[NDArray]) -> _Graph:
+    g = _Graph()
+    clones: dict[int, Node] = {}
+    leaf_of: dict = {}
+
+    def leaf(src: Node, i: int, arr: NDArray) -> Node:
+        ag = arr._ag
+        mark = ag[0] if ag is not None and isinstance(ag[0], _Mark) and ag[0].node is src else None
+        key = id(mark) if mark is not None else (id(src), i, id(arr))
+        node = leaf_of.get(key)
+        if node is None:
+            node = leaf_of[key] = Node(None, f"_ag_leaf{len(g.leaves)}", {}, [])
+            g.leaves.append(node)
+            g.arrays[(id(node), 0)] = arr
+            if mark is not None:
+                g.marks[id(mark)] = (node, arr)
+        return node
+
+    def live(src: Node) -> bool:
+        return src.op is not None and src.tape is not None
+
+    for h in heads:
+        if h._ag is None:
+            raise MXNetError(f"backward: {_NOT_IN_GRAPH}")
+        src, i = h._ag
+        if isinstance(src, _Mark):
+            g.heads.append((leaf(src.node, 0, h), 0))
             continue
-        ins, outs = node.tape
-        for (src, i), a in zip(node.inputs, ins):
-            out.setdefault((id(src), i), a)
-        for j, o in enumerate(outs):
-            out[(id(node), j)] = o
+        stack = [(src, False)]
+        while stack:  # iterative post-order: long recorded chains (unrolled RNNs) stay off the C stack
+            node, ready = stack.pop()
+            if id(node) in clones:
+                continue
+            if not ready:
+                stack.append((node, True))
+                stack.extend((s, False) for s, _ in node.inputs if live(s) and id(s) not in clones)
+                continue
+            ins_arrays, outs = node.tape
+            inputs = [(clones[id(s)], j) if live(s) else (leaf(s, j, a), 0) for (s, j), a in zip(node.inputs, ins_arrays)]
+            c = Node(_HIGHER.get(node.op, node.op), node.name, node.attrs, inputs)
+            c._params = node._params
+            clones[id(node)] = c
+            g.order.append(c)
+            g.originals.append(node)
+            g.custom = g.custom or isinstance(node.op, _FunctionOp)
+            for j, o in enumerate(outs):
+                g.arrays[(id(c), j)] = o
+        g.heads.append((clones[id(src)], i))
+    return g
+
+
+def _free(g: _Graph) -> None:
+    """Drop the recorded graph after a backward without ``retain_graph``, as MXNet does."""
+    for node in g.originals:
+        if node.tape is None:
+            continue
+        for o in node.tape[1]:
+            if o._ag is not None and o._ag[0] is node:
+                o._ag = None
+        node.tape = None
+
+
+def _head_grads(heads: list[NDArray], head_grads) -> list[NDArray]:
+    if head_grads is None:
+        head_grads = [None] * len(heads)
+    elif isinstance(head_grads, NDArray):
+        head_grads = [head_grads]
+    if len(head_grads) != len(heads):
+        raise MXNetError(f"backward: got {len(head_grads)} head gradients for {len(heads)} heads")
+    out = []
+    for k, (h, hg) in enumerate(zip(heads, head_grads)):
+        if hg is None:
+            hg = _new(h._ctx, h.shape, h._data.dtype)
+            hg._data[...] = 1
+        elif not isinstance(hg, NDArray):
+            raise TypeError(f"backward: head_grads[{k}] must be an NDArray or None, got {type(hg).__name__}")
+        elif hg.shape != h.shape:
+            raise MXNetError(f"backward: head_grads[{k}] has shape {hg.shape}, expected {h.shape} (the head's)")
+        out.append(hg)
     return out
 
 
-def _run_backward(heads, head_grads, variables, grads_out, reqs, train_mode: bool) -> None:
+# -- running the gradient pass ----------------------------------------------------------------
+
+
+def _run_executor(g: _Graph, hgs: list[NDArray], wanted: list[Node], grads_out: list[NDArray], reqs: list[str], train_mode: bool) -> None:
+    """The gradient pass as a bound executor writing into ``grads_out`` (the common case)."""
     from .executor import Executor
 
-    entries = []
-    for h in heads:
-        if h._ag is None:
-            raise MXNetError("backward: the head array was not computed inside autograd.record() from a marked variable")
-        entries.append(_entry_of(h, {}))
-    order = topo_order(entries)
-    arrays = _arrays_of(order)
-    for v in variables:
-        mark = v._ag[0] if v._ag is not None else None
-        if not isinstance(mark, _Mark):
-            raise MXNetError("backward: a variable was not marked with attach_grad()/mark_variables()")
-        arrays[(id(mark.node), 0)] = v
+    order = topo_order(g.heads)
     aux_ids = aux_variables(order)
-    var_nodes = [n for n in order if n.op is None and id(n) not in aux_ids]
-    aux_nodes = [n for n in order if n.op is None and id(n) in aux_ids]
-    var_arrays = [arrays[(id(n), 0)] for n in var_nodes]
-    aux_arrays = [arrays[(id(n), 0)] for n in aux_nodes]
-    wanted = {id(v._ag[0].node): k for k, v in enumerate(variables)}
-    grad_arrays = [grads_out[wanted[id(n)]] if id(n) in wanted else None for n in var_nodes]
-    grad_reqs = [reqs[wanted[id(n)]] if id(n) in wanted else "null" for n in var_nodes]
-    # variables the heads do not depend on get zero gradients for 'write'
-    seen = {id(n) for n in var_nodes}
-    for k, v in enumerate(variables):
-        if id(v._ag[0].node) not in seen and reqs[k] == "write":
-            grads_out[k][:] = 0
-    sym = Symbol(entries)
-    _patch_names(var_nodes, aux_nodes)
-    bound = {(id(n), 0) for n in var_nodes + aux_nodes}
-    recorded = {k: a for k, a in arrays.items() if k not in bound}
-    ex = Executor(sym, heads[0]._ctx, var_arrays, grad_arrays, grad_reqs, aux_arrays, recorded=recorded)
-    hg = []
-    for h, g in zip(heads, head_grads if head_grads is not None else [None] * len(heads)):
-        if g is None:
-            g = _new(h._ctx, h.shape, h._data.dtype)
-            g._data[...] = 1
-        hg.append(g)
-    ex.backward(hg, is_train=train_mode)
+    args = [n for n in order if n.op is None and id(n) not in aux_ids]
+    aux = [n for n in order if n.op is None and id(n) in aux_ids]
+    want = {id(n): k for k, n in enumerate(wanted)}
+    grad_arrays = [grads_out[want[id(n)]] if id(n) in want else None for n in args]
+    grad_reqs = [reqs[want[id(n)]] if id(n) in want else "null" for n in args]
+    leaf_ids = {id(n) for n in args + aux}
+    recorded = {k: a for k, a in g.arrays.items() if k[0] not in leaf_ids}
+    arg_arrays = [g.arrays[(id(n), 0)] for n in args]
+    aux_arrays = [g.arrays[(id(n), 0)] for n in aux]
+    ex = Executor(Symbol(g.heads), g.arrays[(id(args[0]), 0)]._ctx if args else hgs[0]._ctx, arg_arrays, grad_arrays, grad_reqs, aux_arrays, recorded=recorded)
+    ex.backward(hgs, is_train=train_mode)
 
 
-def _patch_names(var_nodes: list[Node], aux_nodes: list[Node]) -> None:
-    # list_arguments() of the tape symbol must be unique names
-    for k, n in enumerate(var_nodes):
-        n.name = f"_ag_var{k}"
-    for k, n in enumerate(aux_nodes):
-        n.name = f"_ag_aux{k}"
+def _check_differentiable(order: list[Node], wanted: list[Node]) -> None:
+    depends = {id(n) for n in wanted}
+    for node in order:
+        if any(id(s) in depends for s, _ in node.inputs):
+            if node.op.gradient is None:
+                raise MXNetError(f"Operator {node.op.name} is non-differentiable because it didn't register FGradient attribute.")
+            depends.add(id(node))
+
+
+def _run_node(op, p, ins: list[NDArray], train_mode: bool) -> list[NDArray]:
+    out_shapes, out_types = dispatch.infer(op, p, [a._data.shape for a in ins], [a._data.dtype for a in ins])
+    ctx = ins[0]._ctx
+    outs = [_new(ctx, s, t) for s, t in zip(out_shapes, out_types)]
+    dispatch._push(op, p, ins, outs, ctx, train_mode)
+    return outs
+
+
+def _interpret(g: _Graph, hgs: list[NDArray], wanted: list[Node], create_graph: bool, train_mode: bool) -> list[NDArray | None]:
+    """The gradient pass node by node; with ``create_graph`` every step is recorded.
+
+    Returns one fresh gradient array per ``wanted`` leaf (None: no gradient reaches it).
+    """
+    from .graph.gradient import build_gradient
+
+    vals = dict(g.arrays)
+    hg_entries = []
+    for (node, _i), hg in zip(g.heads, hgs):
+        if node.op is not None and getattr(node.op, "is_loss", False):
+            hg_entries.append(None)
+            continue
+        v = Node(None, "_head_grad", {}, [])
+        vals[(id(v), 0)] = hg
+        hg_entries.append((v, 0))
+    bwd, entries = build_gradient(g.order, g.heads, hg_entries, wanted)
+    copy_op = get("_copy")
+    prev = set_recording(False)
+    try:
+        for node in bwd:
+            ins = [vals[(id(s), i)] for s, i in node.inputs]
+            if isinstance(node.op, _FunctionBackwardOp):
+                outs = node.op.run(ins, train_mode)
+            else:
+                outs = _run_node(node.op, node.params, ins, train_mode)
+                if create_graph:
+                    _record_op(node.op, node.params, ins, outs, force=True)
+            for j, o in enumerate(outs):
+                vals[(id(node), j)] = o
+        made = {(id(n), j) for n in bwd for j in range(n.num_outputs())}
+        result: list[NDArray | None] = []
+        seen: set = set()
+        for e in entries:
+            if e is None:
+                result.append(None)
+                continue
+            key = (id(e[0]), e[1])
+            arr = vals[key]
+            if key not in made or key in seen:  # an existing array (a head gradient, say): hand out a copy
+                (arr,) = _run_node(copy_op, Params(), [arr], train_mode)
+                if create_graph:
+                    _record_op(copy_op, Params(), [vals[key]], [arr], force=True)
+            seen.add(key)
+            result.append(arr)
+    finally:
+        set_recording(prev)
+    return result
+
+
+def _zeros_for(v: NDArray, create_graph: bool) -> NDArray:
+    if create_graph:  # recorded, so a later backward sees a (zero) dependence on v
+        with _scope(True, None):
+            return dispatch.invoke(get("zeros_like"), (v,), {})
+    out = _new(v._ctx, v.shape, v._data.dtype)
+    out._data[...] = 0
+    return out
+
+
+# -- public entry points ----------------------------------------------------------------------
 
 
 def backward(heads, head_grads=None, retain_graph: bool = False, train_mode: bool = True) -> None:
-    """Compute gradients of ``heads`` into every marked variable's ``.grad``."""
+    """Compute gradients of ``heads`` into every marked variable's ``.grad``.
+
+    ``head_grads`` (one per head, None: ones) weight the heads; the recorded
+    graph is freed afterwards unless ``retain_graph=True``.
+
+    >>> x = mx.nd.array([1.0, 2.0]); x.attach_grad()
+    >>> with mx.autograd.record():
+    ...     y, z = x * 2, x * x
+    >>> mx.autograd.backward([y, z], [mx.nd.ones((2,)), mx.nd.ones((2,))])
+    >>> x.grad.asnumpy().tolist()
+    [4.0, 6.0]
+    """
     if isinstance(heads, NDArray):
         heads = [heads]
-        head_grads = [head_grads] if isinstance(head_grads, NDArray) else head_grads
-    variables = _marked_in(heads)
-    _run_backward(heads, head_grads, variables, [v._grad for v in variables], [v._ag[0].grad_req for v in variables], train_mode)
-
-
-def _marked_in(heads) -> list[NDArray]:
-    entries = [_entry_of(h, {}) for h in heads if h._ag is not None]
-    out = []
-    for node in topo_order(entries):
-        if node.op is None:
-            continue
-        for a in node.tape[0]:
-            if a._ag is not None and isinstance(a._ag[0], _Mark) and a._ag[0].grad_req != "null" and all(a is not b for b in out):
-                out.append(a)
-    return out
+    heads = list(heads)
+    for h in heads:
+        if not isinstance(h, NDArray) or h._ag is None:
+            raise MXNetError(f"backward: {_NOT_IN_GRAPH}")
+    hgs = _head_grads(heads, head_grads)
+    g = _collect(heads)
+    marked = [(n, arr) for n, arr in g.marks.values() if arr._ag[0].grad_req != "null"]
+    if not marked:
+        raise MXNetError(f"backward: {_NO_INPUTS}")
+    nodes = [n for n, _ in marked]
+    reqs = [arr._ag[0].grad_req for _, arr in marked]
+    _check_differentiable(g.order, nodes)
+    if g.custom:
+        results = _interpret(g, hgs, nodes, False, train_mode)
+        prev = set_recording(False)
+        try:
+            for (_, arr), r, req in zip(marked, results, reqs):
+                if r is None:
+                    if req == "write":
+                        arr._grad[:] = 0
+                elif req == "add":
+                    arr._grad += r
+                else:
+                    copy_into(r, arr._grad)
+        finally:
+            set_recording(prev)
+    else:
+        _run_executor(g, hgs, nodes, [arr._grad for _, arr in marked], reqs, train_mode)
+    if not retain_graph:
+        _free(g)
 
 
 def grad(heads, variables, head_grads=None, retain_graph=None, create_graph: bool = False, train_mode: bool = True):
-    """Gradients of ``heads`` with respect to ``variables``, returned (``.grad`` untouched)."""
-    if create_graph:
-        raise MXNetError("autograd.grad: create_graph=True (higher-order gradients) is not supported by mxpy yet")
-    single = isinstance(variables, NDArray)
-    variables = [variables] if single else list(variables)
-    heads = [heads] if isinstance(heads, NDArray) else list(heads)
-    outs = [_new(v._ctx, v.shape, v._data.dtype) for v in variables]
-    _run_backward(heads, head_grads, variables, outs, ["write"] * len(variables), train_mode)
-    return outs[0] if single else outs
+    """Gradients of ``heads`` with respect to ``variables``, returned as a list (``.grad`` untouched).
+
+    With ``create_graph=True`` the gradient computation is itself recorded, so
+    the results can be differentiated again (second-order gradients);
+    ``retain_graph`` defaults to ``create_graph``.
+
+    >>> x = mx.nd.array([0.5, 1.0]); x.attach_grad()
+    >>> with mx.autograd.record():
+    ...     y = mx.nd.sin(x)
+    ...     dy = mx.autograd.grad(y, [x], create_graph=True)[0]
+    >>> dy.backward()
+    >>> x.grad.asnumpy().round(4).tolist()   # -sin(x)
+    [-0.4794, -0.8415]
+    """
+    if isinstance(heads, NDArray):
+        heads = [heads]
+    heads = list(heads)
+    variables = [variables] if isinstance(variables, NDArray) else list(variables)
+    if retain_graph is None:
+        retain_graph = create_graph
+    for h in heads:
+        if not isinstance(h, NDArray) or h._ag is None:
+            raise MXNetError(f"grad: {_NOT_IN_GRAPH}")
+    for k, v in enumerate(variables):
+        if not isinstance(v, NDArray) or v._ag is None or not isinstance(v._ag[0], _Mark):
+            raise MXNetError(f"grad: Cannot differentiate with respect to the {k + 1}-th variable because it does not require gradient.")
+    hgs = _head_grads(heads, head_grads)
+    g = _collect(heads)
+    nodes = []
+    for k, v in enumerate(variables):
+        hit = g.marks.get(id(v._ag[0]))
+        if hit is None:
+            raise MXNetError(f"grad: Cannot differentiate with respect to the {k + 1}-th variable because it is unreachable from the outputs.")
+        nodes.append(hit[0])
+    _check_differentiable(g.order, nodes)
+    if create_graph or g.custom:
+        results = _interpret(g, hgs, nodes, create_graph, train_mode)
+        outs = [r if r is not None else _zeros_for(v, create_graph) for r, v in zip(results, variables)]
+    else:
+        outs = [_new(v._ctx, v.shape, v._data.dtype) for v in variables]
+        _run_executor(g, hgs, nodes, outs, ["write"] * len(outs), train_mode)
+    if not retain_graph:
+        _free(g)
+    return outs
+
+
+def get_symbol(x: NDArray):
+    """The recorded computation that produced ``x``, as a Symbol.
+
+    >>> x = mx.nd.ones((2,)); x.attach_grad()
+    >>> with mx.autograd.record():
+    ...     y = x * 2
+    >>> s = mx.autograd.get_symbol(y)
+    """
+    if x._ag is None:
+        raise MXNetError(f"get_symbol: {_NOT_IN_GRAPH}")
+    g = _collect([x])
+    return Symbol(g.heads)
+
+
+# -- custom differentiable functions ----------------------------------------------------------
+
+
+class _FunctionOp(OpDef):
+    """The node of one :class:`Function` call (MXNet's ``_CustomFunction``).
+
+    Deliberately not registered: it holds a Python object and only autograd
+    runs it (the forward already ran when the node is recorded).
+    """
+
+    def __init__(self, fn: Function, n_in: int, n_out: int):
+        super().__init__(
+            "_CustomFunction",
+            None,
+            inputs=tuple(f"data{k}" for k in range(n_in)),
+            outputs=tuple(f"output{k}" for k in range(n_out)),
+            gradient=self._gradient,
+            doc="A custom autograd.Function call (recorded by autograd only).",
+        )
+        self.function = fn
+        self.n_in = n_in
+
+    def _gradient(self, g, ograds):
+        # every output gets a gradient, zeros where the heads do not reach it (as MXNet)
+        ins = [og if og is not None else g.op1("zeros_like", [g.outputs[j]]) for j, og in enumerate(ograds)]
+        node = Node(_FunctionBackwardOp(self.function, self.n_in, len(ins)), f"{g.node.name}_backward", {}, ins)
+        g.created.append(node)
+        return [(node, k) for k in range(self.n_in)]
+
+
+class _FunctionBackwardOp(OpDef):
+    """Calls the user's ``Function.backward`` (run by ``_interpret`` on the caller's thread)."""
+
+    def __init__(self, fn: Function, n_in: int, n_out: int):
+        super().__init__(
+            "_backward_CustomFunction",
+            None,
+            inputs=tuple(f"ograd{k}" for k in range(n_out)),
+            outputs=tuple(f"igrad{k}" for k in range(n_in)),
+            doc="Gradient of a custom autograd.Function call.",
+        )
+        self.function = fn
+        self.n_in = n_in
+
+    def run(self, ograds: list[NDArray], train_mode: bool) -> list[NDArray]:
+        fn = self.function
+        name = type(fn).__name__
+        with _scope(False, train_mode):
+            rets = fn.backward(*ograds)
+        if isinstance(rets, NDArray):
+            rets = (rets,)
+        if not isinstance(rets, (list, tuple)) or len(rets) != self.n_in:
+            got = len(rets) if isinstance(rets, (list, tuple)) else type(rets).__name__
+            raise MXNetError(
+                f"{name}.backward must return exactly the same number of NDArrays as the number of NDArrays arguments to forward. Expecting {self.n_in} got {got}"
+            )
+        shapes = fn._input_shapes
+        for k, r in enumerate(rets):
+            if not isinstance(r, NDArray):
+                raise MXNetError(f"{name}.backward: autograd.Function.backward must return NDArrays, not {type(r).__name__} (return value {k})")
+            if r.shape != shapes[k]:
+                raise MXNetError(f"{name}.backward: gradient {k} has shape {r.shape}, expected {shapes[k]} (forward input {k}'s)")
+        return list(rets)
+
+
+class Function:
+    """A differentiable function written with NDArray code: subclass it and
+    define ``forward(self, *inputs)`` and ``backward(self, *output_grads)``
+    (one gradient per input). ``forward`` runs with recording off; inside
+    ``record()`` the call is recorded as one node whose gradient is your
+    ``backward``. Each instance may be called once.
+
+    >>> class Sigmoid(mx.autograd.Function):
+    ...     def forward(self, x):
+    ...         y = 1 / (1 + mx.nd.exp(-x))
+    ...         self.save_for_backward(y)
+    ...         return y
+    ...     def backward(self, dy):
+    ...         (y,) = self.saved_tensors
+    ...         return dy * y * (1 - y)
+    >>> x = mx.nd.array([0.0, 1.0]); x.attach_grad()
+    >>> with mx.autograd.record():
+    ...     y = Sigmoid()(x)
+    >>> y.backward()
+    """
+
+    def __init__(self):
+        self._used = False
+        self._input_shapes: list = []
+        self.saved_tensors: tuple = ()
+
+    def save_for_backward(self, *args) -> None:
+        """Keep arrays for ``backward`` (read them back as ``self.saved_tensors``)."""
+        self.saved_tensors = args
+
+    def forward(self, *inputs):
+        """Compute the outputs from NDArray inputs (override this)."""
+        raise MXNetError(f"{type(self).__name__}: autograd.Function subclasses must define forward(self, *inputs)")
+
+    def backward(self, *output_grads):
+        """Return the input gradients from the output gradients (override this)."""
+        raise MXNetError(f"{type(self).__name__}: autograd.Function subclasses must define backward(self, *output_grads)")
+
+    def __call__(self, *inputs):
+        if self._used:
+            raise AssertionError("Each Function instance can only be called once. Please create another instance.")
+        for k, a in enumerate(inputs):
+            if not isinstance(a, NDArray):
+                raise TypeError(f"{type(self).__name__}: input {k} must be an NDArray, got {type(a).__name__}")
+        self._used = True
+        prev = set_recording(False)
+        try:
+            outputs = self.forward(*inputs)
+        finally:
+            set_recording(prev)
+        if not prev:
+            return outputs
+        outs = [outputs] if isinstance(outputs, NDArray) else list(outputs)
+        for k, o in enumerate(outs):
+            if not isinstance(o, NDArray):
+                raise TypeError(f"{type(self).__name__}.forward must return NDArrays, got {type(o).__name__} (output {k})")
+        self._input_shapes = [a.shape for a in inputs]
+        _record_op(_FunctionOp(self, len(inputs), len(outs)), Params(), list(inputs), outs)
+        return outputs
+
+
+# -- second-order rules -------------------------------------------------------------------------
+# ``_backward_unary(og, a, op=f)`` computes og * f'(.) from ``a`` (the forward input, or
+# the output for the ops in elemwise's _USE_OUT). Its gradient: with respect to og,
+# the same op on the incoming gradient; with respect to a, gg * og * d/da f'(.),
+# built from differentiable forward ops so that third-order gradients work too.
+# Each entry builds d/da f'(a) times ``w`` (= gg * og); None: the derivative is zero.
+# The ops are MXNet 1.9.1's with second-order support; the others raise its error.
+
+
+def _scaled(g, e, s: float):
+    return g.op1("_mul_scalar", [e], scalar=s)
+
+
+def _pow(g, e, s: float):
+    return g.op1("_power_scalar", [e], scalar=s)
+
+
+def _mul(g, a, b):
+    return g.op1("elemwise_mul", [a, b])
+
+
+def _neg(g, e):
+    return g.op1("negative", [e])
+
+
+def _sq(g, e):
+    return g.op1("square", [e])
+
+
+_SECOND = {
+    "sin": lambda g, w, x: _mul(g, w, _neg(g, g.op1("sin", [x]))),
+    "cos": lambda g, w, x: _mul(g, w, _neg(g, g.op1("cos", [x]))),
+    "sinh": lambda g, w, x: _mul(g, w, g.op1("sinh", [x])),
+    "cosh": lambda g, w, x: _mul(g, w, g.op1("cosh", [x])),
+    "expm1": lambda g, w, x: _mul(g, w, g.op1("exp", [x])),
+    "log": lambda g, w, x: _mul(g, w, _neg(g, g.op1("reciprocal", [_sq(g, x)]))),
+    "log2": lambda g, w, x: _mul(g, w, _scaled(g, g.op1("reciprocal", [_sq(g, x)]), -1 / math.log(2.0))),
+    "log10": lambda g, w, x: _mul(g, w, _scaled(g, g.op1("reciprocal", [_sq(g, x)]), -1 / math.log(10.0))),
+    "log1p": lambda g, w, x: _mul(g, w, _neg(g, g.op1("reciprocal", [_sq(g, g.op1("_plus_scalar", [x], scalar=1.0))]))),
+    "rsqrt": lambda g, w, x: _mul(g, w, _scaled(g, _pow(g, x, -2.5), 0.75)),
+    "rcbrt": lambda g, w, x: _mul(g, w, _scaled(g, _pow(g, x, -7 / 3), 4 / 9)),
+    "square": lambda g, w, x: _scaled(g, w, 2.0),
+    "reciprocal": lambda g, w, x: _mul(g, w, _scaled(g, _pow(g, x, -3.0), 2.0)),
+    "abs": None,
+    "radians": None,
+    "relu": None,
+    # d/dx (1 - x^2)^-1/2 = x (1 - x^2)^-3/2, and the like
+    "arcsin": lambda g, w, x: _mul(g, w, _mul(g, x, _pow(g, g.op1("_rminus_scalar", [_sq(g, x)], scalar=1.0), -1.5))),
+    "arccos": lambda g, w, x: _mul(g, w, _neg(g, _mul(g, x, _pow(g, g.op1("_rminus_scalar", [_sq(g, x)], scalar=1.0), -1.5)))),
+    "arctan": lambda g, w, x: _mul(g, w, _scaled(g, _mul(g, x, _pow(g, g.op1("_plus_scalar", [_sq(g, x)], scalar=1.0), -2.0)), -2.0)),
+    "arcsinh": lambda g, w, x: _mul(g, w, _neg(g, _mul(g, x, _pow(g, g.op1("_plus_scalar", [_sq(g, x)], scalar=1.0), -1.5)))),
+    "arccosh": lambda g, w, x: _mul(g, w, _neg(g, _mul(g, x, _pow(g, g.op1("_minus_scalar", [_sq(g, x)], scalar=1.0), -1.5)))),
+    "arctanh": lambda g, w, x: _mul(g, w, _scaled(g, _mul(g, x, _pow(g, g.op1("_rminus_scalar", [_sq(g, x)], scalar=1.0), -2.0)), 2.0)),
+    # these read the forward output y
+    "exp": lambda g, w, y: w,
+    "sqrt": lambda g, w, y: _mul(g, w, _scaled(g, g.op1("reciprocal", [_sq(g, y)]), -0.5)),
+    "cbrt": lambda g, w, y: _mul(g, w, _scaled(g, _pow(g, y, -3.0), -2 / 3)),
+    "tan": lambda g, w, y: _mul(g, w, _scaled(g, y, 2.0)),
+    "tanh": lambda g, w, y: _mul(g, w, _scaled(g, y, -2.0)),
+    "sigmoid": lambda g, w, y: _mul(g, w, g.op1("_rminus_scalar", [_scaled(g, y, 2.0)], scalar=1.0)),
+}
+
+
+def _backward_unary_gradient(g, ograds):
+    gg = ograds[0]
+    if gg is None:
+        return [None, None]
+    name = g.p["op"]
+    if name not in _SECOND:
+        raise MXNetError(f"Operator _backward_{name} is non-differentiable because it didn't register FGradient attribute.")
+    og, a = g.inputs
+    d_og = g.op1("_backward_unary", [gg, a], op=name)
+    build = _SECOND[name]
+    return [d_og, None if build is None else build(g, _mul(g, gg, og), a)]
+
+
+def _backward_clip_gradient(g, ograds):
+    # the mask does not depend smoothly on data: only og gets a gradient
+    return [None if ograds[0] is None else g.op1("_backward_clip", [ograds[0], g.inputs[1]], g.attrs), None]
+
+
+def _higher_order_ops() -> dict:
+    """Copies of the backward records with the rules above, keyed by the registry record.
+
+    Only autograd's copied graphs use them (``_collect`` swaps them in), so the
+    registry keeps MXNet's first-order records and symbolic graphs are unchanged.
+    """
+    out = {}
+    for name, rule in (("_backward_unary", _backward_unary_gradient), ("_backward_clip", _backward_clip_gradient)):
+        op = get(name)
+        if op.gradient is None:
+            twin = copy.copy(op)
+            twin.gradient = rule
+            out[op] = twin
+    return out
 
 
 NDArray.attach_grad = _attach_grad
 NDArray.backward = lambda self, out_grad=None, retain_graph=False, train_mode=True: backward(
     [self], None if out_grad is None else [out_grad], retain_graph, train_mode
 )
-_ = Param
+_HIGHER = _higher_order_ops()
