@@ -337,3 +337,11 @@ def test_state_names_are_inputs_set_by_set_states():
     m.forward(DataBatch([mx.nd.ones((4, 3))], None))
     np.testing.assert_array_equal(m.get_outputs()[0].asnumpy(), np.full((4, 2), 3.0))
     assert m.get_states()[0].shape == (4, 2)  # two (2, 2) states merged on the batch axis
+
+
+def test_bind_accepts_numpy_dims_and_rejects_bad_shapes():
+    m = mod.Module(mlp())
+    m.bind([("data", (np.int64(4), 5))], [("softmax_label", (4,))])
+    assert m.data_shapes[0].shape == (4, 5)
+    with pytest.raises(ValueError, match=r"shape of data_shapes entry 'data' must be a tuple of positive ints, given \(4, 0\)"):
+        mod.Module(mlp()).bind([("data", (4, 0))], [("softmax_label", (4,))])

@@ -17,6 +17,7 @@ implement those steps; this class builds the high-level API on them.
 from __future__ import annotations
 
 import logging
+import numbers
 import time
 import warnings
 
@@ -67,9 +68,9 @@ def _as_desc(x, what: str) -> DataDesc:
     if not isinstance(x, (list, tuple)) or len(x) != 2 or not isinstance(x[0], str):
         raise TypeError(f"bind: each entry of {what} must be a DataDesc or a (name, shape) pair, given {x!r}")
     shape = x[1]
-    if not isinstance(shape, (list, tuple)) or not all(isinstance(d, int) and d > 0 for d in shape):
+    if not isinstance(shape, (list, tuple)) or not all(isinstance(d, numbers.Integral) and not isinstance(d, bool) and d > 0 for d in shape):
         raise ValueError(f"bind: shape of {what} entry {x[0]!r} must be a tuple of positive ints, given {shape!r}")
-    return DataDesc(x[0], tuple(shape))
+    return DataDesc(x[0], tuple(int(d) for d in shape))
 
 
 def _parse_data_desc(data_names, label_names, data_shapes, label_shapes):
