@@ -82,7 +82,8 @@ _FLOAT = {
 
 for _name, (_x, _fn) in _FLOAT.items():
     if _fn is not None:
-        add(_name, [_x], ref=_f64(_fn))
+        # gradient checks: round/rint jump at the halves HALVES sits on
+        add(_name, [_x], ref=_f64(_fn), grad_inputs=[X] if _name in ("round", "rint") else None)
 
 
 def _check_erfinv(outs, ins, params):
@@ -101,7 +102,8 @@ add(
 
 # the special functions in float64 (about 1e-13 relative)
 _G = np.array([-2.5, -0.5, 0.5, 1.0, 3.7, 10.0, 50.5], np.float64)
-add("gamma", [_G], ref=_vec(math.gamma), rtol=1e-12, note="f64")
+# gradient check without gamma(50.5) ~ 1e64, which swamps the other elements' differences
+add("gamma", [_G], ref=_vec(math.gamma), rtol=1e-12, note="f64", grad_inputs=[_G[:6]])
 add("gammaln", [_G], ref=_vec(lambda v: math.lgamma(v)), rtol=1e-12, atol=1e-13, note="f64")
 add("erf", [np.array([-3.0, -0.3, 0.0, 1e-5, 0.9, 2.5], np.float64)], ref=_vec(math.erf), rtol=1e-13, note="f64")
 

@@ -21,7 +21,7 @@ def _take(a, indices, axis=0, mode="clip"):
 
 
 add("take", [A, IDX], ref=_take)
-add("take", [A, IDX], {"mode": "wrap"}, ref=_take)
+add("take", [A, IDX], {"mode": "wrap"}, ref=_take, grad_wrt=(0,))  # indices -1, 5 sit on wrap jumps
 add("take", [A, np.array([2, 0, 1], np.int32)], {"mode": "raise"}, ref=_take)
 add("take", [A3, np.array([[0, 3], [1, -1]], np.float32)], {"axis": -1, "mode": "wrap"}, ref=lambda a, i, axis, mode: _take(a, i, axis % 3, mode))
 add("take", [A3.astype(np.float64), np.array([1, 7], np.int64)], {"axis": 1}, ref=_take, note="f64")
@@ -48,9 +48,10 @@ def _one_hot(indices, depth, on_value=1.0, off_value=0.0, dtype="float32"):
     return np.where(hit, on_value, off_value).astype(dtype)
 
 
-add("one_hot", [np.array([1, 0, -1, 3, 2.7], np.float32)], {"depth": 3}, ref=_one_hot)
+# gradient checks (zero): indices away from the integer jumps of the truncation
+add("one_hot", [np.array([1, 0, -1, 3, 2.7], np.float32)], {"depth": 3}, ref=_one_hot, grad_inputs=[np.array([1.5, 0.5, -1.5, 3.5, 2.7])])
 add("one_hot", [np.array([[1, 0], [2, 2]], np.int32)], {"depth": 4, "on_value": 5.0, "off_value": -2.0, "dtype": "int32"}, ref=_one_hot)
-add("one_hot", [np.array([1, 0], np.float32)], {"depth": 3, "dtype": "float16"}, ref=_one_hot)
+add("one_hot", [np.array([1, 0], np.float32)], {"depth": 3, "dtype": "float16"}, ref=_one_hot, grad_inputs=[np.array([1.5, 0.5])])
 add(
     "one_hot",
     [np.array([1, 0], np.float32)],
@@ -77,8 +78,9 @@ def _clip(data, a_min, a_max):
 
 
 CL = np.array([-3, 0.5, 4, np.nan, 1.0], np.float32)
-add("clip", [CL], {"a_min": -1.0, "a_max": 2.0}, ref=_clip)
-add("clip", [CL], {"a_min": 2.0, "a_max": -1.0}, ref=_clip, note="inverted")
+CL_GRAD = [np.array([-3, 0.5, 4, -0.7, 1.0])]  # gradient checks: no NaN
+add("clip", [CL], {"a_min": -1.0, "a_max": 2.0}, ref=_clip, grad_inputs=CL_GRAD)
+add("clip", [CL], {"a_min": 2.0, "a_max": -1.0}, ref=_clip, note="inverted", grad_inputs=CL_GRAD)
 add("clip", [np.array([-3, 0, 4], np.int32)], {"a_min": -1.5, "a_max": 2.5}, ref=lambda d, a_min, a_max: np.array([-1, 0, 2], np.int32))
 add("clip", [np.array([0.05, 0.2], np.float64)], {"a_min": 0.1, "a_max": 0.15}, ref=_clip, note="f64")
 add("clip", [f32(2, 3, seed=15).astype(np.float16)], {"a_min": -0.25, "a_max": 0.5}, ref=_clip, note="f16")

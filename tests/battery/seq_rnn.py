@@ -25,7 +25,7 @@ def _emb_back(og, data, input_dim, output_dim):
     return out
 
 
-add("Embedding", [IDX, EW], {"input_dim": 4, "output_dim": 5}, ref=_emb)
+add("Embedding", [IDX, EW], {"input_dim": 4, "output_dim": 5}, ref=_emb, grad_wrt=(1,))  # IDX: indices on truncation jumps
 add("_backward_Embedding", [f32(2, 3, 5, seed=22), IDX], {"input_dim": 4, "output_dim": 5}, ref=_emb_back)
 
 # -- UpSampling -------------------------------------------------------------------------
