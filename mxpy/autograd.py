@@ -560,13 +560,7 @@ def grad(heads, variables, head_grads=None, retain_graph=None, create_graph: boo
 
 
 def get_symbol(x: NDArray):
-    """The recorded computation that produced ``x``, as a Symbol.
-
-    >>> x = mx.nd.ones((2,)); x.attach_grad()
-    >>> with mx.autograd.record():
-    ...     y = x * 2
-    >>> s = mx.autograd.get_symbol(y)
-    """
+    """The recorded computation that produced ``x``, as a Symbol (``mx.autograd.get_symbol(y)``)."""
     if x._ag is None:
         raise MXNetError(f"get_symbol: {_NOT_IN_GRAPH}")
     g = _collect([x])
@@ -749,6 +743,7 @@ _SECOND = {
     "arcsin": lambda g, w, x: _mul(g, w, _mul(g, x, _pow(g, g.op1("_rminus_scalar", [_sq(g, x)], scalar=1.0), -1.5))),
     "arccos": lambda g, w, x: _mul(g, w, _neg(g, _mul(g, x, _pow(g, g.op1("_rminus_scalar", [_sq(g, x)], scalar=1.0), -1.5)))),
     "arctan": lambda g, w, x: _mul(g, w, _scaled(g, _mul(g, x, _pow(g, g.op1("_plus_scalar", [_sq(g, x)], scalar=1.0), -2.0)), -2.0)),
+    # MXNet 1.9.1 returns these two with the wrong sign (+x...); mxpy gives the true derivative
     "arcsinh": lambda g, w, x: _mul(g, w, _neg(g, _mul(g, x, _pow(g, g.op1("_plus_scalar", [_sq(g, x)], scalar=1.0), -1.5)))),
     "arccosh": lambda g, w, x: _mul(g, w, _neg(g, _mul(g, x, _pow(g, g.op1("_minus_scalar", [_sq(g, x)], scalar=1.0), -1.5)))),
     "arctanh": lambda g, w, x: _mul(g, w, _scaled(g, _mul(g, x, _pow(g, g.op1("_rminus_scalar", [_sq(g, x)], scalar=1.0), -2.0)), 2.0)),
