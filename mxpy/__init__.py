@@ -14,13 +14,17 @@ from . import (
     attribute,
     autograd,
     base,
+    callback,
     context,
     engine,
     executor,
     initializer,
     io,
+    kvstore,
     lr_scheduler,
     metric,
+    model,
+    module,
     monitor,
     name,
     ndarray,
@@ -30,6 +34,8 @@ from . import (
     test_utils,
 )
 from . import initializer as init
+from . import kvstore as kv
+from . import module as mod
 from . import monitor as mon
 from . import ndarray as nd
 from . import symbol as sym
@@ -38,6 +44,12 @@ from .base import MXNetError
 from .context import Context, cpu, cpu_pinned, current_context, gpu, num_gpus
 
 __all__ = [
+    "kvstore",
+    "kv",
+    "callback",
+    "model",
+    "module",
+    "mod",
     "init",
     "initializer",
     "io",

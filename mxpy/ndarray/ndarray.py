@@ -208,6 +208,10 @@ class NDArray:
             copy_into(self, other)
             return other
         if isinstance(other, Context):
+            if dispatch.recorder is not None and other is self._ctx:
+                from .register import call
+
+                return call("_copy", self)  # recorded, so gradients flow through copies
             dst = _new(other, self.shape, self._data.dtype)
             copy_into(self, dst)
             return dst

@@ -20,6 +20,7 @@ def make_function(op: registry.OpDef, public_name: str):
     hint = public_name.lower()
 
     def fn(*args, name=None, attr=None, **kwargs):
+        kwargs.pop("out", None)  # MXNet's generated symbol functions accept and ignore out=
         if variadic:
             inputs = list(args[0]) if len(args) == 1 and isinstance(args[0], (list, tuple)) else list(args)
             return create(op, inputs, kwargs, name=name, attr=attr, hint=hint)
