@@ -439,3 +439,23 @@ def test_exit_drains_queued_work(tmp_path):
     r = _run_py(code, {"MXNET_ENGINE_TYPE": "ThreadedEnginePerDevice"})
     assert r.returncode == 0, r.stderr
     assert marker.read_text() == "ok"
+
+
+def test_large_ops_run_inline_on_one_device_and_on_workers_across_devices():
+    eng = ThreadedEngine(inline_max=10)
+    where: list = []
+
+    def record():
+        where.append(threading.current_thread() is threading.main_thread())
+
+    v0, v1 = Var(), Var()
+    for _ in range(3):  # one device only: nothing to overlap, so no handoff
+        eng.push(record, (), [], [v0], CPU0, "big", 1000)
+    assert where == [True, True, True]
+    where.clear()
+    cpu1 = mx.cpu(1)
+    eng.push(record, (), [], [v1], cpu1, "big", 1000)  # a second device: overlap pays now
+    eng.push(record, (), [], [v0], CPU0, "big", 1000)
+    _wait_all(eng)
+    assert where.count(False) >= 1
+    eng.shutdown()
