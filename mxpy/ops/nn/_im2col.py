@@ -192,3 +192,71 @@ def store_into(out, req: str, value) -> None:
         out += value
     elif req != "null":
         out[...] = value
+
+
+# --------------------------------------------------------------------------
+# batch-last layout (used by Convolution's backward)
+#
+# With the batch as the innermost axis, every kernel offset's slab of the
+# columns is a block whose inner run is ``out_w * N`` contiguous elements (or
+# ``N`` with a stride), instead of ``out_w`` (often 8-24) in the batch-first
+# layout; numpy's copies and in-place adds then run at memory speed, which
+# makes col2im ~5x faster for LeNet-sized layers.
+# --------------------------------------------------------------------------
+
+
+def batch_last(xp, a):
+    """Channel-first ``(N, C, sp...)`` as a contiguous ``(C, sp..., N)`` copy."""
+    return xp.ascontiguousarray(xp.moveaxis(a, 0, -1))
+
+
+def im2col_nlast(xp, xt, groups: int, geo: dict, out_sp: tuple):
+    """Columns ``(groups, prod(kernel) * C/g, prod(out_sp) * N)`` of batch-last ``xt`` ``(C, sp..., N)``.
+
+    Rows are ordered (kernel offset, channel), columns (output position, batch).
+    """
+    kernel, stride, dilate, pad = geo["kernel"], geo["stride"], geo["dilate"], geo["pad"]
+    nd = len(kernel)
+    if any(pad):
+        buf = xp.zeros((xt.shape[0], *(s + 2 * q for s, q in zip(xt.shape[1:-1], pad)), xt.shape[-1]), dtype=xt.dtype)
+        buf[(slice(None), *(slice(q, q + s) for q, s in zip(pad, xt.shape[1:-1])), slice(None))] = xt
+        xt = buf
+    c, n = xt.shape[0], xt.shape[-1]
+    cg = c // groups
+    st = xt.strides
+    view = xp.lib.stride_tricks.as_strided(
+        xt,
+        shape=(groups, *kernel, cg, *out_sp, n),
+        strides=(st[0] * cg, *(st[1 + i] * dilate[i] for i in range(nd)), st[0], *(st[1 + i] * stride[i] for i in range(nd)), st[-1]),
+    )
+    cols = xp.empty(view.shape, dtype=xt.dtype)
+    cols[...] = view
+    return cols.reshape(groups, math.prod(kernel) * cg, math.prod(out_sp) * n)
+
+
+def col2im_nlast(xp, cols, shape: tuple, groups: int, geo: dict, out_sp: tuple):
+    """Sum batch-last columns (layout of :func:`im2col_nlast`) into a channel-first ``shape`` array (a view)."""
+    kernel, stride, dilate, pad = geo["kernel"], geo["stride"], geo["dilate"], geo["pad"]
+    n, c = shape[:2]
+    cg = c // groups
+    buf = xp.zeros((groups, cg, *(s + 2 * q for s, q in zip(shape[2:], pad)), n), dtype=cols.dtype)
+    ck = cols.reshape(groups, math.prod(kernel), cg, *out_sp, n)
+    for ki, offset in enumerate(np.ndindex(*kernel)):
+        sl = tuple(slice(k * d, k * d + s * (o - 1) + 1, s) for k, s, d, o in zip(offset, stride, dilate, out_sp))
+        buf[(slice(None), slice(None), *sl, slice(None))] += ck[:, ki]
+    buf = buf.reshape(c, *buf.shape[2:])
+    if any(pad):
+        buf = buf[(slice(None), *(slice(q, q + s) for q, s in zip(pad, shape[2:])), slice(None))]
+    return xp.moveaxis(buf, -1, 0)
+
+
+def weight_kc(xp, w, groups: int):
+    """Weight ``(F, C/g, k...)`` as ``(g, F/g, prod(k) * C/g)`` with (kernel offset, channel) order."""
+    f, cg = w.shape[:2]
+    return xp.ascontiguousarray(xp.moveaxis(w, 1, -1)).reshape(groups, f // groups, -1)
+
+
+def weight_from_kc(wkc, wshape: tuple):
+    """Inverse of :func:`weight_kc`: ``(g, F/g, prod(k) * C/g)`` back to a ``wshape`` (transposed) view."""
+    f, cg, *kernel = wshape
+    return wkc.reshape(f, *kernel, cg).transpose(0, len(wshape) - 1, *range(1, len(wshape) - 1))

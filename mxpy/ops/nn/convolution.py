@@ -92,14 +92,18 @@ def _backward(p, ins, outs, req, rt):
     dy, x, w = (im.first_view(xp, a, last) for a in ins[:3])
     geo, out_sp = conv_geometry(p, x.shape)
     g = p.num_group
+    f = w.shape[0]
+    # batch-last layout throughout (see _im2col): dy as (g, F/g, P*N), read by both GEMMs
+    dyt = im.batch_last(xp, dy).reshape(g, f // g, -1)
     if req[0] != "null":
-        dcols = im.grad_cols(xp, w, dy, g)
-        im.store_into(im.first_view(xp, outs[0], last), req[0], im.col2im(xp, dcols, x.shape, g, geo, out_sp))
+        dcols = xp.matmul(im.weight_kc(xp, w, g).transpose(0, 2, 1), dyt)
+        im.store_into(im.first_view(xp, outs[0], last), req[0], im.col2im_nlast(xp, dcols, x.shape, g, geo, out_sp))
     if req[1] != "null":
-        cols = im.im2col(xp, x, g, geo, out_sp)
-        im.store_into(im.first_view(xp, outs[1], last), req[1], im.grad_weight(xp, dy, cols, g, w.shape))
+        cols = im.im2col_nlast(xp, im.batch_last(xp, x), g, geo, out_sp)
+        dw = xp.matmul(dyt, cols.transpose(0, 2, 1))
+        im.store_into(im.first_view(xp, outs[1], last), req[1], im.weight_from_kc(dw, w.shape))
     if not p.no_bias and req[2] != "null":
-        im.store_into(outs[2], req[2], dy.sum(axis=(0, *range(2, dy.ndim))))
+        im.store_into(outs[2], req[2], dyt.reshape(f, -1).sum(axis=1))
 
 
 def _gradient(g, ograds):

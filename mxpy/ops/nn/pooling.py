@@ -200,10 +200,12 @@ def _pool_grad(xp, p, dy, x, y, geo, extra, out_sp):
         scale = 1.0 / flat.shape[-1] if kind == "avg" else 1.0
         return xp.broadcast_to(dy * x.dtype.type(scale), x.shape)
     fill = np.finfo(x.dtype).min if kind == "max" else 0
-    xpd = _padded(xp, x, geo, extra, fill)
-    dxp = xp.zeros(xpd.shape, dtype=x.dtype)
     offsets = list(np.ndindex(*geo["kernel"]))
     slices = [im.offset_slices(o, geo["stride"], geo["dilate"], out_sp) for o in offsets]
+    if kind == "max" and _disjoint(geo, extra):
+        return _max_grad_disjoint(xp, dy, x, y, geo, out_sp, slices)
+    xpd = _padded(xp, x, geo, extra, fill)
+    dxp = xp.zeros(xpd.shape, dtype=x.dtype)
     if kind == "max":
         # the first cell (row-major in the window) equal to the output takes the gradient, as MXNet;
         # a NaN output matches nothing, so its window gets no gradient (MXNet does the same)
@@ -234,6 +236,31 @@ def _pool_grad(xp, p, dy, x, y, geo, extra, out_sp):
                 dxp[sl] += dy * xp.square(xpd[sl] / y)
     pad = geo["pad"]
     return dxp[(slice(None), slice(None)) + tuple(slice(q, q + n) for q, n in zip(pad, sp))]
+
+
+def _disjoint(geo, extra) -> bool:
+    """Windows that never overlap and need no padding (e.g. 2x2 stride 2): each input cell has one window."""
+    return not any(geo["pad"]) and not any(extra) and all(s >= k for s, k in zip(geo["stride"], geo["kernel"]))
+
+
+def _max_grad_disjoint(xp, dy, x, y, geo, out_sp, slices):
+    """Max-pool gradient when windows are disjoint: every offset's slice of dx is written exactly once.
+
+    No padded copy, no zero-fill when the windows tile the input, and no read-modify-write adds; the
+    first maximum in row-major window order takes the gradient (``hit > taken`` is ``hit & ~taken``).
+    """
+    covered = all(s == k and o * s == n for s, k, o, n in zip(geo["stride"], geo["kernel"], out_sp, x.shape[2:]))
+    dx = xp.empty(x.shape, dtype=x.dtype) if covered else xp.zeros(x.shape, dtype=x.dtype)
+    taken = None
+    for sl in slices:
+        hit = xp.equal(x[sl], y)
+        if taken is None:
+            taken = hit
+        else:
+            xp.greater(hit, taken, out=hit)
+            taken |= hit
+        xp.multiply(dy, hit, out=dx[sl])
+    return dx
 
 
 def _gradient(g, ograds):
