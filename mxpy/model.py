@@ -1,4 +1,4 @@
-"""``mx.model``: checkpoints in MXNet's file format, and ``BatchEndParam`` for callbacks.
+"""``mx.model``: checkpoints in MXNet's file format, ``BatchEndParam`` for callbacks, and ``FeedForward``.
 
 A checkpoint is ``prefix-symbol.json`` (the network) plus
 ``prefix-%04d.params`` (an NDArray file with keys ``arg:NAME``/``aux:NAME``),
@@ -21,6 +21,7 @@ import logging
 import os
 import secrets
 from collections import namedtuple
+from typing import TYPE_CHECKING
 
 from . import ndarray as nd
 from . import symbol as sym
@@ -28,7 +29,10 @@ from .base import MXNetError
 from .context import cpu
 from .ndarray.ndarray import NDArray
 
-__all__ = ["BatchEndParam", "save_checkpoint", "load_checkpoint", "load_params"]
+if TYPE_CHECKING:  # loaded lazily by __getattr__ below
+    from .feedforward import FeedForward
+
+__all__ = ["BatchEndParam", "FeedForward", "save_checkpoint", "load_checkpoint", "load_params"]
 
 BatchEndParam = namedtuple("BatchEndParam", ["epoch", "nbatch", "eval_metric", "locals"])
 BatchEndParam.__doc__ = """What batch-end callbacks receive: ``(epoch, nbatch, eval_metric, locals)``."""
@@ -161,3 +165,12 @@ def load_checkpoint(prefix: str, epoch: int):
         raise MXNetError(f"load_checkpoint: {sym_name!r} is not a valid symbol file ({type(e).__name__}: {e})") from e
     arg_params, aux_params = load_params(prefix, epoch)
     return symbol, arg_params, aux_params
+
+
+def __getattr__(name: str):
+    # FeedForward is loaded on first use: its module needs mx.callback, which imports this one
+    if name == "FeedForward":
+        from .feedforward import FeedForward
+
+        return FeedForward
+    raise AttributeError(f"module 'mxpy.model' has no attribute {name!r}")
