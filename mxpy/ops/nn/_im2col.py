@@ -260,3 +260,17 @@ def weight_from_kc(wkc, wshape: tuple):
     """Inverse of :func:`weight_kc`: ``(g, F/g, prod(k) * C/g)`` back to a ``wshape`` (transposed) view."""
     f, cg, *kernel = wshape
     return wkc.reshape(f, *kernel, cg).transpose(0, len(wshape) - 1, *range(1, len(wshape) - 1))
+
+
+def gemm_out_nfirst(xp, w, cols, groups: int, n: int, out_sp: tuple, out=None):
+    """``W @ cols`` with the batch as the leading matmul dim: a contiguous ``(N, F, out_sp...)`` result.
+
+    ``cols`` is :func:`im2col`'s ``(groups, C/g * prod(k), N * prod(out_sp))``; each batch item is one
+    GEMM writing its own contiguous ``(F, P)`` block, so no transposed copy of the output is needed.
+    Writes into ``out`` when given (a C-contiguous array of that shape).
+    """
+    f, p = w.shape[0], math.prod(out_sp)
+    c4 = cols.reshape(groups, -1, n, p).transpose(2, 0, 1, 3)  # (N, g, C/g*K, P)
+    dst = out.reshape(n, groups, f // groups, p) if out is not None else None
+    res = xp.matmul(grouped_weight(w, groups), c4, out=dst)
+    return res.reshape(n, f, *out_sp) if out is None else out

@@ -73,17 +73,14 @@ def _forward(p, ins, outs, req, rt):
     x, w = im.first_view(xp, ins[0], last), im.first_view(xp, ins[1], last)
     geo, out_sp = conv_geometry(p, x.shape)
     cols = im.im2col(xp, x, p.num_group, geo, out_sp)
-    res = im.gemm_out(xp, w, cols, p.num_group, x.shape[0], out_sp)
     out = im.first_view(xp, outs[0], last)
-    if p.no_bias or req[0] == "null":
+    direct = req[0] in ("write", "inplace") and out.flags.c_contiguous
+    # GEMM straight into the output when it is a plain buffer, then the bias in place
+    res = im.gemm_out_nfirst(xp, w, cols, p.num_group, x.shape[0], out_sp, out=out if direct else None)
+    if not direct:
         im.store_into(out, req[0], res)
-        return
-    bias = ins[2].reshape(_bias_shape(len(out_sp)))
-    if req[0] == "add":
-        out += res
-        out += bias
-    else:  # one pass: the transposed GEMM result plus bias straight into the output
-        xp.add(res, bias, out=out)
+    if not p.no_bias and req[0] != "null":
+        out += ins[2].reshape(_bias_shape(len(out_sp)))
 
 
 def _backward(p, ins, outs, req, rt):
