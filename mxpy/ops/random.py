@@ -79,6 +79,12 @@ def _generalized_negative_binomial(rng, xp, size, dt, mu, alpha):
     return _poisson_of(rng, xp, size, rate)
 
 
+def _zero_gradient(g, ograds):
+    # MXNet registers zero gradients for the samplers that take inputs: a draw
+    # is treated as a constant of its parameters (no reparameterisation)
+    return [None] * len(g.inputs)
+
+
 # -- _random_*: scalar parameters, zero inputs ---------------------------------------
 
 
@@ -225,6 +231,7 @@ for _dist, _sampler, _plist, _check, _doc in _SCALAR:
             needs_rng=True,
             infer_shape=_like_shape(_check),
             infer_type=_like_type,
+            gradient=_zero_gradient,
             doc=f"{_doc} Shape and dtype come from data.",
         )
     )
@@ -312,6 +319,7 @@ for _dist, _sampler, _inputs in _SAMPLE:
             needs_rng=True,
             infer_shape=_sample_shape,
             infer_type=_sample_type,
+            gradient=_zero_gradient,
             aliases=(f"sample_{_dist}",),
             doc=(
                 f"Concurrent {_dist.replace('_', ' ')} sampling with parameters {', '.join(_inputs)} given as arrays of one shape s; "
@@ -325,7 +333,8 @@ for _dist, _sampler, _inputs in _SAMPLE:
 
 
 def _multinomial_outputs(p):
-    return ["output", "prob"] if p.get_prob else ["output"]
+    # MXNet names no outputs here: two outputs list as output0, output1
+    return ["output0", "output1"] if p.get_prob else ["output"]
 
 
 def _multinomial_shape(p, in_shapes):
@@ -370,6 +379,57 @@ def _multinomial_kernel(p, ins, outs, req, rt):
             store(outs[1], req[1], xp.log(picked).reshape(shape).astype(outs[1].dtype))
 
 
+def _multinomial_gradient(g, ograds):
+    # Only the log-probability output carries a gradient (MXNet's rule): without
+    # get_prob, or when that output gets no head gradient, data's gradient is zero.
+    if not g.p.get_prob or ograds[1] is None:
+        return [None]
+    return g.op("_backward_sample_multinomial", [ograds[1], g.inputs[0], g.outputs[0]], g.attrs)
+
+
+def _multinomial_backward(p, ins, outs, req, rt):
+    """d log(p[idx]) / dp: ``og / p[idx]`` summed into each sampled category."""
+    xp = rt.xp
+    og, probs, idx = ins
+    k = probs.shape[-1]
+    flat = probs.reshape((-1, k))
+    rows = flat.shape[0]
+    cat = xp.minimum(idx.reshape((rows, -1)).astype(np.int64), k - 1)
+    picked = xp.take_along_axis(flat, cat, axis=1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        contrib = og.reshape((rows, -1)) / picked
+    # repeated draws of one category add up: bincount over flat (row, category) slots
+    slots = (xp.arange(rows)[:, None] * k + cat).ravel()
+    grad = xp.bincount(slots, weights=contrib.ravel().astype(np.float64), minlength=rows * k)
+    store(outs[0], req[0], grad.reshape(probs.shape).astype(probs.dtype))
+
+
+def _multinomial_backward_shape(p, in_shapes):
+    og, probs, idx = in_shapes
+    return list(in_shapes), [probs]
+
+
+def _multinomial_backward_type(p, in_types):
+    return list(in_types), [in_types[1]]
+
+
+register(
+    OpDef(
+        "_backward_sample_multinomial",
+        _multinomial_backward,
+        params={
+            "shape": Param("shape", (), doc="samples drawn per distribution"),
+            "get_prob": Param("bool", False, doc="the forward's get_prob"),
+            "dtype": Param("dtype", "int32", doc="dtype of the sampled indices", choices=("float16", "float32", "float64", "int32", "uint8")),
+        },
+        inputs=("ograd", "data", "sample"),
+        infer_shape=_multinomial_backward_shape,
+        infer_type=_multinomial_backward_type,
+        doc="Gradient of sample_multinomial's log-probability output with respect to data.",
+    )
+)
+
+
 register(
     OpDef(
         "_sample_multinomial",
@@ -381,6 +441,7 @@ register(
         },
         outputs=_multinomial_outputs,
         needs_rng=True,
+        gradient=_multinomial_gradient,
         infer_shape=_multinomial_shape,
         infer_type=_multinomial_type,
         aliases=("sample_multinomial",),

@@ -10,9 +10,16 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import add
+from . import add, f32
 
 N = 4000  # draws per case: enough for moment checks at about 6 standard errors
+
+# MXNet gives every sampler with inputs a zero gradient. The *_like draws do not
+# depend on data's values, so central differences check that zero; a _sample_*
+# draw moves with its parameters under a fixed seed, so central differences
+# measure a reparameterisation gradient MXNet does not define.
+LIKE_GRAD = [f32(3, 4)]
+SAMPLE_NO_GRAD = "MXNet's zero sampler gradient is not the derivative of a fixed-seed draw (autograd == symbolic still checked)"
 
 
 def _moments(x: np.ndarray, mean: float, var: float, what: str, exact_var: bool = True) -> None:
@@ -68,17 +75,18 @@ add("_random_randint", [], {"low": 0, "high": 2**40, "shape": S, "dtype": "int64
 # -- _random_*_like: shape and dtype from data --------------------------------------------
 LIKE64 = np.zeros((40, 100), np.float64)
 LIKE32 = np.zeros((N,), np.float32)
-add("_random_uniform_like", [LIKE64], {"low": 1.0, "high": 2.0}, check=_check((40, 100), "float64", 1.5, 1 / 12, 1.0, 2.0))
-add("_random_normal_like", [LIKE32], {"loc": -1.0, "scale": 0.5}, check=_check(S, "float32", -1.0, 0.25))
-add("_random_exponential_like", [LIKE32], {"lam": 0.5}, check=_check(S, "float32", 2.0, 4.0, 0.0))
-add("_random_gamma_like", [LIKE64], {"alpha": 2.0, "beta": 3.0}, check=_check((40, 100), "float64", 6.0, 18.0, 0.0))
-add("_random_poisson_like", [LIKE32], {"lam": 0.7}, check=_check(S, "float32", 0.7, 0.7, 0.0, integral=True))
-add("_random_negative_binomial_like", [LIKE32], {"k": 5, "p": 0.5}, check=_check(S, "float32", 5.0, 10.0, 0.0, integral=True))
+add("_random_uniform_like", [LIKE64], {"low": 1.0, "high": 2.0}, check=_check((40, 100), "float64", 1.5, 1 / 12, 1.0, 2.0), grad_inputs=LIKE_GRAD)
+add("_random_normal_like", [LIKE32], {"loc": -1.0, "scale": 0.5}, check=_check(S, "float32", -1.0, 0.25), grad_inputs=LIKE_GRAD)
+add("_random_exponential_like", [LIKE32], {"lam": 0.5}, check=_check(S, "float32", 2.0, 4.0, 0.0), grad_inputs=LIKE_GRAD)
+add("_random_gamma_like", [LIKE64], {"alpha": 2.0, "beta": 3.0}, check=_check((40, 100), "float64", 6.0, 18.0, 0.0), grad_inputs=LIKE_GRAD)
+add("_random_poisson_like", [LIKE32], {"lam": 0.7}, check=_check(S, "float32", 0.7, 0.7, 0.0, integral=True), grad_inputs=LIKE_GRAD)
+add("_random_negative_binomial_like", [LIKE32], {"k": 5, "p": 0.5}, check=_check(S, "float32", 5.0, 10.0, 0.0, integral=True), grad_inputs=LIKE_GRAD)
 add(
     "_random_generalized_negative_binomial_like",
     [LIKE32],
     {"mu": 4.0, "alpha": 0.25},
     check=_check(S, "float32", 4.0, 4.0 + 0.25 * 16, 0.0, integral=True),
+    grad_inputs=LIKE_GRAD,
 )
 
 
@@ -112,6 +120,7 @@ add(
     _pair([0.0, -1.0], [1.0, 3.0]),
     {"shape": D},
     check=_check_rows("float32", lambda lo, hi: ((lo + hi) / 2, (hi - lo) ** 2 / 12), -1.0, 3.0),
+    no_grad_reason=SAMPLE_NO_GRAD,
 )
 add(
     "_sample_uniform",
@@ -119,22 +128,43 @@ add(
     {"shape": D, "dtype": "float64"},
     check=_check_rows("float64", lambda lo, hi: ((lo + hi) / 2, (hi - lo) ** 2 / 12), 0.0, 4.0),
     note="2d-f64",
+    no_grad_reason=SAMPLE_NO_GRAD,
 )
-add("_sample_normal", _pair([0.0, 10.0], [1.0, 0.5]), {"shape": D}, check=_check_rows("float32", lambda m, s: (m, s * s)))
-add("_sample_exponential", [np.array([1.0, 4.0], np.float32)], {"shape": D}, check=_check_rows("float32", lambda lam: (1 / lam, 1 / lam**2), 0.0))
-add("_sample_gamma", _pair([1.0, 9.0], [2.0, 0.5]), {"shape": D}, check=_check_rows("float32", lambda a, b: (a * b, a * b * b), 0.0))
-add("_sample_poisson", [np.array([0.5, 6.0], np.float64)], {"shape": D}, check=_check_rows("float32", lambda lam: (lam, lam), 0.0, integral=True))
+add("_sample_normal", _pair([0.0, 10.0], [1.0, 0.5]), {"shape": D}, check=_check_rows("float32", lambda m, s: (m, s * s)), no_grad_reason=SAMPLE_NO_GRAD)
+add(
+    "_sample_exponential",
+    [np.array([1.0, 4.0], np.float32)],
+    {"shape": D},
+    check=_check_rows("float32", lambda lam: (1 / lam, 1 / lam**2), 0.0),
+    no_grad_reason=SAMPLE_NO_GRAD,
+)
+add(
+    "_sample_gamma",
+    _pair([1.0, 9.0], [2.0, 0.5]),
+    {"shape": D},
+    check=_check_rows("float32", lambda a, b: (a * b, a * b * b), 0.0),
+    no_grad_reason=SAMPLE_NO_GRAD,
+)
+add(
+    "_sample_poisson",
+    [np.array([0.5, 6.0], np.float64)],
+    {"shape": D},
+    check=_check_rows("float32", lambda lam: (lam, lam), 0.0, integral=True),
+    no_grad_reason=SAMPLE_NO_GRAD,
+)
 add(
     "_sample_negative_binomial",
     _pair([2.0, 6.0], [0.5, 0.75]),
     {"shape": D},
     check=_check_rows("float32", lambda k, p: (k * (1 - p) / p, k * (1 - p) / p**2), 0.0, integral=True),
+    no_grad_reason=SAMPLE_NO_GRAD,
 )
 add(
     "_sample_generalized_negative_binomial",
     _pair([1.0, 3.0], [0.0, 0.5]),
     {"shape": D},
     check=_check_rows("float32", lambda mu, a: (mu, mu + a * mu * mu), 0.0, integral=True),
+    no_grad_reason=SAMPLE_NO_GRAD,
 )
 
 
@@ -160,8 +190,54 @@ def _check_multinomial(get_prob, dtype="int32"):
     return check
 
 
-add("_sample_multinomial", [PROBS], {"shape": D}, check=_check_multinomial(False))
-add("_sample_multinomial", [PROBS], {"shape": D, "get_prob": True, "dtype": "float32"}, check=_check_multinomial(True, "float32"), note="prob")
+MULTI_NO_GRAD = "4000 draws per row: some lie within eps of a category boundary (the small get_prob case is checked)"
+add("_sample_multinomial", [PROBS], {"shape": D}, check=_check_multinomial(False), no_grad_reason=MULTI_NO_GRAD)
+add(
+    "_sample_multinomial",
+    [PROBS],
+    {"shape": D, "get_prob": True, "dtype": "float32"},
+    check=_check_multinomial(True, "float32"),
+    note="prob",
+    no_grad_reason=MULTI_NO_GRAD,
+)
+
+
+def _check_few_draws(outs, ins, params):
+    idx, lp = outs
+    probs = ins[0]
+    assert idx.shape == (2, 3) and lp.shape == (2, 3)
+    np.testing.assert_allclose(lp, np.log(np.take_along_axis(probs, idx.astype(np.int64), axis=1)), rtol=1e-6)
+
+
+# The log-probability output's gradient (head gradient on it only; the indices are
+# piecewise constant in data): og / p[idx] summed per sampled category.
+add(
+    "_sample_multinomial",
+    [np.array([[0.2, 0.3, 0.5], [0.6, 0.1, 0.3]], np.float32)],
+    {"shape": (3,), "get_prob": True},
+    check=_check_few_draws,
+    note="few-draws",
+    grad_outputs=(1,),
+)
+
+
+def _multinomial_backward_ref(og, probs, idx, **params):
+    grad = np.zeros(probs.shape, np.float64)
+    rows = np.arange(probs.shape[0])[:, None].repeat(idx.shape[1], axis=1)
+    np.add.at(grad, (rows, idx), og / probs[rows, idx])
+    return grad.astype(probs.dtype)
+
+
+add(
+    "_backward_sample_multinomial",
+    [
+        np.arange(1.0, 11.0, dtype=np.float32).reshape(2, 5),
+        np.array([[0.1, 0.2, 0.7], [0.5, 0.25, 0.25]], np.float32),
+        np.array([[2, 2, 0, 2, 2], [2, 1, 2, 0, 1]], np.int32),
+    ],
+    {"shape": (5,), "get_prob": True},
+    ref=_multinomial_backward_ref,
+)
 
 
 def _check_shuffle(outs, ins, params):
