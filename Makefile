@@ -13,7 +13,8 @@ venv: $(VPY)
 	$(VPY) -m pip install -q -e .
 
 demo: venv
-	$(VPY) examples/tutorial.py
+	$(VPY) examples/train_mnist.py
+	$(VPY) examples/tutorial.py --skip-overlap
 
 test: $(VPY)
 	$(VPY) -m pip install -q -e '.[test]'
