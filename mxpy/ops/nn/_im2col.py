@@ -11,6 +11,7 @@ Deconvolution reuses the same three GEMM helpers with the roles swapped.
 from __future__ import annotations
 
 import math
+import threading
 
 import numpy as np
 
@@ -124,7 +125,10 @@ def offset_slices(offset, stride, dilate, out_sp):
 
 
 def im2col(xp, x, groups: int, geo: dict, out_sp: tuple):
-    """Columns ``(groups, C/g * prod(kernel), N * prod(out_sp))`` of a channel-first input."""
+    """Columns ``(groups, C/g * prod(kernel), N * prod(out_sp))`` of a channel-first input.
+
+    The result lives in a per-thread :func:`workspace`: use it within the calling kernel only.
+    """
     kernel, stride, dilate, pad = geo["kernel"], geo["stride"], geo["dilate"], geo["pad"]
     xp_ = _pad(xp, x, pad)
     if not xp_.flags.c_contiguous:
@@ -139,7 +143,7 @@ def im2col(xp, x, groups: int, geo: dict, out_sp: tuple):
     )
     # order (g, c, k..., n, o...): the GEMM contracts (c, k) and keeps (n, o) as columns
     perm = (1, 2, *range(3 + nd, 3 + 2 * nd), 0, *range(3, 3 + nd))
-    cols = xp.empty(tuple(view.shape[i] for i in perm), dtype=x.dtype)
+    cols = workspace(xp, tuple(view.shape[i] for i in perm), x.dtype, "im2col")
     cols[...] = view.transpose(perm)
     return cols.reshape(groups, (c // groups) * math.prod(kernel), n * math.prod(out_sp))
 
@@ -205,6 +209,29 @@ def store_into(out, req: str, value) -> None:
 # --------------------------------------------------------------------------
 
 
+_WORKSPACE = threading.local()
+_WORKSPACE_SLOTS = 8
+
+
+def workspace(xp, shape: tuple, dtype, tag: str):
+    """A reusable scratch array (like MXNet's temp workspace), one per thread, tag, shape and dtype.
+
+    Column buffers are several MB; a fresh ``np.empty`` of that size is a new mmap whose first
+    write page-faults every page, which costs as much as the copy itself. The contents are
+    garbage; the caller overwrites them and must not keep the array past its kernel.
+    """
+    cache = getattr(_WORKSPACE, "arrays", None)
+    if cache is None:
+        cache = _WORKSPACE.arrays = {}
+    key = (xp.__name__, tag, tuple(shape), np.dtype(dtype).str)
+    buf = cache.get(key)
+    if buf is None:
+        if len(cache) >= _WORKSPACE_SLOTS:  # bounded: drop the oldest entry
+            cache.pop(next(iter(cache)))
+        buf = cache[key] = xp.empty(shape, dtype=dtype)
+    return buf
+
+
 def batch_last(xp, a):
     """Channel-first ``(N, C, sp...)`` as a contiguous ``(C, sp..., N)`` copy."""
     return xp.ascontiguousarray(xp.moveaxis(a, 0, -1))
@@ -213,7 +240,8 @@ def batch_last(xp, a):
 def im2col_nlast(xp, xt, groups: int, geo: dict, out_sp: tuple):
     """Columns ``(groups, prod(kernel) * C/g, prod(out_sp) * N)`` of batch-last ``xt`` ``(C, sp..., N)``.
 
-    Rows are ordered (kernel offset, channel), columns (output position, batch).
+    Rows are ordered (kernel offset, channel), columns (output position, batch). Like
+    :func:`im2col`, the result is a per-thread :func:`workspace`.
     """
     kernel, stride, dilate, pad = geo["kernel"], geo["stride"], geo["dilate"], geo["pad"]
     nd = len(kernel)
@@ -229,17 +257,21 @@ def im2col_nlast(xp, xt, groups: int, geo: dict, out_sp: tuple):
         shape=(groups, *kernel, cg, *out_sp, n),
         strides=(st[0] * cg, *(st[1 + i] * dilate[i] for i in range(nd)), st[0], *(st[1 + i] * stride[i] for i in range(nd)), st[-1]),
     )
-    cols = xp.empty(view.shape, dtype=xt.dtype)
+    cols = workspace(xp, view.shape, xt.dtype, "im2col_nlast")
     cols[...] = view
     return cols.reshape(groups, math.prod(kernel) * cg, math.prod(out_sp) * n)
 
 
 def col2im_nlast(xp, cols, shape: tuple, groups: int, geo: dict, out_sp: tuple):
-    """Sum batch-last columns (layout of :func:`im2col_nlast`) into a channel-first ``shape`` array (a view)."""
+    """Sum batch-last columns (layout of :func:`im2col_nlast`) into a channel-first ``shape`` array.
+
+    Returns a view of a per-thread :func:`workspace`; callers copy it into their output at once.
+    """
     kernel, stride, dilate, pad = geo["kernel"], geo["stride"], geo["dilate"], geo["pad"]
     n, c = shape[:2]
     cg = c // groups
-    buf = xp.zeros((groups, cg, *(s + 2 * q for s, q in zip(shape[2:], pad)), n), dtype=cols.dtype)
+    buf = workspace(xp, (groups, cg, *(s + 2 * q for s, q in zip(shape[2:], pad)), n), cols.dtype, "col2im_nlast")
+    buf.fill(0)
     ck = cols.reshape(groups, math.prod(kernel), cg, *out_sp, n)
     for ki, offset in enumerate(np.ndindex(*kernel)):
         sl = tuple(slice(k * d, k * d + s * (o - 1) + 1, s) for k, s, d, o in zip(offset, stride, dilate, out_sp))
