@@ -135,14 +135,43 @@ def _nag_step(xp, w, g, mom, p, dt, write):
     mom -= lr * (gs + dt(p.wd) * w)
 
 
+def _scaled_lr(xp, g, p, dt):
+    """``lr * clip(rescale_grad * grad)`` in one fresh buffer (same rounding as the
+    expression, fewer temporaries: this runs for every parameter every batch)."""
+    if g.dtype == dt:
+        t = g * dt(p.rescale_grad)
+    else:
+        t = g.astype(dt)
+        t *= dt(p.rescale_grad)
+    if p.clip_gradient >= 0:
+        xp.clip(t, dt(-p.clip_gradient), dt(p.clip_gradient), out=t)
+    t *= dt(p.lr)
+    return t
+
+
 def _k_sgd(p, ins, outs, req, rt):
     w, g = ins
-    store(outs[0], req[0], _sgd_step(rt.xp, w, g, p, w.dtype.type))
+    dt = w.dtype.type
+    if req[0] == "add":
+        store(outs[0], "add", _sgd_step(rt.xp, w, g, p, dt))
+        return
+    t = _scaled_lr(rt.xp, g, p, dt)
+    rt.xp.multiply(w, dt(1) - dt(p.lr) * dt(p.wd), out=outs[0])  # (1 - lr*wd) * w
+    outs[0] -= t
 
 
 def _k_sgd_mom(p, ins, outs, req, rt):
     w, g, mom = ins
-    store(outs[0], req[0], _sgd_mom_step(rt.xp, w, g, mom, p, w.dtype.type))
+    dt = w.dtype.type
+    if req[0] == "add":
+        store(outs[0], "add", _sgd_mom_step(rt.xp, w, g, mom, p, dt))
+        return
+    t = _scaled_lr(rt.xp, g, p, dt)
+    decay = (dt(p.lr) * dt(p.wd)) * w  # lr*wd*w, then + lr*grad, as in _sgd_mom_step
+    decay += t
+    mom *= dt(p.momentum)
+    mom -= decay
+    rt.xp.add(w, mom, out=outs[0])
 
 
 def _k_mp_sgd(p, ins, outs, req, rt):
