@@ -11,6 +11,7 @@ import math
 
 from ...registry import OpDef, Param, ShapeError, merge_shape, names, register
 from . import _im2col as im
+from ._weight_grad import grad_outputs, grad_shape_rule, grad_type_rule
 
 DECONV_PARAMS = {
     "kernel": Param("shape", doc="deconvolution kernel size: (w,), (h, w) or (d, h, w)"),
@@ -152,27 +153,15 @@ register(
 )
 
 
-def _bwd_outputs(p):
-    return ["data", "weight"] if p.no_bias else ["data", "weight", "bias"]
-
-
-def _bwd_shape(p, in_shapes):
-    _, data, weight = in_shapes
-    outs = [data, weight]
-    if not p.no_bias:
-        outs.append((p.num_filter,))
-    return list(in_shapes), outs
-
-
 register(
     OpDef(
         "_backward_Deconvolution",
         _backward,
         params=DECONV_PARAMS,
         inputs=("ograd", "data", "weight"),
-        outputs=_bwd_outputs,
-        infer_shape=_bwd_shape,
-        infer_type=lambda p, t: (list(t), [t[1]] * (2 if p.no_bias else 3)),
+        outputs=grad_outputs,
+        infer_shape=grad_shape_rule("num_filter"),
+        infer_type=grad_type_rule,
         cost=lambda p, ins, outs: 4 * int(ins[1].size) * int(math.prod(ins[2].shape[1:])),
         doc="Gradients of Deconvolution with respect to data, weight and bias.",
     )

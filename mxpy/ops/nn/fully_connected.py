@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from ...registry import OpDef, Param, ShapeError, merge_shape, names, register
+from ._weight_grad import grad_outputs, grad_shape_rule, grad_type_rule
 
 _PARAMS = {
     "num_hidden": Param("int", low=1, doc="number of output units"),
@@ -102,27 +103,15 @@ register(
 )
 
 
-def _bwd_outputs(p):
-    return ["data", "weight"] if p.no_bias else ["data", "weight", "bias"]
-
-
-def _bwd_shape(p, in_shapes):
-    _, data, weight = in_shapes
-    outs = [data, weight]
-    if not p.no_bias:
-        outs.append((p.num_hidden,))
-    return list(in_shapes), outs
-
-
 register(
     OpDef(
         "_backward_FullyConnected",
         _backward,
         params=_PARAMS,
         inputs=("ograd", "data", "weight"),
-        outputs=_bwd_outputs,
-        infer_shape=_bwd_shape,
-        infer_type=lambda p, t: (list(t), [t[1]] * (2 if p.no_bias else 3)),
+        outputs=grad_outputs,
+        infer_shape=grad_shape_rule("num_hidden"),
+        infer_type=grad_type_rule,
         cost=lambda p, ins, outs: 2 * int(ins[1].size) * p.num_hidden,
         doc="Gradients of FullyConnected with respect to data, weight and bias.",
     )
