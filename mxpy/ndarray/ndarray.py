@@ -20,7 +20,7 @@ import numpy as np
 from .. import engine as _eng
 from ..backend import NUMPY_BACKEND, get_backend
 from ..base import MXNetError, np_dtype
-from ..context import Context, current_context
+from ..context import Context
 from ..engine import Var
 from . import dispatch
 
@@ -286,7 +286,3 @@ class NDArray:
         """A DLPack capsule after all pending reads and writes finish."""
         _eng._current.wait_write(self._var)
         return self._data.__dlpack__()
-
-
-def array_ctx_default(ctx):
-    return current_context() if ctx is None else ctx

@@ -7,7 +7,7 @@ import math
 
 import numpy as np
 
-from ..registry import OpDef, Param, ShapeError, fixed_type, register
+from ..registry import OpDef, Param, ShapeError, register
 from ._util import ctx_param, dtype_param, shape_param, store
 
 
@@ -215,4 +215,3 @@ register(
         doc="Gradient of Cast: ograd converted back to data's dtype.",
     )
 )
-_ = fixed_type

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ...registry import OpDef, Param, ShapeError, merge_shape, register
+from ...registry import OpDef, Param, ShapeError, register
 from .._util import store
 
 _PARAMS = {
@@ -129,4 +129,3 @@ register(
         doc="Gradient of SoftmaxOutput.",
     )
 )
-_ = merge_shape
