@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import math
 
-from ...registry import OpDef, Param, ShapeError, merge_shape, names, register
+from ...registry import OpDef, Param, ShapeError, merge_shape, register
 from . import _im2col as im
-from ._weight_grad import grad_outputs, grad_shape_rule, grad_type_rule
+from ._weight_layer import grad_outputs, grad_shape_rule, grad_type_rule, layer_inputs
 
 CONV_PARAMS = {
     "kernel": Param("shape", doc="convolution kernel size: (w,), (h, w) or (d, h, w)"),
@@ -21,11 +21,6 @@ CONV_PARAMS = {
     "cudnn_off": Param("bool", False, doc="turn off cuDNN (accepted, unused)"),
     "layout": im.layout_param(("NCW", "NCHW", "NCDHW", "NHWC", "NDHWC")),
 }
-
-
-@names("data", "weight", "bias")
-def _inputs(p):
-    return ["data", "weight"] if p.no_bias else ["data", "weight", "bias"]
 
 
 def conv_geometry(p, data: tuple):
@@ -117,7 +112,7 @@ register(
         "Convolution",
         _forward,
         params=CONV_PARAMS,
-        inputs=_inputs,
+        inputs=layer_inputs,
         infer_shape=_infer_shape,
         infer_type=im.float_types("Convolution"),
         gradient=_gradient,

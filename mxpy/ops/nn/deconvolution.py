@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import math
 
-from ...registry import OpDef, Param, ShapeError, merge_shape, names, register
+from ...registry import OpDef, Param, ShapeError, merge_shape, register
 from . import _im2col as im
-from ._weight_grad import grad_outputs, grad_shape_rule, grad_type_rule
+from ._weight_layer import grad_outputs, grad_shape_rule, grad_type_rule, layer_inputs
 
 DECONV_PARAMS = {
     "kernel": Param("shape", doc="deconvolution kernel size: (w,), (h, w) or (d, h, w)"),
@@ -28,11 +28,6 @@ DECONV_PARAMS = {
     "cudnn_off": Param("bool", False, doc="turn off cuDNN (accepted, unused)"),
     "layout": im.layout_param(("NCW", "NCHW", "NCDHW", "NHWC", "NDHWC")),
 }
-
-
-@names("data", "weight", "bias")
-def _inputs(p):
-    return ["data", "weight"] if p.no_bias else ["data", "weight", "bias"]
 
 
 def deconv_geometry(p, data: tuple):
@@ -138,7 +133,7 @@ register(
         "Deconvolution",
         _forward,
         params=DECONV_PARAMS,
-        inputs=_inputs,
+        inputs=layer_inputs,
         infer_shape=_infer_shape,
         infer_type=im.float_types("Deconvolution"),
         gradient=_gradient,

@@ -4,19 +4,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from ...registry import OpDef, Param, ShapeError, merge_shape, names, register
-from ._weight_grad import grad_outputs, grad_shape_rule, grad_type_rule
+from ...registry import OpDef, Param, ShapeError, merge_shape, register
+from ._weight_layer import grad_outputs, grad_shape_rule, grad_type_rule, layer_inputs
 
 _PARAMS = {
     "num_hidden": Param("int", low=1, doc="number of output units"),
     "no_bias": Param("bool", False, doc="omit the bias term"),
     "flatten": Param("bool", True, doc="flatten all but the first axis of data"),
 }
-
-
-@names("data", "weight", "bias")
-def _inputs(p):
-    return ["data", "weight"] if p.no_bias else ["data", "weight", "bias"]
 
 
 def _k_of(p, data: tuple) -> int:
@@ -94,7 +89,7 @@ register(
         "FullyConnected",
         _forward,
         params=_PARAMS,
-        inputs=_inputs,
+        inputs=layer_inputs,
         infer_shape=_infer_shape,
         gradient=_gradient,
         cost=_cost,

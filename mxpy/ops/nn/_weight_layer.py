@@ -1,8 +1,15 @@
-"""Shared rules of the ``_backward_*`` records of layers with data, weight and an
-optional bias (FullyConnected, Convolution, Deconvolution): inputs are
-(ograd, data, weight), outputs one gradient per forward input."""
+"""Shared rules of layers with data, weight and an optional bias (FullyConnected,
+Convolution, Deconvolution): their inputs, and their ``_backward_*`` records
+whose inputs are (ograd, data, weight) with one gradient per forward input."""
 
 from __future__ import annotations
+
+from ...registry import names
+
+
+@names("data", "weight", "bias")
+def layer_inputs(p) -> list[str]:
+    return ["data", "weight"] if p.no_bias else ["data", "weight", "bias"]
 
 
 def grad_outputs(p) -> list[str]:
