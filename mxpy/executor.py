@@ -229,10 +229,9 @@ class Executor:
         for a in outs:
             if a._var not in writes:
                 writes.append(a._var)
-        n_aux = node.n_aux()
-        for a in ins[len(ins) - n_aux :] if n_aux else ():
-            if a._var not in writes:
-                writes.append(a._var)
+        for i in node.mutated_slots():
+            if ins[i]._var not in writes:
+                writes.append(ins[i]._var)
         if node.op.needs_rng:
             writes.append(random_state(ctx).var)
         reads: list = []

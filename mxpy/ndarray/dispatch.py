@@ -104,15 +104,14 @@ def invoke(op: OpDef, args: Sequence, kwargs: dict, out: Any = None, ctx: Any = 
 
 
 def _push(op: OpDef, p: Params, args: Sequence, outs: Sequence, c: Context, train: bool) -> None:
-    n_aux = len(op.aux_names(p)) if op._aux else 0
     writes: list = []
     for o in outs:
         if o._var not in writes:
             writes.append(o._var)
-    if n_aux:  # aux states (moving_mean...) are inputs the kernel updates
-        for a in args[len(args) - n_aux :]:
-            if a._var not in writes:
-                writes.append(a._var)
+    if op._aux or op.mutates is not None:  # inputs the kernel updates (moving_mean, mom...)
+        for i in op.mutated_inputs(p, len(args)):
+            if args[i]._var not in writes:
+                writes.append(args[i]._var)
     reads: list = []
     alias = False
     for a in args:

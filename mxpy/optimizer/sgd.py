@@ -34,14 +34,34 @@ def _mp_state(opt: Optimizer, index, weight):
     return opt.create_state(index, weight)
 
 
+def _multi_update(weights, grads, states, lrs, wds, kw, multi_precision: bool) -> None:
+    """One ``multi_[mp_]sgd[_mom]_update`` call over the weights (inputs interleaved per weight)."""
+    n = len(weights)
+    if not multi_precision:
+        if "momentum" in kw:
+            flat = [a for w, g, m in zip(weights, grads, states) for a in (w, g, m)]
+            nd.multi_sgd_mom_update(*flat, out=weights, num_weights=n, lrs=lrs, wds=wds, **kw)
+        else:
+            flat = [a for w, g in zip(weights, grads) for a in (w, g)]
+            nd.multi_sgd_update(*flat, out=weights, num_weights=n, lrs=lrs, wds=wds, **kw)
+    elif "momentum" in kw:
+        flat = [a for w, g, (m, w32) in zip(weights, grads, states) for a in (w, g, m, w32)]
+        nd.multi_mp_sgd_mom_update(*flat, out=weights, num_weights=n, lrs=lrs, wds=wds, **kw)
+    else:
+        flat = [a for w, g, (_, w32) in zip(weights, grads, states) for a in (w, g, w32)]
+        nd.multi_mp_sgd_update(*flat, out=weights, num_weights=n, lrs=lrs, wds=wds, **kw)
+
+
 @register
 class SGD(Optimizer):
     """SGD with optional momentum: ``mom = momentum*mom - lr*(wd*w + grad)``, ``w += mom``.
 
     ``multi_precision=True`` keeps a float32 master copy of float16 weights.
-    Lists of weights from the Updater are handled ``aggregate_num`` at a time
-    (``MXNET_OPTIMIZER_AGGREGATION_SIZE``, default 4), each with the same
-    update operator a single weight gets, so the numbers are the same.
+    Each call is one ``multi_sgd_update`` / ``multi_sgd_mom_update`` (``mp_``
+    forms for float16 masters) over its weights, as in MXNet; the Updater hands
+    over ``aggregate_num`` weights at a time (``MXNET_OPTIMIZER_AGGREGATION_SIZE``,
+    default 4). Each weight runs the same kernel as ``sgd_update``, so grouping
+    does not change the numbers.
 
     >>> import mxpy as mx
     >>> opt = mx.optimizer.SGD(learning_rate=0.1, momentum=0.9)
@@ -82,16 +102,9 @@ class SGD(Optimizer):
         self._update_count(indices)
         lrs, wds = self._get_lrs(indices), self._get_wds(indices)
         kw = self._kwargs()
-        for w, g, state, lr, wd in zip(weights, grads, states, lrs, wds):
-            if not multi_precision:
-                if state is not None:
-                    nd.sgd_mom_update(w, g, state, out=w, lazy_update=self.lazy_update, lr=lr, wd=wd, **kw)
-                else:
-                    nd.sgd_update(w, g, out=w, lazy_update=self.lazy_update, lr=lr, wd=wd, **kw)
-            elif state[0] is not None:
-                nd.mp_sgd_mom_update(w, g, state[0], state[1], out=w, lr=lr, wd=wd, **kw)
-            else:
-                nd.mp_sgd_update(w, g, state[1], out=w, lr=lr, wd=wd, **kw)
+        # one multi_[mp_]sgd[_mom]_update per call, as MXNet's SGD does for dense
+        # weights (the same per-weight kernels as sgd_update, one dispatch)
+        _multi_update(weights, grads, states, tuple(lrs), tuple(wds), kw, multi_precision)
 
     def update(self, index, weight, grad, state) -> None:
         self._update_impl(index, weight, grad, state, multi_precision=False)

@@ -31,6 +31,7 @@ class OpDef:
         outputs: Sequence[str] | Callable[[Params], list[str]] = ("output",),
         num_visible_outputs: Callable[[Params], int] | None = None,
         aux: Sequence[str] | Callable[[Params], list[str]] = (),
+        mutates: Callable[[Params], Sequence[int]] | None = None,
         infer_shape: Callable = same_shape,
         infer_type: Callable = same_type,
         gradient: Callable | None = None,
@@ -51,6 +52,10 @@ class OpDef:
         self._outputs = outputs
         self._num_visible = num_visible_outputs
         self._aux = aux
+        # input slots (besides the trailing aux states) the kernel updates in
+        # place, for ops whose mutated inputs sit between the others, as the
+        # momenta of multi_sgd_mom_update do (MXNet's FMutateInputs)
+        self.mutates = mutates
         self.infer_shape = infer_shape
         self.infer_type = infer_type
         self.gradient = gradient
@@ -107,7 +112,7 @@ class OpDef:
 
     # -- arity -------------------------------------------------------------------
     def input_names(self, p: Params) -> list[str]:
-        if self.variadic is not None:
+        if self.variadic is not None and not callable(self._inputs):
             n = p.get("num_args", 0)
             return [f"arg{i}" for i in range(n)]
         return list(self._inputs(p)) if callable(self._inputs) else list(self._inputs)
@@ -129,6 +134,14 @@ class OpDef:
 
     def aux_names(self, p: Params) -> list[str]:
         return list(self._aux(p)) if callable(self._aux) else list(self._aux)
+
+    def mutated_inputs(self, p: Params, n_inputs: int) -> list[int]:
+        """Input slots the kernel writes: the trailing aux states, then ``mutates``."""
+        n_aux = len(self.aux_names(p)) if self._aux else 0
+        slots = list(range(n_inputs - n_aux, n_inputs))
+        if self.mutates is not None:
+            slots += [i for i in self.mutates(p) if i < n_inputs - n_aux]
+        return slots
 
 
 def names(*all_names: str) -> Callable:

@@ -65,17 +65,22 @@ class Node:
 
     def mark_versions(self) -> None:
         """Stamp variable inputs with their version, bumping it for mutated (aux) slots."""
-        n = len(self.inputs)
-        first_aux = n - self.n_aux()
+        mutated = set(self.mutated_slots())
         versions = []
         for i, (src, _) in enumerate(self.inputs):
-            if src.op is None and i >= first_aux:
+            if src.op is None and i in mutated:
                 src.version += 1
             versions.append(src.version if src.op is None else 0)
         self.versions = versions if any(versions) else None
 
     def n_aux(self) -> int:
         return len(self.op.aux_names(self.params)) if self.op is not None else 0
+
+    def mutated_slots(self) -> list[int]:
+        """Input slots the op updates in place (aux states and ``OpDef.mutates``)."""
+        if self.op is None or (not self.op._aux and self.op.mutates is None):
+            return []
+        return self.op.mutated_inputs(self.params, len(self.inputs))
 
     def __repr__(self) -> str:
         return f"<Node {self.op.name if self.op else 'null'} {self.name}>"
@@ -107,10 +112,8 @@ def aux_variables(order: list[Node]) -> set[int]:
     """ids of variable nodes used in an aux-state slot of some op."""
     aux: set[int] = set()
     for node in order:
-        if node.op is not None:
-            n_aux = node.n_aux()
-            if n_aux:
-                for src, _ in node.inputs[len(node.inputs) - n_aux :]:
-                    if src.op is None:
-                        aux.add(id(src))
+        for i in node.mutated_slots():
+            src = node.inputs[i][0]
+            if src.op is None:
+                aux.add(id(src))
     return aux

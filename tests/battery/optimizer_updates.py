@@ -114,3 +114,27 @@ add("ftrl_update", [W, G, MOM, POS], {**P, "lamda1": 0.02, "beta": 1.5}, ref=_ft
 add("ftml_update", [W, G, POS, POS, MOM], {"lr": 0.1, "wd": 0.02, "t": 3, "clip_grad": 0.5}, ref=_ftml, **TOL)
 add("signsgd_update", [W, G], P, ref=_signsgd, **TOL)
 add("signum_update", [W, G, MOM], {**P, "momentum": 0.9, "wd_lh": 0.01}, ref=_signum, **TOL)
+
+
+def _multi(fn, k: int):
+    """Reference for a multi_* op: ``fn`` on each group of ``k`` interleaved inputs."""
+
+    def ref(*ins, lrs, wds, num_weights=1, **kw):
+        return [fn(*ins[i * k : (i + 1) * k], lr=lrs[i], wd=wds[i], **kw) for i in range(num_weights)]
+
+    return ref
+
+
+W2, G2, MOM2 = f32(5, seed=35), f32(5, lo=-2.0, hi=2.0, seed=36), f32(5, lo=-0.1, hi=0.1, seed=37)
+MP = {"lrs": (0.1, 0.05), "wds": (0.02, 0.0), "rescale_grad": 0.5, "clip_gradient": 0.4, "num_weights": 2}
+add("multi_sgd_update", [W, G, W2, G2], MP, ref=_multi(_sgd, 2), **TOL)
+add("multi_sgd_mom_update", [W, G, MOM, W2, G2, MOM2], {**MP, "momentum": 0.9}, ref=_multi(_sgd_mom, 3), **TOL)
+add("multi_mp_sgd_update", [W.astype(F16), G.astype(F16), W, W2.astype(F16), G2.astype(F16), W2], MP, ref=_multi(_mp(_sgd), 3), rtol=2e-3, atol=2e-3)
+add(
+    "multi_mp_sgd_mom_update",
+    [W.astype(F16), G.astype(F16), MOM, W, W2.astype(F16), G2.astype(F16), MOM2, W2],
+    {**MP, "momentum": 0.9},
+    ref=_multi(_mp(_sgd_mom), 4),
+    rtol=2e-3,
+    atol=2e-3,
+)

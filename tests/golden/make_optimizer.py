@@ -183,5 +183,44 @@ opt_case("test", "test", {"rescale_grad": 0.5})
 opt_case("ccsgd", "ccsgd", {"learning_rate": 0.1, "momentum": 0.9, **WD})
 opt_case("sgd_begin", "sgd", {"learning_rate": 0.1, "begin_num_update": 10, **WD}, sched={"step": 11, "factor": 0.1, "base_lr": 0.1})
 
+
+# -- part 3: aggregated multi_* updates (drawn last, so the cases above keep their inputs) --
+
+
+def multi_case(key, op, n_states, params, dtype=np.float32, steps=3):
+    """Two weights of different shapes, interleaved (weight, grad, *states) per weight."""
+    shapes = [(3, 4), (5,)]
+    ws = [mx.nd.array(r(*s, dtype=dtype), dtype=dtype) for s in shapes]
+    sts = [[mx.nd.array(r(*s, lo=-0.1, hi=0.1)) for _ in range(n_states)] for s in shapes]
+    if op.startswith("multi_mp"):  # the last state is the float32 master copy of the weight
+        for w, st in zip(ws, sts):
+            st[-1] = w.astype("float32")
+    for i, (w, st) in enumerate(zip(ws, sts)):
+        OUT[f"multi/{key}/w0_{i}"] = w.asnumpy()
+        for j, a in enumerate(st):
+            OUT[f"multi/{key}/s0_{i}_{j}"] = a.asnumpy()
+    for step in range(steps):
+        gs = [mx.nd.array(r(*s, lo=-2, hi=2, dtype=dtype), dtype=dtype) for s in shapes]
+        flat = []
+        for i, (w, g, st) in enumerate(zip(ws, gs, sts)):
+            OUT[f"multi/{key}/g{step}_{i}"] = g.asnumpy()
+            flat += [w, g, *st]
+        getattr(mx.nd, op)(*flat, out=ws, num_weights=2, **params)
+        for i, (w, st) in enumerate(zip(ws, sts)):
+            OUT[f"multi/{key}/w{step + 1}_{i}"] = w.asnumpy()
+            for j, a in enumerate(st):
+                OUT[f"multi/{key}/s{step + 1}_{i}_{j}"] = a.asnumpy()
+    SPEC["multi"][key] = {"op": op, "params": params, "n_states": n_states, "steps": steps, "dtype": np.dtype(dtype).name}
+
+
+SPEC["multi"] = {}
+LW = {"lrs": [0.1, 0.05], "wds": [0.02, 0.0], "rescale_grad": 0.5}
+multi_case("sgd", "multi_sgd_update", 0, LW)
+multi_case("sgd_clip", "multi_sgd_update", 0, {**LW, "clip_gradient": 0.4})
+multi_case("sgd_mom", "multi_sgd_mom_update", 1, {**LW, "momentum": 0.9, "clip_gradient": 0.4})
+multi_case("sgd_mom_noclip", "multi_sgd_mom_update", 1, {**LW, "momentum": 0.8})
+multi_case("mp_sgd", "multi_mp_sgd_update", 1, {**LW, "clip_gradient": 0.4}, dtype=np.float16)
+multi_case("mp_sgd_mom", "multi_mp_sgd_mom_update", 2, {**LW, "momentum": 0.9}, dtype=np.float16)
+
 np.savez_compressed(os.path.join(HERE, "optimizer.npz"), spec=np.array(json.dumps(SPEC)), **OUT)
 print(len(OUT), "arrays")
