@@ -6,8 +6,8 @@ import math
 
 import numpy
 
-from .. import ndarray as _nd
-from .base import EvalMetric, _device, _host, alias, check_label_shapes, register
+from ..base import MXNetError
+from .base import EvalMetric, _host, alias, check_label_shapes, register
 
 
 @register
@@ -28,12 +28,17 @@ class Accuracy(EvalMetric):
     def update(self, labels, preds) -> None:
         labels, preds = check_label_shapes(labels, preds, True)
         for label, pred_label in zip(labels, preds, strict=False):
-            pred_label = _device(pred_label)
-            label = _device(label)
-            if pred_label.shape != label.shape:
-                pred_label = _nd.argmax(pred_label, axis=self.axis)
-            pred_flat = pred_label.asnumpy().astype("int32").ravel()
-            label_flat = label.asnumpy().astype("int32").ravel()
+            pred = _host(pred_label)
+            label = _host(label)
+            if pred.shape != label.shape:
+                # argmax on the host (this runs every batch; an engine op would cost
+                # more than the work), the index passed through the prediction's
+                # dtype as MXNet's argmax returns it
+                if not -pred.ndim <= self.axis < pred.ndim:
+                    raise MXNetError(f"argmax: axis {self.axis} exceeds the input dimension of {pred.ndim}")
+                pred = numpy.argmax(pred, axis=self.axis).astype(pred.dtype)
+            pred_flat = pred.astype("int32").ravel()
+            label_flat = label.astype("int32").ravel()
             check_label_shapes(label_flat, pred_flat)
             self._add((pred_flat == label_flat).sum(), len(pred_flat))
 
