@@ -398,3 +398,26 @@ def test_update_op_nan_without_warnings():
     w, z = mx.nd.ones((2,)), mx.nd.zeros((2,))
     out = mx.nd.adam_update(w, z, mx.nd.zeros((2,)), mx.nd.zeros((2,)), lr=0.1, epsilon=0.0)
     assert np.isnan(out.asnumpy()).all()
+
+
+_SGD_OPS = ("sgd", "sgd_clip", "sgd_mom", "mp_sgd", "mp_sgd_mom")
+
+
+@pytest.mark.parametrize("key", _SGD_OPS)
+def test_sgd_ops_are_bit_exact_with_mxnet(key):
+    # the SGD family follows MXNet's operation order exactly, not just to a tolerance
+    spec, pre = SPEC["op"][key], f"op/{key}"
+    w = mx.nd.array(GOLD[f"{pre}/w0"], dtype=spec["dtype"])
+    st = [mx.nd.array(GOLD[f"{pre}/s0_{n}"], dtype=GOLD[f"{pre}/s0_{n}"].dtype) for n in spec["states"]]
+    for i in range(spec["steps"]):
+        getattr(mx.nd, spec["op"])(w, mx.nd.array(GOLD[f"{pre}/g{i}"], dtype=spec["dtype"]), *st, out=w, **spec["params"])
+        np.testing.assert_array_equal(w.asnumpy(), GOLD[f"{pre}/w{i + 1}"])
+        for n, s in zip(spec["states"], st):
+            np.testing.assert_array_equal(s.asnumpy(), GOLD[f"{pre}/s{i + 1}_{n}"])
+
+
+@pytest.mark.parametrize("key", sorted(k for k in SPEC["opt"] if k.startswith(("sgd", "ccsgd"))))
+def test_sgd_optimizer_is_bit_exact_with_mxnet(key):
+    _, _, ws = _run_case(key)
+    for i, w in enumerate(ws):
+        np.testing.assert_array_equal(w.asnumpy(), GOLD[f"opt/{key}/w_{i}"])

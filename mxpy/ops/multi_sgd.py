@@ -6,10 +6,12 @@ weight, as in MXNet: ``weight_0, grad_0[, mom_0][, weight32_0], weight_1, ...``;
 the outputs are the new weights (optimizers pass ``out=weights``). Momenta and
 float32 master copies are updated in place (``OpDef.mutates``).
 
-Each weight goes through the same kernel as the single-weight op
-(``sgd_update`` and kin), so the numbers are identical; what aggregation saves
-is the per-call dispatch, one engine push for the whole group. ``mx.optimizer.SGD``
-uses these ops for its dense updates, ``aggregate_num`` weights at a time.
+The arithmetic is MXNet's, bit for bit: the momentum forms run exactly what
+``sgd_mom_update`` runs; ``multi_sgd_update`` applies weight decay as
+``weight - ((lr*wd)*weight + lr*grad)``, which rounds differently from
+``sgd_update``'s ``(1 - lr*wd)*weight - lr*grad``, as in MXNet. What
+aggregation saves is the per-call dispatch: one engine push for the whole
+group. ``mx.optimizer.SGD`` uses these ops for its dense updates.
 
 >>> import mxpy as mx
 >>> w0, w1 = mx.nd.ones((2,)), mx.nd.ones((3,))
@@ -24,7 +26,7 @@ import numpy as np
 
 from ..registry import OpDef, Param, Params, ShapeError, register
 from ._util import quiet
-from .optimizer_updates import _k_mp_sgd, _k_mp_sgd_mom, _k_sgd, _k_sgd_mom
+from .optimizer_updates import _k_mp_sgd_mom, _k_multi_mp_sgd, _k_multi_sgd, _k_sgd_mom
 
 _F32 = np.dtype(np.float32)
 
@@ -112,7 +114,7 @@ def _multi(name: str, single, slots: tuple[str, ...], params: dict, mp: bool, do
 
 _multi(
     "multi_sgd_update",
-    _k_sgd,
+    _k_multi_sgd,
     ("weight", "grad"),
     _PARAMS,
     False,
@@ -129,7 +131,7 @@ _multi(
 )
 _multi(
     "multi_mp_sgd_update",
-    _k_mp_sgd,
+    _k_multi_mp_sgd,
     ("weight", "grad", "weight32"),
     _PARAMS,
     True,

@@ -105,16 +105,61 @@ def _register(name: str, kernel, inputs, aux, params: dict, doc: str, infer_type
 # -- SGD family -------------------------------------------------------------------
 
 
-def _sgd_step(xp, w, g, p, dt):
-    return (dt(1) - dt(p.lr) * dt(p.wd)) * w - dt(p.lr) * _scaled(xp, g, p, dt)
+# The SGD family follows MXNet 1.9.1's operation order exactly (probed bit for bit
+# against it): the gradient term is ``(lr*rescale_grad)*grad`` without clipping and
+# ``lr*clip(rescale_grad*grad)`` with it; sgd_update decays as ``(1 - lr*wd)*weight``
+# while multi_sgd_update subtracts ``(lr*wd)*weight + term``; momentum runs
+# ``mom = momentum*mom - (lr*wd)*weight - term``, ``weight += mom``. The kernels work
+# in place with as few passes as that order allows (this runs for every parameter
+# every batch). A zero ``lr*wd`` skips its term: the same numbers except when a
+# weight is already inf (0*inf would make it NaN) or for the sign of a zero.
 
 
-def _sgd_mom_step(xp, w, g, mom, p, dt):
-    """``mom = momentum*mom - lr*wd*w - lr*clip(rg*g)``; returns the new weight."""
+def _grad_term(xp, g, p, dt):
+    """MXNet's SGD gradient term, in a fresh buffer of dtype ``dt``."""
     lr = dt(p.lr)
+    if p.clip_gradient >= 0:
+        t = xp.multiply(g, dt(p.rescale_grad), dtype=dt)
+        xp.clip(t, dt(-p.clip_gradient), dt(p.clip_gradient), out=t)
+        t *= lr
+        return t
+    return xp.multiply(g, lr * dt(p.rescale_grad), dtype=dt)
+
+
+def _sgd_into(xp, w, g, p, dt, out) -> None:
+    """sgd_update: ``out = (1 - lr*wd)*w - term`` (``out`` may be ``w``)."""
+    t = _grad_term(xp, g, p, dt)
+    decay = dt(1) - dt(p.lr) * dt(p.wd)
+    if decay != 1 or out is not w:
+        xp.multiply(w, decay, out=out)
+    out -= t
+
+
+def _multi_sgd_into(xp, w, g, p, dt, out) -> None:
+    """multi_sgd_update: ``out = w - ((lr*wd)*w + term)`` (``out`` may be ``w``)."""
+    t = _grad_term(xp, g, p, dt)
+    lr_wd = dt(p.lr) * dt(p.wd)
+    if lr_wd != 0:
+        t += lr_wd * w  # IEEE addition commutes, so this is (lr*wd)*w + term
+    xp.subtract(w, t, out=out)
+
+
+def _sgd_mom_into(xp, w, g, mom, p, dt, out) -> None:
+    """``mom = momentum*mom - (lr*wd)*w - term`` in place, then ``out = w + mom``."""
+    t = _grad_term(xp, g, p, dt)
     mom *= dt(p.momentum)
-    mom -= lr * dt(p.wd) * w + lr * _scaled(xp, g, p, dt)
-    return w + mom
+    lr_wd = dt(p.lr) * dt(p.wd)
+    if lr_wd != 0:
+        mom -= lr_wd * w
+    mom -= t
+    xp.add(w, mom, out=out)
+
+
+def _into(step, xp, w, g, p, dt, *state):
+    """Run an ``*_into`` step into a fresh array (for req 'add')."""
+    out = xp.empty_like(w, dtype=dt)
+    step(xp, w, g, *state, p, dt, out)
+    return out
 
 
 def _nag_step(xp, w, g, mom, p, dt, write):
@@ -135,55 +180,46 @@ def _nag_step(xp, w, g, mom, p, dt, write):
     mom -= lr * (gs + dt(p.wd) * w)
 
 
-def _scaled_lr(xp, g, p, dt):
-    """``lr * clip(rescale_grad * grad)`` in one fresh buffer (same rounding as the
-    expression, fewer temporaries: this runs for every parameter every batch)."""
-    if g.dtype == dt:
-        t = g * dt(p.rescale_grad)
-    else:
-        t = g.astype(dt)
-        t *= dt(p.rescale_grad)
-    if p.clip_gradient >= 0:
-        xp.clip(t, dt(-p.clip_gradient), dt(p.clip_gradient), out=t)
-    t *= dt(p.lr)
-    return t
-
-
 def _k_sgd(p, ins, outs, req, rt):
     w, g = ins
-    dt = w.dtype.type
     if req[0] == "add":
-        store(outs[0], "add", _sgd_step(rt.xp, w, g, p, dt))
-        return
-    t = _scaled_lr(rt.xp, g, p, dt)
-    rt.xp.multiply(w, dt(1) - dt(p.lr) * dt(p.wd), out=outs[0])  # (1 - lr*wd) * w
-    outs[0] -= t
+        outs[0] += _into(_sgd_into, rt.xp, w, g, p, w.dtype.type)
+    else:
+        _sgd_into(rt.xp, w, g, p, w.dtype.type, outs[0])
+
+
+def _k_multi_sgd(p, ins, outs, req, rt):
+    """One weight of multi_sgd_update (see mxpy/ops/multi_sgd.py)."""
+    w, g = ins
+    if req[0] == "add":
+        outs[0] += _into(_multi_sgd_into, rt.xp, w, g, p, w.dtype.type)
+    else:
+        _multi_sgd_into(rt.xp, w, g, p, w.dtype.type, outs[0])
 
 
 def _k_sgd_mom(p, ins, outs, req, rt):
     w, g, mom = ins
-    dt = w.dtype.type
     if req[0] == "add":
-        store(outs[0], "add", _sgd_mom_step(rt.xp, w, g, mom, p, dt))
-        return
-    t = _scaled_lr(rt.xp, g, p, dt)
-    decay = (dt(p.lr) * dt(p.wd)) * w  # lr*wd*w, then + lr*grad, as in _sgd_mom_step
-    decay += t
-    mom *= dt(p.momentum)
-    mom -= decay
-    rt.xp.add(w, mom, out=outs[0])
+        outs[0] += _into(_sgd_mom_into, rt.xp, w, g, p, w.dtype.type, mom)
+    else:
+        _sgd_mom_into(rt.xp, w, g, mom, p, w.dtype.type, outs[0])
 
 
-def _k_mp_sgd(p, ins, outs, req, rt):
-    w, g, w32 = ins
-    w32[...] = _sgd_step(rt.xp, w32, g, p, np.float32)
-    store(outs[0], req[0], w32.astype(w.dtype))
+def _mp_kernel(step):
+    """An ``mp_*`` kernel: ``step`` on the float32 master ``weight32`` (last input, updated
+    in place; states before it), then the output is its cast to the weight's dtype."""
+
+    def kernel(p, ins, outs, req, rt):
+        w, g, *state, w32 = ins
+        step(rt.xp, w32, g, *state, p, np.float32, w32)
+        store(outs[0], req[0], w32.astype(w.dtype))
+
+    return kernel
 
 
-def _k_mp_sgd_mom(p, ins, outs, req, rt):
-    w, g, mom, w32 = ins
-    w32[...] = _sgd_mom_step(rt.xp, w32, g, mom, p, np.float32)
-    store(outs[0], req[0], w32.astype(w.dtype))
+_k_mp_sgd = _mp_kernel(_sgd_into)
+_k_multi_mp_sgd = _mp_kernel(_multi_sgd_into)
+_k_mp_sgd_mom = _mp_kernel(_sgd_mom_into)
 
 
 def _k_nag(p, ins, outs, req, rt):

@@ -60,8 +60,8 @@ class SGD(Optimizer):
     Each call is one ``multi_sgd_update`` / ``multi_sgd_mom_update`` (``mp_``
     forms for float16 masters) over its weights, as in MXNet; the Updater hands
     over ``aggregate_num`` weights at a time (``MXNET_OPTIMIZER_AGGREGATION_SIZE``,
-    default 4). Each weight runs the same kernel as ``sgd_update``, so grouping
-    does not change the numbers.
+    default 4). A group of one uses the same ops, so the grouping does not
+    change the numbers.
 
     >>> import mxpy as mx
     >>> opt = mx.optimizer.SGD(learning_rate=0.1, momentum=0.9)
@@ -103,7 +103,7 @@ class SGD(Optimizer):
         lrs, wds = self._get_lrs(indices), self._get_wds(indices)
         kw = self._kwargs()
         # one multi_[mp_]sgd[_mom]_update per call, as MXNet's SGD does for dense
-        # weights (the same per-weight kernels as sgd_update, one dispatch)
+        # weights (its numbers, and one dispatch for the group)
         _multi_update(weights, grads, states, tuple(lrs), tuple(wds), kw, multi_precision)
 
     def update(self, index, weight, grad, state) -> None:
