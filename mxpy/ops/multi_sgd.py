@@ -22,11 +22,13 @@ group. ``mx.optimizer.SGD`` uses these ops for its dense updates.
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 from ..registry import OpDef, Param, Params, ShapeError, register
 from ._util import quiet
-from .optimizer_updates import _k_mp_sgd_mom, _k_multi_mp_sgd, _k_multi_sgd, _k_sgd_mom
+from .optimizer_updates import multi_sgd_into, run_sgd_step, sgd_coef, sgd_mom_into
 
 _F32 = np.dtype(np.float32)
 
@@ -40,28 +42,47 @@ _PARAMS = {
 _MOM_PARAMS = {**_PARAMS, "momentum": Param("float", 0.0, "momentum (decay of the running update)")}
 
 
-def _multi(name: str, single, slots: tuple[str, ...], params: dict, mp: bool, doc: str) -> None:
-    """Register ``name``: ``single`` applied to each group of ``len(slots)`` inputs."""
+def _multi(name: str, step, slots: tuple[str, ...], params: dict, mp: bool, doc: str) -> None:
+    """Register ``name``: the SGD ``step`` applied to each group of ``len(slots)`` inputs."""
     k = len(slots)
 
-    def inputs(p: Params) -> list[str]:
-        return [f"{s}_{i}" for i in range(p.num_weights) for s in slots]
+    # names and slots depend on num_weights only; cached, as dispatch asks on every call
+    @functools.lru_cache(maxsize=64)
+    def _inputs(n: int) -> tuple[str, ...]:
+        return tuple(f"{s}_{i}" for i in range(n) for s in slots)
 
-    def outputs(p: Params) -> list[str]:
-        return [f"output{i}" for i in range(p.num_weights)]
+    @functools.lru_cache(maxsize=64)
+    def _outputs(n: int) -> tuple[str, ...]:
+        return tuple(f"output{i}" for i in range(n))
 
-    def mutates(p: Params) -> list[int]:  # every slot after weight and grad
-        return [i * k + j for i in range(p.num_weights) for j in range(2, k)]
+    @functools.lru_cache(maxsize=64)
+    def _mutates(n: int) -> tuple[int, ...]:  # every slot after weight and grad
+        return tuple(i * k + j for i in range(n) for j in range(2, k))
+
+    def inputs(p: Params) -> tuple[str, ...]:
+        return _inputs(p.num_weights)
+
+    def outputs(p: Params) -> tuple[str, ...]:
+        return _outputs(p.num_weights)
+
+    def mutates(p: Params) -> tuple[int, ...]:
+        return _mutates(p.num_weights)
 
     def check(p: Params, n_in: int) -> None:
-        if n_in != k * p.num_weights:
-            raise ShapeError(f"num_weights={p.num_weights} needs {k * p.num_weights} inputs ({', '.join(slots)} per weight), got {n_in}")
+        n = p.num_weights
+        if n_in == k * n and len(p.lrs) == n and len(p.wds) == n:
+            return
+        if n_in != k * n:
+            raise ShapeError(f"num_weights={n} needs {k * n} inputs ({', '.join(slots)} per weight), got {n_in}")
         for key in ("lrs", "wds"):
-            if len(p[key]) != p.num_weights:
-                raise ShapeError(f"{key} has {len(p[key])} values, expected num_weights={p.num_weights}")
+            if len(p[key]) != n:
+                raise ShapeError(f"{key} has {len(p[key])} values, expected num_weights={n}")
 
     def infer_shape(p: Params, in_shapes: list) -> tuple[list, list]:
         check(p, len(in_shapes))
+        weights = in_shapes[0::k]
+        if None not in in_shapes and all(in_shapes[j::k] == weights for j in range(1, k)):
+            return list(in_shapes), list(weights)  # every shape known and consistent (imperative calls)
         ins, outs = [], []
         for i in range(p.num_weights):
             group = in_shapes[i * k : (i + 1) * k]
@@ -75,6 +96,11 @@ def _multi(name: str, single, slots: tuple[str, ...], params: dict, mp: bool, do
 
     def infer_type(p: Params, in_types: list, n_out: int = 1) -> tuple[list, list]:
         check(p, len(in_types))
+        weights = in_types[0::k]
+        if None not in in_types and in_types[1::k] == weights:
+            states = [_F32] * len(weights) if mp else weights
+            if all(in_types[j::k] == states for j in range(2, k)):
+                return list(in_types), list(weights)  # every dtype known and consistent
         ins, outs = [], []
         for i in range(p.num_weights):
             group = in_types[i * k : (i + 1) * k]
@@ -90,10 +116,11 @@ def _multi(name: str, single, slots: tuple[str, ...], params: dict, mp: bool, do
         return ins, outs
 
     def kernel(p, ins, outs, req, rt):
-        for i, out in enumerate(outs):
-            one = Params(p)
-            one["lr"], one["wd"] = p.lrs[i], p.wds[i]
-            single(one, ins[i * k : (i + 1) * k], [out], req[i : i + 1], rt)
+        rescale, clip, momentum = p.rescale_grad, p.clip_gradient, p.get("momentum", 0.0)
+        for i, (out, lr, wd) in enumerate(zip(outs, p.lrs, p.wds)):
+            group = ins[i * k : (i + 1) * k]
+            coef = sgd_coef(np.float32 if mp else group[0].dtype.type, lr, wd, rescale, clip, momentum)
+            run_sgd_step(step, rt.xp, group, coef, out, req[i], mp)
 
     register(
         OpDef(
@@ -114,7 +141,7 @@ def _multi(name: str, single, slots: tuple[str, ...], params: dict, mp: bool, do
 
 _multi(
     "multi_sgd_update",
-    _k_multi_sgd,
+    multi_sgd_into,
     ("weight", "grad"),
     _PARAMS,
     False,
@@ -122,7 +149,7 @@ _multi(
 )
 _multi(
     "multi_sgd_mom_update",
-    _k_sgd_mom,
+    sgd_mom_into,
     ("weight", "grad", "mom"),
     _MOM_PARAMS,
     False,
@@ -131,7 +158,7 @@ _multi(
 )
 _multi(
     "multi_mp_sgd_update",
-    _k_multi_mp_sgd,
+    multi_sgd_into,
     ("weight", "grad", "weight32"),
     _PARAMS,
     True,
@@ -139,7 +166,7 @@ _multi(
 )
 _multi(
     "multi_mp_sgd_mom_update",
-    _k_mp_sgd_mom,
+    sgd_mom_into,
     ("weight", "grad", "mom", "weight32"),
     _MOM_PARAMS,
     True,

@@ -17,6 +17,8 @@ added to the gradient (or as ``(1 - lr * wd) * weight`` for plain SGD).
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 from ..registry import REQUIRED, OpDef, Param, ShapeError, register
@@ -115,51 +117,86 @@ def _register(name: str, kernel, inputs, aux, params: dict, doc: str, infer_type
 # weight is already inf (0*inf would make it NaN) or for the sign of a zero.
 
 
-def _grad_term(xp, g, p, dt):
-    """MXNet's SGD gradient term, in a fresh buffer of dtype ``dt``."""
-    lr = dt(p.lr)
-    if p.clip_gradient >= 0:
-        t = xp.multiply(g, dt(p.rescale_grad), dtype=dt)
-        xp.clip(t, dt(-p.clip_gradient), dt(p.clip_gradient), out=t)
-        t *= lr
-        return t
-    return xp.multiply(g, lr * dt(p.rescale_grad), dtype=dt)
+class SgdCoef:
+    """One SGD step's scalars, converted once to the arithmetic dtype ``dt``."""
+
+    __slots__ = ("dt", "lr", "lr_wd", "rescale", "clip", "momentum")
+
+    def __init__(self, dt, lr: float, wd: float, rescale: float, clip: float, momentum: float = 0.0) -> None:
+        self.dt = dt
+        self.lr = dt(lr)
+        self.lr_wd = self.lr * dt(wd)  # rounded to dt, as MXNet's lr*wd
+        self.rescale = dt(rescale)
+        self.clip = dt(clip) if clip >= 0 else None
+        self.momentum = dt(momentum)
 
 
-def _sgd_into(xp, w, g, p, dt, out) -> None:
+@functools.lru_cache(maxsize=256)
+def sgd_coef(dt, lr: float, wd: float, rescale: float, clip: float, momentum: float = 0.0) -> SgdCoef:
+    """A shared :class:`SgdCoef` (the scalars repeat from batch to batch; converting them is not free)."""
+    return SgdCoef(dt, lr, wd, rescale, clip, momentum)
+
+
+def _scale(xp, g, s, dt):
+    """``g * s`` in a fresh ``dt`` buffer (float16 gradients widen for the mp_ ops)."""
+    return g * s if g.dtype == dt else xp.multiply(g, s, dtype=dt)
+
+
+def _grad_term(xp, g, c: SgdCoef):
+    """MXNet's SGD gradient term, in a fresh buffer."""
+    if c.clip is None:
+        return _scale(xp, g, c.lr * c.rescale, c.dt)
+    t = _scale(xp, g, c.rescale, c.dt)
+    xp.clip(t, -c.clip, c.clip, out=t)
+    t *= c.lr
+    return t
+
+
+def sgd_into(xp, w, g, c: SgdCoef, out) -> None:
     """sgd_update: ``out = (1 - lr*wd)*w - term`` (``out`` may be ``w``)."""
-    t = _grad_term(xp, g, p, dt)
-    decay = dt(1) - dt(p.lr) * dt(p.wd)
+    t = _grad_term(xp, g, c)
+    decay = c.dt(1) - c.lr_wd
     if decay != 1 or out is not w:
         xp.multiply(w, decay, out=out)
     out -= t
 
 
-def _multi_sgd_into(xp, w, g, p, dt, out) -> None:
+def multi_sgd_into(xp, w, g, c: SgdCoef, out) -> None:
     """multi_sgd_update: ``out = w - ((lr*wd)*w + term)`` (``out`` may be ``w``)."""
-    t = _grad_term(xp, g, p, dt)
-    lr_wd = dt(p.lr) * dt(p.wd)
-    if lr_wd != 0:
-        t += lr_wd * w  # IEEE addition commutes, so this is (lr*wd)*w + term
+    t = _grad_term(xp, g, c)
+    if c.lr_wd != 0:
+        t += c.lr_wd * w  # IEEE addition commutes, so this is (lr*wd)*w + term
     xp.subtract(w, t, out=out)
 
 
-def _sgd_mom_into(xp, w, g, mom, p, dt, out) -> None:
+def sgd_mom_into(xp, w, g, mom, c: SgdCoef, out) -> None:
     """``mom = momentum*mom - (lr*wd)*w - term`` in place, then ``out = w + mom``."""
-    t = _grad_term(xp, g, p, dt)
-    mom *= dt(p.momentum)
-    lr_wd = dt(p.lr) * dt(p.wd)
-    if lr_wd != 0:
-        mom -= lr_wd * w
+    t = _grad_term(xp, g, c)
+    mom *= c.momentum
+    if c.lr_wd != 0:
+        mom -= c.lr_wd * w
     mom -= t
     xp.add(w, mom, out=out)
 
 
-def _into(step, xp, w, g, p, dt, *state):
-    """Run an ``*_into`` step into a fresh array (for req 'add')."""
-    out = xp.empty_like(w, dtype=dt)
-    step(xp, w, g, *state, p, dt, out)
-    return out
+def run_sgd_step(step, xp, ins, c: SgdCoef, out, req: str, mp: bool) -> None:
+    """Apply ``step`` to one weight's inputs ``(weight, grad, *states[, weight32])``.
+
+    ``mp``: the step runs on the float32 master ``weight32`` (the last input,
+    updated in place) and ``out`` gets its cast to the weight's dtype.
+    """
+    if mp:
+        w, g, *state, w32 = ins
+        step(xp, w32, g, *state, c, w32)
+        store(out, req, w32.astype(w.dtype))
+        return
+    w, g, *state = ins
+    if req == "add":
+        fresh = xp.empty_like(w)
+        step(xp, w, g, *state, c, fresh)
+        out += fresh
+    elif req != "null":
+        step(xp, w, g, *state, c, out)
 
 
 def _nag_step(xp, w, g, mom, p, dt, write):
@@ -180,46 +217,20 @@ def _nag_step(xp, w, g, mom, p, dt, write):
     mom -= lr * (gs + dt(p.wd) * w)
 
 
-def _k_sgd(p, ins, outs, req, rt):
-    w, g = ins
-    if req[0] == "add":
-        outs[0] += _into(_sgd_into, rt.xp, w, g, p, w.dtype.type)
-    else:
-        _sgd_into(rt.xp, w, g, p, w.dtype.type, outs[0])
-
-
-def _k_multi_sgd(p, ins, outs, req, rt):
-    """One weight of multi_sgd_update (see mxpy/ops/multi_sgd.py)."""
-    w, g = ins
-    if req[0] == "add":
-        outs[0] += _into(_multi_sgd_into, rt.xp, w, g, p, w.dtype.type)
-    else:
-        _multi_sgd_into(rt.xp, w, g, p, w.dtype.type, outs[0])
-
-
-def _k_sgd_mom(p, ins, outs, req, rt):
-    w, g, mom = ins
-    if req[0] == "add":
-        outs[0] += _into(_sgd_mom_into, rt.xp, w, g, p, w.dtype.type, mom)
-    else:
-        _sgd_mom_into(rt.xp, w, g, mom, p, w.dtype.type, outs[0])
-
-
-def _mp_kernel(step):
-    """An ``mp_*`` kernel: ``step`` on the float32 master ``weight32`` (last input, updated
-    in place; states before it), then the output is its cast to the weight's dtype."""
+def _sgd_kernel(step, mp: bool):
+    """Kernel of a single-weight SGD op (``sgd_update``, ``mp_sgd_mom_update``...)."""
 
     def kernel(p, ins, outs, req, rt):
-        w, g, *state, w32 = ins
-        step(rt.xp, w32, g, *state, p, np.float32, w32)
-        store(outs[0], req[0], w32.astype(w.dtype))
+        coef = sgd_coef(np.float32 if mp else ins[0].dtype.type, p.lr, p.wd, p.rescale_grad, p.clip_gradient, p.get("momentum", 0.0))
+        run_sgd_step(step, rt.xp, ins, coef, outs[0], req[0], mp)
 
     return kernel
 
 
-_k_mp_sgd = _mp_kernel(_sgd_into)
-_k_multi_mp_sgd = _mp_kernel(_multi_sgd_into)
-_k_mp_sgd_mom = _mp_kernel(_sgd_mom_into)
+_k_sgd = _sgd_kernel(sgd_into, False)
+_k_sgd_mom = _sgd_kernel(sgd_mom_into, False)
+_k_mp_sgd = _sgd_kernel(sgd_into, True)
+_k_mp_sgd_mom = _sgd_kernel(sgd_mom_into, True)
 
 
 def _k_nag(p, ins, outs, req, rt):

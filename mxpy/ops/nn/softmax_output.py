@@ -38,10 +38,17 @@ def _infer_shape(p, in_shapes):
     return [data, label if label is not None else want], [data]
 
 
-def _softmax(xp, x, axis):
-    shifted = x - x.max(axis=axis, keepdims=True)
-    e = xp.exp(shifted)
-    return e / e.sum(axis=axis, keepdims=True)
+def _softmax(xp, x, axis, out=None):
+    """``exp(x - max) / sum`` along ``axis``; into ``out`` when given (no temporaries,
+    the same operations in the same order, so the same numbers)."""
+    m = x.max(axis=axis, keepdims=True)
+    if out is None:
+        e = xp.exp(x - m)
+        return e / e.sum(axis=axis, keepdims=True)
+    xp.subtract(x, m, out=out)
+    xp.exp(out, out=out)
+    out /= out.sum(axis=axis, keepdims=True)
+    return out
 
 
 def _axis(p, ndim: int) -> int:
@@ -55,6 +62,9 @@ def _forward(p, ins, outs, req, rt):
     if not p.multi_output and not p.preserve_shape and x.ndim > 2:
         flat = x.reshape(x.shape[0], -1)
         store(outs[0], req[0], _softmax(rt.xp, flat, 1).reshape(x.shape))
+        return
+    if req[0] in ("write", "inplace"):
+        _softmax(rt.xp, x, _axis(p, x.ndim), outs[0])
         return
     store(outs[0], req[0], _softmax(rt.xp, x, _axis(p, x.ndim)))
 
