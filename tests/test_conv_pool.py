@@ -80,6 +80,28 @@ def test_golden_symbolic(case):
         np.testing.assert_allclose(ex.grad_dict[n].asnumpy().ravel(), g, rtol=1e-4, atol=1e-4)
 
 
+@pytest.mark.parametrize("case", [c for c in OK if c["op"] == "Convolution" and c["params"].get("num_group", 1) == 1], ids=_cid)
+def test_golden_forward_through_batch_last_gemm(case, monkeypatch):
+    """The forward's batch-last path (taken for wide layers) gives MXNet's values on every golden case."""
+    from mxpy.ops.nn import _im2col, convolution
+
+    calls = []
+    real = _im2col.conv_nlast
+    monkeypatch.setattr(convolution, "_NLAST_MIN_INNER", 0)
+    monkeypatch.setattr(_im2col, "conv_nlast", lambda *a: calls.append(1) or real(*a))
+    arrays = [mx.nd.array(inp(s, k=i, ties=case["ties"])) for i, s in enumerate(case["shapes"])]
+    out = mx.nd.Convolution(*arrays, **_params(case))
+    np.testing.assert_allclose(out.asnumpy().ravel(), case["out"], rtol=1e-4, atol=1e-4)
+    assert calls == [1]
+    # channel-last: the same path writes through the transposed output view
+    if len(case["shapes"][0]) == 4:
+        x = arrays[0].asnumpy().transpose(0, 2, 3, 1)
+        w = arrays[1].asnumpy().transpose(0, 2, 3, 1)
+        rest = [mx.nd.array(x), mx.nd.array(w), *arrays[2:]]
+        got = mx.nd.Convolution(*rest, layout="NHWC", **_params(case)).asnumpy().transpose(0, 3, 1, 2)
+        np.testing.assert_allclose(got.ravel(), case["out"], rtol=1e-4, atol=1e-4)
+
+
 @pytest.mark.parametrize("case", BAD, ids=_cid)
 def test_golden_errors(case):
     arrays = [mx.nd.array(inp(s, k=i)) for i, s in enumerate(case["shapes"])]

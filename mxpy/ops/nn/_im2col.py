@@ -306,3 +306,18 @@ def gemm_out_nfirst(xp, w, cols, groups: int, n: int, out_sp: tuple, out=None):
     dst = out.reshape(n, groups, f // groups, p) if out is not None else None
     res = xp.matmul(grouped_weight(w, groups), c4, out=dst)
     return res.reshape(n, f, *out_sp) if out is None else out
+
+
+def conv_nlast(xp, x, w, geo: dict, out_sp: tuple):
+    """Ungrouped convolution as one GEMM over batch-last columns; returns a ``(N, F, out_sp...)`` view.
+
+    The batch-last column copy streams ``N`` contiguous elements per run instead of
+    ``out_w``, and the single ``(N*P, C*K) @ (C*K, F)`` GEMM is large enough for BLAS
+    to run at speed and to use its threads (one GEMM per batch item does not).
+    What it costs is a transposed read of the result, which pays off once the
+    GEMM's inner size ``C*K`` is large (see Convolution's forward).
+    """
+    n, f, nd = x.shape[0], w.shape[0], len(out_sp)
+    cols = im2col_nlast(xp, batch_last(xp, x), 1, geo, out_sp)[0]  # (K*C, P*N)
+    res = xp.matmul(cols.T, weight_kc(xp, w, 1)[0].T)  # (P*N, F)
+    return res.reshape(*out_sp, n, f).transpose(nd, nd + 1, *range(nd))

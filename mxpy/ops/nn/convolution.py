@@ -63,18 +63,27 @@ def _bias_shape(nd: int) -> tuple:
     return (1, -1) + (1,) * nd
 
 
+# GEMM inner size (input channels x kernel elements) from which the forward
+# uses batch-last columns and one big GEMM (im.conv_nlast); below it, as for
+# LeNet's first layer (1 x 25), transposing the result costs more than it saves.
+_NLAST_MIN_INNER = 128
+
+
 def _forward(p, ins, outs, req, rt):
     xp = rt.xp
     last = im.channel_last(p)
     x, w = im.first_view(xp, ins[0], last), im.first_view(xp, ins[1], last)
     geo, out_sp = conv_geometry(p, x.shape)
-    cols = im.im2col(xp, x, p.num_group, geo, out_sp)
     out = im.first_view(xp, outs[0], last)
-    direct = req[0] in ("write", "inplace") and out.flags.c_contiguous
-    # GEMM straight into the output when it is a plain buffer, then the bias in place
-    res = im.gemm_out_nfirst(xp, w, cols, p.num_group, x.shape[0], out_sp, out=out if direct else None)
-    if not direct:
-        im.store_into(out, req[0], res)
+    if p.num_group == 1 and x.shape[1] * math.prod(geo["kernel"]) >= _NLAST_MIN_INNER:
+        im.store_into(out, req[0], im.conv_nlast(xp, x, w, geo, out_sp))
+    else:
+        cols = im.im2col(xp, x, p.num_group, geo, out_sp)
+        direct = req[0] in ("write", "inplace") and out.flags.c_contiguous
+        # GEMM straight into the output when it is a plain buffer, then the bias in place
+        res = im.gemm_out_nfirst(xp, w, cols, p.num_group, x.shape[0], out_sp, out=out if direct else None)
+        if not direct:
+            im.store_into(out, req[0], res)
     if not p.no_bias and req[0] != "null":
         out += ins[2].reshape(_bias_shape(len(out_sp)))
 
