@@ -80,9 +80,10 @@ def test_golden_symbolic(case):
         np.testing.assert_allclose(ex.grad_dict[n].asnumpy().ravel(), g, rtol=1e-4, atol=1e-4)
 
 
-@pytest.mark.parametrize("case", [c for c in OK if c["op"] == "Convolution" and c["params"].get("num_group", 1) == 1], ids=_cid)
-def test_golden_forward_through_batch_last_gemm(case, monkeypatch):
-    """The forward's batch-last path (taken for wide layers) gives MXNet's values on every golden case."""
+@pytest.mark.parametrize("case", [c for c in OK if c["op"] == "Convolution"], ids=_cid)
+def test_golden_through_batch_last_paths(case, monkeypatch):
+    """Wide layers (C*K >= 128) take batch-last columns in the forward and for the weight
+    gradient; forced onto every golden case, those paths give MXNet's values too."""
     from mxpy.ops.nn import _im2col, convolution
 
     calls = []
@@ -90,14 +91,20 @@ def test_golden_forward_through_batch_last_gemm(case, monkeypatch):
     monkeypatch.setattr(convolution, "_NLAST_MIN_INNER", 0)
     monkeypatch.setattr(_im2col, "conv_nlast", lambda *a: calls.append(1) or real(*a))
     arrays = [mx.nd.array(inp(s, k=i, ties=case["ties"])) for i, s in enumerate(case["shapes"])]
-    out = mx.nd.Convolution(*arrays, **_params(case))
+    for a in arrays:
+        a.attach_grad()
+    with mx.autograd.record():
+        out = mx.nd.Convolution(*arrays, **_params(case))
+    out.backward(mx.nd.array(inp(out.shape, k=9)))
     np.testing.assert_allclose(out.asnumpy().ravel(), case["out"], rtol=1e-4, atol=1e-4)
-    assert calls == [1]
-    # channel-last: the same path writes through the transposed output view
-    if len(case["shapes"][0]) == 4:
+    for a, g in zip(arrays, case["grads"]):
+        np.testing.assert_allclose(a.grad.asnumpy().ravel(), g, rtol=1e-4, atol=1e-4)
+    assert calls == ([1] if case["params"].get("num_group", 1) == 1 else [])  # grouped forwards keep the per-group path
+    # channel-last: the forward writes through the transposed output view
+    if len(case["shapes"][0]) == 4 and case["params"].get("num_group", 1) == 1:
         x = arrays[0].asnumpy().transpose(0, 2, 3, 1)
         w = arrays[1].asnumpy().transpose(0, 2, 3, 1)
-        rest = [mx.nd.array(x), mx.nd.array(w), *arrays[2:]]
+        rest = [mx.nd.array(x), mx.nd.array(w), *[mx.nd.array(a.asnumpy()) for a in arrays[2:]]]
         got = mx.nd.Convolution(*rest, layout="NHWC", **_params(case)).asnumpy().transpose(0, 3, 1, 2)
         np.testing.assert_allclose(got.ravel(), case["out"], rtol=1e-4, atol=1e-4)
 

@@ -95,17 +95,31 @@ def _backward(p, ins, outs, req, rt):
     geo, out_sp = conv_geometry(p, x.shape)
     g = p.num_group
     f = w.shape[0]
-    # batch-last layout throughout (see _im2col): dy as (g, F/g, P*N), read by both GEMMs
-    dyt = im.batch_last(xp, dy).reshape(g, f // g, -1)
+    # narrow layers (LeNet's first) take the weight gradient from batch-first columns:
+    # transposing dy to batch-last costs more there than the GEMM saves
+    narrow = x.shape[1] // g * math.prod(geo["kernel"]) < _NLAST_MIN_INNER
+    dy_rows = None  # dy as (g, F/g, columns), in whichever column order was built
+    if req[0] != "null" or (req[1] != "null" and not narrow):
+        # batch-last layout (see _im2col): dy as (g, F/g, P*N), read by both GEMMs
+        dy_rows = im.batch_last(xp, dy).reshape(g, f // g, -1)
     if req[0] != "null":
-        dcols = xp.matmul(im.weight_kc(xp, w, g).transpose(0, 2, 1), dyt)
+        dcols = xp.matmul(im.weight_kc(xp, w, g).transpose(0, 2, 1), dy_rows)
         im.store_into(im.first_view(xp, outs[0], last), req[0], im.col2im_nlast(xp, dcols, x.shape, g, geo, out_sp))
     if req[1] != "null":
-        cols = im.im2col_nlast(xp, im.batch_last(xp, x), g, geo, out_sp)
-        dw = xp.matmul(dyt, cols.transpose(0, 2, 1))
-        im.store_into(im.first_view(xp, outs[1], last), req[1], im.weight_from_kc(dw, w.shape))
+        if narrow:
+            dy_rows = xp.ascontiguousarray(xp.moveaxis(dy, 1, 0)).reshape(g, f // g, -1)  # (g, F/g, N*P)
+            cols = im.im2col(xp, x, g, geo, out_sp)
+            # (cols @ dy.T).T: the long N*P axis is the GEMM's inner one either way; this
+            # orientation suits BLAS better for a tiny (F, C*K) result
+            dw = xp.matmul(cols, dy_rows.transpose(0, 2, 1)).transpose(0, 2, 1)
+            im.store_into(im.first_view(xp, outs[1], last), req[1], dw.reshape(w.shape))
+        else:
+            cols = im.im2col_nlast(xp, im.batch_last(xp, x), g, geo, out_sp)
+            dw = xp.matmul(dy_rows, cols.transpose(0, 2, 1))
+            im.store_into(im.first_view(xp, outs[1], last), req[1], im.weight_from_kc(dw, w.shape))
     if not p.no_bias and req[2] != "null":
-        im.store_into(outs[2], req[2], dyt.reshape(f, -1).sum(axis=1))
+        bias = dy_rows.reshape(f, -1).sum(axis=1) if dy_rows is not None else dy.sum(axis=(0, *range(2, dy.ndim)))
+        im.store_into(outs[2], req[2], bias)
 
 
 def _gradient(g, ograds):
