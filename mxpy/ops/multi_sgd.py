@@ -145,7 +145,8 @@ _multi(
     ("weight", "grad"),
     _PARAMS,
     False,
-    "SGD step for several weights: ``weight_i = (1 - lrs[i]*wds[i])*weight_i - lrs[i]*clip(rescale_grad*grad_i)``.",
+    "SGD step for several weights: ``weight_i = weight_i - (lrs[i]*wds[i]*weight_i + lrs[i]*clip(rescale_grad*grad_i))`` "
+    "(MXNet's operation order, which rounds differently from sgd_update's).",
 )
 _multi(
     "multi_sgd_mom_update",
