@@ -47,14 +47,10 @@ class Adam(Optimizer):
         return (_zeros_like(weight), _zeros_like(weight))
 
     def update(self, index, weight, grad, state) -> None:
-        self._check_arrays(weight, grad)
-        self._update_count(index)
-        lr, wd = self._get_lr(index), self._get_wd(index)
+        lr, wd = self._prepare(index, weight, grad)
         t = self._index_update_count[index]
         lr *= math.sqrt(1.0 - self.beta2**t) / (1.0 - self.beta1**t)
-        kw = {"beta1": self.beta1, "beta2": self.beta2, "epsilon": self.epsilon, "rescale_grad": self.rescale_grad}
-        if self.clip_gradient:
-            kw["clip_gradient"] = self.clip_gradient
+        kw = self._op_kwargs(beta1=self.beta1, beta2=self.beta2, epsilon=self.epsilon)
         mean, var = state
         nd.adam_update(weight, grad, mean, var, out=weight, lazy_update=self.lazy_update, lr=lr, wd=wd, **kw)
 
@@ -79,9 +75,7 @@ class AdaGrad(Optimizer):
         return _zeros_like(weight, keep_dtype=False)
 
     def update(self, index, weight, grad, state) -> None:
-        self._check_arrays(weight, grad)
-        self._update_count(index)
-        lr, wd = self._get_lr(index), self._get_wd(index)
+        lr, wd = self._prepare(index, weight, grad)
         grad = _clipped(self, grad * self.rescale_grad)
         history = state
         history[:] += nd.square(grad)
@@ -115,14 +109,10 @@ class RMSProp(Optimizer):
         return (_zeros_like(weight, keep_dtype=False),)
 
     def update(self, index, weight, grad, state) -> None:
-        self._check_arrays(weight, grad)
-        self._update_count(index)
-        lr, wd = self._get_lr(index), self._get_wd(index)
-        kw = {"gamma1": self.gamma1, "epsilon": self.epsilon, "rescale_grad": self.rescale_grad}
+        lr, wd = self._prepare(index, weight, grad)
+        kw = self._op_kwargs(gamma1=self.gamma1, epsilon=self.epsilon)
         if self.centered:
             kw["gamma2"] = self.gamma2
-        if self.clip_gradient:
-            kw["clip_gradient"] = self.clip_gradient
         if self.clip_weights:
             kw["clip_weights"] = self.clip_weights
         if self.centered:
@@ -192,9 +182,7 @@ class Adamax(Optimizer):
         return (_zeros_like(weight), _zeros_like(weight))
 
     def update(self, index, weight, grad, state) -> None:
-        self._check_arrays(weight, grad)
-        self._update_count(index)
-        lr, wd = self._get_lr(index), self._get_wd(index)
+        lr, wd = self._prepare(index, weight, grad)
         t = self._index_update_count[index]
         lr /= 1.0 - self.beta1**t
         grad = _clipped(self, grad * self.rescale_grad + wd * weight)
@@ -232,9 +220,7 @@ class Nadam(Optimizer):
         return (_zeros_like(weight), _zeros_like(weight))
 
     def update(self, index, weight, grad, state) -> None:
-        self._check_arrays(weight, grad)
-        self._update_count(index)
-        lr, wd = self._get_lr(index), self._get_wd(index)
+        lr, wd = self._prepare(index, weight, grad)
         t = self._index_update_count[index]
         grad = _clipped(self, grad * self.rescale_grad + wd * weight)
         mom_t = self.beta1 * (1.0 - 0.5 * pow(0.96, t * self.schedule_decay))
@@ -275,9 +261,7 @@ class FTML(Optimizer):
         return (_zeros_like(weight), _zeros_like(weight), _zeros_like(weight))
 
     def update(self, index, weight, grad, state) -> None:
-        self._check_arrays(weight, grad)
-        self._update_count(index)
-        lr, wd = self._get_lr(index), self._get_wd(index)
+        lr, wd = self._prepare(index, weight, grad)
         t = self._index_update_count[index]
         kw = {"beta1": self.beta1, "beta2": self.beta2, "epsilon": self.epsilon, "rescale_grad": self.rescale_grad, "t": t}
         if self.clip_gradient:
@@ -308,11 +292,7 @@ class Ftrl(Optimizer):
         return (_zeros_like(weight, keep_dtype=False), _zeros_like(weight, keep_dtype=False))
 
     def update(self, index, weight, grad, state) -> None:
-        self._check_arrays(weight, grad)
-        self._update_count(index)
-        wd, lr = self._get_wd(index), self._get_lr(index)
-        kw = {"lamda1": self.lamda1, "beta": self.beta, "rescale_grad": self.rescale_grad}
-        if self.clip_gradient:
-            kw["clip_gradient"] = self.clip_gradient
+        lr, wd = self._prepare(index, weight, grad)
+        kw = self._op_kwargs(lamda1=self.lamda1, beta=self.beta)
         z, n = state
         nd.ftrl_update(weight, grad, z, n, out=weight, lr=lr, wd=wd, **kw)

@@ -255,6 +255,23 @@ class Optimizer:
         if not isinstance(weight, NDArray) or not isinstance(grad, NDArray):
             raise AssertionError(f"{type(self).__name__}.update: weight and grad must be NDArrays, got {type(weight).__name__} and {type(grad).__name__}")
 
+    def _prepare(self, index, weight, grad) -> tuple[float, float]:
+        """Start one update: check the arrays, count it, and return ``(lr, wd)`` for ``index``."""
+        self._check_arrays(weight, grad)
+        self._update_count(index)  # before the rate: a scheduler reads num_update
+        return self._get_lr(index), self._get_wd(index)
+
+    def _op_kwargs(self, momentum: float = 0.0, **extra) -> dict:
+        """Keyword arguments for an update operator: ``rescale_grad``, ``momentum`` when
+        positive, ``clip_gradient`` when set, then ``extra``."""
+        kw = {"rescale_grad": self.rescale_grad}
+        if momentum > 0:
+            kw["momentum"] = momentum
+        if self.clip_gradient:
+            kw["clip_gradient"] = self.clip_gradient
+        kw.update(extra)
+        return kw
+
     # -- pickling (Updater.get_states(dump_optimizer=True)) ---------------------------------
     def __getstate__(self):
         ret = self.__dict__.copy()

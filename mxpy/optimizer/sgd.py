@@ -20,6 +20,13 @@ def _as_lists(indices, weights, grads, states):
     return [indices], [weights], [grads], [states]
 
 
+def _momentum_buffer(opt: Optimizer, weight):
+    """The state of a momentum method: zeros like ``weight``, or None without momentum."""
+    if opt.momentum == 0.0:
+        return None
+    return nd.zeros(weight.shape, weight.context, dtype=weight.dtype)
+
+
 def _mp_state(opt: Optimizer, index, weight):
     """SGD/NAG keep ``(momentum or None, float32 master copy)`` for float16 weights."""
     if opt.multi_precision and weight.dtype == _F16:
@@ -83,17 +90,7 @@ class SGD(Optimizer):
         return _mp_state(self, index, weight)
 
     def create_state(self, index, weight):
-        if self.momentum == 0.0:
-            return None
-        return nd.zeros(weight.shape, weight.context, dtype=weight.dtype)
-
-    def _kwargs(self) -> dict:
-        kw = {"rescale_grad": self.rescale_grad}
-        if self.momentum > 0:
-            kw["momentum"] = self.momentum
-        if self.clip_gradient:
-            kw["clip_gradient"] = self.clip_gradient
-        return kw
+        return _momentum_buffer(self, weight)
 
     def _update_impl(self, indices, weights, grads, states, multi_precision: bool = False) -> None:
         indices, weights, grads, states = _as_lists(indices, weights, grads, states)
@@ -101,7 +98,7 @@ class SGD(Optimizer):
             self._check_arrays(w, g)
         self._update_count(indices)
         lrs, wds = self._get_lrs(indices), self._get_wds(indices)
-        kw = self._kwargs()
+        kw = self._op_kwargs(self.momentum)
         # one multi_[mp_]sgd[_mom]_update per call, as MXNet's SGD does for dense
         # weights (its numbers, and one dispatch for the group)
         _multi_update(weights, grads, states, tuple(lrs), tuple(wds), kw, multi_precision)
@@ -139,19 +136,11 @@ class NAG(Optimizer):
         return _mp_state(self, index, weight)
 
     def create_state(self, index, weight):
-        if self.momentum == 0.0:
-            return None
-        return nd.zeros(weight.shape, weight.context, dtype=weight.dtype)
+        return _momentum_buffer(self, weight)
 
     def _update_impl(self, index, weight, grad, state, multi_precision: bool = False) -> None:
-        self._check_arrays(weight, grad)
-        self._update_count(index)
-        lr, wd = self._get_lr(index), self._get_wd(index)
-        kw = {"rescale_grad": self.rescale_grad}
-        if self.momentum > 0:
-            kw["momentum"] = self.momentum
-        if self.clip_gradient:
-            kw["clip_gradient"] = self.clip_gradient
+        lr, wd = self._prepare(index, weight, grad)
+        kw = self._op_kwargs(self.momentum)
         if not multi_precision:
             if state is not None:
                 nd.nag_mom_update(weight, grad, state, out=weight, lr=lr, wd=wd, **kw)
@@ -188,21 +177,11 @@ class Signum(Optimizer):
         self.wd_lh = wd_lh
 
     def create_state(self, index, weight):
-        if self.momentum == 0.0:
-            return None
-        return nd.zeros(weight.shape, weight.context, dtype=weight.dtype)
+        return _momentum_buffer(self, weight)
 
     def update(self, index, weight, grad, state) -> None:
-        self._check_arrays(weight, grad)
-        self._update_count(index)
-        lr, wd = self._get_lr(index), self._get_wd(index)
-        kw = {"rescale_grad": self.rescale_grad}
-        if self.momentum > 0:
-            kw["momentum"] = self.momentum
-        if self.clip_gradient:
-            kw["clip_gradient"] = self.clip_gradient
-        if self.wd_lh:
-            kw["wd_lh"] = self.wd_lh
+        lr, wd = self._prepare(index, weight, grad)
+        kw = self._op_kwargs(self.momentum, **({"wd_lh": self.wd_lh} if self.wd_lh else {}))
         if state is not None:
             nd.signum_update(weight, grad, state, out=weight, lr=lr, wd=wd, **kw)
         else:
@@ -232,14 +211,10 @@ class DCASGD(Optimizer):
         self.lamda = lamda
 
     def create_state(self, index, weight):
-        if self.momentum == 0.0:
-            return (None, weight.copy())
-        return (nd.zeros(weight.shape, weight.context, dtype=weight.dtype), weight.copy())
+        return (_momentum_buffer(self, weight), weight.copy())
 
     def update(self, index, weight, grad, state) -> None:
-        self._check_arrays(weight, grad)
-        self._update_count(index)
-        lr, wd = self._get_lr(index), self._get_wd(index)
+        lr, wd = self._prepare(index, weight, grad)
         grad = grad * self.rescale_grad
         if self.clip_gradient is not None:
             grad = nd.clip(grad, -self.clip_gradient, self.clip_gradient)
@@ -271,9 +246,7 @@ class SGLD(Optimizer):
         return None
 
     def update(self, index, weight, grad, state) -> None:
-        self._check_arrays(weight, grad)
-        self._update_count(index)
-        lr, wd = self._get_lr(index), self._get_wd(index)
+        lr, wd = self._prepare(index, weight, grad)
         grad = grad * self.rescale_grad
         if self.clip_gradient is not None:
             grad = nd.clip(grad, -self.clip_gradient, self.clip_gradient)
