@@ -64,6 +64,33 @@ def _copy_if_overlapping(xp, dst, src):
 # -- _slice_assign / _slice_assign_scalar ------------------------------------------
 
 
+def _assign_at(xp, lhs, key, value, out, r: str) -> None:
+    """``out = lhs`` with ``lhs[key]`` replaced by ``value`` (an array or scalar), honouring req ``r``."""
+    if r == "null":
+        return
+    if r == "add":
+        tmp = lhs.copy()
+        tmp[key] = value
+        out += tmp
+        return
+    if not isinstance(value, (int, float)):
+        value = _copy_if_overlapping(xp, out, value)
+    if out is not lhs:
+        out[...] = lhs
+    out[key] = value
+
+
+def _split_grad_at(og, key, outs, req) -> None:
+    """Gradient of an assignment at ``key``: ``og`` with the region zeroed for the
+    destination, the region itself for the assigned values (when asked for)."""
+    if req[0] != "null":
+        masked = og.copy()
+        masked[key] = 0
+        store(outs[0], req[0], masked)
+    if len(outs) > 1:
+        store(outs[1], req[1], og[key])
+
+
 def _slice_assign_shape(p, in_shapes):
     lhs, rhs = in_shapes
     if lhs is None:
@@ -76,20 +103,7 @@ def _slice_assign_shape(p, in_shapes):
 
 def _slice_assign_kernel(p, ins, outs, req, rt):
     lhs, rhs = ins
-    out = outs[0]
-    r = req[0]
-    if r == "null":
-        return
-    key = region(p, lhs.shape)
-    if r == "add":
-        tmp = lhs.copy()
-        tmp[key] = rhs
-        out += tmp
-        return
-    rhs = _copy_if_overlapping(rt.xp, out, rhs)
-    if out is not lhs:
-        out[...] = lhs
-    out[key] = rhs
+    _assign_at(rt.xp, lhs, region(p, lhs.shape), rhs, outs[0], req[0])
 
 
 def _slice_assign_scalar_shape(p, in_shapes):
@@ -102,19 +116,7 @@ def _slice_assign_scalar_shape(p, in_shapes):
 
 def _slice_assign_scalar_kernel(p, ins, outs, req, rt):
     data = ins[0]
-    out = outs[0]
-    r = req[0]
-    if r == "null":
-        return
-    key = region(p, data.shape)
-    if r == "add":
-        tmp = data.copy()
-        tmp[key] = p.scalar
-        out += tmp
-        return
-    if out is not data:
-        out[...] = data
-    out[key] = p.scalar
+    _assign_at(rt.xp, data, region(p, data.shape), p.scalar, outs[0], req[0])
 
 
 register(
@@ -278,20 +280,8 @@ def _scatter_set_type(p, in_types, n_out=1):
 
 def _scatter_set_kernel(p, ins, outs, req, rt):
     lhs, rhs, indices = ins
-    out = outs[0]
-    r = req[0]
-    if r == "null":
-        return
-    key = _coords(rt.xp, indices, lhs.shape, "_scatter_set_nd")
-    if r == "add":
-        tmp = lhs.copy()
-        tmp[key] = rhs
-        out += tmp
-        return
-    rhs = _copy_if_overlapping(rt.xp, out, rhs)
-    if out is not lhs:
-        out[...] = lhs
-    out[key] = rhs
+    if req[0] != "null":
+        _assign_at(rt.xp, lhs, _coords(rt.xp, indices, lhs.shape, "_scatter_set_nd"), rhs, outs[0], req[0])
 
 
 register(
@@ -316,14 +306,7 @@ register(
 
 
 def _backward_slice_assign_kernel(p, ins, outs, req, rt):
-    og = ins[0]
-    key = region(p, og.shape)
-    if req[0] != "null":
-        masked = og.copy()
-        masked[key] = 0
-        store(outs[0], req[0], masked)
-    if len(outs) > 1:
-        store(outs[1], req[1], og[key])
+    _split_grad_at(ins[0], region(p, ins[0].shape), outs, req)
 
 
 def _backward_slice_assign_shape(p, in_shapes):
@@ -406,12 +389,7 @@ register(
 
 def _backward_scatter_set_kernel(p, ins, outs, req, rt):
     og, indices = ins
-    key = _coords(rt.xp, indices, og.shape, "_backward_scatter_set_nd")
-    if req[0] != "null":
-        masked = og.copy()
-        masked[key] = 0
-        store(outs[0], req[0], masked)
-    store(outs[1], req[1], og[key])
+    _split_grad_at(og, _coords(rt.xp, indices, og.shape, "_backward_scatter_set_nd"), outs, req)
 
 
 def _backward_scatter_set_shape(p, in_shapes):
