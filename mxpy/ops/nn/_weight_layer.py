@@ -4,7 +4,9 @@ whose inputs are (ograd, data, weight) with one gradient per forward input."""
 
 from __future__ import annotations
 
-from ...registry import names
+from collections.abc import Callable
+
+from ...registry import OpDef, names, register
 
 
 @names("data", "weight", "bias")
@@ -12,11 +14,10 @@ def layer_inputs(p) -> list[str]:
     return ["data", "weight"] if p.no_bias else ["data", "weight", "bias"]
 
 
-def grad_outputs(p) -> list[str]:
-    return ["data", "weight"] if p.no_bias else ["data", "weight", "bias"]
+_grad_outputs = layer_inputs  # one gradient per forward input, named alike
 
 
-def grad_shape_rule(units: str):
+def _grad_shape_rule(units: str):
     """Gradients take the data and weight shapes; the bias gradient is ``(p.<units>,)``."""
 
     def rule(p, in_shapes):
@@ -29,6 +30,32 @@ def grad_shape_rule(units: str):
     return rule
 
 
-def grad_type_rule(p, in_types):
+def _grad_type_rule(p, in_types):
     """Every gradient has the data's dtype."""
     return list(in_types), [in_types[1]] * (2 if p.no_bias else 3)
+
+
+def layer_gradient(backward: str) -> Callable:
+    """The forward's gradient rule: one ``backward`` node reading (ograd, data, weight)."""
+
+    def gradient(g, ograds):
+        return g.op(backward, [ograds[0], g.inputs[0], g.inputs[1]], g.attrs)
+
+    return gradient
+
+
+def register_layer_backward(name: str, kernel: Callable, params: dict, units: str, cost: Callable, doc: str) -> None:
+    """Register ``name``, the ``_backward_*`` record of a data/weight/bias layer."""
+    register(
+        OpDef(
+            name,
+            kernel,
+            params=params,
+            inputs=("ograd", "data", "weight"),
+            outputs=_grad_outputs,
+            infer_shape=_grad_shape_rule(units),
+            infer_type=_grad_type_rule,
+            cost=cost,
+            doc=doc,
+        )
+    )

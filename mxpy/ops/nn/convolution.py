@@ -6,7 +6,7 @@ import math
 
 from ...registry import OpDef, Param, ShapeError, merge_shape, register
 from . import _im2col as im
-from ._weight_layer import grad_outputs, grad_shape_rule, grad_type_rule, layer_inputs
+from ._weight_layer import layer_gradient, layer_inputs, register_layer_backward
 
 CONV_PARAMS = {
     "kernel": Param("shape", doc="convolution kernel size: (w,), (h, w) or (d, h, w)"),
@@ -122,10 +122,6 @@ def _backward(p, ins, outs, req, rt):
         im.store_into(outs[2], req[2], bias)
 
 
-def _gradient(g, ograds):
-    return g.op("_backward_Convolution", [ograds[0], g.inputs[0], g.inputs[1]], g.attrs)
-
-
 def _cost(p, ins, outs):
     return 2 * int(outs[0].size) * int(math.prod(ins[1].shape[1:]))
 
@@ -138,7 +134,7 @@ register(
         inputs=layer_inputs,
         infer_shape=_infer_shape,
         infer_type=im.float_types("Convolution"),
-        gradient=_gradient,
+        gradient=layer_gradient("_backward_Convolution"),
         cost=_cost,
         doc=(
             "N-D convolution over channel-first data with weight (num_filter, channels/num_group, *kernel).\n\n"
@@ -151,16 +147,11 @@ register(
 )
 
 
-register(
-    OpDef(
-        "_backward_Convolution",
-        _backward,
-        params=CONV_PARAMS,
-        inputs=("ograd", "data", "weight"),
-        outputs=grad_outputs,
-        infer_shape=grad_shape_rule("num_filter"),
-        infer_type=grad_type_rule,
-        cost=lambda p, ins, outs: 4 * int(ins[0].size) * int(math.prod(ins[2].shape[1:])),
-        doc="Gradients of Convolution with respect to data, weight and bias.",
-    )
+register_layer_backward(
+    "_backward_Convolution",
+    _backward,
+    CONV_PARAMS,
+    "num_filter",
+    lambda p, ins, outs: 4 * int(ins[0].size) * int(math.prod(ins[2].shape[1:])),
+    "Gradients of Convolution with respect to data, weight and bias.",
 )

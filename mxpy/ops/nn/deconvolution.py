@@ -11,7 +11,7 @@ import math
 
 from ...registry import OpDef, Param, ShapeError, merge_shape, register
 from . import _im2col as im
-from ._weight_layer import grad_outputs, grad_shape_rule, grad_type_rule, layer_inputs
+from ._weight_layer import layer_gradient, layer_inputs, register_layer_backward
 
 DECONV_PARAMS = {
     "kernel": Param("shape", doc="deconvolution kernel size: (w,), (h, w) or (d, h, w)"),
@@ -120,10 +120,6 @@ def _backward(p, ins, outs, req, rt):
         im.store_into(outs[2], req[2], dy.sum(axis=(0, *range(2, dy.ndim))))
 
 
-def _gradient(g, ograds):
-    return g.op("_backward_Deconvolution", [ograds[0], g.inputs[0], g.inputs[1]], g.attrs)
-
-
 def _cost(p, ins, outs):
     return 2 * int(ins[0].size) * int(math.prod(ins[1].shape[1:]))
 
@@ -136,7 +132,7 @@ register(
         inputs=layer_inputs,
         infer_shape=_infer_shape,
         infer_type=im.float_types("Deconvolution"),
-        gradient=_gradient,
+        gradient=layer_gradient("_backward_Deconvolution"),
         cost=_cost,
         doc=(
             "Transposed convolution with weight (channels, num_filter/num_group, *kernel).\n\n"
@@ -148,16 +144,11 @@ register(
 )
 
 
-register(
-    OpDef(
-        "_backward_Deconvolution",
-        _backward,
-        params=DECONV_PARAMS,
-        inputs=("ograd", "data", "weight"),
-        outputs=grad_outputs,
-        infer_shape=grad_shape_rule("num_filter"),
-        infer_type=grad_type_rule,
-        cost=lambda p, ins, outs: 4 * int(ins[1].size) * int(math.prod(ins[2].shape[1:])),
-        doc="Gradients of Deconvolution with respect to data, weight and bias.",
-    )
+register_layer_backward(
+    "_backward_Deconvolution",
+    _backward,
+    DECONV_PARAMS,
+    "num_filter",
+    lambda p, ins, outs: 4 * int(ins[1].size) * int(math.prod(ins[2].shape[1:])),
+    "Gradients of Deconvolution with respect to data, weight and bias.",
 )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from ...registry import OpDef, Param, ShapeError, merge_shape, register
-from ._weight_layer import grad_outputs, grad_shape_rule, grad_type_rule, layer_inputs
+from ._weight_layer import layer_gradient, layer_inputs, register_layer_backward
 
 _PARAMS = {
     "num_hidden": Param("int", low=1, doc="number of output units"),
@@ -75,11 +75,6 @@ def _backward(p, ins, outs, req, rt):
             g.sum(axis=0, out=outs[2])
 
 
-def _gradient(g, ograds):
-    outs = g.op("_backward_FullyConnected", [ograds[0], g.inputs[0], g.inputs[1]], g.attrs)
-    return outs
-
-
 def _cost(p, ins, outs):
     return int(ins[0].size) * p.num_hidden
 
@@ -91,23 +86,18 @@ register(
         params=_PARAMS,
         inputs=layer_inputs,
         infer_shape=_infer_shape,
-        gradient=_gradient,
+        gradient=layer_gradient("_backward_FullyConnected"),
         cost=_cost,
         doc="Fully connected layer: out = dot(data, weight.T) + bias.\n\n>>> import mxpy as mx\n>>> mx.nd.FullyConnected(mx.nd.ones((2, 3)), mx.nd.ones((4, 3)), mx.nd.zeros((4,)), num_hidden=4).shape\n(2, 4)",
     )
 )
 
 
-register(
-    OpDef(
-        "_backward_FullyConnected",
-        _backward,
-        params=_PARAMS,
-        inputs=("ograd", "data", "weight"),
-        outputs=grad_outputs,
-        infer_shape=grad_shape_rule("num_hidden"),
-        infer_type=grad_type_rule,
-        cost=lambda p, ins, outs: 2 * int(ins[1].size) * p.num_hidden,
-        doc="Gradients of FullyConnected with respect to data, weight and bias.",
-    )
+register_layer_backward(
+    "_backward_FullyConnected",
+    _backward,
+    _PARAMS,
+    "num_hidden",
+    lambda p, ins, outs: 2 * int(ins[1].size) * p.num_hidden,
+    "Gradients of FullyConnected with respect to data, weight and bias.",
 )
