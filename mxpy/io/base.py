@@ -145,3 +145,26 @@ class DataIter:
     def getpad(self):
         """Number of filler examples at the end of the current batch."""
         return None
+
+
+class HeldBatchIter(DataIter):
+    """A DataIter whose ``iter_next`` stores the batch in ``self.current_batch``
+    (the wrapping iterators: PrefetchingIter, ResizeIter); the getters read it."""
+
+    current_batch: DataBatch | None = None
+
+    def getdata(self):
+        """Data of the current batch."""
+        return self.current_batch.data
+
+    def getlabel(self):
+        """Label of the current batch."""
+        return self.current_batch.label
+
+    def getindex(self):
+        """Index of the current batch."""
+        return self.current_batch.index
+
+    def getpad(self):
+        """Pad of the current batch."""
+        return self.current_batch.pad

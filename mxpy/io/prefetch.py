@@ -14,7 +14,7 @@ from __future__ import annotations
 import threading
 
 from ..base import MXNetError
-from .base import DataBatch, DataDesc, DataIter
+from .base import DataBatch, DataDesc, DataIter, HeldBatchIter
 
 __all__ = ["PrefetchingIter"]
 
@@ -57,7 +57,7 @@ def _renamed(descs, mapping, arg: str, i: int) -> list[DataDesc]:
     return out
 
 
-class PrefetchingIter(DataIter):
+class PrefetchingIter(HeldBatchIter):
     """Wrap one or more iterators; a thread per iterator loads the next batch
     while the current one is being used.
 
@@ -185,19 +185,3 @@ class PrefetchingIter(DataIter):
         if self.iter_next():
             return self.current_batch
         raise StopIteration
-
-    def getdata(self):
-        """Data of the current batch."""
-        return self.current_batch.data
-
-    def getlabel(self):
-        """Label of the current batch."""
-        return self.current_batch.label
-
-    def getindex(self):
-        """Index of the current batch."""
-        return self.current_batch.index
-
-    def getpad(self):
-        """Pad of the current batch."""
-        return self.current_batch.pad

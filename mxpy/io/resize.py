@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import numbers
 
-from .base import DataBatch, DataIter
+from .base import DataBatch, DataIter, HeldBatchIter
 
 __all__ = ["ResizeIter"]
 
 
-class ResizeIter(DataIter):
+class ResizeIter(HeldBatchIter):
     """Serve exactly ``size`` batches of ``data_iter`` per epoch.
 
     When the wrapped iterator runs out first it is reset and read on; a
@@ -65,19 +65,3 @@ class ResizeIter(DataIter):
         self.current_batch = batch
         self.cur += 1
         return True
-
-    def getdata(self):
-        """Data of the current batch."""
-        return self.current_batch.data
-
-    def getlabel(self):
-        """Label of the current batch."""
-        return self.current_batch.label
-
-    def getindex(self):
-        """Index of the current batch."""
-        return self.current_batch.index
-
-    def getpad(self):
-        """Pad of the current batch."""
-        return self.current_batch.pad
