@@ -20,100 +20,15 @@ from collections.abc import Callable
 from .. import registry
 from ..base import NotImplementedForSymbol
 from ..context import current_context
+from ..ndarray.fluent import FLUENT as ND_FLUENT
 from .register import function
 from .symbol import Symbol
 
 __all__: list[str] = []
 
-# method name -> mx.sym function name, in the order of MXNet 1.9.1's Symbol.
-FLUENT: dict[str, str] = {
-    name: name
-    for name in (
-        "abs",
-        "arccos",
-        "arccosh",
-        "arcsin",
-        "arcsinh",
-        "arctan",
-        "arctanh",
-        "argmax",
-        "argmax_channel",
-        "argmin",
-        "argsort",
-        "broadcast_axes",
-        "broadcast_like",
-        "broadcast_to",
-        "cbrt",
-        "ceil",
-        "clip",
-        "cos",
-        "cosh",
-        "degrees",
-        "depth_to_space",
-        "diag",
-        "exp",
-        "expand_dims",
-        "expm1",
-        "fix",
-        "flatten",
-        "flip",
-        "floor",
-        "log",
-        "log10",
-        "log1p",
-        "log2",
-        "log_softmax",
-        "max",
-        "mean",
-        "min",
-        "nanprod",
-        "nansum",
-        "norm",
-        "one_hot",
-        "ones_like",
-        "pad",
-        "pick",
-        "prod",
-        "radians",
-        "rcbrt",
-        "reciprocal",
-        "relu",
-        "repeat",
-        "reshape",
-        "reshape_like",
-        "rint",
-        "round",
-        "rsqrt",
-        "shape_array",
-        "sigmoid",
-        "sign",
-        "sin",
-        "sinh",
-        "size_array",
-        "slice",
-        "slice_axis",
-        "slice_like",
-        "softmax",
-        "softmin",
-        "sort",
-        "space_to_depth",
-        "split",
-        "sqrt",
-        "square",
-        "squeeze",
-        "sum",
-        "swapaxes",
-        "take",
-        "tan",
-        "tanh",
-        "tile",
-        "topk",
-        "transpose",
-        "trunc",
-        "zeros_like",
-    )
-}
-FLUENT["astype"] = "cast"
+# method name -> mx.sym function name: NDArray's fluent methods, plus two that
+# NDArray defines itself (reshape, broadcast_to) and astype, which is cast here.
+FLUENT: dict[str, str] = {**ND_FLUENT, "broadcast_to": "broadcast_to", "reshape": "reshape", "astype": "cast"}
 
 # NDArray-only methods: on a Symbol they raise NotImplementedForSymbol
 RAISING = ("as_in_context", "asnumpy", "asscalar", "backward", "detach", "wait_to_read")

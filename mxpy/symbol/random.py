@@ -17,30 +17,12 @@ from __future__ import annotations
 
 from .. import registry
 from ..base import numeric_types
+from ..ndarray.random import __all__ as _ND_ALL
 from ..ndarray.random import _Null
 from .register import function, make_function
 from .symbol import Symbol
 
-__all__ = [
-    "uniform",
-    "normal",
-    "randn",
-    "randint",
-    "exponential",
-    "gamma",
-    "poisson",
-    "negative_binomial",
-    "generalized_negative_binomial",
-    "multinomial",
-    "shuffle",
-    "uniform_like",
-    "normal_like",
-    "exponential_like",
-    "gamma_like",
-    "poisson_like",
-    "negative_binomial_like",
-    "generalized_negative_binomial_like",
-]
+__all__ = list(_ND_ALL)  # the same sampling functions as mx.nd.random
 
 
 def _given(**kwargs) -> dict:
