@@ -17,6 +17,7 @@ import pytest
 import mxpy as mx
 from mxpy import autograd as ag
 from mxpy.base import MXNetError
+from tests.golden.mirror import custom_functions
 
 G = json.loads((pathlib.Path(__file__).parent / "golden" / "autograd.json").read_text())
 RTOL, ATOL = 1e-5, 1e-5
@@ -174,24 +175,7 @@ def test_second_order_matches_analytic_for_more_unary_ops():
         np.testing.assert_allclose(x.grad.asnumpy(), want, rtol=1e-10, atol=1e-12, err_msg=name)
 
 
-class Square(ag.Function):
-    def forward(self, x):
-        self.save_for_backward(x)
-        return x * x
-
-    def backward(self, dy):
-        (x,) = self.saved_tensors
-        return dy * 2 * x
-
-
-class MulAdd(ag.Function):
-    def forward(self, a, b):
-        self.save_for_backward(a, b)
-        return a * b, a + b
-
-    def backward(self, d1, d2):
-        a, b = self.saved_tensors
-        return d1 * b + d2, d1 * a + d2
+Square, MulAdd = custom_functions(ag)
 
 
 def test_golden_custom_function():

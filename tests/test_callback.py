@@ -12,38 +12,10 @@ import pytest
 
 import mxpy as mx
 from mxpy import callback, model
+from tests.golden.mirror import Clock, Metric
 
 with open(os.path.join(os.path.dirname(__file__), "golden", "callback.json")) as _f:
     G = json.load(_f)
-
-
-class Metric:
-    """The stand-in metric of make_callback.py (only get_name_value and reset_local are used)."""
-
-    def __init__(self):
-        self.n = 0
-        self.resets = 0
-
-    def update(self):
-        self.n += 1
-
-    def get_name_value(self):
-        return [("accuracy", self.n / 10.0), ("ce", 1.0 / (self.n + 1))]
-
-    def reset_local(self):
-        self.n = 0
-        self.resets += 1
-
-
-class Clock:
-    """A clock that advances 0.5 s per reading, as in make_callback.py."""
-
-    def __init__(self):
-        self.t = 100.0
-
-    def time(self):
-        self.t += 0.5
-        return self.t
 
 
 def run(cb, caplog, epochs=2, batches=7, with_metric=True):

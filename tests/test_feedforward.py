@@ -11,6 +11,7 @@ import pytest
 
 import mxpy as mx
 from mxpy.base import MXNetError
+from tests.golden.mirror import Capture, ff_inputs, ff_net
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 GOLD = np.load(os.path.join(HERE, "golden", "feedforward.npz"))
@@ -20,41 +21,8 @@ with open(os.path.join(HERE, "golden", "feedforward.json")) as f:
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
 
-class Capture(logging.Handler):
-    def __init__(self):
-        super().__init__()
-        self.lines = []
-
-    def emit(self, record):
-        msg = record.getMessage()
-        if "Time cost" not in msg and "Saved checkpoint" not in msg:
-            self.lines.append(msg)
-
-
-def net():
-    data = mx.sym.Variable("data")
-    h = mx.sym.Activation(mx.sym.FullyConnected(data, num_hidden=8, name="fc1"), act_type="relu", name="relu1")
-    return mx.sym.SoftmaxOutput(mx.sym.FullyConnected(h, num_hidden=3, name="fc2"), name="softmax")
-
-
-def inputs():
-    # the same draws as the generator script
-    rng = np.random.RandomState(7)
-    X = rng.uniform(-1, 1, (70, 5)).astype(np.float32)
-    y = (np.argmax(X[:, :3], axis=1)).astype(np.float32)
-    Xt = rng.uniform(-1, 1, (40, 5)).astype(np.float32)
-    yt = (np.argmax(Xt[:, :3], axis=1)).astype(np.float32)
-    params = {
-        "fc1_weight": rng.uniform(-0.5, 0.5, (8, 5)).astype(np.float32),
-        "fc1_bias": rng.uniform(-0.1, 0.1, (8,)).astype(np.float32),
-        "fc2_weight": rng.uniform(-0.5, 0.5, (3, 8)).astype(np.float32),
-        "fc2_bias": rng.uniform(-0.1, 0.1, (3,)).astype(np.float32),
-    }
-    return X, y, Xt, yt, params
-
-
 def train(ctx, numpy_input, **fit_kw):
-    X, y, Xt, yt, params = inputs()
+    X, y, Xt, yt, params = ff_inputs()
     cap = Capture()
     logger = logging.getLogger("test_ff")
     logger.setLevel(logging.INFO)
@@ -68,7 +36,7 @@ def train(ctx, numpy_input, **fit_kw):
     np.random.seed(3)
     try:
         model = mx.model.FeedForward(
-            net(),
+            ff_net(mx),
             ctx=ctx,
             num_epoch=2,
             numpy_batch_size=32,
@@ -107,7 +75,7 @@ def test_fit_predict_score_match_mxnet(case, ctx, numpy_input):
 
 def test_deprecation_warning():
     with pytest.warns(DeprecationWarning, match="FeedForward has been deprecated"):
-        mx.model.FeedForward(net())
+        mx.model.FeedForward(ff_net(mx))
 
 
 def test_epoch_end_callback_sees_trained_params_and_epoch_size(tmp_path):
@@ -117,8 +85,8 @@ def test_epoch_end_callback_sees_trained_params_and_epoch_size(tmp_path):
     np.testing.assert_array_equal(seen[-1][1], model.arg_params["fc2_bias"].asnumpy())
     assert not np.array_equal(seen[0][1], seen[1][1])
     # epoch_size: epochs of 2 batches over a 3-batch iterator continue where the last one stopped
-    X, y, _, _, _ = inputs()
-    model = mx.model.FeedForward(net(), num_epoch=2, epoch_size=2, learning_rate=0.1)
+    X, y, _, _, _ = ff_inputs()
+    model = mx.model.FeedForward(ff_net(mx), num_epoch=2, epoch_size=2, learning_rate=0.1)
     got = []
     model.fit(mx.io.NDArrayIter(X, y, batch_size=32), batch_end_callback=lambda p: got.append((p.epoch, p.nbatch)))
     assert got == [(0, 1), (0, 2), (1, 1), (1, 2)]
@@ -134,8 +102,8 @@ def test_save_load_create_and_pickle(tmp_path):
     np.testing.assert_array_equal(loaded.predict(Xt), model.predict(Xt))
     clone = pickle.loads(pickle.dumps(model))
     np.testing.assert_array_equal(clone.predict(Xt), model.predict(Xt))
-    X, y, _, _, _ = inputs()
-    created = mx.model.FeedForward.create(net(), X, y, num_epoch=1, learning_rate=0.1, numpy_batch_size=35)
+    X, y, _, _, _ = ff_inputs()
+    created = mx.model.FeedForward.create(ff_net(mx), X, y, num_epoch=1, learning_rate=0.1, numpy_batch_size=35)
     assert sorted(created.arg_params) == ["fc1_bias", "fc1_weight", "fc2_bias", "fc2_weight"]
     out, data, label = created.predict(Xt, return_data=True, num_batch=None)
     assert out.shape == (40, 3) and data.shape == (40, 5) and label.shape == (40,)
@@ -163,8 +131,8 @@ def test_seed_tutorial_usage_learns():
 
 
 def test_errors():
-    X, y, _, _, _ = inputs()
-    model = mx.model.FeedForward(net(), num_epoch=1)
+    X, y, _, _, _ = ff_inputs()
+    model = mx.model.FeedForward(ff_net(mx), num_epoch=1)
     with pytest.raises(ValueError, match="y must be specified"):
         model.fit(X)
     with pytest.raises(ValueError, match="X has 70, y has 3"):
@@ -176,9 +144,9 @@ def test_errors():
     with pytest.raises(ValueError, match="no parameters"):
         model.predict(X)
     with pytest.raises(ValueError, match="num_epoch is None"):
-        mx.model.FeedForward(net()).fit(X, y)
+        mx.model.FeedForward(ff_net(mx)).fit(X, y)
     with pytest.raises(TypeError, match="ctx must be a Context"):
-        mx.model.FeedForward(net(), ctx="cpu")
+        mx.model.FeedForward(ff_net(mx), ctx="cpu")
     d = mx.sym.Variable("data")
     twice = mx.sym.FullyConnected(d, weight=mx.sym.Variable("w"), num_hidden=2, name="a") + mx.sym.FullyConnected(
         d, weight=mx.sym.Variable("w"), num_hidden=2, name="b"
@@ -187,6 +155,6 @@ def test_errors():
         mx.model.FeedForward(twice)
     with pytest.raises(MXNetError, match="cannot read symbol file"):
         mx.model.FeedForward.load("/nonexistent/prefix", 1)
-    bad = mx.model.FeedForward(net(), num_epoch=1, arg_params={"fc1_weight": mx.nd.zeros((2, 2))})
+    bad = mx.model.FeedForward(ff_net(mx), num_epoch=1, arg_params={"fc1_weight": mx.nd.zeros((2, 2))})
     with pytest.raises(ValueError, match="'fc1_weight' has shape"):
         bad.fit(X, y)

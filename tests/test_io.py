@@ -13,6 +13,7 @@ import pytest
 import mxpy as mx
 import mxpy.io  # noqa: F401  (mx.io may not be imported by mxpy/__init__ yet)
 from mxpy.base import MXNetError
+from tests.golden.mirror import csv_text, descs, mnist_arrays, run_epochs, write_idx
 
 io = mxpy.io
 with open(os.path.join(os.path.dirname(__file__), "golden", "io.json")) as _f:
@@ -20,49 +21,6 @@ with open(os.path.join(os.path.dirname(__file__), "golden", "io.json")) as _f:
 
 
 # -- inputs shared with tests/golden/make_io.py --------------------------------
-def mnist_arrays(n=50, rows=5, cols=4):
-    i = np.arange(n)[:, None, None]
-    j = np.arange(rows)[None, :, None]
-    k = np.arange(cols)[None, None, :]
-    img = ((i * 37 + j * 11 + k * 5 + 3) % 256).astype(np.uint8)
-    img[:, 0, 0] = np.arange(n)
-    lab = ((np.arange(n) * 3) % 10).astype(np.uint8)
-    return img, lab
-
-
-def write_idx(path, arr, gz=False):
-    arr = np.ascontiguousarray(arr, dtype=np.uint8)
-    raw = struct.pack(">I", 0x0800 | arr.ndim) + b"".join(struct.pack(">I", s) for s in arr.shape) + arr.tobytes()
-    with (gzip.open if gz else open)(path, "wb") as f:
-        f.write(raw)
-
-
-def csv_text(rows=5, cols=6):
-    return "".join(",".join(str(r * 3 + c + 0.5) for c in range(cols)) + "\n" for r in range(rows))
-
-
-def batch_record(b):
-    return {
-        "data": [d.asnumpy().tolist() for d in b.data],
-        "label": [lab.asnumpy().tolist() for lab in (b.label or [])],
-        "dtype": [str(np.dtype(d.dtype)) for d in b.data],
-        "pad": b.pad,
-        "index": None if b.index is None else [int(x) for x in b.index],
-    }
-
-
-def run_epochs(it, epochs):
-    out = []
-    for _ in range(epochs):
-        out.append([batch_record(b) for b in it])
-        it.reset()
-    return out
-
-
-def descs(lst):
-    return [[d.name, list(d.shape), str(np.dtype(d.dtype)), d.layout] for d in lst]
-
-
 DATA = np.arange(20, dtype=np.float32).reshape(10, 2)
 LABEL = np.arange(10, dtype=np.float32) * 10
 

@@ -8,6 +8,7 @@ results and which keys give views, setitem results and errors, the dtype of
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import re
@@ -16,45 +17,17 @@ import numpy as np
 import pytest
 
 import mxpy as mx
+from tests.golden.mirror import decode_key as _decode_key
+from tests.golden.mirror import decode_value as _decode_value
+from tests.golden.mirror import index_bases
 
 with open(os.path.join(os.path.dirname(__file__), "golden", "ndarray_semantics.json")) as _f:
     GOLD = json.load(_f)
 
-BASES = {
-    "a1": lambda: mx.nd.array(np.arange(5)),
-    "a2": lambda: mx.nd.array(np.arange(24).reshape(4, 6)),
-    "a3": lambda: mx.nd.array(np.arange(24).reshape(2, 3, 4)),
-}
 
-
-def decode_key(k):
-    """The fixture's JSON key -> the index object (same encoding as the generator)."""
-    if isinstance(k, list):
-        return tuple(decode_key(x) for x in k)
-    kind, v = next(iter(k.items()))
-    return {
-        "int": lambda: v,
-        "slice": lambda: slice(*v),
-        "none": lambda: None,
-        "ellipsis": lambda: Ellipsis,
-        "list": lambda: v,
-        "np": lambda: np.array(v),
-        "np0": lambda: np.array(v),
-        "nd": lambda: mx.nd.array(v),
-        "float": lambda: float(v),
-    }[kind]()
-
-
-def decode_value(v):
-    kind, x = next(iter(v.items()))
-    return {
-        "scalar": lambda: x,
-        "nd": lambda: mx.nd.array(x),
-        "nd_int32": lambda: mx.nd.array(x, dtype="int32"),
-        "np": lambda: np.array(x),
-        "list": lambda: x,
-        "str": lambda: x,
-    }[kind]()
+BASES = index_bases(mx)
+decode_key = functools.partial(_decode_key, mx)
+decode_value = functools.partial(_decode_value, mx)
 
 
 def _id(rec):

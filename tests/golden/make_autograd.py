@@ -12,6 +12,7 @@ import os
 import mxnet as mx
 import numpy as np
 from mxnet import autograd as ag
+from mirror import custom_functions
 
 rs = np.random.RandomState(7)
 
@@ -125,24 +126,7 @@ def second_cases():
     return out
 
 
-class Square(ag.Function):
-    def forward(self, x):
-        self.save_for_backward(x)
-        return x * x
-
-    def backward(self, dy):
-        (x,) = self.saved_tensors
-        return dy * 2 * x
-
-
-class MulAdd(ag.Function):
-    def forward(self, a, b):
-        self.save_for_backward(a, b)
-        return a * b, a + b
-
-    def backward(self, d1, d2):
-        a, b = self.saved_tensors
-        return d1 * b + d2, d1 * a + d2
+Square, MulAdd = custom_functions(ag)
 
 
 def function_cases():

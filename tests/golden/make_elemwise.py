@@ -15,6 +15,7 @@ import math
 import os
 
 import mxnet as mx
+from mirror import OPERATORS as OPS
 
 nd = mx.nd
 NAN, INF = float("nan"), float("inf")
@@ -127,30 +128,6 @@ record("add_n", "ElementWiseSum", "int8", [[100, 2], [100, 4]], lambda: nd.Eleme
 # NDArray operators (names shared with the test's table)
 OPA = [1.5, -2.0, 0.0, 3.0, -0.5, NAN]
 OPB = [2.0, 0.0, 0.0, -4.0, 0.25, 1.0]
-OPS = {
-    "a+b": lambda a, b: a + b,
-    "a-b": lambda a, b: a - b,
-    "2-a": lambda a, b: 2 - a,
-    "a*b": lambda a, b: a * b,
-    "a/b": lambda a, b: a / b,
-    "a/0": lambda a, b: a / 0,
-    "1/a": lambda a, b: 1 / a,
-    "a%b": lambda a, b: a % b,
-    "a%2": lambda a, b: a % 2,
-    "-3%a": lambda a, b: -3 % a,
-    "a**2": lambda a, b: a**2,
-    "a**b": lambda a, b: a**b,
-    "2**a": lambda a, b: 2**a,
-    "-a": lambda a, b: -a,
-    "abs(a)": lambda a, b: abs(a),
-    "a==b": lambda a, b: a == b,
-    "a!=b": lambda a, b: a != b,
-    "a>b": lambda a, b: a > b,
-    "a>=0": lambda a, b: a >= 0,
-    "a<b": lambda a, b: a < b,
-    "a<=0.25": lambda a, b: a <= 0.25,
-    "0<a": lambda a, b: 0 < a,
-}
 for dt, la, lb in (("float32", OPA, OPB), ("int32", [3, -7, 0, 9, -1, 4], [2, 3, -5, -4, 1, 1])):
     for key, fn in OPS.items():
         if dt == "int32" and key in ("a/0",):

@@ -14,6 +14,7 @@ import os
 import warnings
 
 import numpy as np
+from mirror import Capture, ff_inputs, ff_net
 
 import mxnet as mx
 
@@ -21,40 +22,8 @@ warnings.simplefilter("ignore")
 HERE = os.path.dirname(os.path.abspath(__file__))
 
 
-class Capture(logging.Handler):
-    def __init__(self):
-        super().__init__()
-        self.lines = []
-
-    def emit(self, record):
-        msg = record.getMessage()
-        if "Time cost" not in msg and "Saved checkpoint" not in msg:
-            self.lines.append(msg)
-
-
-def net():
-    data = mx.sym.Variable("data")
-    h = mx.sym.Activation(mx.sym.FullyConnected(data, num_hidden=8, name="fc1"), act_type="relu", name="relu1")
-    return mx.sym.SoftmaxOutput(mx.sym.FullyConnected(h, num_hidden=3, name="fc2"), name="softmax")
-
-
-def inputs():
-    rng = np.random.RandomState(7)
-    X = rng.uniform(-1, 1, (70, 5)).astype(np.float32)
-    y = (np.argmax(X[:, :3], axis=1)).astype(np.float32)
-    Xt = rng.uniform(-1, 1, (40, 5)).astype(np.float32)
-    yt = (np.argmax(Xt[:, :3], axis=1)).astype(np.float32)
-    params = {
-        "fc1_weight": rng.uniform(-0.5, 0.5, (8, 5)).astype(np.float32),
-        "fc1_bias": rng.uniform(-0.1, 0.1, (8,)).astype(np.float32),
-        "fc2_weight": rng.uniform(-0.5, 0.5, (3, 8)).astype(np.float32),
-        "fc2_bias": rng.uniform(-0.1, 0.1, (3,)).astype(np.float32),
-    }
-    return X, y, Xt, yt, params
-
-
 def run(case, ctx, numpy_input):
-    X, y, Xt, yt, params = inputs()
+    X, y, Xt, yt, params = ff_inputs()
     cap = Capture()
     logger = logging.getLogger("ff_" + case)
     logger.setLevel(logging.INFO)
@@ -66,7 +35,7 @@ def run(case, ctx, numpy_input):
     nbatches = []
     np.random.seed(3)
     model = mx.model.FeedForward(
-        net(),
+        ff_net(mx),
         ctx=ctx,
         num_epoch=2,
         numpy_batch_size=32,

@@ -9,62 +9,22 @@ replays every case on mxpy. Keys and values are encoded as small JSON objects
 (see ``decode_key``/``decode_value``) so the test can rebuild them without MXNet.
 """
 
+import functools
 import json
 import os
 
 import mxnet as mx
 import numpy as np
+from mirror import decode_key as _decode_key
+from mirror import decode_value as _decode_value
+from mirror import index_bases
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
-BASES = {
-    "a1": lambda: mx.nd.array(np.arange(5)),
-    "a2": lambda: mx.nd.array(np.arange(24).reshape(4, 6)),
-    "a3": lambda: mx.nd.array(np.arange(24).reshape(2, 3, 4)),
-}
 
-
-def decode_key(k):
-    """JSON key -> the Python/MXNet index object."""
-    if isinstance(k, list):
-        return tuple(decode_key(x) for x in k)
-    kind, v = next(iter(k.items()))
-    if kind == "int":
-        return v
-    if kind == "slice":
-        return slice(*v)
-    if kind == "none":
-        return None
-    if kind == "ellipsis":
-        return Ellipsis
-    if kind == "list":
-        return v
-    if kind == "np":
-        return np.array(v)
-    if kind == "np0":
-        return np.array(v)
-    if kind == "nd":
-        return mx.nd.array(v)
-    if kind == "float":
-        return float(v)
-    raise ValueError(kind)
-
-
-def decode_value(v):
-    kind, x = next(iter(v.items()))
-    if kind == "scalar":
-        return x
-    if kind == "nd":
-        return mx.nd.array(x)
-    if kind == "nd_int32":
-        return mx.nd.array(x, dtype="int32")
-    if kind == "np":
-        return np.array(x)
-    if kind == "list":
-        return x
-    if kind == "str":
-        return x
-    raise ValueError(kind)
+BASES = index_bases(mx)
+decode_key = functools.partial(_decode_key, mx)
+decode_value = functools.partial(_decode_value, mx)
 
 
 IX = lambda v: {"int": v}
