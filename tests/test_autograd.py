@@ -17,7 +17,7 @@ import pytest
 import mxpy as mx
 from mxpy import autograd as ag
 from mxpy.base import MXNetError
-from tests.golden.mirror import custom_functions
+from tests.golden.mirror import custom_functions, second_order_ops
 
 G = json.loads((pathlib.Path(__file__).parent / "golden" / "autograd.json").read_text())
 RTOL, ATOL = 1e-5, 1e-5
@@ -99,16 +99,7 @@ def test_dropout_follows_training_mode():
     np.testing.assert_array_equal(mx.nd.Dropout(x, p=0.5).asnumpy(), np.ones(1000, np.float32))
 
 
-SECOND = {
-    "sin": mx.nd.sin,
-    "tanh": mx.nd.tanh,
-    "log": mx.nd.log,
-    "sigmoid": mx.nd.sigmoid,
-    "sqrt": mx.nd.sqrt,
-    "arctan": mx.nd.arctan,
-    "reciprocal": mx.nd.reciprocal,
-    "cos": mx.nd.cos,
-}
+SECOND = second_order_ops(mx)
 
 
 @pytest.mark.parametrize("name", sorted(SECOND))

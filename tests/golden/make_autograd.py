@@ -12,7 +12,7 @@ import os
 import mxnet as mx
 import numpy as np
 from mxnet import autograd as ag
-from mirror import custom_functions
+from mirror import custom_functions, second_order_ops
 
 rs = np.random.RandomState(7)
 
@@ -80,16 +80,7 @@ def batchnorm_cases():
     return out
 
 
-SECOND = {
-    "sin": mx.nd.sin,
-    "tanh": mx.nd.tanh,
-    "log": mx.nd.log,
-    "sigmoid": mx.nd.sigmoid,
-    "sqrt": mx.nd.sqrt,
-    "arctan": mx.nd.arctan,
-    "reciprocal": mx.nd.reciprocal,
-    "cos": mx.nd.cos,
-}
+SECOND = second_order_ops(mx)
 
 
 def second_cases():

@@ -125,6 +125,20 @@ def custom_functions(ag):
     return Square, MulAdd
 
 
+def second_order_ops(mx):
+    """The unary ops whose second derivatives are compared (``autograd.grad`` with ``create_graph``)."""
+    return {
+        "sin": mx.nd.sin,
+        "tanh": mx.nd.tanh,
+        "log": mx.nd.log,
+        "sigmoid": mx.nd.sigmoid,
+        "sqrt": mx.nd.sqrt,
+        "arctan": mx.nd.arctan,
+        "reciprocal": mx.nd.reciprocal,
+        "cos": mx.nd.cos,
+    }
+
+
 # -- callbacks (make_callback.py, test_callback.py) -------------------------------------------
 
 
