@@ -109,6 +109,23 @@ def test_golden_through_batch_last_paths(case, monkeypatch):
         np.testing.assert_allclose(got.ravel(), case["out"], rtol=1e-4, atol=1e-4)
 
 
+@pytest.mark.parametrize("ratio", [0, 10**9], ids=["per_image", "one_gemm"])
+@pytest.mark.parametrize("case", [c for c in OK if c["op"] == "Convolution"], ids=_cid)
+def test_golden_narrow_weight_grad_both_ways(case, ratio, monkeypatch):
+    """Narrow layers take the weight gradient from per-image GEMMs or from one GEMM
+    (chosen by F/num_group against the output size); both give MXNet's values."""
+    from mxpy.ops.nn import convolution
+
+    monkeypatch.setattr(convolution, "_PER_IMAGE_MIN_RATIO", ratio)
+    arrays = [mx.nd.array(inp(s, k=i, ties=case["ties"])) for i, s in enumerate(case["shapes"])]
+    for a in arrays:
+        a.attach_grad()
+    with mx.autograd.record():
+        out = mx.nd.Convolution(*arrays, **_params(case))
+    out.backward(mx.nd.array(inp(out.shape, k=9)))
+    np.testing.assert_allclose(arrays[1].grad.asnumpy().ravel(), case["grads"][1], rtol=1e-4, atol=1e-4)
+
+
 @pytest.mark.parametrize("case", BAD, ids=_cid)
 def test_golden_errors(case):
     arrays = [mx.nd.array(inp(s, k=i)) for i, s in enumerate(case["shapes"])]
