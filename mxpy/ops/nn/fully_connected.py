@@ -22,16 +22,11 @@ def _infer_shape(p, in_shapes):
     data = in_shapes[0]
     if data is None:  # MXNet's rule waits for data before it fills weight or bias
         return list(in_shapes), [None]
+    if len(data) < 1:
+        raise ShapeError(f"data must have at least 1 dim, given {data}")
     weight = in_shapes[1] if len(in_shapes) > 1 else None
-    out = None
-    if data is not None:
-        if len(data) < 1 or (p.flatten and len(data) < 2 and False):
-            raise ShapeError(f"data must have at least 1 dim, given {data}")
-        k = _k_of(p, data)
-        weight = merge_shape(weight, (p.num_hidden, k), "weight shape")
-        out = (data[0], p.num_hidden) if p.flatten else tuple(data[:-1]) + (p.num_hidden,)
-    elif weight is not None and weight[0] != p.num_hidden:
-        raise ShapeError(f"weight shape {weight} does not match num_hidden={p.num_hidden}")
+    weight = merge_shape(weight, (p.num_hidden, _k_of(p, data)), "weight shape")
+    out = (data[0], p.num_hidden) if p.flatten else tuple(data[:-1]) + (p.num_hidden,)
     shapes = [data, weight]
     if not p.no_bias:
         shapes.append(merge_shape(in_shapes[2] if len(in_shapes) > 2 else None, (p.num_hidden,), "bias shape"))
