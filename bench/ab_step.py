@@ -1,0 +1,94 @@
+"""A/B one training or inference step of two mxpy trees in one process, alternating.
+
+The shared box drifts by 10-20% over minutes, so two separate runs cannot
+tell a 3% change from noise. This script imports a committed snapshot as the
+package ``mxpy_base`` next to the working tree's ``mxpy`` and times the same
+step of the shared benchmark nets (``../shared/bench/cases_mx.py``) on both,
+alternating rounds, then prints the medians and the ratio:
+
+    rm -rf /tmp/ab && mkdir -p /tmp/ab/x && git archive HEAD mxpy | tar -x -C /tmp/ab/x \\
+        && mv /tmp/ab/x/mxpy /tmp/ab/mxpy_base
+    .venv/bin/python bench/ab_step.py --base /tmp/ab --case lenet_train
+    OPENBLAS_NUM_THREADS=1 .venv/bin/python bench/ab_step.py --base /tmp/ab --case inference_mlp
+
+mxpy imports itself only relatively, so the renamed copy is a separate,
+complete package.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import statistics
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+SHARED_BENCH = os.path.join(ROOT, "..", "shared", "bench")
+
+# case: (symbol builder name, data shape, train?, batches per round)
+CASES = {
+    "lenet_train": ("lenet_symbol", (64, 1, 28, 28), True, 20),
+    "mlp_train": ("mlp_symbol", (128, 784), True, 100),
+    "inference_mlp": ("mlp_symbol", (128, 784), False, 200),
+    "inference_lenet": ("lenet_symbol", (64, 1, 28, 28), False, 40),
+}
+
+
+def _step(mx, cases_mx, case: str):
+    """A callable running one round of ``case`` on package ``mx`` (the shared cases' loop)."""
+    builder, shape, train, n = CASES[case]
+    sym = getattr(cases_mx, builder)(mx)
+    ex = cases_mx._bind(mx, sym, shape, train=train)
+    xs, ys = cases_mx._batches(mx, n, shape)
+    d, lab = ex.arg_dict["data"], ex.arg_dict["softmax_label"]
+    params = [a for a in sym.list_arguments() if a not in ("data", "softmax_label")]
+
+    def run() -> None:
+        for x, y in zip(xs, ys):
+            d[:] = x
+            if train:
+                lab[:] = y
+                ex.forward(is_train=True)
+                ex.backward()
+                for p in params:
+                    w, g = ex.arg_dict[p], ex.grad_dict[p]
+                    w[:] = w - g * 0.05
+            else:
+                ex.forward(is_train=False)
+        mx.nd.waitall()
+
+    return run, n
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--base", required=True, help="folder holding the snapshot package mxpy_base")
+    ap.add_argument("--case", choices=sorted(CASES), default="lenet_train")
+    ap.add_argument("--rounds", type=int, default=8)
+    args = ap.parse_args()
+    sys.path[:0] = [args.base, ROOT, SHARED_BENCH]
+    import cases_mx
+
+    runs = {}
+    for label, pkg in (("base", "mxpy_base"), ("new", "mxpy")):
+        run, n = _step(importlib.import_module(pkg), cases_mx, args.case)
+        run()  # warm-up: workspaces, first-touch pages
+        runs[label] = (run, n)
+    times: dict = {k: [] for k in runs}
+    for _ in range(args.rounds):
+        for label, (run, n) in runs.items():
+            t0 = time.perf_counter()
+            run()
+            times[label].append((time.perf_counter() - t0) / n * 1e3)
+    med = {k: statistics.median(v) for k, v in times.items()}
+    print(f"{args.case}: ms per batch, median of {args.rounds} alternating rounds")
+    for k, v in med.items():
+        print(f"  {k:5s} {v:8.3f}  (min {min(times[k]):.3f}, max {max(times[k]):.3f})")
+    print(f"  new/base time ratio {med['new'] / med['base']:.3f} (< 1 = the working tree is faster)")
+
+
+if __name__ == "__main__":
+    main()
