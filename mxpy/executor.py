@@ -5,7 +5,9 @@ nodes for arguments whose ``grad_req`` is not ``null``, shape/type inference
 over both, and a memory plan. ``forward`` and ``backward`` push one engine op
 per node with precomputed arrays and return at once (outputs wait when read).
 Argument arrays are read at run time, so in-place updates of weights between
-calls are always seen.
+calls are always seen. (An op with a ``relayout``, FullyConnected's weight,
+may read a kept copy instead, but only while the weight's engine Var shows no
+write since the copy was made: see ``engine.var.relaid``.)
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from .graph.plan_memory import plan_memory
 from .ndarray import NDArray
 from .ndarray.creation import _copy_kernel as _copy_between
 from .ndarray.creation import copy_into
-from .ndarray.dispatch import run_on_device
+from .ndarray.dispatch import relaid_kernel, run_on_device
 from .ndarray.ndarray import _new, _view
 from .registry import random_state, runtime
 from .symbol.node import Node, aux_variables, topo_order
@@ -241,7 +243,12 @@ class Executor:
         st.reads = tuple(reads)
         st.writes = tuple(writes)
         aliased = any(a._var in writes for a in ins) and not node.op.inplace
-        st.kernel = _temp_kernel(node.op) if aliased else node.op.kernel
+        if aliased:
+            st.kernel = _temp_kernel(node.op)
+        elif node.op.relayout is not None and ctx.device_typeid != 2:
+            st.kernel = relaid_kernel(node.op, ins[node.op.relayout[0]]._var)
+        else:
+            st.kernel = node.op.kernel
         st.cost = node.op.cost(st.p, st.ins, st.outs) if node.op.cost is not None else sum(int(o.size) for o in st.outs)
         return st
 

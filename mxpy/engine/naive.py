@@ -89,6 +89,8 @@ class NaiveEngine(EngineBase):
         name: str,
         cost: int = 0,
     ) -> None:
+        for v in writes:  # see Var.version and relaid()
+            v.version += 1
         failed = self._failed_input(reads)
         if failed is not None:
             self._fail(writes, failed)

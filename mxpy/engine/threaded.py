@@ -106,6 +106,7 @@ class ThreadedEngine(EngineBase):
                     break
             else:
                 for v in writes:
+                    v.version += 1  # before the op can run: see Var.version and relaid()
                     if v.busy:
                         break
                 else:
@@ -116,6 +117,8 @@ class ThreadedEngine(EngineBase):
                         with self._lock:  # workers touch the failure list too
                             self._fail(writes, failure)
                     return
+        for v in writes:  # (some may already be bumped above: only the change matters)
+            v.version += 1
         if len(writes) > 1 or (reads and writes):
             reads, writes = _distinct(reads, writes)
         self._push_queued(_Op(fn, args, reads, writes, ctx, name, user_origin()))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import sys
 from collections import deque
+from collections.abc import Callable
 
 from ..base import MXNetError
 
@@ -18,9 +19,11 @@ class Var:
     engine may run an op inline only when every Var it touches has busy == 0.
     ``queue`` holds the (op, is_write) entries waiting for a grant,
     ``readers`` the granted reads still running, ``writing`` a granted write.
+    ``version`` counts the writes pushed so far (every engine bumps it at
+    push), and ``derived`` holds what :func:`relaid` keeps for the Var.
     """
 
-    __slots__ = ("busy", "queue", "readers", "writing", "failure", "__weakref__")
+    __slots__ = ("busy", "queue", "readers", "writing", "failure", "version", "derived", "__weakref__")
 
     def __init__(self) -> None:
         # readers and writing are set when the Var is first queued (see
@@ -29,6 +32,52 @@ class Var:
         self.busy = 0
         self.queue: deque | None = None
         self.failure: Failure | None = None
+        self.version = 0
+        self.derived: tuple | object | None = None
+
+
+# Var.derived of memory that something outside the engine may write (a DLPack
+# or __array__ alias, a zero-copy NumPy import): its version cannot be trusted
+_ALIASED = object()
+
+
+def mark_aliased(var: Var) -> None:
+    """Record that ``var``'s memory can change without an engine write (no relaid copies)."""
+    var.derived = _ALIASED
+
+
+def relaid(var: Var, data, make: Callable):
+    """``data``, or a copy ``make(data)`` with the same shape and values in a layout a kernel reads faster.
+
+    The copy is kept on the Var and reused while the Var's ``version`` stands
+    still: every write goes through an engine push, which bumps it first (and
+    memory written behind the engine's back is marked aliased, which turns
+    this off). The first time a version is seen, ``data`` comes back as is and
+    the version is noted; the copy is made when the same version shows up
+    again. Arrays written between every two reads (weights in training)
+    therefore never pay for a copy, while weights read over and over (inference)
+    pay once. Call it from a kernel that reads ``data`` under the engine's
+    ordering, so every write pushed before it has finished.
+
+    >>> import numpy as np
+    >>> v, w = Var(), np.ones((2, 3), np.float32)
+    >>> relaid(v, w, np.asfortranarray) is w      # first sighting of version 0
+    True
+    >>> relaid(v, w, np.asfortranarray).flags.f_contiguous
+    True
+    """
+    entry = var.derived
+    if entry is _ALIASED:
+        return data
+    version = var.version
+    if entry is not None and entry[0] is data and entry[1] == version and entry[2] is make:
+        kept = entry[3]
+        if kept is None:
+            kept = make(data)
+            var.derived = (data, version, make, kept)
+        return kept
+    var.derived = (data, version, make, None)
+    return data
 
 
 class Failure:

@@ -9,6 +9,7 @@ from .. import engine as _eng
 from ..backend import get_backend
 from ..base import np_dtype
 from ..context import Context, current_context
+from ..engine.var import mark_aliased
 from .ndarray import NDArray, _new, _wrap
 from .register import call
 
@@ -144,7 +145,9 @@ def from_numpy(ndarray: np.ndarray, zero_copy: bool = True) -> NDArray:
         # keeps a writable view of the same buffer
         data = ndarray.view()
         ndarray.flags.writeable = False
-        return _wrap(Context("cpu", 0), data)
+        arr = _wrap(Context("cpu", 0), data)
+        mark_aliased(arr._var)  # the caller may make its array writable again
+        return arr
     return array(ndarray, dtype=ndarray.dtype)
 
 

@@ -16,6 +16,7 @@ import numpy as np
 from .. import engine as _eng
 from ..base import MXNetError
 from ..context import Context, current_context
+from ..engine.var import relaid
 from ..registry import REQUIRED, OpDef, Params, ShapeError, random_state, runtime
 
 # Set by mxpy.autograd while recording: recorder(op, p, inputs, outputs).
@@ -128,11 +129,33 @@ def _push(op: OpDef, p: Params, args: Sequence, outs: Sequence, c: Context, trai
     cost = op.cost(p, ins, out_data) if op.cost is not None else sum(d.size for d in out_data)
     n = len(outs)
     req = _REQ_WRITE[:n] if n <= 8 else ("write",) * n
-    kernel = _via_temp(op) if alias and not op.inplace else op.kernel
+    if alias and not op.inplace:
+        kernel = _via_temp(op)
+    elif op.relayout is not None and c.device_typeid != 2:
+        kernel = relaid_kernel(op, args[op.relayout[0]]._var)
+    else:
+        kernel = op.kernel
     if c.device_typeid == 2:
         _eng._current.push(run_on_device, (kernel, p, ins, out_data, req, rt), reads, writes, c, op.name, cost)
     else:
         _eng._current.push(kernel, (p, ins, out_data, req, rt), reads, writes, c, op.name, cost)
+
+
+def relaid_kernel(op: OpDef, var):
+    """``op.kernel`` fed ``op.relayout``'s copy of one input (see :func:`engine.var.relaid`).
+
+    ``var`` is that input's engine Var; the copy is looked up when the kernel
+    runs, after every write pushed before it has finished.
+    """
+    kernel = op.kernel
+    slot, make = op.relayout
+
+    def run(p, ins, outs, req, rt):
+        ins = list(ins)
+        ins[slot] = relaid(var, ins[slot], make)
+        kernel(p, ins, outs, req, rt)
+
+    return run
 
 
 def run_on_device(kernel, p, ins, outs, req, rt) -> None:

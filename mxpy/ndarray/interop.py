@@ -28,6 +28,7 @@ import numpy as np
 
 from ..base import MXNetError, np_dtype
 from ..context import Context
+from ..engine.var import mark_aliased
 from .ndarray import NDArray, _view, _wrap
 
 __all__ = ["from_dlpack", "to_dlpack_for_read", "to_dlpack_for_write"]
@@ -151,7 +152,9 @@ def from_dlpack(dlpack) -> NDArray:
     else:
         raise MXNetError(f"from_dlpack: DLPack device type {dev_type} is not supported; expected CPU (1), CUDA (2) or CUDA host (3)")
     np_dtype(data.dtype, "from_dlpack: dtype")
-    return _wrap(ctx, data)
+    arr = _wrap(ctx, data)
+    mark_aliased(arr._var)  # the exporter keeps the memory and may write it
+    return arr
 
 
 def to_dlpack_for_read(data: NDArray):

@@ -22,6 +22,7 @@ from ..backend import NUMPY_BACKEND, get_backend
 from ..base import MXNetError, np_dtype
 from ..context import Context
 from ..engine import Var
+from ..engine.var import mark_aliased
 from . import dispatch
 
 __all__ = ["NDArray"]
@@ -147,6 +148,8 @@ class NDArray:
     def __array__(self, dtype=None, copy=None):
         _eng._current.wait_read(self._var)
         be = get_backend(self._ctx)
+        if not be.is_gpu:  # NumPy gets the memory itself and may write it
+            mark_aliased(self._var)
         data = be.to_host(self._data) if be.is_gpu else self._data
         if dtype is not None:
             return np.asarray(data, dtype=dtype)
@@ -272,6 +275,7 @@ class NDArray:
     # -- dlpack ----------------------------------------------------------------------
     def __dlpack__(self, stream=None, **kwargs):
         _eng._current.wait_write(self._var)
+        mark_aliased(self._var)  # the importer shares the memory (and may write it)
         return self._data.__dlpack__(**({"stream": stream} if stream is not None else {}), **kwargs)
 
     def __dlpack_device__(self):
@@ -280,9 +284,11 @@ class NDArray:
     def to_dlpack_for_read(self):
         """A DLPack capsule of the contents after pending writes finish."""
         _eng._current.wait_read(self._var)
+        mark_aliased(self._var)  # importers may still write through the capsule
         return self._data.__dlpack__()
 
     def to_dlpack_for_write(self):
         """A DLPack capsule after all pending reads and writes finish."""
         _eng._current.wait_write(self._var)
+        mark_aliased(self._var)
         return self._data.__dlpack__()

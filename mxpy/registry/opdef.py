@@ -43,6 +43,7 @@ class OpDef:
         creates: bool = False,
         cost: Callable | None = None,
         is_loss: bool = False,
+        relayout: tuple[int, Callable] | None = None,
         doc: str = "",
     ) -> None:
         self.name = name
@@ -67,6 +68,10 @@ class OpDef:
         self.creates = creates
         self.cost = cost
         self.is_loss = is_loss  # gradient ignores the head gradient (SoftmaxOutput, MakeLoss...)
+        # (input slot, make): on CPU the kernel may get make(input) instead of the
+        # input, an array with the same shape and values in a layout it reads
+        # faster, kept between calls while the input is not written (engine.var.relaid)
+        self.relayout = relayout
         self.doc = doc
         self._parse_cache: dict[tuple, Params] = {}
 

@@ -70,6 +70,24 @@ def _backward(p, ins, outs, req, rt):
             g.sum(axis=0, out=outs[2])
 
 
+# weights above this many elements are read as they are (a kept copy would double them)
+_RELAYOUT_MAX_SIZE = 1 << 24
+
+
+def _weight_for_forward(w):
+    """The weight ``(num_hidden, K)`` with ``w.T`` C-contiguous (an F-ordered copy).
+
+    The forward's ``x @ w.T`` then runs as BLAS's plain NN product, which OpenBLAS
+    does 8-30% faster than the transposed-operand form for inference shapes
+    (``(128, 784) @ (784, 128)``: 296 vs 340 us at 1 thread). Registered as the
+    op's ``relayout``: executors and ``mx.nd`` keep this copy between calls while
+    the weight is not written, so only weights read over and over pay for it.
+    """
+    if w.size > _RELAYOUT_MAX_SIZE or w.ndim != 2:
+        return w
+    return w.T.copy().T
+
+
 def _cost(p, ins, outs):
     return int(ins[0].size) * p.num_hidden
 
@@ -83,6 +101,7 @@ register(
         infer_shape=_infer_shape,
         gradient=layer_gradient("_backward_FullyConnected"),
         cost=_cost,
+        relayout=(1, _weight_for_forward),
         doc="Fully connected layer: out = dot(data, weight.T) + bias.\n\n>>> import mxpy as mx\n>>> mx.nd.FullyConnected(mx.nd.ones((2, 3)), mx.nd.ones((4, 3)), mx.nd.zeros((4,)), num_hidden=4).shape\n(2, 4)",
     )
 )
