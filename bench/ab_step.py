@@ -24,6 +24,8 @@ import statistics
 import sys
 import time
 
+import numpy as np
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 SHARED_BENCH = os.path.join(ROOT, "..", "shared", "bench")
@@ -34,11 +36,39 @@ CASES = {
     "mlp_train": ("mlp_symbol", (128, 784), True, 100),
     "inference_mlp": ("mlp_symbol", (128, 784), False, 200),
     "inference_lenet": ("lenet_symbol", (64, 1, 28, 28), False, 40),
+    "mlp_train_module": None,  # Module.fit's loop, see _module_round
 }
+
+
+def _module_round(mx, cases_mx):
+    """One epoch of mlp_train_module's Module loop (iterator, forward_backward, update, metric)."""
+    n, batch = 100, 128
+    rng = np.random.RandomState(1)
+    x = rng.rand(n * batch, 784).astype(np.float32)
+    y = rng.randint(0, 10, n * batch).astype(np.float32)
+    it = mx.io.NDArrayIter(x, y, batch_size=batch, shuffle=False)
+    mod = mx.mod.Module(cases_mx.mlp_symbol(mx), context=mx.cpu(), data_names=["data"], label_names=["softmax_label"])
+    mod.bind(it.provide_data, it.provide_label)
+    mod.init_params(mx.init.Xavier())
+    mod.init_optimizer(optimizer="sgd", optimizer_params={"learning_rate": 0.05})
+    metric = mx.metric.create("acc")
+
+    def run() -> None:
+        it.reset()
+        metric.reset()
+        for b in it:
+            mod.forward_backward(b)
+            mod.update()
+            mod.update_metric(metric, b.label)
+        mx.nd.waitall()
+
+    return run, n
 
 
 def _step(mx, cases_mx, case: str):
     """A callable running one round of ``case`` on package ``mx`` (the shared cases' loop)."""
+    if case == "mlp_train_module":
+        return _module_round(mx, cases_mx)
     builder, shape, train, n = CASES[case]
     sym = getattr(cases_mx, builder)(mx)
     ex = cases_mx._bind(mx, sym, shape, train=train)

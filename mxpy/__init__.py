@@ -40,8 +40,11 @@ from . import monitor as mon
 from . import ndarray as nd
 from . import symbol as sym
 from .attribute import AttrScope
+from .backend.host_memory import tune_host_allocator
 from .base import MXNetError
 from .context import Context, cpu, cpu_pinned, current_context, gpu, num_gpus
+
+tune_host_allocator()  # see mxpy/backend/host_memory.py; MXPY_TUNE_MALLOC=0 turns it off
 
 __all__ = [
     "kvstore",
