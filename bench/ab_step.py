@@ -12,7 +12,10 @@ alternating rounds, then prints the medians and the ratio:
     OPENBLAS_NUM_THREADS=1 .venv/bin/python bench/ab_step.py --base /tmp/ab --case inference_mlp
 
 mxpy imports itself only relatively, so the renamed copy is a separate,
-complete package.
+complete package. Settings that act on the whole process (an environment
+variable such as ``MXPY_TUNE_MALLOC``) need separate processes instead:
+
+    .venv/bin/python bench/ab_step.py --env MXPY_TUNE_MALLOC=0 --case mlp_train_module --pairs 4
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ import argparse
 import importlib
 import os
 import statistics
+import subprocess
 import sys
 import time
 
@@ -93,12 +97,56 @@ def _step(mx, cases_mx, case: str):
     return run, n
 
 
+def _one_process(case: str, rounds: int) -> float:
+    """Median ms per batch of ``case`` on the working tree (the body of a --env child)."""
+    sys.path[:0] = [ROOT, SHARED_BENCH]
+    import cases_mx
+
+    run, n = _step(importlib.import_module("mxpy"), cases_mx, case)
+    run()
+    times = []
+    for _ in range(rounds):
+        t0 = time.perf_counter()
+        run()
+        times.append((time.perf_counter() - t0) / n * 1e3)
+    return statistics.median(times)
+
+
+def _env_ab(case: str, setting: str, pairs: int, rounds: int) -> None:
+    """Alternate child processes without and with ``KEY=VAL`` (for process-wide settings)."""
+    key, _, val = setting.partition("=")
+    times: dict = {"without": [], "with": []}
+    for _ in range(pairs):
+        for label in times:
+            env = {k: v for k, v in os.environ.items() if k != key}
+            if label == "with":
+                env[key] = val
+            cmd = [sys.executable, os.path.abspath(__file__), "--child", "--case", case, "--rounds", str(rounds)]
+            out = subprocess.run(cmd, env=env, capture_output=True, text=True, check=True).stdout
+            times[label].append(float(out.split()[-1]))
+    print(f"{case}: ms per batch, median over {pairs} alternating process pairs ({rounds} rounds each)")
+    for k, v in times.items():
+        print(f"  {k:7s} {setting}: {statistics.median(v):8.3f}  (all: {', '.join(f'{t:.3f}' for t in v)})")
+    print(f"  with/without time ratio {statistics.median(times['with']) / statistics.median(times['without']):.3f}")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--base", required=True, help="folder holding the snapshot package mxpy_base")
+    ap.add_argument("--base", help="folder holding the snapshot package mxpy_base")
+    ap.add_argument("--env", metavar="KEY=VAL", help="instead of --base: working tree with and without this environment setting")
     ap.add_argument("--case", choices=sorted(CASES), default="lenet_train")
     ap.add_argument("--rounds", type=int, default=8)
+    ap.add_argument("--pairs", type=int, default=4, help="process pairs for --env")
+    ap.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args()
+    if args.child:
+        print(f"{_one_process(args.case, args.rounds):.6f}")
+        return
+    if args.env:
+        _env_ab(args.case, args.env, args.pairs, args.rounds)
+        return
+    if not args.base:
+        ap.error("give --base (a snapshot) or --env KEY=VAL")
     sys.path[:0] = [args.base, ROOT, SHARED_BENCH]
     import cases_mx
 
