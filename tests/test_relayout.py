@@ -103,8 +103,19 @@ def _dlpack_alias(w, rng):
 WRITES = [_set_slice, _assign_numpy, _inplace_add, _op_out, _sgd, _updater, _kvstore_pull, _numpy_alias, _dlpack_alias]
 
 
+@pytest.fixture(params=["NaiveEngine", "ThreadedEngine", "queued"])
+def any_engine(request):
+    """NaiveEngine, ThreadedEngine, and ThreadedEngine with every op queued to a worker."""
+    from mxpy import engine
+    from mxpy.engine.threaded import ThreadedEngine
+
+    kind = ThreadedEngine(inline_max=-1) if request.param == "queued" else request.param
+    with engine.engine_type(kind) as eng:
+        yield eng
+
+
 @pytest.mark.parametrize("write", WRITES, ids=lambda f: f.__name__.strip("_"))
-def test_executor_sees_every_weight_write(write, counted_relayout, each_engine):
+def test_executor_sees_every_weight_write(write, counted_relayout, any_engine):
     rng = np.random.default_rng(0)
     ex = _inference_executor(rng)
     _warm(ex, counted_relayout)
@@ -155,7 +166,7 @@ def test_zero_copy_import_is_never_kept(counted_relayout):
     np.testing.assert_allclose(got, x.asnumpy() @ np.ones((6, 5), F32), rtol=1e-5)
 
 
-def test_imperative_calls_see_writes(counted_relayout, each_engine):
+def test_imperative_calls_see_writes(counted_relayout, any_engine):
     rng = np.random.default_rng(3)
     x = mx.nd.array(rng.standard_normal((4, 6)).astype(F32))
     w = mx.nd.array(rng.standard_normal((5, 6)).astype(F32))
@@ -197,3 +208,33 @@ def test_relaid_rules():
     other = w.copy()
     assert relaid(v, other, np.asfortranarray) is other  # another buffer on the same Var
     assert relaid(v, other, np.ascontiguousarray) is other  # another layout
+
+
+def test_queued_reads_and_writes_keep_order(counted_relayout):
+    """Forwards and weight writes queued behind each other (worker threads, nothing inline):
+    each forward sees exactly the writes pushed before it."""
+    from mxpy import engine
+    from mxpy.engine.threaded import ThreadedEngine
+
+    rng = np.random.default_rng(5)
+    with engine.engine_type(ThreadedEngine(inline_max=-1)):
+        ex = _inference_executor(rng)
+        w = ex.arg_dict["fc_weight"]
+        x = ex.arg_dict["data"].asnumpy()
+        b = ex.arg_dict["fc_bias"].asnumpy()
+        w0 = w.asnumpy()
+        results = []
+        for k in range(6):  # forward, forward, write, forward, forward, write, ... all queued
+            ex.forward()
+            results.append(ex.outputs[0].copy())
+            ex.forward()
+            results.append(ex.outputs[0].copy())
+            w[:] = w * 0.5 + float(k)
+        mx.nd.waitall()
+    expect_w = w0
+    for k in range(6):
+        want = x @ expect_w.T + b
+        np.testing.assert_allclose(results[2 * k].asnumpy(), want, rtol=1e-5, atol=1e-5)
+        np.testing.assert_allclose(results[2 * k + 1].asnumpy(), want, rtol=1e-5, atol=1e-5)
+        expect_w = expect_w * 0.5 + k
+    assert counted_relayout  # the second forward of a pair reused or built the kept copy

@@ -89,7 +89,7 @@ class NaiveEngine(EngineBase):
         name: str,
         cost: int = 0,
     ) -> None:
-        for v in writes:  # see Var.version and relaid()
+        for v in writes:  # the op finishes within this call: see Var.version and relaid()
             v.version += 1
         failed = self._failed_input(reads)
         if failed is not None:

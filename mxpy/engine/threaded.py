@@ -106,9 +106,15 @@ class ThreadedEngine(EngineBase):
                     break
             else:
                 for v in writes:
-                    v.version += 1  # before the op can run: see Var.version and relaid()
                     if v.busy:
                         break
+                    # The write version (Var.version, see relaid) counts finished writes;
+                    # an op run right here finishes before anything else touches the Var,
+                    # so it counts now. A Var relaid() has never seen (derived None) can
+                    # skip it (a first reader notes whatever version it finds), which
+                    # keeps it off the fresh output of every small op.
+                    if v.derived is not None:
+                        v.version += 1
                 else:
                     try:
                         fn(*args)
@@ -117,8 +123,6 @@ class ThreadedEngine(EngineBase):
                         with self._lock:  # workers touch the failure list too
                             self._fail(writes, failure)
                     return
-        for v in writes:  # (some may already be bumped above: only the change matters)
-            v.version += 1
         if len(writes) > 1 or (reads and writes):
             reads, writes = _distinct(reads, writes)
         self._push_queued(_Op(fn, args, reads, writes, ctx, name, user_origin()))
@@ -233,6 +237,7 @@ class ThreadedEngine(EngineBase):
                 if v.queue:
                     self._grant(v, ready)
             for v in op.writes:
+                v.version += 1  # a finished write (not at push: readers queued before it must not see it)
                 v.busy -= 1
                 v.writing = False
                 if v.queue:

@@ -19,8 +19,9 @@ class Var:
     engine may run an op inline only when every Var it touches has busy == 0.
     ``queue`` holds the (op, is_write) entries waiting for a grant,
     ``readers`` the granted reads still running, ``writing`` a granted write.
-    ``version`` counts the writes pushed so far (every engine bumps it at
-    push), and ``derived`` holds what :func:`relaid` keeps for the Var.
+    ``version`` counts the writes finished so far (an engine bumps it when a
+    write completes, never earlier: a read queued before a write must not see
+    it), and ``derived`` holds what :func:`relaid` keeps for the Var.
     """
 
     __slots__ = ("busy", "queue", "readers", "writing", "failure", "version", "derived", "__weakref__")
@@ -50,9 +51,10 @@ def relaid(var: Var, data, make: Callable):
     """``data``, or a copy ``make(data)`` with the same shape and values in a layout a kernel reads faster.
 
     The copy is kept on the Var and reused while the Var's ``version`` stands
-    still: every write goes through an engine push, which bumps it first (and
-    memory written behind the engine's back is marked aliased, which turns
-    this off). The first time a version is seen, ``data`` comes back as is and
+    still: every write goes through the engine, which bumps it as the write
+    finishes (and memory written behind the engine's back is marked aliased,
+    which turns this off). Under the engine's ordering, the version a kernel
+    finds counts exactly the writes pushed before it. The first time a version is seen, ``data`` comes back as is and
     the version is noted; the copy is made when the same version shows up
     again. Arrays written between every two reads (weights in training)
     therefore never pay for a copy, while weights read over and over (inference)
