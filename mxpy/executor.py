@@ -22,7 +22,7 @@ from .graph.plan_memory import plan_memory
 from .ndarray import NDArray
 from .ndarray.creation import _copy_kernel as _copy_between
 from .ndarray.creation import copy_into
-from .ndarray.dispatch import relaid_kernel, run_on_device
+from .ndarray.dispatch import kernel_for, run_on_device
 from .ndarray.ndarray import _new, _view
 from .registry import random_state, runtime
 from .symbol.node import Node, aux_variables, topo_order
@@ -242,13 +242,7 @@ class Executor:
                 reads.append(a._var)
         st.reads = tuple(reads)
         st.writes = tuple(writes)
-        aliased = any(a._var in writes for a in ins) and not node.op.inplace
-        if aliased:
-            st.kernel = _temp_kernel(node.op)
-        elif node.op.relayout is not None and ctx.device_typeid != 2:
-            st.kernel = relaid_kernel(node.op, ins[node.op.relayout[0]]._var)
-        else:
-            st.kernel = node.op.kernel
+        st.kernel = kernel_for(node.op, ins, ctx, any(a._var in writes for a in ins))
         st.cost = node.op.cost(st.p, st.ins, st.outs) if node.op.cost is not None else sum(int(o.size) for o in st.outs)
         return st
 
@@ -445,9 +439,3 @@ def _copy_op():
     from .registry import get
 
     return get("_copy")
-
-
-def _temp_kernel(op):
-    from .ndarray.dispatch import _via_temp
-
-    return _via_temp(op)

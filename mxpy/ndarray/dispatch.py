@@ -129,16 +129,25 @@ def _push(op: OpDef, p: Params, args: Sequence, outs: Sequence, c: Context, trai
     cost = op.cost(p, ins, out_data) if op.cost is not None else sum(d.size for d in out_data)
     n = len(outs)
     req = _REQ_WRITE[:n] if n <= 8 else ("write",) * n
-    if alias and not op.inplace:
-        kernel = _via_temp(op)
-    elif op.relayout is not None and c.device_typeid != 2:
-        kernel = relaid_kernel(op, args[op.relayout[0]]._var)
-    else:
-        kernel = op.kernel
+    kernel = kernel_for(op, args, c, alias)
     if c.device_typeid == 2:
         _eng._current.push(run_on_device, (kernel, p, ins, out_data, req, rt), reads, writes, c, op.name, cost)
     else:
         _eng._current.push(kernel, (p, ins, out_data, req, rt), reads, writes, c, op.name, cost)
+
+
+def kernel_for(op: OpDef, args: Sequence, ctx: Context, alias: bool):
+    """The kernel to push for ``op`` on NDArray inputs ``args`` (``mx.nd`` and executors alike).
+
+    ``alias``: an output shares memory with an input (computed via temporaries
+    unless the op is in-place safe); otherwise an op with a ``relayout`` reads
+    its kept input copy on CPU.
+    """
+    if alias and not op.inplace:
+        return _via_temp(op)
+    if op.relayout is not None and ctx.device_typeid != 2:
+        return relaid_kernel(op, args[op.relayout[0]]._var)
+    return op.kernel
 
 
 def relaid_kernel(op: OpDef, var):
