@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 
 import mxpy as mx
+from mxpy import registry
 from mxpy.base import MXNetError
 from tests.gradcheck import check_gradient
 
@@ -272,3 +273,29 @@ def test_rrelu_random_slope_in_training_mean_slope_at_inference():
     np.testing.assert_allclose(y.asnumpy(), -m)
     with pytest.raises(MXNetError, match="LeakyReLU"):
         mx.nd.LeakyReLU(x, act_type="rrelu", lower_bound=0.5, upper_bound=0.1)
+
+
+@pytest.mark.parametrize("case", [c for c in RUN if c["op"] == "SoftmaxOutput"], ids=_cid)
+def test_softmax_output_backward_fast_path_is_the_general_path(case):
+    """Integer labels into a C-contiguous gradient take the copy-and-subtract path;
+    a strided gradient buffer takes the one-hot path: the same bits, for the
+    golden cases' labels (and MXNet's gradient) and for labels beyond both ends
+    of the class range (clipped)."""
+    op = registry.get("_backward_SoftmaxOutput")
+    p = op.parse(case["params"])
+    rt = registry.runtime(mx.cpu(), True)
+    data, golden_label = dec(case["inputs"]["data"]), dec(case["inputs"]["label"])
+    prob = mx.nd.SoftmaxOutput(mx.nd.array(data), mx.nd.array(golden_label), **case["params"]).asnumpy()
+    out_of_range = golden_label.copy()
+    if out_of_range.size != data.size:  # class labels, not soft ones
+        out_of_range.reshape(-1)[:2] = [-3.0, prob.shape[1] + 2.0]
+    for lab in (golden_label, out_of_range):
+        fast = np.full(prob.shape, np.nan, np.float32)
+        strided = np.full(prob.shape + (2,), np.nan, np.float32)[..., 0]
+        assert not strided.flags.c_contiguous
+        op.kernel(p, [prob, lab], [fast, np.zeros_like(lab)], ("write", "write"), rt)
+        op.kernel(p, [prob, lab], [strided, np.zeros_like(lab)], ("write", "write"), rt)
+        np.testing.assert_array_equal(fast, strided)
+        assert not np.isnan(fast).any()
+        if lab is golden_label:
+            np.testing.assert_allclose(fast, dec(case["grads"]["data"]), rtol=1e-4, atol=1e-5)

@@ -83,7 +83,20 @@ def _backward(p, ins, outs, req, rt):
     out, label = ins[0], ins[1]
     prob = _as3(p, out)
     a, k, b = prob.shape
-    if label.size == out.size and label.size != a * b:  # soft labels: gradient is prob - label
+    g = outs[0]
+    soft = label.size == out.size and label.size != a * b
+    if not soft and not p.smooth_alpha and req[0] in ("write", "inplace") and g.flags.c_contiguous and g.dtype == out.dtype:
+        lab = label.reshape(a, b)
+        _hard_label_grad(xp, out, lab, g, (a, k, b))
+        grad = g.reshape(a, k, b)
+        if p.use_ignore:
+            grad *= (lab != p.ignore_label)[:, None, :]
+        scale = _grad_scale(p, out, lab, a, b)
+        if scale != 1.0:  # x * 1.0 == x exactly: the multiply would change nothing
+            grad *= scale
+        store(outs[1], req[1], 0)
+        return
+    if soft:  # soft labels: gradient is prob - label
         grad = prob - _as3(p, label.reshape(out.shape))
         lab = None
     else:
@@ -95,18 +108,42 @@ def _backward(p, ins, outs, req, rt):
         grad = prob - onehot
         if p.use_ignore:
             grad = grad * (lab != p.ignore_label)[:, None, :]
+    scale = _grad_scale(p, out, lab, a, b)
+    store(outs[0], req[0], (grad * scale).reshape(outs[0].shape).astype(outs[0].dtype, copy=False))
+    store(outs[1], req[1], 0)
+
+
+def _hard_label_grad(xp, out, lab, g, shape3) -> None:
+    """``g = prob - onehot(lab)`` for integer class labels, written into C-contiguous ``g``.
+
+    The same numbers as building the one-hot matrix (``p - 1`` at the label,
+    ``p - 0`` elsewhere), in three small passes instead of six: copy the
+    probabilities, then subtract 1 at each label's flat position. Labels are
+    clipped to the valid classes, as the one-hot path does.
+    """
+    a, k, b = shape3
+    xp.copyto(g, out)
+    idx = lab.astype(np.intp)  # a fresh array: clipped and offset in place
+    xp.maximum(idx, 0, out=idx)
+    xp.minimum(idx, k - 1, out=idx)
+    if b != 1:
+        idx *= b  # flat position of (i, class, j) in (a, k, b): i*k*b + class*b + j
+        idx += xp.arange(b)
+    idx += xp.arange(0, a * k * b, k * b).reshape(a, 1)
+    g.reshape(-1)[idx] -= 1
+
+
+def _grad_scale(p, out, lab, a: int, b: int) -> float:
+    """The factor on the gradient: grad_scale over the normalization's count."""
     scale = p.grad_scale
     spatial = b if p.multi_output else 1
     if p.normalization == "batch":
-        scale = scale / (out.shape[0] * spatial)
-    elif p.normalization == "valid":
+        return scale / (out.shape[0] * spatial)
+    if p.normalization == "valid":
         # MXNet counts labels != ignore_label even when use_ignore is off
         n = float((lab != p.ignore_label).sum()) if lab is not None else float(a * b)
-        scale = scale / max(n, 1.0)
-    else:  # 'null': multi_output still averages over the spatial positions
-        scale = scale / spatial
-    store(outs[0], req[0], (grad * scale).reshape(outs[0].shape).astype(outs[0].dtype, copy=False))
-    store(outs[1], req[1], 0)
+        return scale / max(n, 1.0)
+    return scale / spatial  # 'null': multi_output still averages over the spatial positions
 
 
 def _gradient(g, ograds):
