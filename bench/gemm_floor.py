@@ -6,7 +6,14 @@ GEMMs (``x @ W.T`` with MXNet's ``(num_hidden, K)`` weight layout), with no
 framework around them, so the floor each library's BLAS sets can be compared
 with the whole-forward times of the shared benchmark. Run it under mxpy's
 interpreter (NumPy, the BLAS mxpy uses) and under the PyTorch reference, in
-one go, interleaved:
+one go, interleaved.
+
+Two more rows time whole forwards: ``fwd_torch_work`` is what the PyTorch
+case runs (``net(x)``: the layers, biases and relus on the batch as given);
+``fwd_mxnet_work`` adds what the MXNet-API case also does, the copy of each
+batch into the bound input and the softmax. NumPy's rows use contiguous
+``W.T``, the layout mxpy keeps for inference, and no framework around the
+calls: what any NumPy-based forward would need at least.
 
     python3 bench/gemm_floor.py            # both, 1 thread and default threads
     python3 bench/gemm_floor.py --one numpy --threads 1   # one library (what the driver runs)
@@ -32,26 +39,70 @@ SHAPES = [(128, 784, 128), (128, 128, 64), (128, 64, 10)]  # (batch, K, num_hidd
 
 
 def _measure(lib: str, reps: int, inner: int) -> dict:
-    """Median microseconds per call of each layer product and of the three together."""
+    """Median microseconds per call of each layer product, of the three together, and of two
+    whole forwards: the work of the PyTorch case (layers, biases and relus on the batch as
+    given) and the work of the MXNet-API case (also the copy of the batch into the bound
+    input and the softmax). NumPy's forwards read contiguous ``W.T`` (mxpy's kept layout)."""
     import numpy as np
 
     rng = np.random.RandomState(0)
     arrays = [(rng.rand(m, k).astype(np.float32), rng.rand(n, k).astype(np.float32)) for m, k, n in SHAPES]
+    biases = [rng.rand(n).astype(np.float32) for _, _, n in SHAPES]
+    batch = arrays[0][0]
     if lib == "torch":
         import torch
 
+        torch.set_grad_enabled(False)
         arrays = [(torch.from_numpy(x), torch.from_numpy(w)) for x, w in arrays]
         calls = [lambda x=x, w=w: x @ w.T for x, w in arrays]
+        nn = torch.nn
+        net = nn.Sequential(nn.Linear(784, 128), nn.ReLU(), nn.Linear(128, 64), nn.ReLU(), nn.Linear(64, 10)).eval()
+        for layer, (_, w), b in zip(net[::2], arrays, biases):
+            layer.weight.copy_(w)
+            layer.bias.copy_(torch.from_numpy(b))
+        x_t, bound = torch.from_numpy(batch.copy()), torch.empty(batch.shape)
+
+        def torch_work():
+            with torch.inference_mode():
+                net(x_t)
+
+        def mxnet_work():
+            with torch.inference_mode():
+                bound.copy_(x_t)
+                torch.softmax(net(bound), dim=1)
     else:
         outs = [np.empty((m, n), np.float32) for m, _, n in SHAPES]
         calls = [lambda x=x, w=w, o=o: np.matmul(x, w.T, out=o) for (x, w), o in zip(arrays, outs)]
+        kept = [w.T.copy() for _, w in arrays]
+        src, bound, prob = batch.copy(), np.empty_like(batch), np.empty((batch.shape[0], SHAPES[-1][2]), np.float32)
+
+        def layers(h):
+            for i, (wt, b, o) in enumerate(zip(kept, biases, outs)):
+                np.matmul(h, wt, out=o)
+                o += b
+                if i < len(kept) - 1:
+                    np.maximum(o, 0, out=o)
+                h = o
+            return h
+
+        def torch_work():
+            layers(src)
+
+        def mxnet_work():
+            bound[...] = src
+            h = layers(bound)
+            np.subtract(h, h.max(axis=1, keepdims=True), out=prob)
+            np.exp(prob, out=prob)
+            np.divide(prob, prob.sum(axis=1, keepdims=True), out=prob)
 
     def all_three():
         for c in calls:
             c()
 
+    named = [*((f"{m}x{k}x{n}", c) for (m, k, n), c in zip(SHAPES, calls)), ("all_three", all_three)]
+    named += [("fwd_torch_work", torch_work), ("fwd_mxnet_work", mxnet_work)]
     result = {}
-    for name, fn in [*((f"{m}x{k}x{n}", c) for (m, k, n), c in zip(SHAPES, calls)), ("all_three", all_three)]:
+    for name, fn in named:
         fn()
         samples = []
         for _ in range(reps):

@@ -26,6 +26,18 @@ is_train = False
 
 _REQ_WRITE = ("write",) * 8
 
+# NDArray and its allocator live in .ndarray, which imports this module before it
+# defines them and hands them over with bind_ndarray() (a function-level import
+# instead would cost ~0.7 us on every call)
+NDArray: Any = None
+_new: Any = None
+
+
+def bind_ndarray(ndarray_type: type, new: Any) -> None:
+    """Called once by ``.ndarray``: the NDArray class and its ``_new(ctx, shape, dtype)``."""
+    global NDArray, _new
+    NDArray, _new = ndarray_type, new
+
 
 def _ctx_of(op: OpDef, p: Params, args: Sequence, ctx: Any) -> Context:
     if args:
@@ -67,8 +79,6 @@ def infer(op: OpDef, p: Params, in_shapes: list, in_types: list) -> tuple[list, 
 
 def invoke(op: OpDef, args: Sequence, kwargs: dict, out: Any = None, ctx: Any = None, train: bool | None = None):
     """Run ``op`` imperatively on NDArrays ``args``; return the NDArray(s) at once."""
-    from .ndarray import NDArray, _new
-
     p = op.parse(kwargs)
     for i, a in enumerate(args):
         if not isinstance(a, NDArray):
@@ -208,8 +218,6 @@ def make_function(op: OpDef, public_name: str):
     variadic = op.variadic is not None
 
     def fn(*args, out=None, name=None, ctx=None, **kwargs):
-        from .ndarray import NDArray
-
         if variadic:
             inputs = list(args)
             if len(inputs) == 1 and isinstance(inputs[0], (list, tuple)):

@@ -23,7 +23,10 @@ from ..base import MXNetError, np_dtype
 from ..context import Context
 from ..engine import Var
 from ..engine.var import mark_aliased
+from ..ops.matrix import reshape_target
+from ..registry import ShapeError
 from . import dispatch
+from .register import call
 
 __all__ = ["NDArray"]
 
@@ -201,8 +204,6 @@ class NDArray:
 
     def copyto(self, other) -> NDArray:
         """Copy into ``other`` (an NDArray) or to a new array on context ``other``."""
-        from .creation import copy_into
-
         if isinstance(other, NDArray):
             if other is self or (other._var is self._var and other._data is self._data):
                 return other
@@ -212,8 +213,6 @@ class NDArray:
             return other
         if isinstance(other, Context):
             if dispatch.recorder is not None and other is self._ctx:
-                from .register import call
-
                 return call("_copy", self)  # recorded, so gradients flow through copies
             dst = _new(other, self.shape, self._data.dtype)
             copy_into(self, dst)
@@ -231,14 +230,10 @@ class NDArray:
         dt = np_dtype(dtype, "astype: dtype")
         if not copy and dt == self._data.dtype:
             return self
-        from .register import call
-
         return call("Cast", self, dtype=dt.name)
 
     def reshape(self, *shape, **kwargs) -> NDArray:
         """A view with a new shape; accepts MXNet's codes 0, -1, -2, -3, -4 and ``reverse``."""
-        from .register import call
-
         if len(shape) == 1 and isinstance(shape[0], (list, tuple)):
             shape = tuple(shape[0])
         if "shape" in kwargs:
@@ -246,9 +241,6 @@ class NDArray:
         reverse = kwargs.pop("reverse", False)
         if kwargs:
             raise TypeError(f"reshape: unexpected arguments {sorted(kwargs)}")
-        from ..ops.matrix import reshape_target
-        from ..registry import ShapeError
-
         try:
             target = reshape_target(tuple(self.shape), tuple(shape), bool(reverse))
         except ShapeError as e:
@@ -292,3 +284,9 @@ class NDArray:
         _eng._current.wait_write(self._var)
         mark_aliased(self._var)
         return self._data.__dlpack__()
+
+
+dispatch.bind_ndarray(NDArray, _new)
+
+# creation imports this module for NDArray, so copyto's helper is bound once both exist
+from .creation import copy_into  # noqa: E402
