@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from ...registry import OpDef, Param, names, register, same_shape
+from .._split import batch_split
 from .._util import store
 
 _ACTS = ("relu", "sigmoid", "tanh", "softrelu", "softsign")
@@ -66,6 +67,10 @@ def _backward_inputs(p):
     return ["ograd", "output", "data"] if p.act_type == "softsign" else ["ograd", "output"]
 
 
+def _size(p, ins, outs):
+    return int(outs[0].size)
+
+
 def _gradient(g, ograds):
     ins = [ograds[0], g.outputs[0]] + ([g.inputs[0]] if g.p.act_type == "softsign" else [])
     return g.op("_backward_Activation", ins, g.attrs)
@@ -74,7 +79,8 @@ def _gradient(g, ograds):
 register(
     OpDef(
         "Activation",
-        _forward,
+        # large batches run in slices on the CPU threads (input and output cut on the batch axis)
+        batch_split(_forward, split_ins=(0,), split_outs=(0,), summed_outs=(), cost=_size, unit="elements"),
         params=_PARAMS,
         gradient=_gradient,
         inplace=((0, 0),),
@@ -84,7 +90,7 @@ register(
 register(
     OpDef(
         "_backward_Activation",
-        _backward,
+        batch_split(_backward, split_ins=(0, 1, 2), split_outs=(0,), summed_outs=(), cost=_size, unit="elements"),
         params=_PARAMS,
         inputs=_backward_inputs,
         infer_shape=lambda p, s: (same_shape(p, s)[0], [same_shape(p, s)[1][0]]),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 
 from ...registry import OpDef, Param, ShapeError, merge_shape, register
+from .._split import batch_split
 from . import _im2col as im
 from ._weight_layer import layer_gradient, layer_inputs, register_layer_backward
 
@@ -147,10 +148,15 @@ def _cost(p, ins, outs):
     return 2 * int(outs[0].size) * int(math.prod(ins[1].shape[1:]))
 
 
+def _backward_cost(p, ins, outs):
+    return 4 * int(ins[0].size) * int(math.prod(ins[2].shape[1:]))
+
+
 register(
     OpDef(
         "Convolution",
-        _forward,
+        # large batches run in slices on the CPU threads: data and output cut on the batch axis
+        batch_split(_forward, split_ins=(0,), split_outs=(0,), summed_outs=(), cost=_cost),
         params=CONV_PARAMS,
         inputs=layer_inputs,
         infer_shape=_infer_shape,
@@ -170,9 +176,10 @@ register(
 
 register_layer_backward(
     "_backward_Convolution",
-    _backward,
+    # dy and data (and the data gradient) cut on the batch axis; weight and bias gradients summed
+    batch_split(_backward, split_ins=(0, 1), split_outs=(0,), summed_outs=(1, 2), cost=_backward_cost),
     CONV_PARAMS,
     "num_filter",
-    lambda p, ins, outs: 4 * int(ins[0].size) * int(math.prod(ins[2].shape[1:])),
+    _backward_cost,
     "Gradients of Convolution with respect to data, weight and bias.",
 )

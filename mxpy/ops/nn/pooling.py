@@ -13,6 +13,7 @@ import math
 import numpy as np
 
 from ...registry import OpDef, Param, ShapeError, register
+from .._split import batch_split
 from . import _im2col as im
 
 POOL_PARAMS = {
@@ -275,7 +276,8 @@ def _cost(p, ins, outs):
 register(
     OpDef(
         "Pooling",
-        _forward,
+        # large batches run in slices on the CPU threads (data and output cut on the batch axis)
+        batch_split(_forward, split_ins=(0,), split_outs=(0,), summed_outs=(), cost=_cost, unit="elements"),
         params=POOL_PARAMS,
         infer_shape=_infer_shape,
         infer_type=im.float_types("Pooling"),
@@ -291,6 +293,10 @@ register(
 )
 
 
+def _backward_cost(p, ins, outs):
+    return 2 * int(ins[1].size)
+
+
 def _bwd_shape(p, in_shapes):
     return list(in_shapes), [in_shapes[1]]
 
@@ -298,13 +304,13 @@ def _bwd_shape(p, in_shapes):
 register(
     OpDef(
         "_backward_Pooling",
-        _backward,
+        batch_split(_backward, split_ins=(0, 1, 2), split_outs=(0,), summed_outs=(), cost=_backward_cost, unit="elements"),
         params=POOL_PARAMS,
         inputs=("ograd", "data", "output"),
         outputs=("data",),
         infer_shape=_bwd_shape,
         infer_type=lambda p, t: (list(t), [t[1]]),
-        cost=lambda p, ins, outs: 2 * int(ins[1].size),
+        cost=_backward_cost,
         doc="Gradient of Pooling with respect to its data.",
     )
 )

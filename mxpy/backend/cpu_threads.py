@@ -1,0 +1,174 @@
+"""Batch-split parallelism for large CPU kernels: a few helper threads, one BLAS thread each.
+
+NumPy's ufuncs and copies run on one core, and NumPy's OpenBLAS parallelizes
+only GEMMs, badly for the small per-image products a convolution makes (on
+the 2-vCPU test box, LeNet's convolutions ran no faster with two OpenBLAS
+threads than with one). Real MXNet runs such kernels with OpenMP over the
+batch. mxpy does the same with threads: a kernel that opts in is run on
+``parts`` slices of its batch at once, the calling thread taking the first
+slice and helper threads the others (NumPy releases the GIL inside its
+loops and BLAS calls). Each thread taking part asks OpenBLAS for one thread
+(``openblas_set_num_threads_local``, a per-thread setting), so the slices
+do not also fight over OpenBLAS's own workers. LeNet's second convolution,
+forward and backward: 11.5 ms whole, 6.2 ms in two slices.
+
+How many threads: ``OMP_NUM_THREADS`` when set (MXNet's intra-op knob;
+``OMP_NUM_THREADS=1`` turns splitting off), else the CPUs this process may
+run on. Splitting also needs an OpenBLAS with the per-thread setting (NumPy's
+own wheels have it; 0.3.27 and later); without it, kernels run whole. One
+split runs at a time: a kernel that finds the helpers busy (another engine
+worker is splitting) runs whole instead of queueing.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import glob
+import os
+import queue
+import threading
+from collections.abc import Callable, Sequence
+
+_MAX_THREADS = 8
+
+
+def _configured_threads(environ=None) -> int:
+    """``OMP_NUM_THREADS`` if it is a positive integer, else the usable CPU count (at most 8)."""
+    env = os.environ if environ is None else environ
+    try:
+        n = int(env.get("OMP_NUM_THREADS", ""))
+    except ValueError:
+        n = 0
+    if n < 1:
+        n = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    return max(1, min(n, _MAX_THREADS))
+
+
+def _loaded_openblas() -> list[str]:
+    """Paths of the OpenBLAS libraries in this process (NumPy's first)."""
+    import numpy
+
+    found = sorted(glob.glob(os.path.join(os.path.dirname(numpy.__file__), "..", "numpy.libs", "*openblas*")))
+    try:
+        with open("/proc/self/maps") as maps:
+            found += sorted({line.split()[-1] for line in maps if "openblas" in line.lower() and "/" in line})
+    except OSError:
+        pass
+    return found
+
+
+def _blas_local_setter():
+    """OpenBLAS's ``openblas_set_num_threads_local(n) -> previous``, or None."""
+    for path in _loaded_openblas():
+        try:
+            fn = ctypes.CDLL(path).openblas_set_num_threads_local
+        except (OSError, AttributeError):
+            continue
+        fn.argtypes = [ctypes.c_int]
+        fn.restype = ctypes.c_int
+        return fn
+    return None
+
+
+class _Pool:
+    """``threads - 1`` daemon helpers fed through one queue each."""
+
+    def __init__(self, threads: int, set_blas_threads) -> None:
+        self.threads = threads
+        self._set_blas = set_blas_threads
+        self._busy = threading.Lock()
+        self._queues: list[queue.SimpleQueue] = []
+        for i in range(threads - 1):
+            q: queue.SimpleQueue = queue.SimpleQueue()
+            threading.Thread(target=self._helper, args=(q,), name=f"mxpy-split-{i}", daemon=True).start()
+            self._queues.append(q)
+
+    def _helper(self, q: queue.SimpleQueue) -> None:
+        self._set_blas(1)
+        while True:
+            fn, done = q.get()
+            try:
+                fn()
+            except BaseException as e:  # noqa: B036 - handed back to the caller, which re-raises it
+                done.put(e)
+            else:
+                done.put(None)
+
+    def run(self, parts: Sequence[Callable[[], None]]) -> bool:
+        """Run the callables at once (this thread takes the first); False if the helpers are busy.
+
+        Returns only after every part has finished; the first exception is re-raised.
+        """
+        if len(parts) > self.threads or not self._busy.acquire(blocking=False):
+            return False
+        try:
+            done: queue.SimpleQueue = queue.SimpleQueue()
+            for fn, q in zip(parts[1:], self._queues):
+                q.put((fn, done))
+            previous = self._set_blas(1)
+            error = None
+            try:
+                parts[0]()
+            except BaseException as e:  # noqa: B036 - the helpers' parts must finish first
+                error = e
+            finally:
+                self._set_blas(previous)
+            for _ in parts[1:]:
+                e = done.get()
+                if error is None and e is not None:
+                    error = e
+            if error is not None:
+                raise error
+            return True
+        finally:
+            self._busy.release()
+
+
+_pool: _Pool | None = None
+_pool_checked = False
+_pool_lock = threading.Lock()
+
+
+def _get_pool() -> _Pool | None:
+    global _pool, _pool_checked
+    if not _pool_checked:
+        with _pool_lock:
+            if not _pool_checked:
+                threads = _configured_threads()
+                setter = _blas_local_setter() if threads > 1 else None
+                _pool = _Pool(threads, setter) if setter is not None else None
+                _pool_checked = True
+    return _pool
+
+
+def _forget_pool_in_child() -> None:
+    # a forked child has none of the helper threads: it makes its own pool on first use
+    global _pool, _pool_checked
+    _pool, _pool_checked = None, False
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_pool_in_child)
+
+
+def split_threads() -> int:
+    """How many threads a split kernel may use (1: splitting is off).
+
+    >>> split_threads() >= 1
+    True
+    """
+    pool = _get_pool()
+    return pool.threads if pool is not None else 1
+
+
+def run_split(parts: Sequence[Callable[[], None]]) -> bool:
+    """Run ``parts`` (at most :func:`split_threads` callables) at once; False, running
+    nothing, when splitting is off or another split holds the helpers.
+
+    >>> out = []
+    >>> ran = run_split([lambda: out.append(1), lambda: out.append(2)])
+    >>> sorted(out) == [1, 2] if ran else out == []
+    True
+    """
+    pool = _get_pool()
+    return pool is not None and pool.run(parts)
