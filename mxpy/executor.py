@@ -15,6 +15,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import engine as _eng
+from .backend.cpu_threads import set_blas_threads, split_threads
 from .base import MXNetError
 from .graph.gradient import build_gradient
 from .graph.infer import _run as _infer_run
@@ -24,6 +25,7 @@ from .ndarray.creation import _copy_kernel as _copy_between
 from .ndarray.creation import copy_into
 from .ndarray.dispatch import kernel_for, run_on_device
 from .ndarray.ndarray import _new, _view
+from .ops._split import wanted
 from .registry import random_state, runtime
 from .symbol.node import Node, aux_variables, topo_order
 
@@ -182,9 +184,25 @@ class Executor:
                 if (id(n), j) not in consumed:
                     grad_req_of[(id(n), j)] = "null"
         self._copies: dict = {}  # (entry, context) -> array holding a cross-context copy
+        self._split = self._split_mode(all_nodes, shapes, dtypes, node_ctx)
         self._fwd_steps = [st for n in order if n.op is not None for st in self._steps_for(n, array_of, {}, node_ctx[id(n)])]
         self._bwd_steps = [st for n in backward_nodes for st in self._steps_for(n, array_of, grad_req_of, node_ctx[id(n)])]
         self._n_nodes = len(all_nodes)
+
+    @staticmethod
+    def _split_mode(nodes: list[Node], shapes: dict, dtypes: dict, node_ctx: dict) -> bool:
+        """Split mode (see ``ops._split``): some CPU node's kernel is big enough to run on
+        batch slices, and the process may use more than one thread for it."""
+        for n in nodes:
+            spec = n.op.split if n.op is not None else None
+            if spec is None or node_ctx[id(n)].device_typeid == 2:
+                continue
+            # the cost rules read shapes only: zero-stride stand-ins, nothing allocated
+            ins = [np.broadcast_to(np.zeros((), dtypes[(id(s), i)]), shapes[(id(s), i)]) for s, i in n.inputs]
+            outs = [np.broadcast_to(np.zeros((), dtypes[(id(n), j)]), shapes[(id(n), j)]) for j in range(n.num_outputs())]
+            if wanted(spec, n.params, ins, outs):
+                return split_threads() > 1
+        return False
 
     def _node_ctx(self, node: Node):
         group = node.attrs.get("__ctx_group__")
@@ -242,12 +260,22 @@ class Executor:
                 reads.append(a._var)
         st.reads = tuple(reads)
         st.writes = tuple(writes)
-        st.kernel = kernel_for(node.op, ins, ctx, any(a._var in writes for a in ins))
+        st.kernel = kernel_for(node.op, ins, ctx, any(a._var in writes for a in ins), split=self._split)
         st.cost = node.op.cost(st.p, st.ins, st.outs) if node.op.cost is not None else sum(int(o.size) for o in st.outs)
         return st
 
     # -- running ---------------------------------------------------------------------
     def _push(self, steps: list[_Step], is_train: bool) -> None:
+        # split mode: OpenBLAS on one thread for the ops that run now (every op of a
+        # ready single-device run), so its spinning workers stay out of the slices' way
+        blas = set_blas_threads(1) if self._split else None
+        try:
+            self._push_steps(steps, is_train)
+        finally:
+            if blas is not None:
+                set_blas_threads(blas)
+
+    def _push_steps(self, steps: list[_Step], is_train: bool) -> None:
         eng = _eng._current
         mon = self._monitor
         for st in steps:

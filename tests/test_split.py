@@ -1,10 +1,11 @@
 """Batch-split CPU kernels (mxpy/ops/_split.py on mxpy/backend/cpu_threads.py).
 
-Convolution, Pooling and Activation run large batches in slices on several
-threads. The tests force every kernel through that path on a 3-thread pool
-(so slices are uneven) and check MXNet's golden values, equality with the
-whole-batch kernel, each ``req``, failures in a helper thread, and a busy
-pool falling back to the whole kernel.
+Executors of nets with large Convolution, Pooling, Activation or
+FullyConnected kernels run them in slices on several threads. The tests force
+every kernel through that path on a 3-thread pool (so slices are uneven) and
+check MXNet's golden values, equality with the whole-batch kernel, each
+``req``, failures in a helper thread, a busy pool falling back to the whole
+kernel, which executors choose split mode, and the BLAS thread count after.
 """
 
 from __future__ import annotations
@@ -30,8 +31,8 @@ def forced_split(monkeypatch):
     pool = cpu_threads._Pool(3, lambda n: 1)
     monkeypatch.setattr(cpu_threads, "_pool", pool)
     monkeypatch.setattr(cpu_threads, "_pool_checked", True)
-    monkeypatch.setitem(_split.MIN_COST, "flops", 0)
-    monkeypatch.setitem(_split.MIN_COST, "elements", 0)
+    for unit in _split.MIN_COST:
+        monkeypatch.setitem(_split.MIN_COST, unit, 0)
     splits: list[int] = []
     real = _split.run_split
 
@@ -50,16 +51,19 @@ SPLIT_OPS = {"Convolution", "Pooling"}
 
 @pytest.mark.parametrize("case", [c for c in OK if c["op"] in SPLIT_OPS and c["shapes"][0][0] >= 2], ids=_cid)
 def test_golden_values_with_forced_split(case, forced_split):
-    arrays = [mx.nd.array(inp(s, k=i, ties=case["ties"])) for i, s in enumerate(case["shapes"])]
-    for a in arrays:
-        a.attach_grad()
-    with mx.autograd.record():
-        out = getattr(mx.nd, case["op"])(*arrays, **_params(case))
-    out.backward(mx.nd.array(inp(out.shape, k=9)))
+    """Executors (simple_bind, forward, backward) in split mode give MXNet's values."""
+    names = ["data", "weight", "bias"][: len(case["shapes"])]
+    net = getattr(mx.sym, case["op"])(*[mx.sym.Variable(n) for n in names], **_params(case))
+    ex = net.simple_bind(mx.cpu(), **{n: tuple(s) for n, s in zip(names, case["shapes"])})
+    assert ex._split
+    for i, n in enumerate(names):
+        ex.arg_dict[n][:] = inp(case["shapes"][i], k=i, ties=case["ties"])
+    out = ex.forward(is_train=True)[0]
+    ex.backward(mx.nd.array(inp(out.shape, k=9)))
     if not case.get("forward_inconsistent"):
         np.testing.assert_allclose(out.asnumpy().ravel(), case["out"], rtol=1e-4, atol=1e-4)
-    for a, g in zip(arrays, case["grads"]):
-        np.testing.assert_allclose(a.grad.asnumpy().ravel(), g, rtol=1e-4, atol=1e-4)
+    for n, g in zip(names, case["grads"]):
+        np.testing.assert_allclose(ex.grad_dict[n].asnumpy().ravel(), g, rtol=1e-4, atol=1e-4)
     batch = case["shapes"][0][0]
     assert forced_split == [min(3, batch)] * 2  # the forward and the backward both split
 
@@ -86,8 +90,8 @@ def test_convolution_backward_reqs_match_the_whole_batch(req, wide, forced_split
     start = [rng.standard_normal(a.shape).astype(np.float32) for a in (x, w, b)]
     split_out = [s.copy() for s in start]
     whole_out = [s.copy() for s in start]
-    op.kernel(p, [dy, x, w], split_out, req, rt)
-    op.kernel.__wrapped__(p, [dy, x, w], whole_out, req, rt)
+    _split.split_kernel(op)(p, [dy, x, w], split_out, req, rt)
+    op.kernel(p, [dy, x, w], whole_out, req, rt)
     assert forced_split == [3]
     for got, want, r, s in zip(split_out, whole_out, req, start):
         if r == "null":
@@ -116,10 +120,31 @@ def test_elementwise_kernels_split_bit_for_bit(op_name, params, n_ins, forced_sp
     _, out_shapes = op.infer_shape(p, [a.shape for a in ins])
     split_out = np.full(out_shapes[0], np.nan, np.float32)
     whole_out = split_out.copy()
-    op.kernel(p, ins, [split_out], ("write",), rt)
-    op.kernel.__wrapped__(p, ins, [whole_out], ("write",), rt)
+    _split.split_kernel(op)(p, ins, [split_out], ("write",), rt)
+    op.kernel(p, ins, [whole_out], ("write",), rt)
     assert forced_split == [3]
     np.testing.assert_array_equal(split_out, whole_out)
+
+
+def test_fully_connected_split_matches_whole(forced_split):
+    rng = np.random.default_rng(4)
+    rt = registry.runtime(mx.cpu(), True)
+    x = rng.standard_normal((7, 3, 4)).astype(np.float32)  # flattened to (7, 12)
+    w, b = rng.standard_normal((5, 12)).astype(np.float32), rng.standard_normal(5).astype(np.float32)
+    fwd, bwd = registry.get("FullyConnected"), registry.get("_backward_FullyConnected")
+    p = fwd.parse({"num_hidden": 5})
+    outs = [np.empty((7, 5), np.float32) for _ in range(2)]
+    _split.split_kernel(fwd)(p, [x, w, b], [outs[0]], ("write",), rt)
+    fwd.kernel(p, [x, w, b], [outs[1]], ("write",), rt)
+    np.testing.assert_array_equal(outs[0], outs[1])  # rows are independent: the same bits
+    dy = rng.standard_normal((7, 5)).astype(np.float32)
+    grads = [[np.empty_like(a) for a in (x, w, b)] for _ in range(2)]
+    _split.split_kernel(bwd)(p, [dy, x, w], grads[0], ("write",) * 3, rt)
+    bwd.kernel(p, [dy, x, w], grads[1], ("write",) * 3, rt)
+    np.testing.assert_array_equal(grads[0][0], grads[1][0])
+    for got, want in zip(grads[0][1:], grads[1][1:]):  # sums over the batch: rounding may differ
+        np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-6)
+    assert forced_split == [3, 3]
 
 
 def test_pooling_backward_split_matches_whole(forced_split):
@@ -130,10 +155,18 @@ def test_pooling_backward_split_matches_whole(forced_split):
     dy = np.random.default_rng(3).standard_normal(y.shape).astype(np.float32)
     bwd = registry.get("_backward_Pooling")
     split_out, whole_out = np.empty_like(x), np.empty_like(x)
-    bwd.kernel(p, [dy, x, y], [split_out], ("write",), rt)
-    bwd.kernel.__wrapped__(p, [dy, x, y], [whole_out], ("write",), rt)
+    _split.split_kernel(bwd)(p, [dy, x, y], [split_out], ("write",), rt)
+    bwd.kernel(p, [dy, x, y], [whole_out], ("write",), rt)
     assert forced_split == [3]
     np.testing.assert_array_equal(split_out, whole_out)
+
+
+class _FakeOp:
+    """An op record with just a kernel and a split spec over its first input and output."""
+
+    def __init__(self, kernel):
+        self.kernel = kernel
+        self.split = _split.SplitSpec((0,), (0,), (), cost=lambda p, ins, outs: 1)
 
 
 def test_failure_in_a_helper_thread_is_raised_and_the_pool_still_works(forced_split):
@@ -145,7 +178,7 @@ def test_failure_in_a_helper_thread_is_raised_and_the_pool_still_works(forced_sp
         seen.append(threading.current_thread() is threading.main_thread())
         outs[0][...] = ins[0]
 
-    k = _split.batch_split(kernel, (0,), (0,), (), cost=lambda p, ins, outs: 1)
+    k = _split.split_kernel(_FakeOp(kernel))
     rt = registry.runtime(mx.cpu(), False)
     with pytest.raises(ValueError, match="bad slice"):
         k(None, [np.arange(9.0)], [np.empty(9)], ("write",), rt)
@@ -162,7 +195,7 @@ def test_busy_pool_runs_the_kernel_whole(forced_split):
         threads.append(threading.current_thread().name)
         np.multiply(ins[0], 2, out=outs[0])
 
-    k = _split.batch_split(kernel, (0,), (0,), (), cost=lambda p, ins, outs: 1)
+    k = _split.split_kernel(_FakeOp(kernel))
     out = np.empty(6)
     with cpu_threads._pool._busy:  # another engine worker is splitting
         k(None, [np.arange(6.0)], [out], ("write",), registry.runtime(mx.cpu(), False))
@@ -179,21 +212,85 @@ def test_small_kernels_and_single_items_run_whole(monkeypatch):
     rt = registry.runtime(mx.cpu(), False)
     act = registry.get("Activation")
     p = act.parse({"act_type": "relu"})
+    kernel = _split.split_kernel(act)
     small = np.ones((8, 8), np.float32)
-    act.kernel(p, [small], [np.empty_like(small)], ("write",), rt)
+    kernel(p, [small], [np.empty_like(small)], ("write",), rt)
     one = np.ones((1, 600, 600), np.float32)  # large, but one batch item
-    act.kernel(p, [one], [np.empty_like(one)], ("write",), rt)
+    kernel(p, [one], [np.empty_like(one)], ("write",), rt)
     assert calls == []
     big = np.ones((2, 400, 400), np.float32)
-    act.kernel(p, [big], [np.empty_like(big)], ("write",), rt)
+    kernel(p, [big], [np.empty_like(big)], ("write",), rt)
     assert calls == [2]
+
+
+def _lenet(mx):
+    data = mx.sym.Variable("data")
+    c = mx.sym.Convolution(data, kernel=(5, 5), num_filter=20, name="conv1")
+    a = mx.sym.Activation(c, act_type="tanh")
+    p = mx.sym.Pooling(a, pool_type="max", kernel=(2, 2), stride=(2, 2))
+    f = mx.sym.FullyConnected(mx.sym.flatten(p), num_hidden=10, name="fc")
+    return mx.sym.SoftmaxOutput(f, name="softmax")
+
+
+def _mlp(mx):
+    h = mx.sym.Activation(mx.sym.FullyConnected(mx.sym.Variable("data"), num_hidden=128, name="fc1"), act_type="relu")
+    return mx.sym.SoftmaxOutput(mx.sym.FullyConnected(h, num_hidden=10, name="fc2"), name="softmax")
+
+
+def test_executors_choose_split_mode_by_kernel_size(monkeypatch):
+    pool = cpu_threads._Pool(2, lambda n: 1)
+    monkeypatch.setattr(cpu_threads, "_pool", pool)
+    monkeypatch.setattr(cpu_threads, "_pool_checked", True)
+    assert _lenet(mx).simple_bind(mx.cpu(), data=(64, 1, 28, 28))._split  # conv1: 37 MFLOP
+    assert not _lenet(mx).simple_bind(mx.cpu(), data=(1, 1, 28, 28))._split  # one image
+    assert not _mlp(mx).simple_bind(mx.cpu(), data=(128, 784))._split  # small GEMMs: OpenBLAS's threads
+    assert _mlp(mx).simple_bind(mx.cpu(), data=(4096, 784))._split
+    monkeypatch.setattr(cpu_threads, "_pool", None)  # OMP_NUM_THREADS=1, or no per-thread BLAS setting
+    assert not _lenet(mx).simple_bind(mx.cpu(), data=(64, 1, 28, 28))._split
+
+
+def test_split_mode_executor_restores_the_blas_thread_count():
+    setter = cpu_threads._blas_local_setter()
+    if setter is None or cpu_threads.split_threads() < 2:
+        pytest.skip("splitting is off here (one CPU, or no openblas_set_num_threads_local)")
+    ex = _lenet(mx).simple_bind(mx.cpu(), data=(64, 1, 28, 28))
+    assert ex._split
+    seen = []
+    fc = registry.get("FullyConnected")
+    real = fc.kernel
+
+    def spy(*a):
+        seen.append(cpu_threads.set_blas_threads(1))
+        real(*a)
+
+    before = cpu_threads.set_blas_threads(2)
+    try:
+        ex._fwd_steps = [st for st in ex._fwd_steps]
+        for st in ex._fwd_steps:
+            if st.name == "FullyConnected":
+                st.kernel = spy
+        ex.forward(is_train=True)
+        ex.backward()
+        mx.nd.waitall()
+        assert seen == [1]  # the GEMMs of a split-mode run see one OpenBLAS thread
+        assert cpu_threads.set_blas_threads(2) == 2  # and the count comes back after
+    finally:
+        cpu_threads.set_blas_threads(before)
 
 
 @pytest.mark.parametrize(
     "env, want",
-    [({"OMP_NUM_THREADS": "1"}, 1), ({"OMP_NUM_THREADS": "3"}, 3), ({"OMP_NUM_THREADS": "64"}, 8), ({"OMP_NUM_THREADS": "x"}, None), ({}, None)],
+    [
+        ({"OMP_NUM_THREADS": "1"}, 1),
+        ({"OMP_NUM_THREADS": "3"}, 3),
+        ({"OMP_NUM_THREADS": "64"}, 8),
+        ({"OMP_NUM_THREADS": "x"}, None),
+        ({}, None),
+        ({"MXPY_SPLIT_THREADS": "0", "OMP_NUM_THREADS": "4"}, 1),
+        ({"MXPY_SPLIT_THREADS": "2", "OMP_NUM_THREADS": "1"}, 2),
+    ],
 )
-def test_thread_count_follows_omp_num_threads(env, want):
+def test_thread_count_follows_mxpy_split_threads_then_omp_num_threads(env, want):
     usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     assert cpu_threads._configured_threads(env) == (want if want is not None else min(usable, 8))
 
@@ -212,3 +309,28 @@ def test_numpy_openblas_has_the_per_thread_setting():
         pytest.skip("this NumPy's BLAS has no openblas_set_num_threads_local: kernels run whole")
     previous = setter(1)
     assert setter(previous) == 1
+
+
+def test_split_leaves_the_blas_thread_count_as_it_was():
+    """NumPy's OpenBLAS keeps the per-thread count in one global: a split sets it to 1
+    while its slices run and must hand the caller's count back afterwards."""
+    setter = cpu_threads._blas_local_setter()
+    if setter is None:
+        pytest.skip("no openblas_set_num_threads_local")
+
+    def current() -> int:
+        value = setter(1)
+        setter(value)
+        return value
+
+    seen = []
+    pool = cpu_threads._Pool(3, setter)
+    before = setter(2)
+    try:
+        assert pool.run([lambda: seen.append(current()) for _ in range(3)])
+        assert seen == [1, 1, 1] and current() == 2
+        with pytest.raises(ZeroDivisionError):
+            pool.run([lambda: None, lambda: 1 / 0])
+        assert current() == 2
+    finally:
+        setter(before)

@@ -7,14 +7,16 @@ threads than with one). Real MXNet runs such kernels with OpenMP over the
 batch. mxpy does the same with threads: a kernel that opts in is run on
 ``parts`` slices of its batch at once, the calling thread taking the first
 slice and helper threads the others (NumPy releases the GIL inside its
-loops and BLAS calls). Each thread taking part asks OpenBLAS for one thread
-(``openblas_set_num_threads_local``, a per-thread setting), so the slices
-do not also fight over OpenBLAS's own workers. LeNet's second convolution,
+loops and BLAS calls). While the slices run, OpenBLAS is asked for one
+thread (``openblas_set_num_threads_local``), so they do not also fight over
+OpenBLAS's own workers; the count is restored when the last slice ends. (In
+NumPy's pthreads build that setting is process-wide despite its name: a GEMM
+in another thread during a split also runs on one thread.) LeNet's second convolution,
 forward and backward: 11.5 ms whole, 6.2 ms in two slices.
 
-How many threads: ``OMP_NUM_THREADS`` when set (MXNet's intra-op knob;
-``OMP_NUM_THREADS=1`` turns splitting off), else the CPUs this process may
-run on. Splitting also needs an OpenBLAS with the per-thread setting (NumPy's
+How many threads: ``MXPY_SPLIT_THREADS`` when set (``0`` or ``1`` turns
+splitting off and leaves OpenBLAS alone), else ``OMP_NUM_THREADS`` (MXNet's
+intra-op knob), else the CPUs this process may run on. Splitting also needs an OpenBLAS with the per-thread setting (NumPy's
 own wheels have it; 0.3.27 and later); without it, kernels run whole. One
 split runs at a time: a kernel that finds the helpers busy (another engine
 worker is splitting) runs whole instead of queueing.
@@ -32,13 +34,21 @@ from collections.abc import Callable, Sequence
 _MAX_THREADS = 8
 
 
-def _configured_threads(environ=None) -> int:
-    """``OMP_NUM_THREADS`` if it is a positive integer, else the usable CPU count (at most 8)."""
-    env = os.environ if environ is None else environ
+def _env_int(env, name: str) -> int | None:
     try:
-        n = int(env.get("OMP_NUM_THREADS", ""))
+        return int(env.get(name, ""))
     except ValueError:
-        n = 0
+        return None
+
+
+def _configured_threads(environ=None) -> int:
+    """``MXPY_SPLIT_THREADS`` if set (0 or 1: off), else ``OMP_NUM_THREADS`` if it is a
+    positive integer, else the usable CPU count; at most 8."""
+    env = os.environ if environ is None else environ
+    own = _env_int(env, "MXPY_SPLIT_THREADS")
+    if own is not None:
+        return max(1, min(own, _MAX_THREADS))
+    n = _env_int(env, "OMP_NUM_THREADS") or 0
     if n < 1:
         n = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
     return max(1, min(n, _MAX_THREADS))
@@ -84,15 +94,17 @@ class _Pool:
             self._queues.append(q)
 
     def _helper(self, q: queue.SimpleQueue) -> None:
-        self._set_blas(1)
         while True:
             fn, done = q.get()
+            previous = self._set_blas(1)
+            error = None
             try:
                 fn()
             except BaseException as e:  # noqa: B036 - handed back to the caller, which re-raises it
-                done.put(e)
-            else:
-                done.put(None)
+                error = e
+            finally:
+                self._set_blas(previous)  # before reporting: the caller restores its own count last
+            done.put(error)
 
     def run(self, parts: Sequence[Callable[[], None]]) -> bool:
         """Run the callables at once (this thread takes the first); False if the helpers are busy.
@@ -101,18 +113,19 @@ class _Pool:
         """
         if len(parts) > self.threads or not self._busy.acquire(blocking=False):
             return False
+        # NumPy's OpenBLAS (pthreads build) keeps the "local" count in one global, so the
+        # caller sets it before any part starts and restores it after the last one ends;
+        # each helper sets and restores it too, which is what a per-thread build needs
+        previous = self._set_blas(1)
         try:
             done: queue.SimpleQueue = queue.SimpleQueue()
             for fn, q in zip(parts[1:], self._queues):
                 q.put((fn, done))
-            previous = self._set_blas(1)
             error = None
             try:
                 parts[0]()
             except BaseException as e:  # noqa: B036 - the helpers' parts must finish first
                 error = e
-            finally:
-                self._set_blas(previous)
             for _ in parts[1:]:
                 e = done.get()
                 if error is None and e is not None:
@@ -121,6 +134,7 @@ class _Pool:
                 raise error
             return True
         finally:
+            self._set_blas(previous)
             self._busy.release()
 
 
@@ -159,6 +173,18 @@ def split_threads() -> int:
     """
     pool = _get_pool()
     return pool.threads if pool is not None else 1
+
+
+def set_blas_threads(n: int) -> int | None:
+    """Set OpenBLAS's thread count (process-wide in NumPy's build); the previous count,
+    or None (nothing changed) when splitting is off.
+
+    >>> previous = set_blas_threads(1)
+    >>> previous is None or set_blas_threads(previous) == 1
+    True
+    """
+    pool = _get_pool()
+    return pool._set_blas(n) if pool is not None else None
 
 
 def run_split(parts: Sequence[Callable[[], None]]) -> bool:

@@ -17,6 +17,7 @@ from .. import engine as _eng
 from ..base import MXNetError
 from ..context import Context, current_context
 from ..engine.var import relaid
+from ..ops._split import split_kernel
 from ..registry import REQUIRED, OpDef, Params, ShapeError, random_state, runtime
 
 # Set by mxpy.autograd while recording: recorder(op, p, inputs, outputs).
@@ -146,27 +147,31 @@ def _push(op: OpDef, p: Params, args: Sequence, outs: Sequence, c: Context, trai
         _eng._current.push(kernel, (p, ins, out_data, req, rt), reads, writes, c, op.name, cost)
 
 
-def kernel_for(op: OpDef, args: Sequence, ctx: Context, alias: bool):
+def kernel_for(op: OpDef, args: Sequence, ctx: Context, alias: bool, split: bool = False):
     """The kernel to push for ``op`` on NDArray inputs ``args`` (``mx.nd`` and executors alike).
 
     ``alias``: an output shares memory with an input (computed via temporaries
     unless the op is in-place safe); otherwise an op with a ``relayout`` reads
-    its kept input copy on CPU.
+    its kept input copy on CPU. ``split``: an executor in split mode (see
+    ``ops._split``) runs the op's kernel on batch slices when it has a ``split``.
     """
+    cpu = ctx.device_typeid != 2
+    kernel = split_kernel(op) if split and cpu and op.split is not None else op.kernel
     if alias and not op.inplace:
-        return _via_temp(op)
-    if op.relayout is not None and ctx.device_typeid != 2:
-        return relaid_kernel(op, args[op.relayout[0]]._var)
-    return op.kernel
+        return _via_temp(kernel)
+    if op.relayout is not None and cpu:
+        return relaid_kernel(op, args[op.relayout[0]]._var, kernel)
+    return kernel
 
 
-def relaid_kernel(op: OpDef, var):
-    """``op.kernel`` fed ``op.relayout``'s copy of one input (see :func:`engine.var.relaid`).
+def relaid_kernel(op: OpDef, var, kernel=None):
+    """``kernel`` (``op.kernel`` by default) fed ``op.relayout``'s copy of one input
+    (see :func:`engine.var.relaid`).
 
     ``var`` is that input's engine Var; the copy is looked up when the kernel
     runs, after every write pushed before it has finished.
     """
-    kernel = op.kernel
+    kernel = op.kernel if kernel is None else kernel
     slot, make = op.relayout
 
     def run(p, ins, outs, req, rt):
@@ -186,12 +191,11 @@ def run_on_device(kernel, p, ins, outs, req, rt) -> None:
 _TEMP_KERNELS: dict = {}
 
 
-def _via_temp(op: OpDef):
-    """``op.kernel`` made safe for outputs that share memory with an input:
+def _via_temp(kernel):
+    """``kernel`` made safe for outputs that share memory with an input:
     compute into fresh buffers, then copy."""
-    run = _TEMP_KERNELS.get(op)
+    run = _TEMP_KERNELS.get(kernel)
     if run is None:
-        kernel = op.kernel
 
         def run(p, ins, outs, req, rt):
             tmp = [rt.xp.empty(o.shape, o.dtype) for o in outs]
@@ -202,7 +206,7 @@ def _via_temp(op: OpDef):
                 elif r != "null":
                     o[...] = t
 
-        _TEMP_KERNELS[op] = run
+        _TEMP_KERNELS[kernel] = run
     return run
 
 

@@ -1,69 +1,99 @@
 """Kernels run on slices of their batch at once, on CPU threads (see ``backend.cpu_threads``).
 
-:func:`batch_split` wraps a kernel whose work is independent per batch item:
-the inputs in ``split_ins`` and the outputs in ``split_outs`` are cut along
-axis 0 (the batch axis of every MXNet layout) into one slice per thread, and
-each thread runs the kernel on its slices. Outputs in ``summed_outs`` (a
-weight or bias gradient) are a sum over the batch: each slice computes its
-own, and they are added in slice order, so a given batch size and thread
-count always gives the same bits. Kernels below ``SPLIT_MIN_COST`` (the op's
-own ``cost`` estimate, below ``MIN_COST[unit]``) run whole: handing a slice to a
-waiting thread costs 50-100 us on the test box.
+An op whose work is independent per batch item declares a :class:`SplitSpec`
+(``OpDef.split``): the inputs in ``split_ins`` and the outputs in
+``split_outs`` are cut along axis 0 (the batch axis of every MXNet layout)
+into one slice per thread, and each thread runs the kernel on its slices.
+Outputs in ``summed_outs`` (a weight or bias gradient) are a sum over the
+batch: each slice computes its own, and they are added in slice order, so a
+given batch size and thread count always gives the same bits.
+
+Who splits: an executor whose net has a kernel at or above ``MIN_COST`` for
+its unit (see :func:`wanted`) runs in *split mode*: its split-capable
+kernels go through :func:`split_kernel`, and the whole run keeps OpenBLAS at
+one thread, so that OpenBLAS's own workers, which spin for a while after
+each threaded GEMM, never compete with the slices for the cores. Other
+executors, and imperative calls, keep OpenBLAS's threads and run whole (on
+the test box the benchmark MLP lost 30% when its small GEMMs were split).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import NamedTuple
 
 import numpy as np
 
 from ..backend.cpu_threads import run_split, split_threads
 
-# below these costs (the op's own estimate) a kernel runs whole: FLOPs for products
-# such as convolutions, element visits for elementwise kernels (pooling, activations)
-MIN_COST = {"flops": 8_000_000, "elements": 256 * 1024}
+# the smallest kernel worth slicing, per cost unit (the op's own estimate): handing a
+# slice to a waiting thread costs 50-100 us on the test box. "flops" for convolutions,
+# "gemm" for FullyConnected (OpenBLAS's threads do small products better), "elements"
+# for elementwise kernels (pooling, activations)
+MIN_COST = {"flops": 8_000_000, "gemm": 64_000_000, "elements": 256 * 1024}
 
 
-def batch_split(
-    kernel: Callable,
-    split_ins: tuple[int, ...],
-    split_outs: tuple[int, ...],
-    summed_outs: tuple[int, ...],
-    cost: Callable,
-    unit: str = "flops",
-) -> Callable:
-    """``kernel`` run on batch slices in parallel when large enough (see the module docstring).
+class SplitSpec(NamedTuple):
+    """How an op's kernel runs on batch slices (see the module docstring)."""
 
-    >>> import numpy as np
+    split_ins: tuple[int, ...]
+    split_outs: tuple[int, ...]
+    summed_outs: tuple[int, ...]
+    cost: Callable
+    unit: str = "flops"
+
+
+def _batch(spec: SplitSpec, ins) -> int:
+    first = ins[spec.split_ins[0]]
+    return first.shape[0] if first.ndim else 0
+
+
+def wanted(spec: SplitSpec, p, ins, outs) -> bool:
+    """Is this kernel call big enough to split (at least 2 batch items, cost at the threshold)?"""
+    return _batch(spec, ins) >= 2 and spec.cost(p, ins, outs) >= MIN_COST[spec.unit]
+
+
+_KERNELS: dict = {}
+
+
+def split_kernel(op) -> Callable:
+    """``op.kernel`` run on batch slices when :func:`wanted`, else whole (one per op, cached).
+
     >>> from mxpy import registry, cpu
-    >>> def double(p, ins, outs, req, rt):
-    ...     np.multiply(ins[0], 2, out=outs[0])
-    >>> k = batch_split(double, (0,), (0,), (), cost=lambda p, ins, outs: 10**9)
-    >>> out = np.empty(4)
-    >>> k(None, [np.arange(4.0)], [out], ("write",), registry.runtime(cpu(), False))
-    >>> out
-    array([0., 2., 4., 6.])
+    >>> import numpy as np
+    >>> act = registry.get("Activation")
+    >>> out = np.empty((2, 3), np.float32)
+    >>> split_kernel(act)(act.parse({"act_type": "relu"}), [np.ones((2, 3), np.float32)], [out], ("write",), registry.runtime(cpu(), False))
+    >>> out.tolist()
+    [[1.0, 1.0, 1.0], [1.0, 1.0, 1.0]]
     """
+    run = _KERNELS.get(op)
+    if run is not None:
+        return run
+    kernel, spec = op.kernel, op.split
 
     def run(p, ins, outs, req, rt):
-        n = ins[split_ins[0]].shape[0] if ins[split_ins[0]].ndim else 0
-        parts = min(split_threads(), n) if rt.xp is np else 1
-        if parts < 2 or cost(p, ins, outs) < MIN_COST[unit]:
+        if rt.xp is not np or not wanted(spec, p, ins, outs):
+            kernel(p, ins, outs, req, rt)
+            return
+        n = _batch(spec, ins)
+        parts = min(split_threads(), n)
+        if parts < 2:
             kernel(p, ins, outs, req, rt)
             return
         bounds = [n * i // parts for i in range(parts + 1)]
-        summed = [j for j in summed_outs if j < len(outs) and req[j] != "null"]
+        summed = [j for j in spec.summed_outs if j < len(outs) and req[j] != "null"]
         # per-slice buffers of the summed outputs; the first slice writes straight into a written output
         partial = {j: [outs[j] if i == 0 and req[j] != "add" else np.empty_like(outs[j]) for i in range(parts)] for j in summed}
         part_req = tuple("write" if j in partial else r for j, r in enumerate(req))
 
         def one(i: int) -> Callable[[], None]:
             rows = slice(bounds[i], bounds[i + 1])
-            part_ins = [a[rows] if k in split_ins else a for k, a in enumerate(ins)]
-            part_outs = [partial[k][i] if k in partial else (a[rows] if k in split_outs else a) for k, a in enumerate(outs)]
+            part_ins = [a[rows] if k in spec.split_ins else a for k, a in enumerate(ins)]
+            part_outs = [partial[k][i] if k in partial else (a[rows] if k in spec.split_outs else a) for k, a in enumerate(outs)]
             return lambda: kernel(p, part_ins, part_outs, part_req, rt)
 
-        if not run_split([one(i) for i in range(parts)]):
+        if not run_split([one(i) for i in range(parts)]):  # another split holds the threads
             kernel(p, ins, outs, req, rt)
             return
         for j, bufs in partial.items():
@@ -71,5 +101,5 @@ def batch_split(
             for b in bufs[first:]:
                 outs[j] += b
 
-    run.__wrapped__ = kernel
+    _KERNELS[op] = run
     return run

@@ -44,6 +44,7 @@ class OpDef:
         cost: Callable | None = None,
         is_loss: bool = False,
         relayout: tuple[int, Callable] | None = None,
+        split: Any = None,
         doc: str = "",
     ) -> None:
         self.name = name
@@ -72,6 +73,9 @@ class OpDef:
         # input, an array with the same shape and values in a layout it reads
         # faster, kept between calls while the input is not written (engine.var.relaid)
         self.relayout = relayout
+        # how the kernel runs on batch slices at once (an ops._split.SplitSpec): executors
+        # of nets with large such kernels run them on several CPU threads
+        self.split = split
         self.doc = doc
         self._parse_cache: dict[tuple, Params] = {}
 

@@ -5,6 +5,7 @@ whose inputs are (ograd, data, weight) with one gradient per forward input."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from ...registry import OpDef, names, register
 
@@ -44,8 +45,11 @@ def layer_gradient(backward: str) -> Callable:
     return gradient
 
 
-def register_layer_backward(name: str, kernel: Callable, params: dict, units: str, cost: Callable, doc: str) -> None:
-    """Register ``name``, the ``_backward_*`` record of a data/weight/bias layer."""
+def register_layer_backward(name: str, kernel: Callable, params: dict, units: str, cost: Callable, doc: str, split: Any = None) -> None:
+    """Register ``name``, the ``_backward_*`` record of a data/weight/bias layer.
+
+    ``split``: an ``ops._split.SplitSpec`` when the gradients can be computed on batch slices.
+    """
     register(
         OpDef(
             name,
@@ -56,6 +60,7 @@ def register_layer_backward(name: str, kernel: Callable, params: dict, units: st
             infer_shape=_grad_shape_rule(units),
             infer_type=_grad_type_rule,
             cost=cost,
+            split=split,
             doc=doc,
         )
     )

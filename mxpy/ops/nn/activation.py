@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from ...registry import OpDef, Param, names, register, same_shape
-from .._split import batch_split
+from .._split import SplitSpec
 from .._util import store
 
 _ACTS = ("relu", "sigmoid", "tanh", "softrelu", "softsign")
@@ -79,22 +79,23 @@ def _gradient(g, ograds):
 register(
     OpDef(
         "Activation",
-        # large batches run in slices on the CPU threads (input and output cut on the batch axis)
-        batch_split(_forward, split_ins=(0,), split_outs=(0,), summed_outs=(), cost=_size, unit="elements"),
+        _forward,
         params=_PARAMS,
         gradient=_gradient,
         inplace=((0, 0),),
+        split=SplitSpec(split_ins=(0,), split_outs=(0,), summed_outs=(), cost=_size, unit="elements"),
         doc="Elementwise activation function.\n\n>>> import mxpy as mx\n>>> mx.nd.Activation(mx.nd.array([-1, 2]), act_type='relu').asnumpy().tolist()\n[0.0, 2.0]",
     )
 )
 register(
     OpDef(
         "_backward_Activation",
-        batch_split(_backward, split_ins=(0, 1, 2), split_outs=(0,), summed_outs=(), cost=_size, unit="elements"),
+        _backward,
         params=_PARAMS,
         inputs=_backward_inputs,
         infer_shape=lambda p, s: (same_shape(p, s)[0], [same_shape(p, s)[1][0]]),
         inplace=((0, 0),),
+        split=SplitSpec(split_ins=(0, 1, 2), split_outs=(0,), summed_outs=(), cost=_size, unit="elements"),
         doc="Gradient of Activation.",
     )
 )

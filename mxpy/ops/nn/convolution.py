@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 
 from ...registry import OpDef, Param, ShapeError, merge_shape, register
-from .._split import batch_split
+from .._split import SplitSpec
 from . import _im2col as im
 from ._weight_layer import layer_gradient, layer_inputs, register_layer_backward
 
@@ -155,14 +155,15 @@ def _backward_cost(p, ins, outs):
 register(
     OpDef(
         "Convolution",
-        # large batches run in slices on the CPU threads: data and output cut on the batch axis
-        batch_split(_forward, split_ins=(0,), split_outs=(0,), summed_outs=(), cost=_cost),
+        _forward,
         params=CONV_PARAMS,
         inputs=layer_inputs,
         infer_shape=_infer_shape,
         infer_type=im.float_types("Convolution"),
         gradient=layer_gradient("_backward_Convolution"),
         cost=_cost,
+        # data and output cut on the batch axis
+        split=SplitSpec(split_ins=(0,), split_outs=(0,), summed_outs=(), cost=_cost),
         doc=(
             "N-D convolution over channel-first data with weight (num_filter, channels/num_group, *kernel).\n\n"
             "Output spatial size is (x + 2*pad - dilate*(kernel-1) - 1) // stride + 1.\n\n"
@@ -176,10 +177,11 @@ register(
 
 register_layer_backward(
     "_backward_Convolution",
-    # dy and data (and the data gradient) cut on the batch axis; weight and bias gradients summed
-    batch_split(_backward, split_ins=(0, 1), split_outs=(0,), summed_outs=(1, 2), cost=_backward_cost),
+    _backward,
     CONV_PARAMS,
     "num_filter",
     _backward_cost,
     "Gradients of Convolution with respect to data, weight and bias.",
+    # dy and data (and the data gradient) cut on the batch axis; weight and bias gradients summed
+    split=SplitSpec(split_ins=(0, 1), split_outs=(0,), summed_outs=(1, 2), cost=_backward_cost),
 )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from ...registry import OpDef, Param, ShapeError, merge_shape, register
+from .._split import SplitSpec
 from ._weight_layer import layer_gradient, layer_inputs, register_layer_backward
 
 _PARAMS = {
@@ -92,6 +93,14 @@ def _cost(p, ins, outs):
     return int(ins[0].size) * p.num_hidden
 
 
+def _flops(p, ins, outs):
+    return 2 * int(ins[0].size) * p.num_hidden
+
+
+def _backward_flops(p, ins, outs):
+    return 4 * int(ins[1].size) * p.num_hidden
+
+
 register(
     OpDef(
         "FullyConnected",
@@ -102,6 +111,7 @@ register(
         gradient=layer_gradient("_backward_FullyConnected"),
         cost=_cost,
         relayout=(1, _weight_for_forward),
+        split=SplitSpec(split_ins=(0,), split_outs=(0,), summed_outs=(), cost=_flops, unit="gemm"),
         doc="Fully connected layer: out = dot(data, weight.T) + bias.\n\n>>> import mxpy as mx\n>>> mx.nd.FullyConnected(mx.nd.ones((2, 3)), mx.nd.ones((4, 3)), mx.nd.zeros((4,)), num_hidden=4).shape\n(2, 4)",
     )
 )
@@ -114,4 +124,5 @@ register_layer_backward(
     "num_hidden",
     lambda p, ins, outs: 2 * int(ins[1].size) * p.num_hidden,
     "Gradients of FullyConnected with respect to data, weight and bias.",
+    split=SplitSpec(split_ins=(0, 1), split_outs=(0,), summed_outs=(1, 2), cost=_backward_flops, unit="gemm"),
 )

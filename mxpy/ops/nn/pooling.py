@@ -13,7 +13,7 @@ import math
 import numpy as np
 
 from ...registry import OpDef, Param, ShapeError, register
-from .._split import batch_split
+from .._split import SplitSpec
 from . import _im2col as im
 
 POOL_PARAMS = {
@@ -276,13 +276,13 @@ def _cost(p, ins, outs):
 register(
     OpDef(
         "Pooling",
-        # large batches run in slices on the CPU threads (data and output cut on the batch axis)
-        batch_split(_forward, split_ins=(0,), split_outs=(0,), summed_outs=(), cost=_cost, unit="elements"),
+        _forward,
         params=POOL_PARAMS,
         infer_shape=_infer_shape,
         infer_type=im.float_types("Pooling"),
         gradient=_gradient,
         cost=_cost,
+        split=SplitSpec(split_ins=(0,), split_outs=(0,), summed_outs=(), cost=_cost, unit="elements"),
         doc=(
             "Max, average, sum or Lp pooling over the spatial dims of channel-first data.\n\n"
             ">>> import mxpy as mx\n"
@@ -304,13 +304,14 @@ def _bwd_shape(p, in_shapes):
 register(
     OpDef(
         "_backward_Pooling",
-        batch_split(_backward, split_ins=(0, 1, 2), split_outs=(0,), summed_outs=(), cost=_backward_cost, unit="elements"),
+        _backward,
         params=POOL_PARAMS,
         inputs=("ograd", "data", "output"),
         outputs=("data",),
         infer_shape=_bwd_shape,
         infer_type=lambda p, t: (list(t), [t[1]]),
         cost=_backward_cost,
+        split=SplitSpec(split_ins=(0, 1, 2), split_outs=(0,), summed_outs=(), cost=_backward_cost, unit="elements"),
         doc="Gradient of Pooling with respect to its data.",
     )
 )
