@@ -25,7 +25,7 @@ from .ndarray.creation import _copy_kernel as _copy_between
 from .ndarray.creation import copy_into
 from .ndarray.dispatch import kernel_for, run_on_device
 from .ndarray.ndarray import _new, _view
-from .ops._split import wanted
+from .ops._split import FOLLOWER_UNITS, wanted
 from .registry import random_state, runtime
 from .symbol.node import Node, aux_variables, topo_order
 
@@ -195,7 +195,7 @@ class Executor:
         batch slices, and the process may use more than one thread for it."""
         for n in nodes:
             spec = n.op.split if n.op is not None else None
-            if spec is None or node_ctx[id(n)].device_typeid == 2:
+            if spec is None or spec.unit in FOLLOWER_UNITS or node_ctx[id(n)].device_typeid == 2:
                 continue
             # the cost rules read shapes only: zero-stride stand-ins, nothing allocated
             ins = [np.broadcast_to(np.zeros((), dtypes[(id(s), i)]), shapes[(id(s), i)]) for s, i in n.inputs]

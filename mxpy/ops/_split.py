@@ -9,7 +9,8 @@ batch: each slice computes its own, and they are added in slice order, so a
 given batch size and thread count always gives the same bits.
 
 Who splits: an executor whose net has a kernel at or above ``MIN_COST`` for
-its unit (see :func:`wanted`) runs in *split mode*: its split-capable
+its unit (see :func:`wanted`; products alone do not count, see
+``FOLLOWER_UNITS``) runs in *split mode*: its split-capable
 kernels go through :func:`split_kernel`, and the whole run keeps OpenBLAS at
 one thread, so that OpenBLAS's own workers, which spin for a while after
 each threaded GEMM, never compete with the slices for the cores. Other
@@ -28,9 +29,11 @@ from ..backend.cpu_threads import run_split, split_threads
 
 # the smallest kernel worth slicing, per cost unit (the op's own estimate): handing a
 # slice to a waiting thread costs 50-100 us on the test box. "flops" for convolutions,
-# "gemm" for FullyConnected (OpenBLAS's threads do small products better), "elements"
-# for elementwise kernels (pooling, activations)
-MIN_COST = {"flops": 8_000_000, "gemm": 64_000_000, "elements": 256 * 1024}
+# "gemm" for FullyConnected, "elements" for elementwise kernels (pooling, activations)
+MIN_COST = {"flops": 8_000_000, "gemm": 16_000_000, "elements": 256 * 1024}
+# units whose kernels alone never put an executor in split mode: OpenBLAS's own
+# threads run a net of plain products (an MLP) as fast as slices would, with no hand-offs
+FOLLOWER_UNITS = ("gemm",)
 
 
 class SplitSpec(NamedTuple):
