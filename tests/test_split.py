@@ -25,10 +25,15 @@ from mxpy.ops import _split
 from tests.test_conv_pool import OK, _cid, _params, inp
 
 
+def _fake_pool(threads: int) -> cpu_threads._Pool:
+    """A pool whose BLAS setting is a stand-in (the real one is tested on its own)."""
+    return cpu_threads._Pool(threads, cpu_threads._SingleBlas(lambda n: 1, True))
+
+
 @pytest.fixture
 def forced_split(monkeypatch):
     """A 3-thread pool, no cost threshold; yields the list of part counts actually split."""
-    pool = cpu_threads._Pool(3, lambda n: 1)
+    pool = _fake_pool(3)
     monkeypatch.setattr(cpu_threads, "_pool", pool)
     monkeypatch.setattr(cpu_threads, "_pool_checked", True)
     for unit in _split.MIN_COST:
@@ -204,7 +209,7 @@ def test_busy_pool_runs_the_kernel_whole(forced_split):
 
 
 def test_small_kernels_and_single_items_run_whole(monkeypatch):
-    pool = cpu_threads._Pool(2, lambda n: 1)
+    pool = _fake_pool(2)
     monkeypatch.setattr(cpu_threads, "_pool", pool)
     monkeypatch.setattr(cpu_threads, "_pool_checked", True)
     calls = []
@@ -238,7 +243,7 @@ def _mlp(mx):
 
 
 def test_executors_choose_split_mode_by_kernel_size(monkeypatch):
-    pool = cpu_threads._Pool(2, lambda n: 1)
+    pool = _fake_pool(2)
     monkeypatch.setattr(cpu_threads, "_pool", pool)
     monkeypatch.setattr(cpu_threads, "_pool_checked", True)
     assert _lenet(mx).simple_bind(mx.cpu(), data=(64, 1, 28, 28))._split  # conv1: 37 MFLOP
@@ -249,10 +254,21 @@ def test_executors_choose_split_mode_by_kernel_size(monkeypatch):
     assert not _lenet(mx).simple_bind(mx.cpu(), data=(64, 1, 28, 28))._split
 
 
-def test_split_mode_executor_restores_the_blas_thread_count():
+def _real_setter():
     setter = cpu_threads._blas_local_setter()
     if setter is None or cpu_threads.split_threads() < 2:
         pytest.skip("splitting is off here (one CPU, or no openblas_set_num_threads_local)")
+    return setter
+
+
+def _current(setter) -> int:
+    value = setter(1)
+    setter(value)
+    return value
+
+
+def test_split_mode_executor_restores_the_blas_thread_count():
+    setter = _real_setter()
     ex = _lenet(mx).simple_bind(mx.cpu(), data=(64, 1, 28, 28))
     assert ex._split
     seen = []
@@ -260,12 +276,11 @@ def test_split_mode_executor_restores_the_blas_thread_count():
     real = fc.kernel
 
     def spy(*a):
-        seen.append(cpu_threads.set_blas_threads(1))
+        seen.append(_current(setter))
         real(*a)
 
-    before = cpu_threads.set_blas_threads(2)
+    before = setter(2)
     try:
-        ex._fwd_steps = [st for st in ex._fwd_steps]
         for st in ex._fwd_steps:
             if st.name == "FullyConnected":
                 st.kernel = spy
@@ -273,9 +288,77 @@ def test_split_mode_executor_restores_the_blas_thread_count():
         ex.backward()
         mx.nd.waitall()
         assert seen == [1]  # the GEMMs of a split-mode run see one OpenBLAS thread
-        assert cpu_threads.set_blas_threads(2) == 2  # and the count comes back after
+        assert _current(setter) == 2  # and the count comes back after
     finally:
-        cpu_threads.set_blas_threads(before)
+        setter(before)
+
+
+def test_executors_in_several_threads_restore_the_blas_thread_count():
+    """Holds overlap when two threads run split-mode executors: the last one out restores."""
+    setter = _real_setter()
+    before = setter(2)
+    try:
+        execs = [_lenet(mx).simple_bind(mx.cpu(), data=(32, 1, 28, 28)) for _ in range(2)]
+        errors = []
+
+        def loop(ex):
+            try:
+                for _ in range(20):
+                    ex.forward(is_train=True)
+                    ex.backward()
+                    ex.outputs[0].wait_to_read()
+            except Exception as e:  # reported below
+                errors.append(e)
+
+        threads = [threading.Thread(target=loop, args=(ex,)) for ex in execs]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        mx.nd.waitall()
+        assert errors == [] and _current(setter) == 2
+    finally:
+        setter(before)
+
+
+def test_single_blas_counts_holders_where_the_setting_is_shared():
+    values = [2]
+    log = []
+
+    def setter(n):
+        log.append(n)
+        values[0], old = n, values[0]
+        return old
+
+    blas = cpu_threads._SingleBlas(setter, process_wide=True)
+    a = blas.hold()
+    b = blas.hold()  # a second holder: no second save of the (already 1) count
+    blas.release(a)
+    assert values == [1]
+    blas.release(b)
+    assert values == [2] and log == [1, 2]
+    per_thread = cpu_threads._SingleBlas(setter, process_wide=False)
+    token = per_thread.hold()
+    per_thread.release(token)
+    assert values == [2]
+
+
+def test_process_wide_detection():
+    shared = [2]
+
+    def shared_setter(n):
+        shared[0], old = n, shared[0]
+        return old
+
+    local = threading.local()
+
+    def local_setter(n):
+        old = getattr(local, "n", 2)
+        local.n = n
+        return old
+
+    assert cpu_threads._is_process_wide(shared_setter) and shared == [2]
+    assert not cpu_threads._is_process_wide(local_setter) and local_setter(2) == 2
 
 
 @pytest.mark.parametrize(
@@ -317,20 +400,14 @@ def test_split_leaves_the_blas_thread_count_as_it_was():
     setter = cpu_threads._blas_local_setter()
     if setter is None:
         pytest.skip("no openblas_set_num_threads_local")
-
-    def current() -> int:
-        value = setter(1)
-        setter(value)
-        return value
-
     seen = []
-    pool = cpu_threads._Pool(3, setter)
+    pool = cpu_threads._Pool(3, cpu_threads._SingleBlas(setter, cpu_threads._is_process_wide(setter)))
     before = setter(2)
     try:
-        assert pool.run([lambda: seen.append(current()) for _ in range(3)])
-        assert seen == [1, 1, 1] and current() == 2
+        assert pool.run([lambda: seen.append(_current(setter)) for _ in range(3)])
+        assert seen == [1, 1, 1] and _current(setter) == 2
         with pytest.raises(ZeroDivisionError):
             pool.run([lambda: None, lambda: 1 / 0])
-        assert current() == 2
+        assert _current(setter) == 2
     finally:
         setter(before)

@@ -10,9 +10,10 @@ slice and helper threads the others (NumPy releases the GIL inside its
 loops and BLAS calls): 5.7 ms for the same convolution backward. While the
 slices run, OpenBLAS is asked for one thread
 (``openblas_set_num_threads_local``), so they do not also fight over
-OpenBLAS's own workers; the count is restored when the last slice ends. (In
+OpenBLAS's own workers; the count is restored when the last hold ends. (In
 NumPy's pthreads build that setting is process-wide despite its name: a GEMM
-in another thread during a split also runs on one thread.) Which kernels
+in another thread during a split also runs on one thread. :class:`_SingleBlas`
+counts the holders so that overlapping holds restore the right count.) Which kernels
 split, and when, is ``ops/_split.py``'s business.
 
 How many threads: ``MXPY_SPLIT_THREADS`` when set (``0`` or ``1`` turns
@@ -82,12 +83,63 @@ def _blas_local_setter():
     return None
 
 
+def _is_process_wide(setter) -> bool:
+    """Does a count set in one thread show in another (NumPy's pthreads OpenBLAS: yes)?"""
+    mine = setter(1)
+    seen: list[int] = []
+
+    def probe() -> None:
+        seen.append(setter(1))  # the count this thread had: 1 if it is shared
+        setter(seen[0])
+
+    t = threading.Thread(target=probe)
+    t.start()
+    t.join()
+    setter(mine)
+    return mine == 1 or seen[0] == 1  # when both were 1 already, treating it as shared is safe
+
+
+class _SingleBlas:
+    """Holds OpenBLAS at one thread while anyone needs it.
+
+    Where the setting is process-wide, holders are counted: the first one saves
+    the count and sets 1, the last one puts the saved count back, so executors
+    run from several threads at once cannot leave it stuck at 1. Where it is
+    per thread, each holder sets and restores its own.
+    """
+
+    def __init__(self, setter, process_wide: bool) -> None:
+        self.set = setter
+        self._wide = process_wide
+        self._lock = threading.Lock()
+        self._holders = 0
+        self._saved = 0
+
+    def hold(self) -> int:
+        if not self._wide:
+            return self.set(1)
+        with self._lock:
+            if self._holders == 0:
+                self._saved = self.set(1)
+            self._holders += 1
+        return 0
+
+    def release(self, token: int) -> None:
+        if not self._wide:
+            self.set(token)
+            return
+        with self._lock:
+            self._holders -= 1
+            if self._holders == 0:
+                self.set(self._saved)
+
+
 class _Pool:
     """``threads - 1`` daemon helpers fed through one queue each."""
 
-    def __init__(self, threads: int, set_blas_threads) -> None:
+    def __init__(self, threads: int, blas: _SingleBlas) -> None:
         self.threads = threads
-        self._set_blas = set_blas_threads
+        self.blas = blas
         self._busy = threading.Lock()
         self._queues: list[queue.SimpleQueue] = []
         for i in range(threads - 1):
@@ -98,14 +150,14 @@ class _Pool:
     def _helper(self, q: queue.SimpleQueue) -> None:
         while True:
             fn, done = q.get()
-            previous = self._set_blas(1)
+            token = self.blas.hold()
             error = None
             try:
                 fn()
             except BaseException as e:  # noqa: B036 - handed back to the caller, which re-raises it
                 error = e
             finally:
-                self._set_blas(previous)  # before reporting: the caller restores its own count last
+                self.blas.release(token)  # before reporting: the caller's hold ends last
             done.put(error)
 
     def run(self, parts: Sequence[Callable[[], None]]) -> bool:
@@ -115,10 +167,7 @@ class _Pool:
         """
         if len(parts) > self.threads or not self._busy.acquire(blocking=False):
             return False
-        # NumPy's OpenBLAS (pthreads build) keeps the "local" count in one global, so the
-        # caller sets it before any part starts and restores it after the last one ends;
-        # each helper sets and restores it too, which is what a per-thread build needs
-        previous = self._set_blas(1)
+        token = self.blas.hold()
         try:
             done: queue.SimpleQueue = queue.SimpleQueue()
             for fn, q in zip(parts[1:], self._queues):
@@ -136,7 +185,7 @@ class _Pool:
                 raise error
             return True
         finally:
-            self._set_blas(previous)
+            self.blas.release(token)
             self._busy.release()
 
 
@@ -152,7 +201,7 @@ def _get_pool() -> _Pool | None:
             if not _pool_checked:
                 threads = _configured_threads()
                 setter = _blas_local_setter() if threads > 1 else None
-                _pool = _Pool(threads, setter) if setter is not None else None
+                _pool = _Pool(threads, _SingleBlas(setter, _is_process_wide(setter))) if setter is not None else None
                 _pool_checked = True
     return _pool
 
@@ -177,16 +226,21 @@ def split_threads() -> int:
     return pool.threads if pool is not None else 1
 
 
-def set_blas_threads(n: int) -> int | None:
-    """Set OpenBLAS's thread count (process-wide in NumPy's build); the previous count,
-    or None (nothing changed) when splitting is off.
+def hold_single_blas() -> int | None:
+    """Hold OpenBLAS at one thread until :func:`release_single_blas` (holds nest and may
+    come from several threads); None, changing nothing, when splitting is off.
 
-    >>> previous = set_blas_threads(1)
-    >>> previous is None or set_blas_threads(previous) == 1
-    True
+    >>> token = hold_single_blas()
+    >>> release_single_blas(token)
     """
     pool = _get_pool()
-    return pool._set_blas(n) if pool is not None else None
+    return pool.blas.hold() if pool is not None else None
+
+
+def release_single_blas(token: int | None) -> None:
+    """End a :func:`hold_single_blas`; the last hold out restores OpenBLAS's count."""
+    if token is not None:
+        _get_pool().blas.release(token)
 
 
 def run_split(parts: Sequence[Callable[[], None]]) -> bool:
