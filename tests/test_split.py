@@ -1,7 +1,7 @@
 """Batch-split CPU kernels (mxpy/ops/_split.py on mxpy/backend/cpu_threads.py).
 
-Executors of nets with large Convolution, Pooling, Activation or
-FullyConnected kernels run them in slices on several threads. The tests force
+Executors of nets with large Convolution, Deconvolution, Pooling, Activation
+or FullyConnected kernels run them in slices on several threads. The tests force
 every kernel through that path on a 3-thread pool (so slices are uneven) and
 check MXNet's golden values, equality with the whole-batch kernel, each
 ``req``, failures in a helper thread, a busy pool falling back to the whole
@@ -51,7 +51,7 @@ def forced_split(monkeypatch):
     return splits
 
 
-SPLIT_OPS = {"Convolution", "Pooling"}
+SPLIT_OPS = {"Convolution", "Deconvolution", "Pooling"}
 
 
 @pytest.mark.parametrize("case", [c for c in OK if c["op"] in SPLIT_OPS and c["shapes"][0][0] >= 2], ids=_cid)

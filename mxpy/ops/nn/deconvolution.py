@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 
 from ...registry import OpDef, Param, ShapeError, merge_shape, register
+from .._split import SplitSpec
 from . import _im2col as im
 from ._weight_layer import layer_gradient, layer_inputs, register_layer_backward
 
@@ -124,6 +125,10 @@ def _cost(p, ins, outs):
     return 2 * int(ins[0].size) * int(math.prod(ins[1].shape[1:]))
 
 
+def _backward_cost(p, ins, outs):
+    return 4 * int(ins[1].size) * int(math.prod(ins[2].shape[1:]))
+
+
 register(
     OpDef(
         "Deconvolution",
@@ -134,6 +139,8 @@ register(
         infer_type=im.float_types("Deconvolution"),
         gradient=layer_gradient("_backward_Deconvolution"),
         cost=_cost,
+        # data and output cut on the batch axis
+        split=SplitSpec(split_ins=(0,), split_outs=(0,), summed_outs=(), cost=_cost),
         doc=(
             "Transposed convolution with weight (channels, num_filter/num_group, *kernel).\n\n"
             ">>> import mxpy as mx\n"
@@ -149,6 +156,8 @@ register_layer_backward(
     _backward,
     DECONV_PARAMS,
     "num_filter",
-    lambda p, ins, outs: 4 * int(ins[1].size) * int(math.prod(ins[2].shape[1:])),
+    _backward_cost,
     "Gradients of Deconvolution with respect to data, weight and bias.",
+    # dy and data (and the data gradient) cut on the batch axis; weight and bias gradients summed
+    split=SplitSpec(split_ins=(0, 1), split_outs=(0,), summed_outs=(1, 2), cost=_backward_cost),
 )
