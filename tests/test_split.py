@@ -411,3 +411,31 @@ def test_split_leaves_the_blas_thread_count_as_it_was():
         assert _current(setter) == 2
     finally:
         setter(before)
+
+
+def test_two_context_module_in_split_mode_matches_one_context(forced_split):
+    """Both contexts' executors split (the engine may run them on its workers at once,
+    and then one of them finds the pool busy and runs whole): the parameters agree
+    with a one-context run to float rounding."""
+    rng = np.random.RandomState(0)
+    x, y = rng.rand(32, 1, 12, 12).astype(np.float32), rng.randint(0, 10, 32).astype(np.float32)
+    data = mx.sym.Variable("data")
+    h = mx.sym.Pooling(mx.sym.Activation(mx.sym.Convolution(data, kernel=(3, 3), num_filter=4, name="conv"), act_type="tanh"), kernel=(2, 2), stride=(2, 2))
+    net = mx.sym.SoftmaxOutput(mx.sym.FullyConnected(mx.sym.flatten(h), num_hidden=10, name="fc"), name="softmax")
+    params = {}
+    for ctxs in ([mx.cpu(0)], [mx.cpu(0), mx.cpu(1)]):
+        it = mx.io.NDArrayIter(x, y, batch_size=16)
+        mod = mx.mod.Module(net, context=ctxs)
+        mod.bind(it.provide_data, it.provide_label)
+        mod.init_params(mx.init.Constant(0.05), force_init=True)
+        mod.init_optimizer(optimizer="sgd", optimizer_params={"learning_rate": 0.1, "momentum": 0.9})
+        assert all(e._split for e in mod._exec_group.execs)
+        for _ in range(2):
+            it.reset()
+            for batch in it:
+                mod.forward_backward(batch)
+                mod.update()
+        params[len(ctxs)] = {k: v.asnumpy() for k, v in mod.get_params()[0].items()}
+    assert forced_split  # the kernels did run in slices
+    for k, v in params[1].items():
+        np.testing.assert_allclose(params[2][k], v, rtol=1e-5, atol=1e-6, err_msg=k)
