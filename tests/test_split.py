@@ -38,6 +38,7 @@ def forced_split(monkeypatch):
     monkeypatch.setattr(cpu_threads, "_pool_checked", True)
     for unit in _split.MIN_COST:
         monkeypatch.setitem(_split.MIN_COST, unit, 0)
+    monkeypatch.setattr(_split, "GEMM_MIN_ROWS", 0)
     splits: list[int] = []
     real = _split.run_split
 
@@ -150,6 +151,41 @@ def test_fully_connected_split_matches_whole(forced_split):
     for got, want in zip(grads[0][1:], grads[1][1:]):  # sums over the batch: rounding may differ
         np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-6)
     assert forced_split == [3, 3]
+
+
+def test_thin_products_run_whole_with_openblas_threads_lent_back(monkeypatch):
+    """A FullyConnected whose slices would be thinner than GEMM_MIN_ROWS runs whole, and
+    inside a split-mode hold OpenBLAS gets its own thread count back for that call."""
+    values = [4]
+    seen = []
+
+    def setter(n):
+        values[0], old = n, values[0]
+        return old
+
+    pool = cpu_threads._Pool(2, cpu_threads._SingleBlas(setter, process_wide=True))
+    monkeypatch.setattr(cpu_threads, "_pool", pool)
+    monkeypatch.setattr(cpu_threads, "_pool_checked", True)
+    monkeypatch.setitem(_split.MIN_COST, "gemm", 0)
+    fc = registry.get("FullyConnected")
+    real = fc.kernel
+
+    class _Spy:
+        kernel = staticmethod(lambda *a: seen.append(values[0]) or real(*a))
+        split = fc.split
+
+    kernel = _split.split_kernel(_Spy)
+    p = fc.parse({"num_hidden": 3})
+    rt = registry.runtime(mx.cpu(), False)
+    x, w, b = np.ones((63, 4), np.float32), np.ones((3, 4), np.float32), np.zeros(3, np.float32)
+    token = pool.blas.hold()
+    assert values == [1]
+    kernel(p, [x, w, b], [np.empty((63, 3), np.float32)], ("write",), rt)  # 63 rows < 2 threads x 32
+    assert seen == [4] and values == [1]  # lent for the call, taken back after
+    kernel(p, [np.ones((64, 4), np.float32), w, b], [np.empty((64, 3), np.float32)], ("write",), rt)
+    assert seen == [4, 1, 1]  # 64 rows: two slices of 32, on one OpenBLAS thread
+    pool.blas.release(token)
+    assert values == [4]
 
 
 def test_pooling_backward_split_matches_whole(forced_split):

@@ -27,6 +27,7 @@ is splitting) runs whole instead of queueing.
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import glob
 import os
@@ -132,6 +133,22 @@ class _SingleBlas:
             self._holders -= 1
             if self._holders == 0:
                 self.set(self._saved)
+
+    def lend(self) -> bool:
+        """Inside a hold, give OpenBLAS its saved count back (until :meth:`take_back`);
+        False when there is nothing to lend (no hold, or per-thread settings)."""
+        if not self._wide:
+            return False
+        with self._lock:
+            if self._holders == 0:
+                return False
+            self.set(self._saved)
+            return True
+
+    def take_back(self) -> None:
+        with self._lock:
+            if self._holders:
+                self.set(1)
 
 
 class _Pool:
@@ -241,6 +258,22 @@ def release_single_blas(token: int | None) -> None:
     """End a :func:`hold_single_blas`; the last hold out restores OpenBLAS's count."""
     if token is not None:
         _get_pool().blas.release(token)
+
+
+@contextlib.contextmanager
+def own_blas_threads():
+    """Inside a split-mode run, let one large product use OpenBLAS's own thread count.
+
+    >>> with own_blas_threads():
+    ...     pass
+    """
+    pool = _get_pool()
+    lent = pool is not None and pool.blas.lend()
+    try:
+        yield
+    finally:
+        if lent:
+            pool.blas.take_back()
 
 
 def run_split(parts: Sequence[Callable[[], None]]) -> bool:

@@ -25,7 +25,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ..backend.cpu_threads import run_split, split_threads
+from ..backend.cpu_threads import own_blas_threads, run_split, split_threads
 
 # the smallest kernel worth slicing, per cost unit (the op's own estimate): handing a
 # slice to a waiting thread costs 50-100 us on the test box. "flops" for convolutions,
@@ -34,6 +34,11 @@ MIN_COST = {"flops": 8_000_000, "gemm": 16_000_000, "elements": 256 * 1024}
 # units whose kernels alone never put an executor in split mode: OpenBLAS's own
 # threads run a net of plain products (an MLP) as fast as slices would, with no hand-offs
 FOLLOWER_UNITS = ("gemm",)
+# a product splits only when every thread gets at least this many rows: each slice
+# reads the whole weight, and thin slices of a big layer (VGG's fc6 at batch 64 on 8
+# threads: 8 rows each) would read it 8 times over; such a product runs whole, with
+# OpenBLAS's own threads (lent back for the call; see cpu_threads.own_blas_threads)
+GEMM_MIN_ROWS = 32
 
 
 class SplitSpec(NamedTuple):
@@ -76,13 +81,20 @@ def split_kernel(op) -> Callable:
     kernel, spec = op.kernel, op.split
 
     def run(p, ins, outs, req, rt):
-        if rt.xp is not np or not wanted(spec, p, ins, outs):
+        if rt.xp is not np:
             kernel(p, ins, outs, req, rt)
             return
         n = _batch(spec, ins)
-        parts = min(split_threads(), n)
+        threads = split_threads()
+        parts = min(threads, n) if wanted(spec, p, ins, outs) else 1
+        if spec.unit == "gemm" and n < threads * GEMM_MIN_ROWS:
+            parts = 1
         if parts < 2:
-            kernel(p, ins, outs, req, rt)
+            if spec.unit == "gemm":
+                with own_blas_threads():
+                    kernel(p, ins, outs, req, rt)
+            else:
+                kernel(p, ins, outs, req, rt)
             return
         bounds = [n * i // parts for i in range(parts + 1)]
         summed = [j for j in spec.summed_outs if j < len(outs) and req[j] != "null"]
