@@ -32,7 +32,7 @@ def _fake_pool(threads: int) -> cpu_threads._Pool:
 
 @pytest.fixture
 def forced_split(monkeypatch):
-    """A 3-thread pool, no cost threshold; yields the list of part counts actually split."""
+    """A 3-thread pool and no thresholds; the list it returns records each split's part count."""
     pool = _fake_pool(3)
     monkeypatch.setattr(cpu_threads, "_pool", pool)
     monkeypatch.setattr(cpu_threads, "_pool_checked", True)
