@@ -95,3 +95,67 @@ def test_multi_update_in_a_symbol_lists_momenta_as_aux_states():
     out = ex.forward()[0].asnumpy()
     np.testing.assert_allclose(out, [0.5, 0.5])
     np.testing.assert_allclose(ex.aux_dict["m"].asnumpy(), [-0.5, -0.5])
+
+
+def _sgd_mom_run(fresh: bool, steps: int = 4):
+    """Momentum SGD over a few steps, reusing one set of arrays (prepared pushes replay)
+    or copying into new arrays before every call (every call checked afresh)."""
+    rng = np.random.default_rng(7)
+    w, m, g = mx.nd.array(rng.standard_normal((3, 4))), mx.nd.zeros((3, 4)), mx.nd.zeros((3, 4))
+    out = []
+    for step in range(steps):
+        g[:] = rng.standard_normal((3, 4))  # in place, as an executor's gradient array
+        if fresh:
+            w, m, g = w.copy(), m.copy(), g.copy()
+        lr = 0.1 if step < 2 else 0.05  # a new lr: new params, a new prepared entry
+        mx.nd.sgd_mom_update(w, g, m, lr=lr, momentum=0.9, wd=0.01, out=w)
+        out.append(w.asnumpy().copy())
+    return out
+
+
+def test_prepared_update_pushes_replay_the_same_arithmetic(monkeypatch):
+    from mxpy.ndarray import dispatch
+
+    dispatch._PREPARED.clear()
+    built = []
+    real = dispatch._push_args
+    monkeypatch.setattr(dispatch, "_push_args", lambda op, *a: (op.name == "sgd_mom_update" and built.append(op.name)) or real(op, *a))
+    kept = _sgd_mom_run(fresh=False)
+    assert built == ["sgd_mom_update"] * 2  # steps 0 and 2 (a new lr); steps 1 and 3 replayed
+    built.clear()
+    for a, b in zip(kept, _sgd_mom_run(fresh=True)):
+        np.testing.assert_array_equal(a, b)
+    assert built == ["sgd_mom_update"] * 4  # new arrays every step: nothing to replay
+
+
+def test_prepared_updates_follow_new_gradients_and_writes():
+    """A replayed push reads the arrays' current contents: a gradient or weight written
+    between two updates (in place, so the same buffers) is what the next update sees."""
+    from mxpy.ndarray import dispatch
+
+    w, g = mx.nd.ones((4,)), mx.nd.ones((4,))
+    mx.nd.sgd_update(w, g, lr=0.5, out=w)
+    mx.nd.sgd_update(w, g, lr=0.5, out=w)  # replayed
+    assert w.asnumpy().tolist() == [0.0] * 4
+    g[:] = 2.0
+    w[:] = 10.0
+    mx.nd.sgd_update(w, g, lr=0.5, out=w)
+    assert w.asnumpy().tolist() == [9.0] * 4
+    with mx.autograd.train_mode():  # another Runtime: its own entry
+        mx.nd.sgd_update(w, g, lr=0.5, out=w)
+    assert w.asnumpy().tolist() == [8.0] * 4
+    keys = [k for k in dispatch._PREPARED if k[0].name == "sgd_update" and k[2][0][0] == id(w._data)]
+    assert sorted(k[1] for k in keys) == [False, True]
+
+
+def test_prepared_pushes_are_bounded_and_skip_other_ops():
+    from mxpy.ndarray import dispatch
+
+    dispatch._PREPARED.clear()
+    for _ in range(dispatch._PREPARED_MAX + 5):
+        w = mx.nd.ones((2,))
+        mx.nd.sgd_update(w, mx.nd.ones((2,)), lr=0.1, out=w)
+    assert 0 < len(dispatch._PREPARED) <= dispatch._PREPARED_MAX
+    a = mx.nd.ones((2,))
+    mx.nd.relu(a, out=a)  # not an update: never kept
+    assert all(k[0].name.endswith("_update") for k in dispatch._PREPARED)
