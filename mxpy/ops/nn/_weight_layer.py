@@ -5,9 +5,9 @@ whose inputs are (ograd, data, weight) with one gradient per forward input."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 from ...registry import OpDef, names, register
+from .._split import SplitSpec
 
 
 @names("data", "weight", "bias")
@@ -45,10 +45,13 @@ def layer_gradient(backward: str) -> Callable:
     return gradient
 
 
-def register_layer_backward(name: str, kernel: Callable, params: dict, units: str, cost: Callable, doc: str, split: Any = None) -> None:
+def register_layer_backward(name: str, kernel: Callable, params: dict, units: str, cost: Callable, doc: str, split_unit: str = "flops") -> None:
     """Register ``name``, the ``_backward_*`` record of a data/weight/bias layer.
 
-    ``split``: an ``ops._split.SplitSpec`` when the gradients can be computed on batch slices.
+    Its gradients split on batch slices (see ``ops._split``): ograd and data, and
+    the data gradient, are cut on the batch axis; the weight and bias gradients
+    are summed over the slices. ``cost`` (in ``split_unit``) sizes both the engine
+    op and the split.
     """
     register(
         OpDef(
@@ -60,7 +63,7 @@ def register_layer_backward(name: str, kernel: Callable, params: dict, units: st
             infer_shape=_grad_shape_rule(units),
             infer_type=_grad_type_rule,
             cost=cost,
-            split=split,
+            split=SplitSpec(split_ins=(0, 1), split_outs=(0,), summed_outs=(1, 2), cost=cost, unit=split_unit),
             doc=doc,
         )
     )

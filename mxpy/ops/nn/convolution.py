@@ -182,6 +182,4 @@ register_layer_backward(
     "num_filter",
     _backward_cost,
     "Gradients of Convolution with respect to data, weight and bias.",
-    # dy and data (and the data gradient) cut on the batch axis; weight and bias gradients summed
-    split=SplitSpec(split_ins=(0, 1), split_outs=(0,), summed_outs=(1, 2), cost=_backward_cost),
 )

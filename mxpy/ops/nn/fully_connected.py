@@ -122,7 +122,7 @@ register_layer_backward(
     _backward,
     _PARAMS,
     "num_hidden",
-    lambda p, ins, outs: 2 * int(ins[1].size) * p.num_hidden,
+    _backward_flops,
     "Gradients of FullyConnected with respect to data, weight and bias.",
-    split=SplitSpec(split_ins=(0, 1), split_outs=(0,), summed_outs=(1, 2), cost=_backward_flops, unit="gemm"),
+    split_unit="gemm",
 )
