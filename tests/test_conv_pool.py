@@ -44,15 +44,22 @@ def _cid(c):
     return f"{c['op']}-{c['note'] or ','.join(f'{k}={v}' for k, v in c['params'].items())}"
 
 
-@pytest.mark.parametrize("case", OK, ids=_cid)
-def test_golden_autograd(case):
+def _autograd_run(case):
+    """The case's op on its golden inputs under autograd, backward with the golden head
+    gradient; returns the output and the input arrays (their ``.grad`` filled)."""
     arrays = [mx.nd.array(inp(s, k=i, ties=case["ties"])) for i, s in enumerate(case["shapes"])]
     for a in arrays:
         a.attach_grad()
     with mx.autograd.record():
         out = getattr(mx.nd, case["op"])(*arrays, **_params(case))
-    assert list(out.shape) == case["out_shape"]
     out.backward(mx.nd.array(inp(out.shape, k=9)))
+    return out, arrays
+
+
+@pytest.mark.parametrize("case", OK, ids=_cid)
+def test_golden_autograd(case):
+    out, arrays = _autograd_run(case)
+    assert list(out.shape) == case["out_shape"]
     if case.get("forward_inconsistent"):
         # MXNet's own forward is not the adjoint of its data gradient here; ours is
         lhs = float((out.asnumpy().astype(np.float64) * inp(out.shape, k=9)).sum())
@@ -90,12 +97,7 @@ def test_golden_through_batch_last_paths(case, monkeypatch):
     real = _im2col.conv_nlast
     monkeypatch.setattr(convolution, "_NLAST_MIN_INNER", 0)
     monkeypatch.setattr(_im2col, "conv_nlast", lambda *a: calls.append(1) or real(*a))
-    arrays = [mx.nd.array(inp(s, k=i, ties=case["ties"])) for i, s in enumerate(case["shapes"])]
-    for a in arrays:
-        a.attach_grad()
-    with mx.autograd.record():
-        out = mx.nd.Convolution(*arrays, **_params(case))
-    out.backward(mx.nd.array(inp(out.shape, k=9)))
+    out, arrays = _autograd_run(case)  # a Convolution case
     np.testing.assert_allclose(out.asnumpy().ravel(), case["out"], rtol=1e-4, atol=1e-4)
     for a, g in zip(arrays, case["grads"]):
         np.testing.assert_allclose(a.grad.asnumpy().ravel(), g, rtol=1e-4, atol=1e-4)
@@ -117,12 +119,7 @@ def test_golden_narrow_weight_grad_both_ways(case, ratio, monkeypatch):
     from mxpy.ops.nn import convolution
 
     monkeypatch.setattr(convolution, "_PER_IMAGE_MIN_RATIO", ratio)
-    arrays = [mx.nd.array(inp(s, k=i, ties=case["ties"])) for i, s in enumerate(case["shapes"])]
-    for a in arrays:
-        a.attach_grad()
-    with mx.autograd.record():
-        out = mx.nd.Convolution(*arrays, **_params(case))
-    out.backward(mx.nd.array(inp(out.shape, k=9)))
+    out, arrays = _autograd_run(case)  # a Convolution case
     np.testing.assert_allclose(arrays[1].grad.asnumpy().ravel(), case["grads"][1], rtol=1e-4, atol=1e-4)
 
 
