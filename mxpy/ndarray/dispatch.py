@@ -88,7 +88,8 @@ _PREPARED_MAX = 64
 
 
 def _prepared_key(op: OpDef, args: Sequence, out: Any, train: bool | None):
-    if recorder is not None or not op.name.endswith("_update") or op.needs_rng or not isinstance(out, (list, tuple, NDArray)):
+    """The key of an update's prepared push (invoke checks the name, out= and ctx first)."""
+    if recorder is not None or op.needs_rng or not isinstance(out, (list, tuple, NDArray)):
         return None
     outs = out if isinstance(out, (list, tuple)) else (out,)
     try:
@@ -101,7 +102,7 @@ def _prepared_key(op: OpDef, args: Sequence, out: Any, train: bool | None):
 def invoke(op: OpDef, args: Sequence, kwargs: dict, out: Any = None, ctx: Any = None, train: bool | None = None):
     """Run ``op`` imperatively on NDArrays ``args``; return the NDArray(s) at once."""
     p = op.parse(kwargs)
-    key = _prepared_key(op, args, out, train) if out is not None and ctx is None else None
+    key = _prepared_key(op, args, out, train) if out is not None and ctx is None and op.name.endswith("_update") else None
     if key is not None:
         hit = _PREPARED.get(key)
         if hit is not None and hit[0] is p:
