@@ -299,3 +299,44 @@ def test_softmax_output_backward_fast_path_is_the_general_path(case):
         assert not np.isnan(fast).any()
         if lab is golden_label:
             np.testing.assert_allclose(fast, dec(case["grads"]["data"]), rtol=1e-4, atol=1e-5)
+
+
+def _softmax_rows_per_row_shift(x: np.ndarray) -> np.ndarray:
+    z = np.exp(x - x.max(axis=1, keepdims=True))
+    return z / z.sum(axis=1, keepdims=True)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_softmax_output_shared_shift_matches_per_row_shift(dtype):
+    """A 2-D batch whose values span less than the dtype's limit is shifted by one
+    max for the whole array. The probabilities agree with per-row shifting: each
+    exp's argument carries at most half an ulp of the spread (80 * 2**-24 for
+    float32), so 1e-5 relative even for the smallest ones. The executor's out=
+    path gives the same bits as the imperative call."""
+    rng = np.random.RandomState(3)
+    x = (rng.randn(64, 10) * 8).astype(dtype)
+    x[5] -= 60  # a row far below the others, still inside the limit
+    want = _softmax_rows_per_row_shift(x.astype(np.float64))
+    got = mx.nd.SoftmaxOutput(mx.nd.array(x, dtype=dtype), mx.nd.zeros(64, dtype=dtype)).asnumpy()
+    np.testing.assert_allclose(got, want, rtol=1e-5 if dtype == np.float32 else 1e-12, atol=0)
+    np.testing.assert_allclose(got.sum(axis=1), 1.0, rtol=1e-5)
+    data = mx.sym.Variable("data")
+    ex = mx.sym.SoftmaxOutput(data, name="sm").simple_bind(mx.cpu(), data=x.shape, type_dict={"data": dtype}, grad_req="null")
+    ex.arg_dict["data"][:] = x
+    np.testing.assert_array_equal(ex.forward()[0].asnumpy(), got)
+
+
+def test_softmax_output_wide_spread_or_nonfinite_rows_shift_per_row():
+    """Values spanning more than float32's exp range (or holding inf or NaN) take the
+    per-row shift: a row 1000 below the others keeps its probabilities instead of
+    underflowing to 0/0, and a NaN stays in its own row."""
+    x = np.array([[1.0, 2.0, 3.0], [-1000.0, -999.0, -998.0], [0.5, 0.5, 0.0]], np.float32)
+    got = mx.nd.SoftmaxOutput(mx.nd.array(x), mx.nd.zeros(3)).asnumpy()
+    np.testing.assert_array_equal(got, _softmax_rows_per_row_shift(x))
+    np.testing.assert_allclose(got[1], got[0], rtol=1e-6)
+    y = x.copy()
+    y[1] = [0.0, np.nan, 1.0]
+    y[2, 0] = np.inf
+    got = mx.nd.SoftmaxOutput(mx.nd.array(y), mx.nd.zeros(3)).asnumpy()
+    assert np.isnan(got[1]).all() and np.isnan(got[2]).any()
+    np.testing.assert_array_equal(got[0], _softmax_rows_per_row_shift(x)[0])

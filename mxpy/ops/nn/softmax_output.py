@@ -38,17 +38,57 @@ def _infer_shape(p, in_shapes):
     return [data, label if label is not None else want], [data]
 
 
+# How far below the array's largest value its smallest may lie for one shared shift:
+# exp of anything down to -spread stays a normal number (float32's smallest normal is
+# about exp(-87.3), float64's exp(-708)), so no row's terms underflow.
+_SHARED_SHIFT_SPREAD = {np.dtype(np.float32): 80.0, np.dtype(np.float64): 700.0}
+
+
+def _softmax_rows_shared_shift(x, out) -> bool:
+    """Softmax of each row of 2-D ``x`` into ``out``, shifted by the whole array's max.
+
+    Softmax is unchanged by any shift of a row, and MXNet shifts each row by its own
+    max only to keep ``exp`` in range. When the array's values span at most
+    ``_SHARED_SHIFT_SPREAD`` one shared shift keeps every term a normal number, and
+    NumPy finds one max over the array 5x faster than a max per short row (6.7 vs
+    1.2 us on a 128x10 batch); the row sums run as one matrix-vector product. The
+    results agree with the per-row form to a few ulps. False, writing nothing,
+    when the spread is wider (or holds NaN or inf): the caller shifts per row.
+
+    >>> x = np.array([[1.0, 2.0], [3.0, 3.0]], np.float32)
+    >>> out = np.empty_like(x)
+    >>> _softmax_rows_shared_shift(x, out), out.round(4).tolist()
+    (True, [[0.2689, 0.7311], [0.5, 0.5]])
+    """
+    spread = _SHARED_SHIFT_SPREAD.get(x.dtype)
+    if spread is None or x.ndim != 2 or x.size == 0:
+        return False
+    top = float(x.max())
+    if not top - float(x.min()) <= spread:  # Python floats: inf - inf is NaN without a warning
+        return False
+    np.subtract(x, x.dtype.type(top), out=out)
+    np.exp(out, out=out)
+    sums = out @ np.ones(x.shape[1], x.dtype)
+    np.divide(out, sums[:, None], out=out)
+    return True
+
+
 def _softmax(xp, x, axis, out=None):
     """``exp(x - max) / sum`` along ``axis``; into ``out`` when given (no temporaries,
     the same operations in the same order, so the same numbers)."""
-    m = x.max(axis=axis, keepdims=True)
-    if out is None:
-        e = xp.exp(x - m)
-        return e / e.sum(axis=axis, keepdims=True)
-    xp.subtract(x, m, out=out)
-    xp.exp(out, out=out)
-    out /= out.sum(axis=axis, keepdims=True)
-    return out
+    if xp is np and axis == x.ndim - 1 == 1:
+        dst = np.empty_like(x) if out is None else out
+        if _softmax_rows_shared_shift(x, dst):
+            return dst
+    with np.errstate(invalid="ignore", over="ignore"):  # inf or NaN gives NaN rows, as in MXNet
+        m = x.max(axis=axis, keepdims=True)
+        if out is None:
+            e = xp.exp(x - m)
+            return e / e.sum(axis=axis, keepdims=True)
+        xp.subtract(x, m, out=out)
+        xp.exp(out, out=out)
+        out /= out.sum(axis=axis, keepdims=True)
+        return out
 
 
 def _axis(p, ndim: int) -> int:
