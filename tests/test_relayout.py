@@ -210,6 +210,22 @@ def test_relaid_rules():
     assert relaid(v, other, np.ascontiguousarray) is other  # another layout
 
 
+@pytest.mark.parametrize("shape", [(128, 784), (5, 6), (3, 1)])
+def test_fully_connected_kept_weight_is_aligned_and_equal(shape):
+    """FullyConnected's kept copy: the same values, ``w.T`` C-contiguous, first element
+    on a 64-byte boundary (what OpenBLAS packs fastest)."""
+    from mxpy.backend.host_memory import ALIGNMENT
+
+    _, make = mx.registry.get("FullyConnected").relayout
+    rng = np.random.default_rng(0)
+    for _ in range(4):  # malloc's 16-byte alignment lands on a boundary by chance too
+        w = rng.standard_normal(shape).astype(F32)
+        kept = make(w)
+        assert kept.shape == w.shape and kept.dtype == w.dtype and kept.T.flags.c_contiguous
+        assert kept.ctypes.data % ALIGNMENT == 0
+        np.testing.assert_array_equal(kept, w)
+
+
 def test_queued_reads_and_writes_keep_order(counted_relayout):
     """Forwards and weight writes queued behind each other (worker threads, nothing inline):
     each forward sees exactly the writes pushed before it."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ...backend.host_memory import empty_aligned
 from ...registry import OpDef, Param, ShapeError, merge_shape, register
 from .._split import SplitSpec
 from ._weight_layer import layer_gradient, layer_inputs, register_layer_backward
@@ -86,7 +87,9 @@ def _weight_for_forward(w):
     """
     if w.size > _RELAYOUT_MAX_SIZE or w.ndim != 2:
         return w
-    return w.T.copy().T
+    kept = empty_aligned(w.shape, w.dtype, order="F")  # 64-byte aligned: see empty_aligned
+    kept[...] = w
+    return kept
 
 
 def _cost(p, ins, outs):
