@@ -80,7 +80,7 @@ def _softmax(xp, x, axis, out=None):
         dst = np.empty_like(x) if out is None else out
         if _softmax_rows_shared_shift(x, dst):
             return dst
-    with np.errstate(invalid="ignore", over="ignore"):  # inf or NaN gives NaN rows, as in MXNet
+    with np.errstate(invalid="ignore", over="ignore"):  # inf or NaN: NaN in that row, no error
         m = x.max(axis=axis, keepdims=True)
         if out is None:
             e = xp.exp(x - m)
