@@ -24,6 +24,28 @@ def test_cases_name_registered_ops():
     assert not unknown, f"battery cases for unknown or non-canonical op names: {unknown}"
 
 
+def test_parsed_params_read_as_attributes_from_the_instance_dict():
+    """Every battery case's parsed Params: each value is in the instance ``__dict__``
+    (fast attribute reads) and is the item itself; copies and pickles keep both."""
+    import copy
+    import pickle
+
+    parsed = 0
+    for case in CASES:
+        try:
+            p = registry.get(case.op).parse(case.params)
+        except mx.base.MXNetError:  # the front end adds num_args and the like from the inputs
+            continue
+        parsed += 1
+        assert set(p.__dict__) == set(p), case.id
+        assert all(getattr(p, k) is p[k] for k in p), case.id
+        for clone in (copy.deepcopy(p), pickle.loads(pickle.dumps(p))):
+            assert clone == p and all(getattr(clone, k) == p[k] for k in p), case.id
+    assert parsed > 0.9 * len(CASES)
+    with pytest.raises(AttributeError):
+        registry.get("FullyConnected").parse({"num_hidden": 2}).no_such_param
+
+
 def _run(case, np_inputs, out=None):
     fn = getattr(mx.nd, case.op) if hasattr(mx.nd, case.op) else getattr(mx.nd._internal, case.op)
     args = [mx.nd.array(x, dtype=x.dtype) for x in np_inputs]

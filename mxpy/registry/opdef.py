@@ -108,6 +108,7 @@ class OpDef:
                 if spec.default is REQUIRED:
                     raise MXNetError(f"{self.name}: required parameter '{k}' is missing")
                 out[k] = spec.default
+        out.freeze()
         if key is not None:
             if len(self._parse_cache) > 512:
                 self._parse_cache.clear()
