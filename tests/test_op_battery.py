@@ -43,7 +43,7 @@ def test_parsed_params_read_as_attributes_from_the_instance_dict():
             assert clone == p and all(getattr(clone, k) == p[k] for k in p), case.id
     assert parsed > 0.9 * len(CASES)
     with pytest.raises(AttributeError):
-        registry.get("FullyConnected").parse({"num_hidden": 2}).no_such_param
+        _ = registry.get("FullyConnected").parse({"num_hidden": 2}).no_such_param
 
 
 def _run(case, np_inputs, out=None):
