@@ -15,6 +15,11 @@ batch into the bound input and the softmax. NumPy's rows use contiguous
 ``W.T``, the layout mxpy keeps for inference, and no framework around the
 calls: what any NumPy-based forward would need at least.
 
+The last line of each block divides the NumPy floor of the MXNet-API case's work
+by the time of PyTorch's own case. Its inverse is the best speed ratio against
+PyTorch that any NumPy-based framework could reach in that run: above 1.0, the
+target "at least PyTorch's speed" is out of reach.
+
     python3 bench/gemm_floor.py            # both, 1 thread and default threads
     python3 bench/gemm_floor.py --one numpy --threads 1   # one library (what the driver runs)
 """
@@ -143,6 +148,9 @@ def main() -> int:
         for k in keys:
             med = {lib: statistics.median(r[k] for r in runs[lib]) for lib in PYTHONS}
             print(f"  {k:<14}" + "".join(f"{med[lib]:>10.1f}" for lib in PYTHONS) + f"{med['numpy'] / med['torch']:>13.2f}")
+        floor = statistics.median(r["fwd_mxnet_work"] for r in runs["numpy"])
+        torch_case = statistics.median(r["fwd_torch_work"] for r in runs["torch"])
+        print(f"  NumPy floor of the MXNet-API case / PyTorch's own case: {floor:.1f} / {torch_case:.1f} us = {floor / torch_case:.2f}")
     return 0
 
 
