@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 import mxpy as mx
-from mxpy import registry
+from mxpy import engine, registry
 from mxpy.base import MXNetError
 from mxpy.ndarray import dispatch, fluent
 
@@ -165,6 +165,32 @@ def test_setitem_self_aliasing(each_engine):
     b = mx.nd.array(np.arange(4).reshape(2, 2))
     b[0:1] = b[1:2]
     assert b.asnumpy().tolist() == [[2, 3], [2, 3]]
+
+
+@pytest.mark.parametrize("kind", ["NaiveEngine", "ThreadedEngine", "queued"])
+def test_setitem_same_shape_array_copies_in_order(kind):
+    """``w[:] = v`` for a same-shape array on the same context (the common case, one
+    push): a copy, ordered after pending writes of ``v`` and before later ones (every
+    op queued to a worker in the third run), that casts to ``w``'s dtype, and that
+    leaves ``w``'s views seeing the new values."""
+    from mxpy.engine.threaded import ThreadedEngine
+
+    with engine.engine_type(ThreadedEngine(inline_max=-1) if kind == "queued" else kind):
+        _same_shape_copies(mx.nd.zeros((2, 3)))
+
+
+def _same_shape_copies(w):
+    view = w.reshape((3, 2))
+    v = mx.nd.array(np.arange(6, dtype=np.float64).reshape(2, 3), dtype="float64")
+    v += 1  # pending write before the copy
+    w[:] = v
+    v += 100  # a later write must not reach w
+    assert w.dtype == np.float32 and w.asnumpy().tolist() == [[1, 2, 3], [4, 5, 6]]
+    assert view.asnumpy().tolist() == [[1, 2], [3, 4], [5, 6]]
+    w[:] = w * 2  # the value is computed from w itself
+    assert w.asnumpy().tolist() == [[2, 4, 6], [8, 10, 12]]
+    w[:] = view.reshape((2, 3))  # same Var and same memory: nothing to do
+    assert w.asnumpy().tolist() == [[2, 4, 6], [8, 10, 12]]
 
 
 def test_setitem_cross_context_and_dtype(each_engine):
