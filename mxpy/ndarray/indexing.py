@@ -306,32 +306,29 @@ def _assign_all(self: NDArray, value) -> None:
     """``self[:] = value``: one push of a fill or copy kernel."""
     ctx = self._ctx
     dst = self._data
-    if type(value) is NDArray:
-        src = value._data
-        if value._ctx is ctx and src.shape == dst.shape and src is not dst and value._var is not self._var:
-            # the common case, a whole array into another of its shape (w[:] = w - g * lr, a batch
-            # into a bound input): no broadcasting, context or alias handling, 2.2 -> 1.2 us
-            _eng._current.push(_copy_kernel, (src, dst, get_backend(ctx).xp), (value._var,), (self._var,), ctx, "_copyto", dst.size)
-            return
-    if isinstance(value, _SCALARS):
-        _eng._current.push(_fill_kernel, (dst, value), (), (self._var,), ctx, "_set_value", dst.size)
-        return
+    # NDArray first: the scalar test below goes through an ABC (numbers.Number), and
+    # w[:] = w - g * lr or a batch copied into a bound input is on every training step
     if isinstance(value, NDArray):
-        if value._data is dst:
+        src = value._data
+        if src is dst:
             return
-        vs = _fit(value.shape, dst.shape)
-        if value._ctx != ctx:
+        vs = src.shape if src.shape == dst.shape else _fit(src.shape, dst.shape)
+        if value._ctx is not ctx and value._ctx != ctx:
             if vs != dst.shape:
                 value = value.as_in_context(ctx)
+                src = value._data
             else:
                 from .creation import copy_into
 
                 copy_into(value, self)
                 return
-        src = value._data if vs == value._data.shape else value._data.reshape(vs)
+        if vs != src.shape:
+            src = src.reshape(vs)
         reads = () if value._var is self._var else (value._var,)
-        xp = get_backend(ctx).xp
-        _eng._current.push(_copy_kernel, (src, dst, xp), reads, (self._var,), ctx, "_copyto", dst.size)
+        _eng._current.push(_copy_kernel, (src, dst, get_backend(ctx).xp), reads, (self._var,), ctx, "_copyto", dst.size)
+        return
+    if isinstance(value, _SCALARS):
+        _eng._current.push(_fill_kernel, (dst, value), (), (self._var,), ctx, "_set_value", dst.size)
         return
     host = _host_value(value, dst.dtype)
     host = host.reshape(_fit(host.shape, dst.shape))
