@@ -201,14 +201,13 @@ def kernel_for(op: OpDef, args: Sequence, ctx: Context, alias: bool, split: bool
     return kernel
 
 
-def relaid_kernel(op: OpDef, var, kernel=None):
-    """``kernel`` (``op.kernel`` by default) fed ``op.relayout``'s copy of one input
-    (see :func:`engine.var.relaid`).
+def relaid_kernel(op: OpDef, var, kernel):
+    """``kernel`` (``op.kernel`` or its split form) fed ``op.relayout``'s copy of one
+    input (see :func:`engine.var.relaid`).
 
     ``var`` is that input's engine Var; the copy is looked up when the kernel
     runs, after every write pushed before it has finished.
     """
-    kernel = op.kernel if kernel is None else kernel
     slot, make = op.relayout
 
     def run(p, ins, outs, req, rt):
