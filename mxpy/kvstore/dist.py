@@ -31,9 +31,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import engine as _eng
 from ..context import cpu
-from ..engine.var import Var
 from ..ndarray.creation import copy_into
 from ..ndarray.ndarray import NDArray, _new
 from .base import Grouped
@@ -90,6 +88,7 @@ class DistSyncKVStore(LocalKVStore):
                 group.bcast(buf, 0)
 
             self._staged(stored, "kvstore_init_bcast", bcast)
+        group.wait()  # init is synchronous, as MXNet's (a mismatch between workers raises here)
 
     def _reduce(self, key, values: list, ctx, dtype) -> NDArray:
         merged = super()._reduce(key, values, ctx, dtype)  # a fresh array: the caller's values stay as they are
@@ -127,9 +126,7 @@ class DistSyncKVStore(LocalKVStore):
     # -- the rest of the API -------------------------------------------------------------------
     def _barrier(self) -> None:
         """Wait until this rank's queued transfers are done and every rank reached the barrier."""
-        done = Var()
-        self._group.push_op(self._group.barrier, (), (), (done,), "kvstore_barrier")
-        _eng.get().wait_write(done)
+        self._group.barrier_op()
 
     barrier = _barrier
 

@@ -34,7 +34,6 @@ import numpy as np
 from .. import engine as _eng
 from ..base import MXNetError
 from ..context import cpu
-from ..engine.var import Var
 from ..ndarray.creation import copy_into
 from ..ndarray.ndarray import _new
 from ..ndarray.register import call
@@ -162,6 +161,7 @@ class DistAsyncKVStore(KVStore):
                 group.barrier()  # nobody pushes or pulls the key before the server has it
 
             group.push_op(init, (host._data,), (host._var,), (), "kvstore_async_init")
+        group.wait()  # init is synchronous, as MXNet's (a mismatch between workers raises here)
 
     def set_optimizer(self, optimizer) -> None:
         """Install ``optimizer`` on the server (rank 0); every rank must call it (Module does)."""
@@ -183,9 +183,7 @@ class DistAsyncKVStore(KVStore):
 
     def _barrier(self) -> None:
         """Wait until this rank's queued transfers are done and every rank reached the barrier."""
-        done = Var()
-        self._group.push_op(self._group.barrier, (), (), (done,), "kvstore_barrier")
-        _eng.get().wait_write(done)
+        self._group.barrier_op()
         self._raise_server_error()
 
     barrier = _barrier

@@ -176,6 +176,17 @@ class Group:
         """Queue ``fn(*args)`` on the communication worker, in program order with this group's other transfers."""
         _eng.get().push_queued(fn, args, tuple(reads), (*writes, self.order), COMM_KEY, name)
 
+    def wait(self) -> None:
+        """Block until this group's queued transfers finished; raise the first failure not yet reported."""
+        _eng.get().wait_write(self.order)
+
+    def barrier_op(self) -> None:
+        """Queue a barrier after this rank's transfers and wait for it (every rank must call it)."""
+        done = Var()
+        self.push_op(self.barrier, (), (), (done,), "kvstore_barrier")
+        _eng.get().wait_write(done)
+        self.wait()
+
     # -- checks --------------------------------------------------------------------------
     def check_peers(self, func: str, key, shape: tuple, dtype) -> None:
         """Every rank is doing ``func`` on the same key, shape and dtype at this step, or MXNetError on every rank."""

@@ -17,9 +17,7 @@ locally). Transfers are engine ops on the communication worker, like the
 
 from __future__ import annotations
 
-from .. import engine as _eng
 from ..base import MXNetError
-from ..engine.var import Var
 from ..ndarray.creation import copy_into
 from ..ndarray.ndarray import NDArray
 from .dist import _host_pair
@@ -156,8 +154,6 @@ class Horovod:
 
     def _barrier(self) -> None:
         """Wait until this rank's queued transfers are done and every rank reached the barrier."""
-        done = Var()
-        self._group.push_op(self._group.barrier, (), (), (done,), "horovod_barrier")
-        _eng.get().wait_write(done)
+        self._group.barrier_op()
 
     barrier = _barrier
