@@ -3,7 +3,7 @@ PY ?= python3
 VENV ?= .venv
 VPY := $(VENV)/bin/python
 
-.PHONY: demo test test-slow lint format bench venv
+.PHONY: demo test test-slow test-dist lint format bench venv
 
 $(VPY):
 	$(PY) -m venv $(VENV)
@@ -20,7 +20,13 @@ test: $(VPY)
 	$(VPY) -m pip install -q -e '.[test]'
 	$(VPY) -m ruff check mxpy tests bench examples
 	$(VPY) -m ruff format --check mxpy tests bench examples
-	$(VPY) -m pytest -m "not slow"
+	$(VPY) -m pytest -m "not slow and not dist"
+
+# Multi-process jobs of the distributed kvstore (mpi4py + Open MPI from the dist extra).
+# mxpy.launch adds mpirun's run-as-root and oversubscribe options itself.
+test-dist: $(VPY)
+	$(VPY) -m pip install -q -e '.[test,dist]'
+	$(VPY) -m pytest -m dist tests/test_dist_mpi.py
 
 test-slow: $(VPY)
 	$(VPY) -m pip install -q -e '.[test]'

@@ -210,3 +210,18 @@ def test_killed_worker_stops_the_job(tmp_path):
     assert "kill not noticed" not in log
     assert "rank 1" in log and "signal 9" in log, log[-3000:]
     assert elapsed < 60
+
+
+def test_train_mnist_example_with_two_processes(tmp_path):
+    """examples/train_mnist.py --kv-store dist_sync under the launcher: both ranks agree, rank 0 checkpoints."""
+    example = os.path.join(REPO, "examples", "train_mnist.py")
+    cmd = [sys.executable, "-m", "mxpy.launch", "-n", "2", "python", example, "--kv-store", "dist_sync", "--no-progress", "--out-dir", str(tmp_path)]
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=240, cwd=REPO)
+    log = proc.stdout + proc.stderr
+    assert proc.returncode == 0, log[-4000:]
+    rank1 = [line for line in log.splitlines() if line.startswith("rank 1: test accuracy")]
+    rank0 = [line for line in log.splitlines() if line.startswith("test accuracy")]
+    assert rank1 and rank0 and rank1[0].split()[4] == rank0[0].split()[2]  # the same weights on both ranks
+    assert float(rank0[0].split()[2].rstrip(";")) > 0.85
+    assert "[rank 1] Epoch[9] Train-accuracy" in log
+    assert sorted(os.listdir(tmp_path))[:2] == ["mnist-mlp-0010.params", "mnist-mlp-symbol.json"]
