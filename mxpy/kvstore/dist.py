@@ -41,9 +41,13 @@ from .local import LocalKVStore
 __all__ = ["DistSyncKVStore"]
 
 
+def _on_host(arr: NDArray) -> bool:
+    return not arr._ctx.device_type.startswith("gpu")
+
+
 def _host_pair(arr: NDArray) -> NDArray:
     """``arr`` itself when it lives in host memory, else a host array for a staged copy."""
-    return arr if not arr._ctx.device_type.startswith("gpu") else _new(cpu(0), arr.shape, arr._data.dtype)
+    return arr if _on_host(arr) else _new(cpu(0), arr.shape, arr._data.dtype)
 
 
 class DistSyncKVStore(LocalKVStore):
@@ -55,7 +59,8 @@ class DistSyncKVStore(LocalKVStore):
     def __init__(self, kv_type: str = "dist_sync") -> None:
         super().__init__(kv_type, "device" in kv_type)
         self._group = Group()
-        self._dist_residuals: dict = {}
+        self._dist_residuals: dict = {}  # 2-bit compression: key -> this rank's float32 residual
+        self._merge_bufs: dict = {}  # key -> the summed gradient the optimizer reads
 
     @property
     def rank(self) -> int:
@@ -90,38 +95,91 @@ class DistSyncKVStore(LocalKVStore):
             self._staged(stored, "kvstore_init_bcast", bcast)
         group.wait()  # init is synchronous, as MXNet's (a mismatch between workers raises here)
 
-    def _reduce(self, key, values: list, ctx, dtype) -> NDArray:
-        merged = super()._reduce(key, values, ctx, dtype)  # a fresh array: the caller's values stay as they are
-        group = self._group
-        if self._compressor is None:
+    def _push_impl(self, grouped: Grouped) -> None:
+        for k, values in grouped:
+            stored = self._store[k]
+            ctx = self._merge_context(k, values)
+            if stored._ctx != ctx:  # device stores keep the value where it is merged
+                moved = _new(ctx, stored.shape, stored._data.dtype)
+                copy_into(stored, moved)
+                stored = self._store[k] = moved
+            dtype = stored._data.dtype
+            v = values[0]
+            if len(values) == 1 and v._data.dtype == dtype and _on_host(v) and _on_host(stored):
+                src = v  # one host array: the transfer reads it directly, no copy
+            else:
+                src = self._reduce(k, values, ctx, dtype)  # a fresh sum of this rank's devices
+            if self._updater is None:
+                self._transfer(k, src, stored)  # the store keeps the sum over every rank
+                continue
+            merged = self._merge_bufs.get(k)
+            if merged is None or merged._ctx != ctx:
+                merged = self._merge_bufs[k] = _new(ctx, stored.shape, dtype)
+            self._transfer(k, src, merged)  # reused every step: the engine orders it after the last update
+            self._updater(k.encode() if isinstance(k, str) else k, merged, stored)
 
-            def allreduce(buf, key=key):
-                group.check_peers("push", key, buf.shape, buf.dtype)
-                group.allreduce(buf)
+    def _transfer(self, key, src: NDArray, dst: NDArray) -> None:
+        """``dst`` = the sum over every rank of ``src`` (through the 2-bit codes when compression is set)."""
+        group, compressor = self._group, self._compressor
+        src_h, dst_h = _host_pair(src), _host_pair(dst)
+        if src_h is not src:
+            copy_into(src, src_h)
+        if compressor is None:
 
-            self._staged(merged, "kvstore_allreduce", allreduce)
-            return merged
-        residual = self._dist_residuals.get(key)
-        if residual is None:
-            residual = self._dist_residuals[key] = _new(cpu(0), merged.shape, np.float32)
-            residual._data[...] = 0
-        compressor = self._compressor
+            def allreduce(s, d):
+                group.check_peers("push", key, s.shape, s.dtype)
+                group.allreduce(s, d)
 
-        def compressed_sum(buf, res, key=key):
-            group.check_peers("push", key, buf.shape, buf.dtype)
-            every = group.allgather_bytes(compressor.quantize(buf, res))
-            total = np.zeros(buf.size, np.float32)
-            for codes in every:  # rank order: the same sum on every rank
-                compressor.dequantize(codes, buf.size, out=total)
-            buf[...] = total.reshape(buf.shape)
+            group.push_op(allreduce, (src_h._data, dst_h._data), (src_h._var,), (dst_h._var,), "kvstore_allreduce")
+        else:
+            residual = self._dist_residuals.get(key)
+            if residual is None:
+                residual = self._dist_residuals[key] = _new(cpu(0), src.shape, np.float32)
+                residual._data[...] = 0
 
-        host = _host_pair(merged)
-        if host is not merged:
-            copy_into(merged, host)
-        self._group.push_op(compressed_sum, (host._data, residual._data), (), (host._var, residual._var), "kvstore_2bit_allgather")
-        if host is not merged:
-            copy_into(host, merged)
-        return merged
+            def compressed_sum(s, d, res):
+                group.check_peers("push", key, s.shape, s.dtype)
+                every = group.allgather_bytes(compressor.quantize(s, res))
+                total = np.zeros(s.size, np.float32)
+                for codes in every:  # rank order: the same sum on every rank
+                    compressor.dequantize(codes, s.size, out=total)
+                d[...] = total.reshape(d.shape)
+
+            group.push_op(compressed_sum, (src_h._data, dst_h._data, residual._data), (src_h._var,), (dst_h._var, residual._var), "kvstore_2bit_allgather")
+        if dst_h is not dst:
+            copy_into(dst_h, dst)
+
+    def pushpull(self, key, value, out=None, priority: int = 0) -> None:
+        """``push`` then ``pull``; without an optimizer the sum over the ranks goes straight into ``out``.
+
+        >>> import mxpy as mx
+        >>> kv = mx.kv.create("dist_sync")
+        >>> kv.init("g", mx.nd.zeros((2,)))
+        >>> out = mx.nd.zeros((2,))
+        >>> kv.pushpull("g", mx.nd.ones((2,)), out=out)
+        >>> out.asnumpy().tolist()
+        [1.0, 1.0]
+        """
+        pushed = self._prepare_push(key, value, "pushpull")
+        pulled = self._prepare_pull(key, value if out is None else out, "pushpull")
+        if self._updater is not None or self._compressor is not None or self._on_device:
+            self._push_impl(pushed)
+            self._pull_impl(pulled)
+            return
+        outs = dict(pulled)
+        for k, values in pushed:
+            stored, first = self._store[k], outs[k][0]
+            v = values[0]
+            direct = len(values) == 1 and all(_on_host(a) and a._data.dtype == stored._data.dtype for a in (v, first, stored))
+            if not direct or any(o is v for o in outs[k]):
+                self._push_impl([(k, values)])
+                self._pull_impl([(k, outs[k])])
+                continue
+            # the sum lands in the first out, and the store copies it from there in the background
+            self._transfer(k, v, first)
+            copy_into(first, stored)
+            for o in outs[k][1:]:
+                copy_into(first, o)
 
     # -- the rest of the API -------------------------------------------------------------------
     def _barrier(self) -> None:

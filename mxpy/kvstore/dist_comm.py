@@ -131,7 +131,7 @@ def wait_polling(req, what: str, timeout: float, rank: int):
     if req.Test():
         return
     start = time.perf_counter()
-    spin_until = start + 2e-4
+    spin_until = start + 1e-3
     delay = 2e-5
     while not req.Test():
         now = time.perf_counter()
@@ -217,19 +217,31 @@ class Group:
 
     # -- data ----------------------------------------------------------------------------
     def allreduce(self, buf: np.ndarray, out: np.ndarray | None = None) -> None:
-        """Sum ``buf`` over the ranks into ``out`` (or in place), in pieces of ``bigarray_bound()`` elements."""
+        """Sum ``buf`` over the ranks into ``out`` (or in place), in pieces of ``bigarray_bound()`` elements.
+
+        Several pieces go out as non-blocking collectives all at once, so MPI
+        pipelines them (and a piece never exceeds MPI's int32 count); a single
+        piece uses the blocking call, faster for small arrays.
+        """
+        if out is None or out is buf:
+            out, src = buf, None
+        else:
+            src = buf
         if self.size == 1:
-            if out is not None and out is not buf:
-                np.copyto(out, buf)
+            if src is not None:
+                np.copyto(out, src)
             return
         MPI = self.MPI
-        src = buf.reshape(-1)
-        dst = src if out is None else out.reshape(-1)
+        dst = out.reshape(-1)
+        flat = None if src is None else src.reshape(-1)
         step = bigarray_bound()
+        if dst.size <= step:  # one piece: Open MPI's blocking algorithms beat its non-blocking ones here
+            self.comm.Allreduce(MPI.IN_PLACE if flat is None else flat, dst, op=MPI.SUM)
+            return
         reqs = []
-        for lo in range(0, src.size, step):
-            s, d = src[lo : lo + step], dst[lo : lo + step]
-            reqs.append(self.comm.Iallreduce(MPI.IN_PLACE if out is None else s, d, op=MPI.SUM))
+        for lo in range(0, dst.size, step):
+            d = dst[lo : lo + step]
+            reqs.append(self.comm.Iallreduce(MPI.IN_PLACE if flat is None else flat[lo : lo + step], d, op=MPI.SUM))
         MPI.Request.Waitall(reqs)
 
     def bcast(self, buf: np.ndarray, root: int = 0) -> None:
@@ -240,6 +252,12 @@ class Group:
         step = bigarray_bound()
         reqs = [self.comm.Ibcast(flat[lo : lo + step], root=root) for lo in range(0, flat.size, step)]
         self.MPI.Request.Waitall(reqs)
+
+    def bcast_into(self, src: np.ndarray, dst: np.ndarray) -> None:
+        """``dst`` = rank 0's ``src`` on every rank."""
+        if dst is not src:
+            np.copyto(dst, src)
+        self.bcast(dst, 0)
 
     def allgather_bytes(self, mine: np.ndarray) -> np.ndarray:
         """``(size, len(mine))`` uint8: every rank's ``mine`` (all the same length)."""

@@ -18,8 +18,9 @@ locally). Transfers are engine ops on the communication worker, like the
 from __future__ import annotations
 
 from ..base import MXNetError
+from ..context import cpu
 from ..ndarray.creation import copy_into
-from ..ndarray.ndarray import NDArray
+from ..ndarray.ndarray import NDArray, _new
 from .dist import _host_pair
 from .dist_comm import Group
 
@@ -62,25 +63,30 @@ class Horovod:
         return self._group.size
 
     def _transfer(self, key, func: str, src: NDArray, outs: list, fn) -> None:
+        """``fn(src_buffer, dst_buffer)`` into ``outs[0]`` (host buffers; GPU arrays are staged), then copies to the other outs."""
         for o in outs:
             if o.shape != src.shape:
                 raise MXNetError(f"Horovod.{func}: out for key {key!r} has shape {o.shape}, expected {src.shape}")
         group = self._group
-        host = _host_pair(src)
-        # a private copy: the caller's array changes only if it is among the outs
-        if host is src:
-            from ..ndarray.ndarray import _new
+        first = outs[0]
+        src_h, dst_h = _host_pair(src), _host_pair(first)
+        if first._data.dtype != src._data.dtype:
+            dst_h = _new(cpu(0), src.shape, src._data.dtype)
+        if src_h is not src:
+            copy_into(src, src_h)
 
-            host = _new(src._ctx, src.shape, src._data.dtype)
-        copy_into(src, host)
+        def run(s, d):
+            group.check_peers(func, key, s.shape, s.dtype)
+            fn(s, d)
 
-        def run(buf):
-            group.check_peers(func, key, buf.shape, buf.dtype)
-            fn(buf)
-
-        group.push_op(run, (host._data,), (), (host._var,), f"horovod_{func}")
-        for o in outs:
-            copy_into(host, o)
+        if src_h is dst_h:
+            group.push_op(run, (src_h._data, dst_h._data), (), (dst_h._var,), f"horovod_{func}")
+        else:
+            group.push_op(run, (src_h._data, dst_h._data), (src_h._var,), (dst_h._var,), f"horovod_{func}")
+        if dst_h is not first:
+            copy_into(dst_h, first)
+        for o in outs[1:]:
+            copy_into(first, o)
 
     def pushpull(self, key, value, out=None, priority: int = 0) -> None:
         """Sum ``value`` over every rank into ``out`` (or into ``value`` itself); a list of values is summed first.
@@ -102,7 +108,7 @@ class Horovod:
             from ..ndarray.register import call
 
             src = call("add_n", *values)
-        self._transfer(key, "pushpull", src, outs, self._group.allreduce)
+        self._transfer(key, "pushpull", src, outs, self._group.allreduce)  # out of place, or in place when out is the value
 
     def broadcast(self, key, value, out, priority: int = 0) -> None:
         """Copy rank 0's ``value`` into ``out`` on every rank.
@@ -115,7 +121,7 @@ class Horovod:
         [1.0, 1.0]
         """
         src = _arrays(value, "broadcast", "value")[0]
-        self._transfer(key, "broadcast", src, _arrays(out, "broadcast", "out"), self._group.bcast)
+        self._transfer(key, "broadcast", src, _arrays(out, "broadcast", "out"), self._group.bcast_into)
 
     def init(self, key, value) -> None:
         """Make ``value`` (an NDArray or a list) equal to rank 0's on every rank (a broadcast into itself)."""
