@@ -27,7 +27,7 @@ import common  # noqa: E402
 
 WORKER = os.path.join(HERE, "dist", "worker.py")
 REPO = os.path.dirname(HERE)
-SCENARIOS = ["api", "bigarray", "compress", "mlp", "feedforward", "conv_bn", "async", "mnist_parts"]
+SCENARIOS = ["api", "bigarray", "compress", "mlp", "feedforward", "horovod_module", "conv_bn", "async", "mnist_parts"]
 
 
 def launch(n: int, outdir, scenarios: list, timeout: float = 240, env: dict | None = None) -> subprocess.CompletedProcess:
@@ -102,6 +102,21 @@ def test_feedforward_dist_sync(job):
         got = job("feedforward", r)
         for name, value in ref.items():
             np.testing.assert_allclose(got[name], value.asnumpy(), rtol=1e-5, atol=2e-6, err_msg=name)
+
+
+def test_horovod_module(job):
+    """Horovod sums the gradients and each rank updates with rescale_grad 1/(its own batch), as MXNet's
+    Module does for a store without '_sync': one process on the combined batch with n times the
+    learning rate takes the same steps (no weight decay, which that would not scale)."""
+    n = job.n
+    x, y = common.mlp_data()
+    opt = dict(common.HOROVOD_OPT, learning_rate=common.HOROVOD_OPT["learning_rate"] * n)
+    ref, _ = common.train_reference(common.mlp_symbol(), x, y, n * common.MLP_BATCH, [mx.cpu()], opt).get_params()
+    ranks = [job("horovod_module", r) for r in range(n)]
+    for name, value in ref.items():
+        for r in range(1, n):
+            np.testing.assert_array_equal(ranks[r][name], ranks[0][name])
+        np.testing.assert_allclose(ranks[0][name], value.asnumpy(), rtol=1e-4, atol=1e-5, err_msg=name)
 
 
 def test_sync_conv_batchnorm_equals_one_process_over_devices(job):

@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..base import MXNetError
 from ..context import cpu
 from ..ndarray.creation import copy_into
 from ..ndarray.ndarray import NDArray, _new
@@ -39,6 +40,20 @@ from .dist_comm import Group
 from .local import LocalKVStore
 
 __all__ = ["DistSyncKVStore"]
+
+
+def _server_copy(optimizer):
+    """What MXNet's servers get: the optimizer through pickle (its ASCII protocol 0, as MXNet sends it)."""
+    import pickle
+
+    from ..optimizer import Optimizer
+
+    if not isinstance(optimizer, Optimizer):
+        raise TypeError(f"KVStore.set_optimizer: optimizer must be an mx.optimizer.Optimizer, given {type(optimizer).__name__}")
+    try:
+        return pickle.loads(pickle.dumps(optimizer, 0))
+    except Exception as e:
+        raise MXNetError(f"KVStore.set_optimizer: the optimizer must be picklable to run on the store ({type(e).__name__}: {e})") from e
 
 
 def _on_host(arr: NDArray) -> bool:
@@ -182,6 +197,16 @@ class DistSyncKVStore(LocalKVStore):
                 copy_into(first, o)
 
     # -- the rest of the API -------------------------------------------------------------------
+    def set_optimizer(self, optimizer) -> None:
+        """Run a copy of ``optimizer`` on the store, as MXNet's workers pickle it to the servers.
+
+        Every rank holds that copy and applies it to the same summed
+        gradients, so the weights (and the optimizer states) stay identical
+        across ranks. Later changes to ``optimizer`` itself do not reach the
+        store, as in MXNet.
+        """
+        super().set_optimizer(_server_copy(optimizer))
+
     def _barrier(self) -> None:
         """Wait until this rank's queued transfers are done and every rank reached the barrier."""
         self._group.barrier_op()

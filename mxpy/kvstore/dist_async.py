@@ -38,6 +38,7 @@ from ..ndarray.creation import copy_into
 from ..ndarray.ndarray import _new
 from ..ndarray.register import call
 from .base import Grouped, KVStore
+from .dist import _server_copy
 from .dist_comm import Group, world
 
 __all__ = ["DistAsyncKVStore"]
@@ -170,7 +171,7 @@ class DistAsyncKVStore(KVStore):
         if not isinstance(optimizer, Optimizer):
             raise TypeError(f"KVStore.set_optimizer: optimizer must be an mx.optimizer.Optimizer, given {type(optimizer).__name__}")
         if self._server is not None:
-            self._set_updater(get_updater(optimizer))
+            self._set_updater(get_updater(_server_copy(optimizer)))
         self._barrier()
 
     def _set_updater(self, updater) -> None:

@@ -21,6 +21,7 @@ from ..base import MXNetError
 from ..context import cpu
 from ..ndarray.creation import copy_into
 from ..ndarray.ndarray import NDArray, _new
+from .base import KVStore
 from .dist import _host_pair
 from .dist_comm import Group
 
@@ -35,15 +36,34 @@ def _arrays(value, func: str, what: str) -> list:
     raise TypeError(f"Horovod.{func}: {what} must be an NDArray or a non-empty list of NDArrays, given {type(value).__name__}")
 
 
-class Horovod:
-    """The ``horovod`` kvstore (see the module docstring)."""
+class Horovod(KVStore):
+    """The ``horovod`` kvstore (see the module docstring).
+
+    A :class:`KVStore` for ``isinstance`` checks (Module, Gluon's Trainer),
+    but with no stored values: ``push`` and ``pull`` do not exist in MXNet's
+    Horovod store and are refused here.
+    """
 
     def __init__(self) -> None:
+        super().__init__("horovod")
         self._group = Group()
 
-    @property
-    def type(self) -> str:
-        return "horovod"
+    # KVStore's storage hooks: nothing is stored, and push/pull (their only users) are refused below
+    def _has_key(self, key) -> bool:
+        return False
+
+    def _stored(self, key):
+        raise MXNetError(f"Horovod: the horovod kvstore stores no value (key {key!r})")
+
+    _init_impl = _push_impl = _pull_impl = _stored
+
+    def push(self, key, value, priority: int = 0) -> None:
+        """Refused: the horovod store has no values to push to; use :meth:`pushpull` (an allreduce)."""
+        raise MXNetError("Horovod.push: the horovod kvstore has no push/pull; use pushpull (allreduce) or broadcast")
+
+    def pull(self, key, out=None, priority: int = 0, ignore_sparse: bool = True) -> None:
+        """Refused: the horovod store keeps no values; use :meth:`broadcast` or :meth:`pushpull`."""
+        raise MXNetError("Horovod.pull: the horovod kvstore has no push/pull; use pushpull (allreduce) or broadcast")
 
     @property
     def rank(self) -> int:

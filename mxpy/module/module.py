@@ -58,6 +58,8 @@ def _create_kvstore(kvstore, num_device: int, arg_params: dict):
         raise TypeError(f"init_optimizer: kvstore must be a str, a KVStore or None, given {type(kvstore).__name__}")
     if kv is None:
         update_on_kvstore = False
+    else:
+        update_on_kvstore &= kv.is_capable("optimizer")  # horovod: allreduce only, update on the workers
     return kv, update_on_kvstore
 
 
