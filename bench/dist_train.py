@@ -100,7 +100,19 @@ def worker(args) -> None:
 
 
 def run_job(model: str, procs: int, threads: dict, args) -> dict:
-    cmd = [sys.executable, os.path.abspath(__file__), "--worker", "--model", model, "--batch", str(args.batch[model]), "--steps", str(args.steps), "--warmup", "2"]
+    cmd = [
+        sys.executable,
+        os.path.abspath(__file__),
+        "--worker",
+        "--model",
+        model,
+        "--batch",
+        str(args.batch[model]),
+        "--steps",
+        str(args.steps),
+        "--warmup",
+        "2",
+    ]
     env = dict(os.environ)
     for name in ONE_THREAD:
         env.pop(name, None)
@@ -136,7 +148,10 @@ def main() -> None:
         for label, threads in (("default", {}), ("1 per process", ONE_THREAD)):
             one = run_job(model, 1, threads, args)
             two = run_job(model, 2, threads, args)
-            print(f"| {model} | {label} | {one['images_per_s']:.1f} img/s | {two['images_per_s']:.1f} img/s | {two['images_per_s'] / one['images_per_s']:.2f}x |", flush=True)
+            print(
+                f"| {model} | {label} | {one['images_per_s']:.1f} img/s | {two['images_per_s']:.1f} img/s | {two['images_per_s'] / one['images_per_s']:.2f}x |",
+                flush=True,
+            )
 
 
 if __name__ == "__main__":
