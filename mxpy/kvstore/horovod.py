@@ -99,10 +99,8 @@ class Horovod(KVStore):
             group.check_peers(func, key, s.shape, s.dtype)
             fn(s, d)
 
-        if src_h is dst_h:
-            group.push_op(run, (src_h._data, dst_h._data), (), (dst_h._var,), f"horovod_{func}")
-        else:
-            group.push_op(run, (src_h._data, dst_h._data), (src_h._var,), (dst_h._var,), f"horovod_{func}")
+        reads = () if src_h is dst_h else (src_h._var,)
+        group.push_op(run, (src_h._data, dst_h._data), reads, (dst_h._var,), f"horovod_{func}")
         if dst_h is not first:
             copy_into(dst_h, first)
         for o in outs[1:]:
