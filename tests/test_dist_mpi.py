@@ -27,7 +27,7 @@ import common  # noqa: E402
 
 WORKER = os.path.join(HERE, "dist", "worker.py")
 REPO = os.path.dirname(HERE)
-SCENARIOS = ["api", "bigarray", "compress", "mlp", "feedforward", "horovod_module", "conv_bn", "async", "mnist_parts"]
+SCENARIOS = ["lazy", "api", "bigarray", "compress", "mlp", "feedforward", "horovod_module", "conv_bn", "async", "mnist_parts"]
 
 
 def launch(n: int, outdir, scenarios: list, timeout: float = 240, env: dict | None = None) -> subprocess.CompletedProcess:
@@ -81,6 +81,14 @@ def test_store_semantics(job):
     # replicated optimizer states: every rank saved the same momentum
     states = [(job.out / f"states-{r}").read_bytes() for r in range(n)]
     assert all(s == states[0] for s in states)
+
+
+def test_transfers_are_lazy(job):
+    """Rank 0's pushpull returns long before the late ranks join the transfer; its compute goes on meanwhile."""
+    lazy = job("lazy", 0)
+    assert float(lazy["returned"]) < 0.3 and float(lazy["done"]) > 0.8
+    assert float(lazy["busy"]) == 200
+    np.testing.assert_array_equal(lazy["res"], np.full(1000, job.n))
 
 
 def test_sync_mlp_equals_one_process_on_combined_batches(job):
