@@ -16,7 +16,7 @@ is private to each implementation, the values are not).
 >>> c.dequantize(c.quantize(np.array([0.7, -0.2, -0.6], np.float32), res), 3).tolist()
 [0.5, 0.0, -0.5]
 >>> res.tolist()
-[0.19999998807907104, -0.20000000298023224, -0.09999999403953552]
+[0.19999998807907104, -0.20000000298023224, -0.10000002384185791]
 """
 
 from __future__ import annotations
