@@ -248,3 +248,14 @@ def test_train_mnist_example_with_two_processes(tmp_path):
     assert float(rank0[0].split()[2].rstrip(";")) > 0.85
     assert "[rank 1] Epoch[9] Train-accuracy" in log
     assert sorted(os.listdir(tmp_path))[:2] == ["mnist-mlp-0010.params", "mnist-mlp-symbol.json"]
+
+
+def test_stuck_rank_times_out(tmp_path):
+    """A rank that hangs (alive, not answering): rank 0 fails after MXPY_KVSTORE_TIMEOUT and the job ends."""
+    start = time.monotonic()
+    proc = launch(2, tmp_path, ["stall"], timeout=120, env={"MXPY_KVSTORE_TIMEOUT": "2", "MXPY_KVSTORE_ERROR_GRACE": "1"})
+    log = proc.stdout + proc.stderr
+    assert proc.returncode != 0
+    assert "stall not noticed" not in log
+    assert "[rank 0] mxpy.base.MXNetError: KVStore.barrier: rank 0 waited 2 s for the other ranks (MXPY_KVSTORE_TIMEOUT)" in log, log[-3000:]
+    assert time.monotonic() - start < 40

@@ -136,8 +136,7 @@ def wait_polling(req, what: str, timeout: float, rank: int):
     while not req.Test():
         now = time.perf_counter()
         if now > spin_until:
-            if now - start > timeout:
-                req.Cancel()
+            if now - start > timeout:  # (a collective request cannot be cancelled: the job ends anyway)
                 raise MXNetError(f"{what}: rank {rank} waited {timeout:.0f} s for the other ranks (MXPY_KVSTORE_TIMEOUT); a rank is stuck or has left the job")
             time.sleep(delay)
             delay = min(delay * 2, 2e-3)
