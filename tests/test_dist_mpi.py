@@ -1,7 +1,7 @@
 """The distributed stores across processes: jobs of 2 and 3 ranks started by ``python -m mxpy.launch``.
 
-Each job runs tests/dist/worker.py, whose ranks write what they computed;
-these tests compare it with one process doing the same work (tests/dist/
+Each job runs tests/mpi_jobs/worker.py, whose ranks write what they computed;
+these tests compare it with one process doing the same work (tests/mpi_jobs/
 common.py holds the data, networks and references). Run by ``make test-dist``
 (which installs the ``dist`` extra); skipped where mpi4py or mpirun is missing.
 """
@@ -22,10 +22,10 @@ pytest.importorskip("mpi4py")
 pytestmark = pytest.mark.dist
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, os.path.join(HERE, "dist"))
+sys.path.insert(0, os.path.join(HERE, "mpi_jobs"))
 import common  # noqa: E402
 
-WORKER = os.path.join(HERE, "dist", "worker.py")
+WORKER = os.path.join(HERE, "mpi_jobs", "worker.py")
 REPO = os.path.dirname(HERE)
 SCENARIOS = ["lazy", "api", "bigarray", "compress", "mlp", "feedforward", "horovod_module", "conv_bn", "async", "mnist_parts"]
 
