@@ -22,11 +22,12 @@ test: $(VPY)
 	$(VPY) -m ruff format --check mxpy tests bench examples
 	$(VPY) -m pytest -m "not slow and not dist"
 
-# Multi-process jobs of the distributed kvstore (mpi4py + Open MPI from the dist extra).
+# The distributed kvstore with mpi4py + Open MPI (the dist extra): multi-process jobs, and the
+# one-process tests of tests/test_dist.py that make test skips without mpi4py.
 # mxpy.launch adds mpirun's run-as-root and oversubscribe options itself.
 test-dist: $(VPY)
 	$(VPY) -m pip install -q -e '.[test,dist]'
-	$(VPY) -m pytest -m dist tests/test_dist_mpi.py
+	$(VPY) -m pytest tests/test_dist_mpi.py tests/test_dist.py
 
 test-slow: $(VPY)
 	$(VPY) -m pip install -q -e '.[test]'
