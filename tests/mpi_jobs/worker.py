@@ -144,8 +144,14 @@ def scenario_horovod_module(out: str) -> None:
     x, y = common.rank_slices(*common.mlp_data(), n, r, common.MLP_BATCH)
     mod = mx.mod.Module(common.mlp_symbol(), context=mx.cpu())
     common.seed()  # as MXNet's Module, the horovod store's init does not reach the executors' weights
-    mod.fit(mx.io.NDArrayIter(x, y, batch_size=common.MLP_BATCH), num_epoch=common.EPOCHS, kvstore=kv, optimizer="sgd",
-            optimizer_params=common.HOROVOD_OPT, initializer=mx.init.Xavier())
+    mod.fit(
+        mx.io.NDArrayIter(x, y, batch_size=common.MLP_BATCH),
+        num_epoch=common.EPOCHS,
+        kvstore=kv,
+        optimizer="sgd",
+        optimizer_params=common.HOROVOD_OPT,
+        initializer=mx.init.Xavier(),
+    )
     args, _ = mod.get_params()
     save(out, "horovod_module", r, **{k: v.asnumpy() for k, v in args.items()})
 
