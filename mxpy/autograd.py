@@ -342,6 +342,10 @@ def _free(g: _Graph) -> None:
             if o._ag is not None and o._ag[0] is node:
                 o._ag = None
         node.tape = None
+        if isinstance(node.op, _FunctionOp):
+            # the op's gradient is its own bound method (a reference cycle): let the
+            # Function (and what it holds, such as a cached op's executor) go now
+            node.op.function = None
 
 
 def _head_grads(heads: list[NDArray], head_grads) -> list[NDArray]:
