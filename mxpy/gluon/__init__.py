@@ -10,10 +10,11 @@
 import importlib.util as _ilu
 
 from . import nn, utils
-from .block import Block, HybridBlock
+from .block import Block, HybridBlock, SymbolBlock
 from .parameter import Constant, DeferredInitializationError, Parameter, ParameterDict
+from .trainer import Trainer
 
-__all__ = ["Block", "HybridBlock", "Parameter", "Constant", "ParameterDict", "DeferredInitializationError", "nn", "utils"]
+__all__ = ["Block", "HybridBlock", "SymbolBlock", "Parameter", "Constant", "ParameterDict", "DeferredInitializationError", "Trainer", "nn", "utils"]
 
 # gluon.data is built separately; expose it when present
 if _ilu.find_spec(f"{__name__}.data") is not None:

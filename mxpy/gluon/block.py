@@ -36,7 +36,7 @@ from ._cached_op import CachedOp
 from .parameter import DeferredInitializationError, Parameter, ParameterDict, _brief_print_list
 from .utils import _indent
 
-__all__ = ["Block", "HybridBlock"]
+__all__ = ["Block", "HybridBlock", "SymbolBlock"]
 
 # frames inside mxpy are skipped when pointing at the user's line that broke a trace
 _PKG_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -618,3 +618,6 @@ class HybridBlock(Block):
     def hybrid_forward(self, F, x, *args, **kwargs):
         """Override: compute the output with ``F`` (``mx.nd`` or ``mx.sym``) operators only."""
         raise MXNetError(f"{type(self).__name__}: a HybridBlock subclass must define hybrid_forward(self, F, x, *args, **params)")
+
+
+from .symbol_block import SymbolBlock  # noqa: E402 - MXNet exposes it here too; it subclasses HybridBlock
