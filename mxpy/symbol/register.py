@@ -81,3 +81,8 @@ def populate(public: dict, internal: dict) -> None:
         if name.startswith("_"):
             internal[name] = fn
         public.setdefault(name, fn)
+
+
+def prefixed(prefix: str) -> dict:
+    """``{short: function}`` for every operator named ``prefix + short`` (mx.sym.contrib, mx.sym.linalg)."""
+    return {name[len(prefix) :]: function(name) for name in registry.all_names() if name.startswith(prefix)}
