@@ -30,8 +30,10 @@ from . import (
     ndarray,
     optimizer,
     random,
+    runtime,
     symbol,
     test_utils,
+    util,
 )
 from . import initializer as init
 from . import kvstore as kv
@@ -82,4 +84,6 @@ __all__ = [
     "base",
     "context",
     "engine",
+    "util",
+    "runtime",
 ]

@@ -47,6 +47,9 @@ __all__ = [
     "set_recording",
     "set_training",
     "Function",
+    "get_symbol",
+    "NDArray",
+    "Symbol",
 ]
 
 # MXNet 1.9.1's messages, word for word, so code matching on them keeps working
