@@ -416,7 +416,7 @@ def _interpret(g: _Graph, hgs: list[NDArray], wanted: list[Node], create_graph: 
     vals = dict(g.arrays)
     hg_entries = []
     for (node, _i), hg in zip(g.heads, hgs):
-        if node.op is not None and getattr(node.op, "is_loss", False):
+        if node.op is not None and node.is_loss():
             hg_entries.append(None)
             continue
         v = Node(None, "_head_grad", {}, [])

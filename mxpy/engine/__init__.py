@@ -16,7 +16,7 @@ import os
 from contextlib import contextmanager
 
 from .naive import EngineBase, NaiveEngine, _check_name
-from .threaded import ThreadedEngine
+from .threaded import ThreadedEngine, _sync
 from .var import Failure, Var, user_origin
 
 __all__ = [
@@ -31,6 +31,7 @@ __all__ = [
     "EngineBase",
     "bulk",
     "set_bulk_size",
+    "synchronous",
 ]
 
 
@@ -125,6 +126,21 @@ def bulk(size: int):
         yield
     finally:
         set_bulk_size(prev)
+
+
+@contextmanager
+def synchronous():
+    """Run every push from this thread at once when its Vars allow, for a block.
+
+    Custom operators run their Python code this way: that code pushes ops on
+    arrays only it can see and then waits on them, possibly on the engine's
+    own worker thread, where a queued op would never start.
+    """
+    _sync.depth = getattr(_sync, "depth", 0) + 1
+    try:
+        yield
+    finally:
+        _sync.depth -= 1
 
 
 def _drain_at_exit() -> None:
