@@ -29,10 +29,13 @@ from . import (
     monitor,
     name,
     ndarray,
+    operator,
     optimizer,
     random,
+    runtime,
     symbol,
     test_utils,
+    util,
 )
 from . import initializer as init
 from . import kvstore as kv
@@ -44,6 +47,9 @@ from .attribute import AttrScope
 from .backend.host_memory import tune_host_allocator
 from .base import MXNetError
 from .context import Context, cpu, cpu_pinned, current_context, gpu, num_gpus
+
+ndarray.Custom = operator.nd_custom  # the custom-op front ends (mxpy/operator.py)
+symbol.Custom = operator.sym_custom
 
 tune_host_allocator()  # see mxpy/backend/host_memory.py; MXPY_TUNE_MALLOC=0 turns it off
 
@@ -84,4 +90,7 @@ __all__ = [
     "base",
     "context",
     "engine",
+    "util",
+    "runtime",
+    "operator",
 ]

@@ -28,6 +28,8 @@ from ..registry import ShapeError
 from . import dispatch
 from .register import call
 
+py_slice = slice  # MXNet keeps the builtin under this name, since NDArray.slice shadows it in its module
+
 __all__ = ["NDArray"]
 
 _numeric = (numbers.Number, np.generic)
