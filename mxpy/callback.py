@@ -19,7 +19,7 @@ import logging
 import math
 import time
 
-from .model import save_checkpoint
+from ._checkpoint import save_checkpoint
 
 __all__ = [
     "module_checkpoint",

@@ -25,6 +25,7 @@ import numpy as np
 
 from .. import metric as _metric
 from .. import ndarray as nd
+from .._checkpoint import BatchEndParam
 from ..context import cpu
 from ..initializer import Uniform
 from ..io import DataDesc
@@ -128,8 +129,6 @@ class BaseModule:
         >>> [name for name, _ in mod.score(it, "acc")]
         ['accuracy']
         """
-        from ..model import BatchEndParam
-
         self._assert_ready("score")
         if reset:
             eval_data.reset()
@@ -239,8 +238,6 @@ class BaseModule:
         symbol, arg_params, aux_params)`` and scores ``eval_data``
         (``Epoch[%d] Validation-<metric>=%f``).
         """
-        from ..model import BatchEndParam
-
         if num_epoch is None:
             raise AssertionError("please specify number of epochs")
         # metrics are built first, so a bad metric name is rejected before anything is bound

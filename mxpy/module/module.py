@@ -21,6 +21,7 @@ import numpy as np
 
 from .. import ndarray as nd
 from .. import optimizer as opt
+from .._checkpoint import load_checkpoint, save_checkpoint
 from ..base import MXNetError
 from ..context import Context, cpu
 from ..initializer import InitDesc, Uniform
@@ -138,8 +139,6 @@ class Module(BaseModule):
         With ``load_optimizer_states`` the ``prefix-%04d.states`` file is loaded
         by ``init_optimizer`` later.
         """
-        from ..model import load_checkpoint
-
         sym, args, auxs = load_checkpoint(prefix, epoch)
         mod = Module(symbol=sym, **kwargs)
         mod._arg_params = args
@@ -154,8 +153,6 @@ class Module(BaseModule):
 
     def save_checkpoint(self, prefix: str, epoch: int, save_optimizer_states: bool = False, remove_amp_cast: bool = True) -> None:
         """Write ``prefix-symbol.json``, ``prefix-%04d.params`` and, optionally, ``prefix-%04d.states``."""
-        from ..model import save_checkpoint
-
         arg_params, aux_params = self.get_params()
         save_checkpoint(prefix, epoch, self._symbol, arg_params, aux_params, remove_amp_cast=remove_amp_cast)
         if save_optimizer_states:
@@ -505,9 +502,9 @@ class Module(BaseModule):
         if self._update_on_kvstore:
             self._kvstore.save_optimizer_states(fname)
         else:
-            from ..ndarray.serialization import _atomic_write
+            from .._atomic_file import atomic_write
 
-            _atomic_write(os.fspath(fname), [self._updater.get_states()])
+            atomic_write(fname, [self._updater.get_states()], func="Module.save_optimizer_states")
 
     def load_optimizer_states(self, fname: str) -> None:
         """Load optimizer states written by :meth:`save_optimizer_states` (a pickle: trusted files only)."""
