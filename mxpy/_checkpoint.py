@@ -32,7 +32,7 @@ from .ndarray.serialization import file_chunks
 
 __all__ = ["BatchEndParam", "save_checkpoint", "load_checkpoint", "load_params"]
 
-_log = logging.getLogger("mxpy.model")
+_log = logging.getLogger(__name__)
 
 BatchEndParam = namedtuple("BatchEndParam", ["epoch", "nbatch", "eval_metric", "locals"])
 BatchEndParam.__doc__ = """What batch-end callbacks receive: ``(epoch, nbatch, eval_metric, locals)``."""

@@ -41,6 +41,8 @@ from .initializer import Uniform
 from .io import DataDesc
 from .ndarray.ndarray import NDArray
 
+_log = logging.getLogger(__name__)  # never the root logger: it would configure logging for the script
+
 __all__ = ["FeedForward"]
 
 
@@ -353,7 +355,7 @@ class FeedForward:
         eval_data = self._init_eval_iter(eval_data)
         if not isinstance(eval_metric, _metric.EvalMetric):
             eval_metric = _metric.create(eval_metric)
-        logger = logger if logger is not None else logging
+        logger = logger if logger is not None and logger is not logging else _log
         descs = [x if isinstance(x, DataDesc) else DataDesc(*x) for x in data.provide_data + data.provide_label]
         self._init_params(descs)
         label_names = [d.name for d in (x if isinstance(x, DataDesc) else DataDesc(*x) for x in data.provide_label)]

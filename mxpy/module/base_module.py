@@ -31,6 +31,8 @@ from ..initializer import Uniform
 from ..io import DataDesc
 from ..ndarray import NDArray
 
+_log = logging.getLogger(__name__)  # never the root logger: it would configure logging for the script
+
 __all__ = ["BaseModule"]
 
 
@@ -94,7 +96,7 @@ class BaseModule:
     """The module interface and the training/inference loops built on it (see the module docstring)."""
 
     def __init__(self, logger=logging) -> None:
-        self.logger = logger
+        self.logger = _log if logger is logging else logger  # MXNet passes the logging module: use ours
         self.binded = False
         self.for_training = False
         self.inputs_need_grad = False

@@ -29,6 +29,8 @@ from ..io import DataDesc
 from .base_module import BaseModule, _check_input_names, _parse_data_desc
 from .executor_group import DataParallelExecutorGroup
 
+_log = logging.getLogger(__name__)  # never the root logger: it would configure logging for the script
+
 __all__ = ["Module"]
 
 
@@ -158,7 +160,7 @@ class Module(BaseModule):
         if save_optimizer_states:
             state_name = f"{prefix}-{epoch:04d}.states"
             self.save_optimizer_states(state_name)
-            logging.info('Saved optimizer state to "%s"', state_name)
+            _log.info('Saved optimizer state to "%s"', state_name)
 
     def _reset_bind(self) -> None:
         self.binded = False
