@@ -10,6 +10,7 @@ import mxpy as mx
 from mxpy import engine, registry
 from mxpy.base import MXNetError
 from mxpy.ndarray import dispatch, fluent
+from tests.conftest import queued_engine
 
 # -- creation -------------------------------------------------------------------------
 
@@ -133,7 +134,7 @@ def test_first_axis_views_share_chunk():
 def test_setitem_orders_with_pending_work():
     # under the threaded engine the assignment must wait for earlier readers
     # and later readers must see it
-    with mx.engine.engine_type("ThreadedEngine"):
+    with mx.engine.engine_type(queued_engine()):
         a = mx.nd.ones((64, 64))
         before = a * 2
         a[:] = 5
