@@ -27,6 +27,7 @@ from math import sqrt
 import numpy as np
 
 from . import ndarray as _nd
+from .base import NotRegisteredError
 from .ndarray import NDArray
 
 _log = logging.getLogger(__name__)  # never the root logger: it would configure logging for the script
@@ -113,7 +114,9 @@ class _ClassRegistry:
         key = spec.lower()
         if key not in self.classes:
             known = ", ".join(sorted(self.classes))
-            raise AssertionError(f"{spec} is not registered. Please register with {self.nickname}.register first (known: {known})")
+            raise NotRegisteredError(
+                f"{spec} is not registered. Please register with {self.nickname}.register first ({self.nickname}.create was given {spec!r}; known: {known})"
+            )
         return self.classes[key](*args, **kwargs)
 
 

@@ -26,6 +26,7 @@ import numpy as np
 from .. import metric as _metric
 from .. import ndarray as nd
 from .._checkpoint import BatchEndParam
+from ..base import NotReadyError
 from ..context import cpu
 from ..initializer import Uniform
 from ..io import DataDesc
@@ -324,18 +325,18 @@ class BaseModule:
     # -- hooks subclasses share --------------------------------------------------------------
     def _assert_ready(self, func: str) -> None:
         if not (self.binded and self.params_initialized):
-            raise AssertionError(
+            raise NotReadyError(
                 f"{type(self).__name__}.{func}: call bind() and init_params() first (binded={self.binded}, params_initialized={self.params_initialized})"
             )
 
     def _assert_optimizer(self, func: str) -> None:
         self._assert_ready(func)
         if not self.optimizer_initialized:
-            raise AssertionError(f"{type(self).__name__}.{func}: call init_optimizer() first")
+            raise NotReadyError(f"{type(self).__name__}.{func}: call init_optimizer() first")
 
     def _assert_binded(self, func: str) -> None:
         if not self.binded:
-            raise AssertionError(f"{type(self).__name__}.{func}: call bind() first")
+            raise NotReadyError(f"{type(self).__name__}.{func}: call bind() first")
 
     def prepare(self, data_batch, sparse_row_id_fn=None) -> None:
         """Prepare for a batch (row-sparse pulls with ``sparse_row_id_fn``); dense modules need nothing."""

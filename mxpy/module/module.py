@@ -22,7 +22,7 @@ import numpy as np
 from .. import ndarray as nd
 from .. import optimizer as opt
 from .._checkpoint import load_checkpoint, save_checkpoint
-from ..base import MXNetError
+from ..base import MXNetError, NotReadyError
 from ..context import Context, cpu
 from ..initializer import InitDesc, Uniform
 from ..io import DataDesc
@@ -221,7 +221,7 @@ class Module(BaseModule):
             warnings.warn("Parameters already initialized and force_init=False. init_params call ignored.", stacklevel=2)
             return
         if not self.binded:
-            raise AssertionError("call bind before initializing the parameters")
+            raise NotReadyError(f"{type(self).__name__}.init_params: call bind() first")
         # validate every given value before writing anything (a rejected call changes nothing)
         for given, mine, what in ((arg_params, self._arg_params, "arg_params"), (aux_params, self._aux_params, "aux_params")):
             for name, arr in sorted(mine.items()):
