@@ -6,6 +6,7 @@ import inspect
 
 from .. import registry
 from ..registry import REQUIRED
+from ..registry.docs import op_docstring
 from .symbol import Symbol, create
 
 _FUNCS: dict = {}
@@ -47,7 +48,7 @@ def make_function(op: registry.OpDef, public_name: str):
     fn.__name__ = public_name
     fn.__qualname__ = public_name
     fn.__module__ = "mxpy.symbol"
-    fn.__doc__ = op.doc or f"The {op.name} operator."
+    fn.__doc__ = op_docstring(op, public_name, "Symbol")
     params = []
     if variadic:
         params.append(inspect.Parameter("data", inspect.Parameter.VAR_POSITIONAL))
