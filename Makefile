@@ -12,7 +12,9 @@ $(VPY):
 venv: $(VPY)
 	$(VPY) -m pip install -q -e .
 
-demo: venv
+# the demo extra adds matplotlib (the training-curve PNG) and tqdm (the progress bar)
+demo: $(VPY)
+	$(VPY) -m pip install -q -e '.[demo]'
 	$(VPY) examples/train_mnist.py
 	$(VPY) examples/tutorial.py --skip-overlap
 
