@@ -1,7 +1,7 @@
 """Activation layers: LeakyReLU, PReLU, ELU, SELU, GELU, Swish, SiLU (and Activation).
 
 >>> import mxpy as mx
->>> mx.gluon.nn.LeakyReLU(0.1)(mx.nd.array([-1.0, 2.0])).asnumpy().round(3).tolist()
+>>> [round(float(v), 3) for v in mx.gluon.nn.LeakyReLU(0.1)(mx.nd.array([-1.0, 2.0])).asnumpy()]
 [-0.1, 2.0]
 """
 
@@ -71,7 +71,7 @@ class ELU(HybridBlock):
 class SELU(HybridBlock):
     """Scaled ELU with the self-normalizing constants (Klambauer et al., 2017).
 
-    >>> mx.gluon.nn.SELU()(mx.nd.array([1.0])).asnumpy().round(4).tolist()
+    >>> [round(float(v), 4) for v in mx.gluon.nn.SELU()(mx.nd.array([1.0])).asnumpy()]
     [1.0507]
     """
 
