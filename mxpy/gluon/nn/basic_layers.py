@@ -172,7 +172,10 @@ class Dense(HybridBlock):
                     f"Dense layer '{self.name}': input of shape {x.shape} does not match the layer's in_units={weight.shape[1]} "
                     f"(weight shape {weight.shape}); expected input {want}{' after flattening' if self._flatten else ''}"
                 )
-        out = F.FullyConnected(x, weight, bias, no_bias=bias is None, num_hidden=self._units, flatten=self._flatten, name="fwd")
+        if bias is None:
+            out = F.FullyConnected(x, weight, no_bias=True, num_hidden=self._units, flatten=self._flatten, name="fwd")
+        else:
+            out = F.FullyConnected(x, weight, bias, no_bias=False, num_hidden=self._units, flatten=self._flatten, name="fwd")
         if self.act is not None:
             out = self.act(out)
         return out
