@@ -11,7 +11,7 @@ import numbers
 
 import numpy as np
 
-__all__ = ["MXNetError", "NotImplementedForSymbol", "np_dtype", "dtype_name", "DTYPE_TO_FLAG", "FLAG_TO_DTYPE"]
+__all__ = ["MXNetError", "NotImplementedForSymbol", "np_dtype", "dtype_name", "py_str", "DTYPE_TO_FLAG", "FLAG_TO_DTYPE"]
 
 
 class MXNetError(RuntimeError):
@@ -90,3 +90,12 @@ def np_dtype(dtype: object, where: str = "dtype") -> np.dtype:
 def dtype_name(dtype: object) -> str:
     """MXNet's name of a dtype (``'float32'``, ``'bool'``...)."""
     return np.dtype(dtype).name
+
+
+def py_str(x: bytes | str) -> str:
+    """``bytes`` from MXNet's C API as ``str`` (MXNet's helper; text passes through).
+
+    >>> py_str(b"relu")
+    'relu'
+    """
+    return x.decode("utf-8") if isinstance(x, bytes) else x

@@ -17,7 +17,9 @@ False
 
 from __future__ import annotations
 
+import contextlib
 import numbers
+import os
 import traceback  # noqa: F401 -- kept as a module attribute, as before the checks moved out
 
 import numpy as np
@@ -59,6 +61,7 @@ __all__ = [
     "check_symbolic_forward",
     "check_symbolic_backward",
     "check_consistency",
+    "environment",
 ]
 
 _FLOATS = (np.dtype(np.float16), np.dtype(np.float32), np.dtype(np.float64))
@@ -389,3 +392,35 @@ from ._test_utils_checks import (  # noqa: E402
     numeric_grad,
     simple_forward,
 )
+
+
+@contextlib.contextmanager
+def environment(*args):
+    """Set environment variables inside the block, restoring them after (MXNet's helper).
+
+    Takes ``(name, value)`` or a dict; a value of None unsets the variable.
+
+    >>> with environment("MXPY_DOC_EXAMPLE", "1"):
+    ...     os.environ["MXPY_DOC_EXAMPLE"]
+    '1'
+    """
+    if len(args) == 2:
+        changes = {args[0]: args[1]}
+    elif len(args) == 1 and isinstance(args[0], dict):
+        changes = dict(args[0])
+    else:
+        raise ValueError(f"environment: expected (name, value) or a dict, got {args!r}")
+    saved = {k: os.environ.get(k) for k in changes}
+    try:
+        for k, v in changes.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = str(v)
+        yield
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v

@@ -327,6 +327,10 @@ class Parameter:
         [1.0, 2.0]
         """
         self.shape = data.shape
+        trainer = self._trainer() if self._trainer is not None else None
+        if trainer is not None and trainer._kv_initialized and trainer._update_on_kvstore and self not in trainer._params_to_init:
+            # the store holds the old weights: the trainer sets it up again at its next step
+            trainer._reset_kvstore()
         if self._data is None:
             if not self._deferred_init:
                 raise AssertionError(f"Parameter '{self.name}' has not been initialized")
