@@ -104,7 +104,7 @@ class Parameter:
         self.init = init
         for what, st in (("stype", stype), ("grad_stype", grad_stype)):
             if st not in ("default", "row_sparse", "csr"):
-                raise ValueError(f"Parameter {name!r}: {what} must be 'default', 'row_sparse' or 'csr', got {st!r}")
+                raise AssertionError(f"{what} for Parameter '{name}' must be one of 'default', 'row_sparse', or 'csr', but got '{st}'")
         if stype != "default" or grad_stype != "default":
             raise MXNetError(f"Parameter {name!r}: sparse storage ({stype!r}, grad {grad_stype!r}) is not supported by mxpy (arrays are dense)")
         self._stype = stype

@@ -1,5 +1,6 @@
 """Gluon's neural network layers (``mx.gluon.nn``)."""
 
+from ..block import Block, HybridBlock, SymbolBlock
 from .activations import ELU, GELU, SELU, LeakyReLU, PReLU, SiLU, Swish
 from .basic_layers import (
     Activation,
@@ -39,6 +40,9 @@ from .conv_layers import (
 from .norm_layers import BatchNorm, GroupNorm, InstanceNorm, LayerNorm
 
 __all__ = [
+    "Block",
+    "HybridBlock",
+    "SymbolBlock",
     "Sequential",
     "HybridSequential",
     "Dense",
