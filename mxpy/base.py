@@ -34,6 +34,26 @@ class MXNetError(RuntimeError):
     """
 
 
+class NotRegisteredError(MXNetError, ValueError, AssertionError):
+    """``create(name)`` for a name nothing registered (``mx.init.create``, ``mx.metric.create``...).
+
+    MXNet raises a bare ``AssertionError`` here; this one names what was given
+    and what is known, and is still an ``AssertionError`` (and a ``ValueError``)
+    for code that catches those.
+
+    >>> issubclass(NotRegisteredError, AssertionError)
+    True
+    """
+
+
+class NotReadyError(MXNetError, AssertionError):
+    """A method called before the step it needs (``Module.forward`` before ``bind``).
+
+    The message names the method and what to call first; it is an
+    ``AssertionError`` too, the type MXNet raises.
+    """
+
+
 class NotImplementedForSymbol(MXNetError):
     """An NDArray-only operation (``bool(sym)``, ``sym += 1``) was tried on a Symbol."""
 
