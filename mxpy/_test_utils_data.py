@@ -15,12 +15,14 @@ import bz2
 import gzip
 import logging
 import os
-import shutil
 import struct
-import tempfile
 import zipfile
 
 import numpy as np
+
+from ._atomic_file import atomic_write
+
+_log = logging.getLogger(__name__)
 
 __all__ = [
     "download",
@@ -47,22 +49,14 @@ def _timeout() -> float:
 
 
 def _fetch(url: str, fname: str) -> None:
-    """One attempt: stream ``url`` into ``fname`` through a temp file (never a torn file)."""
+    """One attempt: stream ``url`` into ``fname`` (atomically: never a torn file)."""
     import urllib.request
 
-    folder = os.path.dirname(os.path.abspath(fname))
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".download-")
-    try:
-        with os.fdopen(fd, "wb") as out, urllib.request.urlopen(url, timeout=_timeout()) as resp:
-            status = getattr(resp, "status", 200)
-            if status != 200:
-                raise OSError(f"HTTP status {status}")
-            shutil.copyfileobj(resp, out, 1 << 20)
-        os.replace(tmp, fname)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.remove(tmp)
-        raise
+    with urllib.request.urlopen(url, timeout=_timeout()) as resp:
+        status = getattr(resp, "status", 200)
+        if status != 200:
+            raise OSError(f"HTTP status {status}")
+        atomic_write(fname, iter(lambda: resp.read(1 << 20), b""), func="download")
 
 
 def download(url: str, fname: str | None = None, dirname: str | None = None, overwrite: bool = False, retries: int = 5) -> str:
@@ -90,7 +84,7 @@ def download(url: str, fname: str | None = None, dirname: str | None = None, ove
     if dirname:
         os.makedirs(dirname, exist_ok=True)
     if not overwrite and os.path.exists(fname):
-        logging.info("%s exists, skipping download", fname)
+        _log.info("%s exists, skipping download", fname)
         return fname
     where = os.path.abspath(fname)
     if os.environ.get("MXNET_OFFLINE", "") not in ("", "0"):
@@ -99,7 +93,7 @@ def download(url: str, fname: str | None = None, dirname: str | None = None, ove
     for _ in range(retries + 1):
         try:
             _fetch(url, fname)
-            logging.info("downloaded %s into %s successfully", url, fname)
+            _log.info("downloaded %s into %s successfully", url, fname)
             return fname
         except OSError as e:  # URLError, timeouts and HTTP errors are all OSErrors
             reason = e
@@ -225,10 +219,8 @@ def get_bz2_data(data_dir: str, data_name: str, url: str, data_origin_name: str)
     if os.path.exists(target):
         return
     download(url, fname=data_origin_name, dirname=data_dir, overwrite=False)
-    tmp = target + ".part"
-    with bz2.BZ2File(origin, "rb") as src, open(tmp, "wb") as dst:
-        shutil.copyfileobj(src, dst, 1 << 20)
-    os.replace(tmp, target)
+    with bz2.BZ2File(origin, "rb") as src:
+        atomic_write(target, iter(lambda: src.read(1 << 20), b""), func="get_bz2_data")
     os.remove(origin)
 
 

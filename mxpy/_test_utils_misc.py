@@ -105,18 +105,19 @@ def discard_stderr():
     except (AttributeError, ValueError):
         pass
     saved = os.dup(fd)
+    null = os.open(os.devnull, os.O_WRONLY)
     try:
-        with open(os.devnull, "w") as null:
-            os.dup2(null.fileno(), fd)
+        os.dup2(null, fd)
+        try:
+            yield
+        finally:
             try:
-                yield
-            finally:
-                try:
-                    sys.stderr.flush()
-                except (AttributeError, ValueError):
-                    pass
-                os.dup2(saved, fd)
+                sys.stderr.flush()
+            except (AttributeError, ValueError):
+                pass
+            os.dup2(saved, fd)
     finally:
+        os.close(null)
         os.close(saved)
 
 
