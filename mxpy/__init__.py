@@ -16,6 +16,7 @@ from . import (
     base,
     callback,
     context,
+    contrib,
     engine,
     executor,
     gluon,
@@ -96,4 +97,5 @@ __all__ = [
     "runtime",
     "operator",
     "rnn",
+    "contrib",
 ]
