@@ -16,6 +16,7 @@ from . import (
     base,
     callback,
     context,
+    contrib,
     engine,
     executor,
     gluon,
@@ -32,6 +33,7 @@ from . import (
     operator,
     optimizer,
     random,
+    rnn,
     runtime,
     symbol,
     test_utils,
@@ -50,6 +52,7 @@ from .context import Context, cpu, cpu_pinned, current_context, gpu, num_gpus
 
 ndarray.Custom = operator.nd_custom  # the custom-op front ends (mxpy/operator.py)
 symbol.Custom = operator.sym_custom
+initializer.FusedRNN = rnn.FusedRNN  # defined beside FusedRNNCell, which it unpacks with
 
 tune_host_allocator()  # see mxpy/backend/host_memory.py; MXPY_TUNE_MALLOC=0 turns it off
 
@@ -93,4 +96,6 @@ __all__ = [
     "util",
     "runtime",
     "operator",
+    "rnn",
+    "contrib",
 ]

@@ -72,7 +72,10 @@ def _as_desc(x, what: str) -> DataDesc:
     if not isinstance(x, (list, tuple)) or len(x) != 2 or not isinstance(x[0], str):
         raise TypeError(f"bind: each entry of {what} must be a DataDesc or a (name, shape) pair, given {x!r}")
     shape = x[1]
-    if not isinstance(shape, (list, tuple)) or not all(isinstance(d, numbers.Integral) and not isinstance(d, bool) and d > 0 for d in shape):
+    # a shape of the wrong type (an NDArray, a float) is a TypeError as in MXNet; bad sizes a ValueError
+    if not isinstance(shape, (list, tuple)) or not all(isinstance(d, numbers.Integral) and not isinstance(d, bool) for d in shape):
+        raise TypeError(f"bind: shape of {what} entry {x[0]!r} must be a tuple of ints, given {type(shape).__name__} {shape!r}")
+    if not all(d > 0 for d in shape):
         raise ValueError(f"bind: shape of {what} entry {x[0]!r} must be a tuple of positive ints, given {shape!r}")
     return DataDesc(x[0], tuple(int(d) for d in shape))
 
