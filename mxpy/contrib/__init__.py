@@ -1,0 +1,17 @@
+"""``mx.contrib``: ``mx.contrib.nd`` / ``mx.contrib.ndarray`` is ``mx.nd.contrib``, ``mx.contrib.sym`` /
+``mx.contrib.symbol`` is ``mx.sym.contrib`` (as MXNet 1.9.1 exposes its contrib operators).
+
+>>> import mxpy as mx
+>>> mx.contrib.nd.box_iou is mx.nd.contrib.box_iou
+True
+"""
+
+from __future__ import annotations
+
+from ..ndarray import contrib as ndarray
+from ..symbol import contrib as symbol
+
+nd = ndarray
+sym = symbol
+
+__all__ = ["nd", "ndarray", "sym", "symbol"]
