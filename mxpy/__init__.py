@@ -60,6 +60,7 @@ __all__ = [
     "kvstore",
     "kv",
     "callback",
+    "contrib",
     "model",
     "module",
     "mod",
