@@ -30,6 +30,7 @@ from . import (
     ndarray,
     optimizer,
     random,
+    recordio,
     symbol,
     test_utils,
 )
@@ -60,6 +61,7 @@ __all__ = [
     "metric",
     "optimizer",
     "test_utils",
+    "recordio",
     "monitor",
     "mon",
     "autograd",

@@ -17,7 +17,9 @@ False
 
 from __future__ import annotations
 
+import contextlib
 import numbers
+import os
 import traceback  # noqa: F401 -- kept as a module attribute, as before the checks moved out
 
 import numpy as np
@@ -29,6 +31,7 @@ from .ndarray import array as _nd_array
 from .symbol import Symbol  # noqa: F401 -- likewise
 
 __all__ = [
+    "environment",
     "default_context",
     "set_default_context",
     "default_dtype",
@@ -369,6 +372,39 @@ def np_reduce(dat: np.ndarray, axis, keepdims: bool, numpy_reduce_func) -> np.nd
             keep[i] = 1
         ret = ret.reshape(tuple(keep))
     return ret
+
+
+@contextlib.contextmanager
+def environment(*args):
+    """Set environment variables for the body of a ``with`` block, restoring them afterwards.
+
+    Give ``name, value`` or one dict ``{name: value}``; a value of None unsets the variable.
+
+    >>> import os
+    >>> with environment("MXNET_TEST_FLAG", "1"):
+    ...     os.environ["MXNET_TEST_FLAG"]
+    '1'
+    """
+    if len(args) == 2:
+        wanted = {args[0]: args[1]}
+    elif len(args) == 1 and isinstance(args[0], dict):
+        wanted = dict(args[0])
+    else:
+        raise ValueError(f"environment: expected (name, value) or one dict, given {len(args)} arguments")
+    saved = {k: os.environ.get(k) for k in wanted}
+    try:
+        for k, v in wanted.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = str(v)
+        yield
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
 
 
 # -- symbol checks (in :mod:`._test_utils_checks`, which builds on the helpers above) ----------
