@@ -18,6 +18,7 @@ from . import (
     context,
     engine,
     executor,
+    image,
     initializer,
     io,
     kvstore,
@@ -34,6 +35,7 @@ from . import (
     symbol,
     test_utils,
 )
+from . import image as img
 from . import initializer as init
 from . import kvstore as kv
 from . import module as mod
@@ -62,6 +64,7 @@ __all__ = [
     "optimizer",
     "test_utils",
     "recordio",
+    "image",
     "monitor",
     "mon",
     "autograd",
