@@ -65,6 +65,7 @@ __all__ = [
     "test_utils",
     "recordio",
     "image",
+    "img",
     "monitor",
     "mon",
     "autograd",

@@ -116,3 +116,38 @@ def test_augmenter_dumps_and_random_order():
     assert aug.dumps()[0] == "colorjitteraug" and len(aug.dumps()[1]) == 3
     x = mx.nd.ones((2, 2, 3)) * 100
     assert aug(x).shape == (2, 2, 3)
+
+
+DET = cases.__globals__["det_cases"](mx)
+
+
+@pytest.mark.parametrize("name", sorted(DET))
+def test_det_augmenters_match_mxnet(name):
+    img, lab = DET[name]()
+    want_img, want_lab = EXPECTED[f"det_{name}_img"], EXPECTED[f"det_{name}_label"]
+    np.testing.assert_allclose(np.asarray(lab), want_lab, rtol=1e-5, atol=1e-6)
+    got = img.asnumpy()
+    assert got.shape == want_img.shape
+    np.testing.assert_allclose(got.astype(np.float64), want_img.astype(np.float64), atol=1.0 if got.dtype == np.uint8 else 0.02)
+
+
+def test_image_det_iter(tmp_path):
+    lst = _write_images(tmp_path, 3)
+    objs = [[2, 5, 0, 0.1, 0.1, 0.6, 0.7, 1, 0.2, 0.3, 0.9, 0.8], [2, 5, 1, 0.0, 0.0, 0.5, 0.5], [2, 5, 0, 0.3, 0.3, 0.2, 0.9, 1, 0.1, 0.1, 0.4, 0.4]]
+    imglist = [o + [p] for o, (_, _, p) in zip(objs, lst)]
+    it = mx.image.ImageDetIter(2, (3, 16, 16), imglist=imglist, path_root=str(tmp_path))
+    assert it.provide_label[0][1] == (2, 2, 5)
+    batches = list(it)
+    assert len(batches) == 2 and batches[1].pad == 1
+    lab = batches[0].label[0].asnumpy()
+    np.testing.assert_allclose(lab[0], [[0, 0.1, 0.1, 0.6, 0.7], [1, 0.2, 0.3, 0.9, 0.8]], rtol=1e-6)
+    np.testing.assert_allclose(lab[1], [[1, 0, 0, 0.5, 0.5], [-1] * 5])
+    # the third image's first box is invalid (xmax < xmin) and dropped; its batch wraps to the first image
+    np.testing.assert_allclose(batches[1].label[0].asnumpy()[0], [[1, 0.1, 0.1, 0.4, 0.4], [-1] * 5], rtol=1e-6)
+    np.testing.assert_allclose(batches[1].label[0].asnumpy()[1, 0], [0, 0.1, 0.1, 0.6, 0.7], rtol=1e-6)
+    other = mx.image.ImageDetIter(1, (3, 16, 16), imglist=imglist[1:2], path_root=str(tmp_path))
+    assert other.label_shape == (1, 5)
+    it.sync_label_shape(other)
+    assert other.label_shape == (2, 5)
+    with pytest.raises(ValueError, match="reduce label count"):
+        it.reshape(label_shape=(1, 5))

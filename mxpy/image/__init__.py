@@ -17,5 +17,6 @@ from .image import *  # noqa: F403
 from .image import __all__ as _img_all
 from .image import _get_interp_method  # noqa: F401 - MXNet scripts import it
 from .image_iter import ImageIter
+from .rotate import imrotate, random_rotate
 
-__all__ = list(_img_all) + list(_aug_all) + ["ImageIter"] + list(_det_all)
+__all__ = list(_img_all) + list(_aug_all) + ["ImageIter", "imrotate", "random_rotate"] + list(_det_all)

@@ -251,7 +251,7 @@ class ImageIter(DataIter):
         if self.seq is not None:
             idx = self.seq[(self.cur - 1) % self.num_image]
         else:
-            idx = "record %d" % self.cur
+            idx = f"record {self.cur}"
         if self.imglist is not None and idx in self.imglist:
             return f"filename: {self.imglist[idx][1]}"
         return f"index: {idx}"

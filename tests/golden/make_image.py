@@ -100,6 +100,32 @@ def cases(mx):
     return out
 
 
+def det_cases(mx):
+    """name -> function returning (image NDArray, label array) from seeded detection augmenters."""
+    with open(os.path.join(HERE, "sample.png"), "rb") as f:
+        png = f.read()
+    label = np.array([[1, 0.1, 0.2, 0.5, 0.7], [2, 0.4, 0.1, 0.9, 0.6]], dtype=np.float32)
+    augs = {
+        "crop": lambda: [mx.image.DetRandomCropAug(min_object_covered=0.3, area_range=(0.3, 1.0))],
+        "pad": lambda: [mx.image.DetRandomPadAug(area_range=(1.0, 2.5))],
+        "flip": lambda: [mx.image.DetHorizontalFlipAug(1.0)],
+        "chain": lambda: mx.image.CreateDetAugmenter((3, 32, 40), rand_crop=0.7, rand_pad=0.7, rand_mirror=True, mean=True, std=True),
+    }
+    out = {}
+    for name, make in augs.items():
+
+        def run(make=make):
+            random.seed(21)
+            np.random.seed(21)
+            x, lab = mx.image.imdecode(png), label.copy()
+            for a in make():
+                x, lab = a(x, lab)
+            return x, lab
+
+        out[name] = run
+    return out
+
+
 if __name__ == "__main__":
     import mxnet as mx
 
@@ -108,5 +134,9 @@ if __name__ == "__main__":
         v = fn()
         v = v[0] if isinstance(v, tuple) else v
         res[name] = v.asnumpy()
+    for name, fn in det_cases(mx).items():
+        x, lab = fn()
+        res["det_" + name + "_img"] = x.asnumpy()
+        res["det_" + name + "_label"] = np.asarray(lab)
     np.savez_compressed(os.path.join(HERE, "image.npz"), **res)
     print(len(res), "cases")
