@@ -210,6 +210,31 @@ def _read_record(f, size: int, uri: str):
     return parts[0] if len(parts) == 1 else b"".join(parts)
 
 
+def read_record_at(fd: int, offset: int, size: int, uri: str) -> bytes:
+    """The record starting at byte ``offset`` of the open file descriptor ``fd`` (``size`` bytes long).
+
+    Uses ``os.pread``, so threads may share one descriptor.
+    """
+    parts = []
+    pos = offset
+    while True:
+        head = os.pread(fd, 8, pos)
+        if len(head) < 8:
+            raise MXNetError(f"MXRecordIO: {uri!r} is truncated at offset {pos}: {len(head)} bytes where a record header of 8 was expected")
+        magic, lrec = struct.unpack("<II", head)
+        if magic != _MAGIC:
+            raise MXNetError(f"MXRecordIO: {uri!r} is corrupt at offset {pos}: magic {magic:#010x}, expected {_MAGIC:#010x}")
+        cflag, length = lrec >> 29, lrec & (_MAX_LEN - 1)
+        if ((length + 3) & ~3) > size - pos - 8:
+            raise MXNetError(f"MXRecordIO: {uri!r} is truncated at offset {pos}: the record declares {length} bytes, only {max(size - pos - 8, 0)} remain")
+        parts.append(os.pread(fd, length, pos + 8))
+        pos += 8 + ((length + 3) & ~3)
+        if cflag in (0, 3):
+            break
+        parts.append(_MAGIC_BYTES)
+    return parts[0] if len(parts) == 1 else b"".join(parts)
+
+
 class MXIndexedRecordIO(MXRecordIO):
     """RecordIO with random access through a text index of ``key\\toffset`` lines.
 
