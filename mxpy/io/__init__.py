@@ -11,6 +11,7 @@ from __future__ import annotations
 from .base import DataBatch, DataDesc, DataIter
 from .csv_iter import CSVIter
 from .image_record import ImageRecordInt8Iter, ImageRecordIter, ImageRecordUInt8Iter
+from .libsvm import LibSVMIter
 from .mnist import MNISTIter
 from .ndarray_iter import NDArrayIter
 from .prefetch import PrefetchingIter
@@ -28,4 +29,5 @@ __all__ = [
     "ImageRecordIter",
     "ImageRecordUInt8Iter",
     "ImageRecordInt8Iter",
+    "LibSVMIter",
 ]
