@@ -30,11 +30,14 @@ from . import (
     monitor,
     name,
     ndarray,
+    operator,
     optimizer,
     random,
     recordio,
+    runtime,
     symbol,
     test_utils,
+    util,
 )
 from . import image as img
 from . import initializer as init
@@ -47,6 +50,9 @@ from .attribute import AttrScope
 from .backend.host_memory import tune_host_allocator
 from .base import MXNetError
 from .context import Context, cpu, cpu_pinned, current_context, gpu, num_gpus
+
+ndarray.Custom = operator.nd_custom  # the custom-op front ends (mxpy/operator.py)
+symbol.Custom = operator.sym_custom
 
 tune_host_allocator()  # see mxpy/backend/host_memory.py; MXPY_TUNE_MALLOC=0 turns it off
 
@@ -67,10 +73,10 @@ __all__ = [
     "recordio",
     "image",
     "img",
-    "gluon",
     "monitor",
     "mon",
     "autograd",
+    "gluon",
     "executor",
     "random",
     "sym",
@@ -90,4 +96,7 @@ __all__ = [
     "base",
     "context",
     "engine",
+    "util",
+    "runtime",
+    "operator",
 ]

@@ -91,7 +91,7 @@ class Executor:
         if wrt:
             head_grads = []
             for k, (node, _i) in enumerate(heads):
-                if node.op is not None and getattr(node.op, "is_loss", False):
+                if node.op is not None and node.is_loss():
                     head_grads.append(None)
                     self._head_grad_arrays.append(None)
                 else:

@@ -34,11 +34,14 @@ from . import metric as _metric
 from . import ndarray as nd
 from . import optimizer as opt
 from . import symbol as sym
+from ._checkpoint import BatchEndParam, load_checkpoint, save_checkpoint
 from .callback import LogValidationMetricsCallback
 from .context import Context, cpu
 from .initializer import Uniform
 from .io import DataDesc
 from .ndarray.ndarray import NDArray
+
+_log = logging.getLogger(__name__)  # never the root logger: it would configure logging for the script
 
 __all__ = ["FeedForward"]
 
@@ -303,8 +306,6 @@ class FeedForward:
         if not isinstance(eval_metric, _metric.EvalMetric):
             eval_metric = _metric.create(eval_metric)
         X, data_arrays = self._prepare_predict(X, reset, "score")
-        from .model import BatchEndParam
-
         for i, batch in enumerate(X):
             if num_batch is not None and i == num_batch:
                 break
@@ -346,7 +347,6 @@ class FeedForward:
         >>> sorted(model.arg_params)
         ['fc_bias', 'fc_weight']
         """
-        from .model import BatchEndParam
         from .module import Module
 
         if self.num_epoch is None:
@@ -355,7 +355,7 @@ class FeedForward:
         eval_data = self._init_eval_iter(eval_data)
         if not isinstance(eval_metric, _metric.EvalMetric):
             eval_metric = _metric.create(eval_metric)
-        logger = logger if logger is not None else logging
+        logger = logger if logger is not None and logger is not logging else _log
         descs = [x if isinstance(x, DataDesc) else DataDesc(*x) for x in data.provide_data + data.provide_label]
         self._init_params(descs)
         label_names = [d.name for d in (x if isinstance(x, DataDesc) else DataDesc(*x) for x in data.provide_label)]
@@ -435,8 +435,6 @@ class FeedForward:
     # -- files ------------------------------------------------------------------------------
     def save(self, prefix: str, epoch=None) -> None:
         """Write ``prefix-symbol.json`` and ``prefix-%04d.params`` (``epoch`` defaults to ``num_epoch``)."""
-        from .model import save_checkpoint
-
         if epoch is None:
             epoch = self.num_epoch
         if epoch is None:
@@ -459,8 +457,6 @@ class FeedForward:
         >>> model.begin_epoch, sorted(model.arg_params)
         (3, ['fc_bias', 'fc_weight'])
         """
-        from .model import load_checkpoint
-
         symbol, arg_params, aux_params = load_checkpoint(prefix, epoch)
         return FeedForward(symbol, ctx=ctx, arg_params=arg_params, aux_params=aux_params, begin_epoch=epoch, **kwargs)
 

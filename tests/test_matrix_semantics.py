@@ -20,6 +20,7 @@ import mxpy as mx
 from mxpy import engine, registry
 from mxpy.base import MXNetError
 from mxpy.ops.matrix import reshape_target
+from tests.conftest import queued_engine
 
 GOLDEN = json.loads((Path(__file__).parent / "golden" / "matrix.json").read_text())
 CASES = GOLDEN["cases"]
@@ -168,7 +169,7 @@ def test_pad_error_names_param():
 
 
 def test_ops_under_threaded_engine_wait_properly():
-    with engine.engine_type("ThreadedEngine"):
+    with engine.engine_type(queued_engine()):
         a = mx.nd.array(np.arange(24, dtype=np.float32).reshape(2, 3, 4))
         parts = mx.nd.split(a, num_outputs=3, axis=1)
         back = mx.nd.concat(*parts, dim=1)

@@ -19,6 +19,7 @@ from ..context import Context, current_context
 from ..engine.var import relaid
 from ..ops._split import split_kernel
 from ..registry import REQUIRED, OpDef, Params, ShapeError, random_state, runtime
+from ..registry.docs import op_docstring
 
 # Set by mxpy.autograd while recording: recorder(op, p, inputs, outputs).
 recorder = None
@@ -289,7 +290,7 @@ def make_function(op: OpDef, public_name: str):
     fn.__name__ = public_name
     fn.__qualname__ = public_name
     fn.__module__ = "mxpy.ndarray"
-    fn.__doc__ = op.doc or f"The {op.name} operator."
+    fn.__doc__ = op_docstring(op, public_name, "NDArray")
     params = []
     if variadic:
         params.append(inspect.Parameter("data", inspect.Parameter.VAR_POSITIONAL))

@@ -73,7 +73,7 @@ register(
         _concat_kernel,
         params={"num_args": Param("int", REQUIRED, "number of inputs", low=1), "dim": Param("int", 1, "axis to join along")},
         variadic="data",
-        aliases=("concat",),
+        aliases=("concat", "_rnn_param_concat"),  # Gluon RNN layers join their parameters with the latter
         infer_shape=forward_shape(_concat_rule),
         infer_type=_same_type_n,
         gradient=lambda g, ograds: (

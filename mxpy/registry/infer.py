@@ -19,13 +19,25 @@ class ShapeError(ValueError):
     """A shape/type rule found inconsistent inputs; invoke adds the op name."""
 
 
-def merge_shape(a: Shape | None, b: Shape | None, what: str = "shape") -> Shape | None:
-    """Combine two partial shapes; raise ShapeError if they disagree."""
-    if a is None:
-        return b
-    if b is None or a == b:
-        return a
-    raise ShapeError(f"{what} mismatch: {a} vs {b}")
+def merge_shape(given: Shape | None, expected: Shape | None, what: str = "shape", why: str = "") -> Shape | None:
+    """Combine two partial shapes; raise ShapeError if they disagree.
+
+    ``what`` names the argument and ``why`` says what decides the expected
+    shape; the error reads ``weight: given (10, 784), expected (5, 784) from
+    num_hidden=5 and the data's 784 features`` (invoke adds the op's name).
+
+    >>> merge_shape(None, (2, 3))
+    (2, 3)
+    >>> merge_shape((4,), (5,), "bias", "from num_hidden=5")
+    Traceback (most recent call last):
+    ...
+    mxpy.registry.infer.ShapeError: bias: given (4,), expected (5,) from num_hidden=5
+    """
+    if given is None:
+        return expected
+    if expected is None or given == expected:
+        return given
+    raise ShapeError(f"{what}: given {given}, expected {expected}" + (f" {why}" if why else ""))
 
 
 def same_shape(p, in_shapes: Sequence[Shape | None], n_out: int = 1):

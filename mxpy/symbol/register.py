@@ -6,6 +6,7 @@ import inspect
 
 from .. import registry
 from ..registry import REQUIRED
+from ..registry.docs import op_docstring
 from .symbol import Symbol, create
 
 _FUNCS: dict = {}
@@ -24,11 +25,17 @@ def make_function(op: registry.OpDef, public_name: str):
         if variadic:
             inputs = list(args[0]) if len(args) == 1 and isinstance(args[0], (list, tuple)) else list(args)
             return create(op, inputs, kwargs, name=name, attr=attr, hint=hint)
+        # an optional input given as None is absent (gluon passes F.CTCLoss(x, y, None, None))
+        for k in [k for k in declared if k in kwargs and kwargs[k] is None]:
+            del kwargs[k]
         sym_kwargs = {k: kwargs.pop(k) for k in list(kwargs) if isinstance(kwargs[k], Symbol)}
         pos_syms = []
         rest = list(args)
-        while rest and isinstance(rest[0], Symbol):
-            pos_syms.append(rest.pop(0))
+        taken = 0
+        while rest and taken < len(declared) and (isinstance(rest[0], Symbol) or rest[0] is None):
+            taken += 1
+            if (val := rest.pop(0)) is not None:
+                pos_syms.append(val)
         free = [k for k in param_names if k not in kwargs]
         if len(rest) > len(free):
             raise TypeError(f"{public_name}() got {len(args)} positional arguments; inputs {declared} and parameters {param_names}")
@@ -47,7 +54,7 @@ def make_function(op: registry.OpDef, public_name: str):
     fn.__name__ = public_name
     fn.__qualname__ = public_name
     fn.__module__ = "mxpy.symbol"
-    fn.__doc__ = op.doc or f"The {op.name} operator."
+    fn.__doc__ = op_docstring(op, public_name, "Symbol")
     params = []
     if variadic:
         params.append(inspect.Parameter("data", inspect.Parameter.VAR_POSITIONAL))
@@ -81,3 +88,8 @@ def populate(public: dict, internal: dict) -> None:
         if name.startswith("_"):
             internal[name] = fn
         public.setdefault(name, fn)
+
+
+def prefixed(prefix: str) -> dict:
+    """``{short: function}`` for every operator named ``prefix + short`` (mx.sym.contrib, mx.sym.linalg)."""
+    return {name[len(prefix) :]: function(name) for name in registry.all_names() if name.startswith(prefix)}
