@@ -18,12 +18,15 @@ from __future__ import annotations
 
 import numbers
 import os
+import queue
 import struct
+import threading
 from collections import namedtuple
 from multiprocessing import current_process
 
 import numpy as np
 
+from . import _atomic_file
 from .base import MXNetError
 
 __all__ = ["MXRecordIO", "MXIndexedRecordIO", "IRHeader", "pack", "unpack", "pack_img", "unpack_img"]
@@ -37,6 +40,45 @@ def _uri_str(uri) -> str:
     if isinstance(uri, bytes):
         return uri.decode("utf-8")
     return os.fspath(uri)
+
+
+class _AtomicStream:
+    """A file written as a stream but appearing atomically: chunks go to a temporary file beside
+    ``path`` (through ``_atomic_file.stage`` on a helper thread) and ``close`` renames it into place."""
+
+    def __init__(self, path: str, func: str):
+        self._q: queue.Queue = queue.Queue(maxsize=256)
+        self._staged = None
+        self._error: BaseException | None = None
+        self.pos = 0
+        self._thread = threading.Thread(target=self._run, args=(path, func), name="mxpy-recordio-writer", daemon=True)
+        self._thread.start()
+
+    def _chunks(self):
+        while (chunk := self._q.get()) is not None:
+            yield chunk
+
+    def _run(self, path, func):
+        try:
+            self._staged = _atomic_file.stage(path, self._chunks(), func=func)
+        except BaseException as e:  # noqa: BLE001 - re-raised on the writing thread
+            self._error = e
+            while self._q.get() is not None:  # let the writer finish
+                pass
+
+    def write(self, data: bytes) -> None:
+        if self._error is not None:
+            raise self._error
+        self._q.put(data)
+        self.pos += len(data)
+
+    def finish(self):
+        """Wait for the temporary file; returns its (temp, target) pair for ``_atomic_file.commit``."""
+        self._q.put(None)
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        return self._staged
 
 
 class MXRecordIO:
@@ -62,10 +104,8 @@ class MXRecordIO:
     def open(self):
         """Open the file (``'w'`` truncates it)."""
         if self.flag == "w":
-            try:
-                self._f = open(self.uri, "wb")
-            except OSError as e:
-                raise MXNetError(f"MXRecordIO: cannot open {self.uri!r} for writing: {e.strerror or e}") from e
+            # Records stream into a temporary file; close() renames it into place (mxpy writes files atomically).
+            self._f = _AtomicStream(self.uri, "MXRecordIO")
             self.writable = True
         elif self.flag == "r":
             try:
@@ -115,13 +155,19 @@ class MXRecordIO:
                 raise RuntimeError("MXRecordIO: forbidden operation in multiple processes; reopen the file in this process")
 
     def close(self):
-        """Close the file (a writer flushes everything written)."""
+        """Close the file (a writer's file appears, complete, at this point)."""
         if not self.is_open:
             return
-        self._f.close()
-        self._f = None
         self.is_open = False
         self.pid = None
+        f, self._f = self._f, None
+        if self.writable:
+            _atomic_file.commit(self._staged_files(f), func="MXRecordIO")
+        else:
+            f.close()
+
+    def _staged_files(self, f):
+        return [f.finish()]
 
     def reset(self):
         """Go back to the first record (a writer truncates the file)."""
@@ -258,8 +304,11 @@ class MXIndexedRecordIO(MXRecordIO):
         super().open()
         self.idx = {}
         self.keys = []
+        if self.writable:
+            self.fidx = _AtomicStream(self.idx_path, "MXIndexedRecordIO")
+            return
         try:
-            self.fidx = open(self.idx_path, self.flag)
+            self.fidx = open(self.idx_path)
         except OSError as e:
             super().close()
             raise MXNetError(f"MXIndexedRecordIO: cannot open index {self.idx_path!r}: {e.strerror or e}") from e
@@ -279,11 +328,18 @@ class MXIndexedRecordIO(MXRecordIO):
                 self.keys.append(key)
 
     def close(self):
-        """Close the record and index files."""
+        """Close the record and index files (a writer's two files appear together)."""
         if not self.is_open:
             return
+        fidx = self.fidx
+        if self.writable:
+            self._idx_stream = fidx
         super().close()
-        self.fidx.close()
+        if not self.writable:
+            fidx.close()
+
+    def _staged_files(self, f):
+        return [f.finish(), self._idx_stream.finish()]
 
     def __getstate__(self):
         d = super().__getstate__()
@@ -309,7 +365,7 @@ class MXIndexedRecordIO(MXRecordIO):
         """
         if not self.writable:
             raise MXNetError(f"MXIndexedRecordIO.tell: {self.uri!r} is open for reading")
-        return self._f.tell()
+        return self._f.pos
 
     def read_idx(self, idx):
         """The record with key ``idx``."""
@@ -321,7 +377,7 @@ class MXIndexedRecordIO(MXRecordIO):
         key = self.key_type(idx)
         pos = self.tell()
         self.write(buf)
-        self.fidx.write(f"{key}\t{pos}\n")
+        self.fidx.write(f"{key}\t{pos}\n".encode())
         self.idx[key] = pos
         self.keys.append(key)
 

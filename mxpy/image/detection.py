@@ -43,6 +43,8 @@ from .augment import (
 from .image import copyMakeBorder, fixed_crop
 from .image_iter import ImageIter
 
+_log = logging.getLogger(__name__)
+
 __all__ = [
     "DetAugmenter",
     "DetBorrowAug",
@@ -151,7 +153,7 @@ def _as_range(value, owner, what):
         return tuple(value)
     if not isinstance(value, numbers.Number):
         raise TypeError(f"{owner}: {what} must be a number or a (min, max) pair, given {value!r}")
-    logging.info("Using fixed %s: %s in %s", what, value, owner)
+    _log.info("Using fixed %s: %s in %s", what, value, owner)
     return (value, value)
 
 
@@ -517,7 +519,7 @@ class ImageDetIter(ImageIter):
                     data, label = self.augmentation_transform(data, label)
                     self._check_valid_label(label)
                 except RuntimeError as e:
-                    logging.debug("Invalid image, skipping: %s", e)
+                    _log.debug("Invalid image, skipping: %s", e)
                     continue
                 batch_data[i] = self.postprocess_data(data)
                 n = label.shape[0]
@@ -584,7 +586,7 @@ class ImageDetIter(ImageIter):
                 self.check_valid_image([data])
                 label = self._parse_label(label)
             except RuntimeError as e:
-                logging.debug("Invalid image, skipping: %s", e)
+                _log.debug("Invalid image, skipping: %s", e)
                 continue
             data, label = self.augmentation_transform(data, label)
             image = data.asnumpy().astype(np.float64)
@@ -623,5 +625,5 @@ class ImageDetIter(ImageIter):
         if count > b[0]:
             it.reshape(None, (count, b[1]))
         if verbose and count > min(a[0], b[0]):
-            logging.info("Resized label_shape to (%d, %d).", count, a[1])
+            _log.info("Resized label_shape to (%d, %d).", count, a[1])
         return it

@@ -20,6 +20,8 @@ from ..io import DataBatch, DataDesc, DataIter
 from .augment import CreateAugmenter
 from .image import imdecode
 
+_log = logging.getLogger(__name__)
+
 __all__ = ["ImageIter", "read_image_list"]
 
 
@@ -202,7 +204,7 @@ class ImageIter(DataIter):
                 try:
                     self.check_valid_image(data)
                 except RuntimeError as e:
-                    logging.debug("Invalid image, skipping: %s", e)
+                    _log.debug("Invalid image, skipping: %s", e)
                     continue
                 data = self.augmentation_transform(data)
                 batch_data[i] = self.postprocess_data(data)

@@ -34,6 +34,8 @@ from ._image_aug import AugParams, Normalizer, augment
 from .base import DataBatch, DataDesc
 from .native import NativeBatchIter, check_batch_size, check_prefetch_buffer
 
+_log = logging.getLogger(__name__)
+
 __all__ = ["ImageRecordIter", "ImageRecordUInt8Iter", "ImageRecordInt8Iter", "scan_records"]
 
 _AUG_FIELDS = {f.name for f in dataclasses.fields(AugParams)} - {"data_shape"}
@@ -264,7 +266,7 @@ class ImageRecordIter(NativeBatchIter):
                 raise MXNetError(f"{self._owner}: mean_img {mean_img!r} has shape {arr.shape}, expected {self._data_shape}")
             return arr
         # As MXNet: compute the mean image over the data (no random augmentation) and save it.
-        logging.info("%s: computing mean image into %s", self._owner, mean_img)
+        _log.info("%s: computing mean image into %s", self._owner, mean_img)
         total = np.zeros(self._data_shape, np.float64)
         plain = Normalizer(dataclasses.replace(self._aug, mirror=False, rand_mirror=False), self._data_shape[0], np.uint8)
         slot = np.empty(self._data_shape, np.uint8)
@@ -373,7 +375,7 @@ class ImageRecordIter(NativeBatchIter):
                         if err is not None:
                             if not (self._skip_invalid and isinstance(err, MXNetError) and "does not decode" in str(err)):
                                 raise err
-                            logging.warning("%s: skipping %s", self._owner, err)
+                            _log.warning("%s: skipping %s", self._owner, err)
                             failed.append(i)
                     if failed:
                         # Move the good samples left over the skipped slots, then read more records.

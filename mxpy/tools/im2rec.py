@@ -24,6 +24,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 from .. import recordio
+from .._atomic_file import atomic_write
 
 
 def list_image(root, recursive, exts):
@@ -51,10 +52,11 @@ def list_image(root, recursive, exts):
 
 def write_list(path_out, image_list):
     """Write ``index<TAB>label(s)<TAB>path`` lines (labels with 6 decimals, as MXNet)."""
-    with open(path_out, "w") as f:
-        for item in image_list:
-            labels = "".join(f"{x:f}\t" for x in item[2:])
-            f.write(f"{item[0]}\t{labels}{item[1]}\n")
+    lines = []
+    for item in image_list:
+        labels = "".join(f"{x:f}\t" for x in item[2:])
+        lines.append(f"{item[0]}\t{labels}{item[1]}\n")
+    atomic_write(path_out, ["".join(lines).encode()], func="im2rec")
 
 
 def make_list(args):
