@@ -10,7 +10,7 @@ import mxpy as mx
 
 GOLDEN = os.path.join(os.path.dirname(__file__), "golden")
 sys.path.insert(0, GOLDEN)
-from make_image_ops import HERE, cases, inputs, normalize_cases  # noqa: E402
+from make_image_ops import HERE, cases, inputs, normalize_cases, transform_cases  # noqa: E402
 
 sys.path.remove(GOLDEN)
 EXPECTED = np.load(os.path.join(HERE, "image_ops.npz"))
@@ -42,6 +42,36 @@ def test_normalize_matches_mxnet(name):
     _, params = normalize_cases()[name]
     got = mx.nd.image.normalize(mx.nd.array(EXPECTED[name + "/in"]), **params).asnumpy()
     np.testing.assert_allclose(got, EXPECTED[name], rtol=1e-6, atol=1e-6)
+
+
+@pytest.mark.parametrize("name", sorted(transform_cases(mx.gluon.data.vision.transforms)))
+def test_transforms_match_mxnet(name):
+    pytest.importorskip("cv2")
+    src, t, hyb = transform_cases(mx.gluon.data.vision.transforms)[name]
+    if hyb:
+        t.hybridize()
+    got = t(mx.nd.array(INS[src], dtype=INS[src].dtype)).asnumpy()
+    want = EXPECTED[name]
+    assert got.shape == want.shape and got.dtype == want.dtype
+    # one uint8 level after resizing, scaled by ToTensor/Normalize where they follow
+    tol = 1.0 if got.dtype == np.uint8 else 1.0 / 255 / 0.2 + 1e-5
+    np.testing.assert_allclose(got.astype(np.float64), want.astype(np.float64), rtol=0, atol=tol)
+
+
+def test_random_transforms_run_and_vary():
+    from mxpy.gluon.data.vision import transforms as T
+
+    img = mx.nd.array(INS["img"], dtype="uint8")
+    rand = T.Compose([T.RandomResizedCrop(5), T.RandomFlipLeftRight(), T.RandomFlipTopBottom(), T.RandomBrightness(0.3), T.RandomContrast(0.3),
+                      T.RandomSaturation(0.3), T.RandomHue(0.1), T.RandomColorJitter(0.2, 0.2, 0.2, 0.05), T.RandomLighting(0.1), T.ToTensor()])  # fmt: skip
+    outs = [rand(img).asnumpy() for _ in range(4)]
+    assert all(o.shape == (3, 5, 5) and o.dtype == np.float32 and 0 <= o.min() and o.max() <= 1 for o in outs)
+    assert any(not np.array_equal(outs[0], o) for o in outs[1:])
+    rot = T.Compose([T.ToTensor(), T.RandomRotation((-20, 20)), T.Rotate(10)])
+    assert rot(img).shape == (3, 6, 7)
+    assert T.RandomApply(T.Cast("float16"), p=0.0)(img).dtype == np.uint8
+    with pytest.raises(ValueError, match="HybridBlock"):
+        T.HybridCompose([T.CenterCrop(3)])
 
 
 def test_image_op_errors():

@@ -57,6 +57,18 @@ def normalize_cases():
     }
 
 
+def transform_cases(T):
+    """name -> (input name, transform built from the transforms module T, hybridize?)."""
+    return {
+        "t_resize": ("img", T.Resize((5, 9)), False),
+        "t_resize_keep": ("img", T.Resize(4, keep_ratio=True, interpolation=2), True),
+        "t_center_crop": ("img", T.CenterCrop((4, 3)), False),
+        "t_crop_resize": ("img", T.CropResize(1, 0, 5, 4, size=(3, 3), interpolation=1), False),
+        "t_compose": ("img", T.Compose([T.Resize(10), T.CenterCrop(8), T.ToTensor(), T.Normalize((0.4, 0.5, 0.6), (0.2, 0.3, 0.25))]), False),
+        "t_hybrid_chain": ("batch", T.Compose([T.Cast("float32"), T.ToTensor(), T.Normalize(0.5, 0.25)]), False),
+    }
+
+
 if __name__ == "__main__":
     import mxnet as mx
 
@@ -69,5 +81,11 @@ if __name__ == "__main__":
         x = rs.rand(*shape).astype(np.float32)
         res[name + "/in"] = x
         res[name] = mx.nd.image.normalize(mx.nd.array(x), **params).asnumpy()
+    from mxnet.gluon.data.vision import transforms as T
+
+    for name, (src, t, hyb) in transform_cases(T).items():
+        if hyb:
+            t.hybridize()
+        res[name] = t(mx.nd.array(ins[src], dtype=ins[src].dtype)).asnumpy()
     np.savez_compressed(os.path.join(HERE, "image_ops.npz"), **res)
     print(len(res), "arrays")
