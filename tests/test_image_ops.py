@@ -59,6 +59,7 @@ def test_transforms_match_mxnet(name):
 
 
 def test_random_transforms_run_and_vary():
+    pytest.importorskip("cv2")
     from mxpy.gluon.data.vision import transforms as T
 
     img = mx.nd.array(INS["img"], dtype="uint8")

@@ -179,15 +179,44 @@ def _resize_shape(p, s):
     return (nh, nw, s[-1]) if len(s) == 3 else (s[0], nh, nw, s[-1])
 
 
-def _resize(p, xp, x):
-    import cv2  # the image extra; MXNet resizes with OpenCV too
+def _numpy_resize(im, nw, nh, interp):
+    """Nearest or bilinear resize with OpenCV's pixel-centre convention, for when OpenCV is not installed."""
+    h, w = im.shape[:2]
 
+    def coords(n_out, n_in):
+        src = (np.arange(n_out) + 0.5) * (n_in / n_out) - 0.5
+        return np.clip(src, 0, n_in - 1)
+
+    if interp == 0:
+        ys = np.minimum((np.arange(nh) * (h / nh)).astype(np.int64), h - 1)
+        xs = np.minimum((np.arange(nw) * (w / nw)).astype(np.int64), w - 1)
+        return im[ys][:, xs]
+    if interp != 1:
+        raise ShapeError(f"resize: interp={interp} needs OpenCV (pip install 'mxpy[image]'); without it only 0 (nearest) and 1 (bilinear) work")
+    sy, sx = coords(nh, h), coords(nw, w)
+    y0, x0 = np.floor(sy).astype(np.int64), np.floor(sx).astype(np.int64)
+    y1, x1 = np.minimum(y0 + 1, h - 1), np.minimum(x0 + 1, w - 1)
+    fy, fx = (sy - y0)[:, None, None], (sx - x0)[None, :, None]
+    f = im.astype(np.float32)
+    top = f[y0][:, x0] * (1 - fx) + f[y0][:, x1] * fx
+    bot = f[y1][:, x0] * (1 - fx) + f[y1][:, x1] * fx
+    out = top * (1 - fy) + bot * fy
+    return np.clip(np.rint(out), 0, 255).astype(im.dtype) if im.dtype == np.uint8 else out.astype(im.dtype)
+
+
+def _resize(p, xp, x):
     if x.dtype == np.float16:
         raise ShapeError("resize: float16 images are not supported (as MXNet's OpenCV path)")
+    try:
+        import cv2  # the image extra; MXNet resizes with OpenCV too
+
+        fn = lambda im, nw, nh, interp: cv2.resize(im, (nw, nh), interpolation=interp)  # noqa: E731
+    except ImportError:
+        fn = _numpy_resize
     host = _host(xp, x)
     nh, nw = _resize_hw(p, host.shape[-3], host.shape[-2])
     imgs = host if host.ndim == 4 else host[None]
-    out = np.stack([cv2.resize(im, (nw, nh), interpolation=int(p.interp)).reshape(nh, nw, im.shape[-1]) for im in imgs])
+    out = np.stack([fn(im, nw, nh, int(p.interp)).reshape(nh, nw, im.shape[-1]) for im in imgs])
     out = out if host.ndim == 4 else out[0]
     return out if xp is np else xp.asarray(out)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import add, f32
+from ._pair import add_pair
 
 IMG = np.random.default_rng(3).integers(0, 256, (5, 6, 3)).astype(np.uint8)
 IMGF = IMG.astype(np.float32)
@@ -66,7 +67,7 @@ def _same_as_input(atol):
 
 add("_image_to_tensor", [IMG], ref=_to_tensor, no_grad_reason=NO_GRAD)
 add("_image_to_tensor", [BATCH], ref=_to_tensor, no_grad_reason=NO_GRAD, note="batch")
-add("_image_normalize", [CHW], {"mean": (0.1, 0.2, 0.3), "std": (0.5, 0.25, 2.0)}, ref=_normalize)
+add_pair("_image_normalize", [CHW], {"mean": (0.1, 0.2, 0.3), "std": (0.5, 0.25, 2.0)}, ref=_normalize)
 add("_image_normalize", [f32(2, 1, 3, 3, seed=6)], {"mean": (0.5,), "std": (0.2,)}, ref=_normalize, note="batch")
 add(
     "_image_crop",
