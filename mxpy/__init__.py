@@ -20,6 +20,7 @@ from . import (
     engine,
     executor,
     gluon,
+    image,
     initializer,
     io,
     kvstore,
@@ -33,12 +34,14 @@ from . import (
     operator,
     optimizer,
     random,
+    recordio,
     rnn,
     runtime,
     symbol,
     test_utils,
     util,
 )
+from . import image as img
 from . import initializer as init
 from . import kvstore as kv
 from . import module as mod
@@ -71,6 +74,9 @@ __all__ = [
     "metric",
     "optimizer",
     "test_utils",
+    "recordio",
+    "image",
+    "img",
     "monitor",
     "mon",
     "autograd",
