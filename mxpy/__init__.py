@@ -33,6 +33,7 @@ from . import (
     random,
     symbol,
     test_utils,
+    visualization,
 )
 from . import initializer as init
 from . import kvstore as kv
@@ -40,6 +41,7 @@ from . import module as mod
 from . import monitor as mon
 from . import ndarray as nd
 from . import symbol as sym
+from . import visualization as viz
 from .attribute import AttrScope
 from .backend.host_memory import tune_host_allocator
 from .base import MXNetError
@@ -84,4 +86,6 @@ __all__ = [
     "base",
     "context",
     "engine",
+    "visualization",
+    "viz",
 ]
