@@ -17,7 +17,7 @@ demo: venv
 	$(VPY) examples/tutorial.py --skip-overlap
 
 test: $(VPY)
-	$(VPY) -m pip install -q -e '.[test,viz]'
+	$(VPY) -m pip install -q -e '.[test,viz,onnx]'
 	$(VPY) -m ruff check mxpy tests bench examples
 	$(VPY) -m ruff format --check mxpy tests bench examples
 	$(VPY) -m pytest -m "not slow"

@@ -28,6 +28,7 @@ from . import (
     monitor,
     name,
     ndarray,
+    onnx,
     optimizer,
     profiler,
     random,
@@ -86,6 +87,7 @@ __all__ = [
     "base",
     "context",
     "engine",
+    "onnx",
     "visualization",
     "viz",
 ]
