@@ -34,6 +34,7 @@ from . import (
     random,
     symbol,
     test_utils,
+    torch,
     visualization,
 )
 from . import initializer as init
@@ -42,6 +43,7 @@ from . import module as mod
 from . import monitor as mon
 from . import ndarray as nd
 from . import symbol as sym
+from . import torch as th
 from . import visualization as viz
 from .attribute import AttrScope
 from .backend.host_memory import tune_host_allocator
@@ -88,6 +90,8 @@ __all__ = [
     "context",
     "engine",
     "onnx",
+    "torch",
+    "th",
     "visualization",
     "viz",
 ]
