@@ -3,7 +3,7 @@ PY ?= python3
 VENV ?= .venv
 VPY := $(VENV)/bin/python
 
-.PHONY: demo test test-slow lint format bench venv
+.PHONY: demo test test-torch test-slow lint format bench venv
 
 $(VPY):
 	$(PY) -m venv $(VENV)
@@ -19,10 +19,17 @@ demo: $(VPY)
 	$(VPY) examples/tutorial.py --skip-overlap
 
 test: $(VPY)
-	$(VPY) -m pip install -q -e '.[test]'
+	$(VPY) -m pip install -q -e '.[test,viz,onnx]'
 	$(VPY) -m ruff check mxpy tests bench examples
 	$(VPY) -m ruff format --check mxpy tests bench examples
 	$(VPY) -m pytest -m "not slow"
+
+# The Torch bridge's tests (mx.th), apart because torch is a large install. 2.13.0 is
+# the CPU wheel this machine kind keeps on disk; plain 'torch' would pull a CUDA build.
+test-torch: $(VPY)
+	$(VPY) -m pip install -q 'torch==2.13.0'
+	$(VPY) -m pip install -q -e '.[test,torch]'
+	$(VPY) -m pytest tests/test_torch_bridge.py
 
 test-slow: $(VPY)
 	$(VPY) -m pip install -q -e '.[test]'

@@ -31,15 +31,19 @@ from . import (
     monitor,
     name,
     ndarray,
+    onnx,
     operator,
     optimizer,
+    profiler,
     random,
     recordio,
     rnn,
     runtime,
     symbol,
     test_utils,
+    torch,
     util,
+    visualization,
 )
 from . import image as img
 from . import initializer as init
@@ -48,6 +52,8 @@ from . import module as mod
 from . import monitor as mon
 from . import ndarray as nd
 from . import symbol as sym
+from . import torch as th
+from . import visualization as viz
 from .attribute import AttrScope
 from .backend.host_memory import tune_host_allocator
 from .base import MXNetError
@@ -73,6 +79,7 @@ __all__ = [
     "lr_scheduler",
     "metric",
     "optimizer",
+    "profiler",
     "test_utils",
     "recordio",
     "image",
@@ -105,4 +112,9 @@ __all__ = [
     "operator",
     "rnn",
     "contrib",
+    "onnx",
+    "torch",
+    "th",
+    "visualization",
+    "viz",
 ]
