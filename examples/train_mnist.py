@@ -118,10 +118,11 @@ def _save_plot(path: str, train_acc: list, val_acc: list, title: str) -> bool:
         print("matplotlib is not installed: no training-curve PNG (pip install matplotlib)")
         return False
     fig, ax = plt.subplots(figsize=(6, 4))
-    epochs = range(1, len(train_acc) + 1)
+    epochs = list(range(len(train_acc)))  # numbered as the log's Epoch[0..N-1]
     ax.plot(epochs, train_acc, marker="o", label="train")
     ax.plot(epochs, val_acc, marker="o", label="validation")
-    ax.set_xlabel("epoch")
+    ax.set_xticks(epochs)  # one tick per epoch, none at half epochs
+    ax.set_xlabel("epoch (as in the log's Epoch[N])")
     ax.set_ylabel("accuracy")
     ax.set_title(title)
     ax.grid(True, alpha=0.3)

@@ -21,7 +21,6 @@ changes nothing.
 from __future__ import annotations
 
 import abc
-import os
 
 from ..base import MXNetError
 from ..ndarray.ndarray import NDArray
@@ -347,11 +346,11 @@ class KVStore(abc.ABC):
 
     def save_optimizer_states(self, fname: str, dump_optimizer: bool = False) -> None:
         """Write the updater's states (and the optimizer when ``dump_optimizer``) to ``fname`` atomically."""
-        from ..ndarray.serialization import _atomic_write
+        from .._atomic_file import atomic_write
 
         self._check_states_updater("save_optimizer_states")
         blob = self._updater.get_states(dump_optimizer)
-        _atomic_write(os.fspath(fname), [blob])
+        atomic_write(fname, [blob], func="KVStore.save_optimizer_states")
 
     def load_optimizer_states(self, fname: str) -> None:
         """Load states written by :meth:`save_optimizer_states` (a pickle: load only files you trust)."""
