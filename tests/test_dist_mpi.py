@@ -27,7 +27,7 @@ import common  # noqa: E402
 
 WORKER = os.path.join(HERE, "mpi_jobs", "worker.py")
 REPO = os.path.dirname(HERE)
-SCENARIOS = ["lazy", "api", "bigarray", "compress", "mlp", "feedforward", "horovod_module", "conv_bn", "async", "mnist_parts"]
+SCENARIOS = ["lazy", "api", "bigarray", "compress", "mlp", "feedforward", "gluon", "horovod_module", "conv_bn", "async", "mnist_parts"]
 
 
 def launch(n: int, outdir, scenarios: list, timeout: float = 240, env: dict | None = None) -> subprocess.CompletedProcess:
@@ -110,6 +110,21 @@ def test_feedforward_dist_sync(job):
         got = job("feedforward", r)
         for name, value in ref.items():
             np.testing.assert_allclose(got[name], value.asnumpy(), rtol=1e-5, atol=2e-6, err_msg=name)
+
+
+def test_gluon_trainer_dist_sync(job):
+    """Gluon's Trainer over dist_sync (as MXNet's: rescale 1/per-worker batch, the store sums over the ranks):
+    one process stepping over the combined batch with the same step(batch) takes the same steps."""
+    n = job.n
+    x, y = common.mlp_data()
+    # every rank's trainer scales by its own batch: the reference steps over n*batch rows with step(batch)
+    _, ref = common.gluon_net(x, y, n * common.MLP_BATCH, None, init_seed=100, step_batch=common.MLP_BATCH)
+    ranks = [job("gluon", r) for r in range(n)]
+    assert sorted(ranks[0]) == sorted(ref) == [f"p{i}" for i in range(4)]
+    for name, value in ref.items():
+        for r in range(1, n):
+            np.testing.assert_array_equal(ranks[r][name], ranks[0][name])
+        np.testing.assert_allclose(ranks[0][name], value, rtol=1e-4, atol=1e-5, err_msg=name)
 
 
 def test_horovod_module(job):

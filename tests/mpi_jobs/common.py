@@ -92,3 +92,33 @@ def feedforward(x: np.ndarray, y: np.ndarray, batch: int, kvstore):
         model = mx.model.FeedForward(mlp_symbol(), num_epoch=EPOCHS, optimizer="sgd", initializer=mx.init.Xavier(), **OPT_PARAMS)
         model.fit(it, kvstore=kvstore)
     return model
+
+
+def gluon_net(x: np.ndarray, y: np.ndarray, batch: int, kvstore, init_seed: int | None = None, step_batch: int | None = None):
+    """A Gluon MLP trained with autograd and ``gluon.Trainer(kvstore=...)``, ``trainer.step(step_batch or batch)`` a batch.
+
+    Returns the net and its parameters as ``{"p0": ..., "p1": ...}`` in ``collect_params`` order
+    (Gluon's auto-names depend on what the process built before).
+
+    With ``init_seed`` the weights start from that seed; the dist test leaves it None on the ranks
+    (each rank seeds differently) and the reference uses rank 0's seed.
+    """
+    from mxpy import autograd, gluon
+
+    if init_seed is not None:
+        mx.random.seed(init_seed)
+        np.random.seed(init_seed)
+    net = gluon.nn.Sequential()
+    net.add(gluon.nn.Dense(16, activation="relu"), gluon.nn.Dense(3))
+    net.initialize(mx.init.Xavier())
+    net(mx.nd.array(x[:1]))  # finish the deferred initialisation
+    trainer = gluon.Trainer(net.collect_params(), "sgd", dict(OPT_PARAMS), kvstore=kvstore)
+    loss_fn = gluon.loss.SoftmaxCrossEntropyLoss()
+    for _ in range(EPOCHS):
+        for lo in range(0, x.shape[0], batch):
+            data, label = mx.nd.array(x[lo : lo + batch]), mx.nd.array(y[lo : lo + batch])
+            with autograd.record():
+                loss = loss_fn(net(data), label)
+            loss.backward()
+            trainer.step(step_batch or batch)
+    return net, {f"p{i}": v.data().asnumpy() for i, v in enumerate(net.collect_params().values())}

@@ -156,6 +156,17 @@ def scenario_horovod_module(out: str) -> None:
     save(out, "horovod_module", r, **{k: v.asnumpy() for k, v in args.items()})
 
 
+def scenario_gluon(out: str) -> None:
+    """gluon.Trainer(kvstore='dist_sync'): the store sums every rank's gradients and runs the optimizer."""
+    kv = mx.kv.create("dist_sync")
+    r, n = kv.rank, kv.num_workers
+    x, y = common.rank_slices(*common.mlp_data(), n, r, common.MLP_BATCH)
+    # the same seed everywhere: as MXNet's, the Trainer broadcasts rank 0's weights only at the first
+    # step, after the first gradients were computed with each rank's own
+    net, params = common.gluon_net(x, y, common.MLP_BATCH, kv, init_seed=100)
+    save(out, "gluon", r, **params)
+
+
 def scenario_conv_bn(out: str) -> None:
     """A conv net with BatchNorm under dist_sync; each rank normalises its own slice, as a device would."""
     kv = mx.kv.create("dist_sync")
