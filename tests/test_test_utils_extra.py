@@ -217,3 +217,22 @@ def test_top_level_np_switches_json_flag_and_pickle_state():
     c = mx.nd.zeros((1,))
     c.__setstate__({"handle": bytearray(rec)})
     assert c.asnumpy().tolist() == [7.0] and (mx.context.num_gpus() > 0 or c.context == mx.cpu(0))
+
+
+def test_contrib_autograd_first_api():
+    from mxpy.contrib import autograd as cag
+
+    x = mx.nd.array([1.0, 2.0])
+    dx = mx.nd.zeros((2,))
+    cag.mark_variables([x], [dx])
+    with cag.train_section():
+        assert mx.autograd.is_recording() and mx.autograd.is_training()
+        y = x * x * 3
+    assert not mx.autograd.is_recording()
+    cag.backward([y], [mx.nd.array([1.0, 0.5])])
+    assert dx.asnumpy().tolist() == [6.0, 6.0]
+    grads, loss = cag.grad_and_loss(lambda a, b: a * b, argnum=[1])(x, mx.nd.array([5.0, 6.0]))
+    assert grads[0].asnumpy().tolist() == [1.0, 2.0] and loss.asnumpy().tolist() == [5.0, 12.0]
+    assert cag.grad(lambda a: a * a)(x)[0].asnumpy().tolist() == [2.0, 4.0]
+    with pytest.raises(AssertionError, match="list or tuple"):
+        cag.backward(y)
