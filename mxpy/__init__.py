@@ -20,6 +20,7 @@ from . import (
     engine,
     executor,
     gluon,
+    image,
     initializer,
     io,
     kvstore,
@@ -30,21 +31,29 @@ from . import (
     monitor,
     name,
     ndarray,
+    onnx,
     operator,
     optimizer,
+    profiler,
     random,
+    recordio,
     rnn,
     runtime,
     symbol,
     test_utils,
+    torch,
     util,
+    visualization,
 )
+from . import image as img
 from . import initializer as init
 from . import kvstore as kv
 from . import module as mod
 from . import monitor as mon
 from . import ndarray as nd
 from . import symbol as sym
+from . import torch as th
+from . import visualization as viz
 from .attribute import AttrScope
 from .backend.host_memory import tune_host_allocator
 from .base import MXNetError
@@ -72,6 +81,7 @@ __all__ = [
     "kvstore",
     "kv",
     "callback",
+    "contrib",
     "model",
     "module",
     "mod",
@@ -81,7 +91,11 @@ __all__ = [
     "lr_scheduler",
     "metric",
     "optimizer",
+    "profiler",
     "test_utils",
+    "recordio",
+    "image",
+    "img",
     "monitor",
     "mon",
     "autograd",
@@ -120,4 +134,9 @@ __all__ = [
     "use_np",
     "use_np_array",
     "use_np_shape",
+    "onnx",
+    "torch",
+    "th",
+    "visualization",
+    "viz",
 ]

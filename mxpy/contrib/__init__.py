@@ -1,9 +1,12 @@
-"""``mx.contrib``: ``mx.contrib.nd`` / ``mx.contrib.ndarray`` is ``mx.nd.contrib``, ``mx.contrib.sym`` /
-``mx.contrib.symbol`` is ``mx.sym.contrib`` (as MXNet 1.9.1 exposes its contrib operators), and
-``mx.contrib.amp``'s loss scaling, and the first autograd API (``mx.contrib.autograd``).
+"""``mx.contrib``: experimental MXNet features.
+
+``mx.contrib.nd`` / ``mx.contrib.ndarray`` is ``mx.nd.contrib`` and ``mx.contrib.sym`` /
+``mx.contrib.symbol`` is ``mx.sym.contrib`` (as MXNet 1.9.1 exposes its contrib operators);
+``mx.contrib.amp`` has the loss scaling of MXNet's AMP; ``mx.contrib.autograd`` is
+MXNet's first autograd API.
 
 >>> import mxpy as mx
->>> mx.contrib.nd is mx.nd.contrib
+>>> mx.contrib.nd.box_iou is mx.nd.contrib.box_iou
 True
 """
 
@@ -16,4 +19,4 @@ from . import amp, autograd
 nd = ndarray
 sym = symbol
 
-__all__ = ["nd", "ndarray", "sym", "symbol", "amp", "autograd"]
+__all__ = ["amp", "autograd", "nd", "ndarray", "sym", "symbol"]

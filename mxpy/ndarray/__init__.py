@@ -34,7 +34,7 @@ for _part in (_arith, _indexing, _fluent):
     if hasattr(_part, "install"):
         _part.install()
 
-from . import contrib, linalg  # noqa: E402  (built from the registry loaded above)
+from . import contrib, image, linalg  # noqa: E402  (built from the registry loaded above)
 
 __all__ = [
     "NDArray",
@@ -52,5 +52,6 @@ __all__ = [
     "op",
     "random",
     "contrib",
+    "image",
     "linalg",
 ]
