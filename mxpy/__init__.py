@@ -58,6 +58,18 @@ from .attribute import AttrScope
 from .backend.host_memory import tune_host_allocator
 from .base import MXNetError
 from .context import Context, cpu, cpu_pinned, current_context, gpu, num_gpus
+from .util import (  # MXNet exposes the NumPy-semantics switches at the top level
+    is_np_array,
+    is_np_shape,
+    np_array,
+    np_shape,
+    reset_np,
+    set_np,
+    set_np_shape,
+    use_np,
+    use_np_array,
+    use_np_shape,
+)
 
 ndarray.Custom = operator.nd_custom  # the custom-op front ends (mxpy/operator.py)
 symbol.Custom = operator.sym_custom
@@ -112,6 +124,16 @@ __all__ = [
     "operator",
     "rnn",
     "contrib",
+    "is_np_array",
+    "is_np_shape",
+    "np_array",
+    "np_shape",
+    "reset_np",
+    "set_np",
+    "set_np_shape",
+    "use_np",
+    "use_np_array",
+    "use_np_shape",
     "onnx",
     "torch",
     "th",

@@ -12,11 +12,14 @@ write since the copy was made: see ``engine.var.relaid``.)
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
 
 from . import engine as _eng
 from .backend.cpu_threads import hold_single_blas, release_single_blas, split_threads
 from .base import MXNetError
+from .graph.cse import eliminate_common_expr
 from .graph.gradient import build_gradient
 from .graph.infer import _run as _infer_run
 from .graph.plan_memory import plan_memory
@@ -75,7 +78,12 @@ class Executor:
     # -- construction ---------------------------------------------------------------
     def _build(self) -> None:
         sym = self._symbol
-        order = topo_order(sym._outputs)
+        outputs = list(sym._outputs)
+        # MXNet merges duplicate computations at bind (MXNET_ELIMINATE_COMMON_EXPR, on by default)
+        if not self._recorded and os.environ.get("MXNET_ELIMINATE_COMMON_EXPR", "1").strip().lower() not in ("0", "false"):
+            outputs = eliminate_common_expr(outputs)
+        self._graph_outputs = outputs
+        order = topo_order(outputs)
         aux_ids = aux_variables(order)
         variables = [n for n in order if n.op is None]
         arg_nodes = [n for n in variables if id(n) not in aux_ids]
@@ -86,7 +94,7 @@ class Executor:
         for n, a in zip(aux_nodes, self.aux_arrays):
             array_of[(id(n), 0)] = a
         array_of.update(self._recorded)
-        heads = list(sym._outputs)
+        heads = list(outputs)
         wrt = [n for n, r in zip(arg_nodes, self._grad_reqs) if r != "null"]
         self._head_grad_arrays: list[NDArray | None] = []
         backward_nodes: list[Node] = []
@@ -424,6 +432,12 @@ class Executor:
             # MXNet names backward outputs by position: fc_backward_output0, ...
             name = (f"{node.name}_output" if n == 1 else f"{node.name}_output{j}") if backward else node.output_name(j)
             self._monitor(name, self._array_of[(id(node), j)])
+
+    def get_optimized_symbol(self):
+        """The graph this executor runs, after its bind-time passes (common subexpressions merged)."""
+        from .symbol import Symbol
+
+        return Symbol(list(self._graph_outputs))
 
     def debug_str(self) -> str:
         """The plan: nodes with their inputs, then MXNet's ``Total N MB allocated`` line."""

@@ -79,6 +79,7 @@ class CustomOp:
         """Store ``src`` into ``dst`` as ``req`` asks: ``write``/``inplace`` copy, ``add`` adds,
         ``null`` does nothing.
 
+        >>> import mxpy as mx
         >>> dst = mx.nd.ones((2,))
         >>> mx.operator.CustomOp().assign(dst, "add", mx.nd.ones((2,)))
         >>> dst.asnumpy().tolist()
@@ -410,7 +411,10 @@ def _run_user(p: _CustomParams, phase: str, ctx, is_train: bool, fn, written: li
 
     try:
         with _engine.synchronous(), ctx:
-            if autograd.is_recording() or autograd.is_training() != is_train:
+            # running inline in a recording thread: the user's own NDArray code is not
+            # recorded. (Recording state is per thread, but its dispatch hook is global:
+            # a worker thread must not touch it while another thread records.)
+            if autograd.is_recording():
                 with autograd._scope(False, is_train):
                     fn()
             else:

@@ -228,3 +228,31 @@ def test_amp_loss_scaling():
     np.testing.assert_allclose(net.weight.data().asnumpy(), np.zeros((1, 3)), atol=1e-6)
     # the halved scale takes effect at the next update (one step behind, as MXNet's LossScaler)
     assert trainer._amp_loss_scaler.loss_scale == 2.0**16 and trainer._amp_loss_scaler._next_loss_scale == 2.0**15
+
+
+@pytest.mark.parametrize(
+    "build, savings",
+    [
+        (lambda a, b, d: (a + 1) + (a + 2), 0),
+        (lambda a, b, d: (a + b) + (a + b), 1),
+        (lambda a, b, d: mx.sym.Group([a * d, a * d]), 0),  # merged, then a copy isolates the outputs
+        (lambda a, b, d: mx.sym.Group([a * d + b, a * d + b]), 1),
+        (lambda a, b, d: mx.sym.Dropout(a) + mx.sym.Dropout(a), 0),  # random ops are never merged
+    ],
+)
+def test_common_subexpression_elimination_at_bind(build, savings, monkeypatch):
+    a, b = mx.sym.Variable("a"), mx.sym.Variable("b")
+    sym = build(a, b, a + 1)
+    shapes = {k: (3, 4) for k in sym.list_arguments()}
+    vals = {k: np.random.default_rng(1).uniform(size=(3, 4)).astype(np.float32) for k in shapes}
+    runs = {}
+    for flag in ("0", "1"):
+        monkeypatch.setenv("MXNET_ELIMINATE_COMMON_EXPR", flag)
+        ex = sym.simple_bind(mx.cpu(), grad_req="write", **shapes)
+        outs = ex.forward(is_train=True, **vals)
+        ex.backward([mx.nd.ones_like(o) for o in outs])
+        runs[flag] = (len(ex.get_optimized_symbol().get_internals()), [o.asnumpy() for o in outs], [g.asnumpy() for g in ex.grad_arrays])
+    assert runs["0"][0] == runs["1"][0] + savings
+    if "Dropout" not in sym.tojson():
+        for x, y in zip(runs["0"][1] + runs["0"][2], runs["1"][1] + runs["1"][2]):
+            np.testing.assert_allclose(x, y, rtol=1e-6)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import json
 import os
 import struct
 import zipfile
@@ -196,3 +197,42 @@ def test_runtime_features_base_helpers_and_bulk():
     assert y.asnumpy().tolist() == [2.0, 2.0]
     for name in ("NDArray", "get_symbol", "Function", "mark_variables", "set_recording", "set_training"):
         assert name in mx.autograd.__all__ and hasattr(mx.autograd, name)
+
+
+def test_top_level_np_switches_json_flag_and_pickle_state():
+    import pickle
+    import struct
+
+    assert mx.np_shape is mx.util.np_shape and mx.use_np is mx.util.use_np
+    with mx.np_shape(True):
+        assert json.loads(mx.sym.var("x").tojson())["attrs"]["is_np_shape"] == ["int", 1]
+    assert "is_np_shape" not in json.loads(mx.sym.var("x").tojson())["attrs"]
+    a = mx.nd.array([[1, 2], [3, 4]], dtype="int32")
+    state = a.__getstate__()
+    assert isinstance(state["handle"], bytearray) and state["handle"][:4] == b"\xc9\xfa\x93\xf9"
+    b = pickle.loads(pickle.dumps(a))
+    assert b.dtype == np.int32 and b.asnumpy().tolist() == [[1, 2], [3, 4]]
+    # a record saved from a GPU (dev_type 2) loads on the CPU when there is no GPU
+    rec = struct.pack("<IiiqiiI", 0xF993FAC9, 0, 1, 1, 2, 0, 0) + np.float32(7).tobytes()
+    c = mx.nd.zeros((1,))
+    c.__setstate__({"handle": bytearray(rec)})
+    assert c.asnumpy().tolist() == [7.0] and (mx.context.num_gpus() > 0 or c.context == mx.cpu(0))
+
+
+def test_contrib_autograd_first_api():
+    from mxpy.contrib import autograd as cag
+
+    x = mx.nd.array([1.0, 2.0])
+    dx = mx.nd.zeros((2,))
+    cag.mark_variables([x], [dx])
+    with cag.train_section():
+        assert mx.autograd.is_recording() and mx.autograd.is_training()
+        y = x * x * 3
+    assert not mx.autograd.is_recording()
+    cag.backward([y], [mx.nd.array([1.0, 0.5])])
+    assert dx.asnumpy().tolist() == [6.0, 6.0]
+    grads, loss = cag.grad_and_loss(lambda a, b: a * b, argnum=[1])(x, mx.nd.array([5.0, 6.0]))
+    assert grads[0].asnumpy().tolist() == [1.0, 2.0] and loss.asnumpy().tolist() == [5.0, 12.0]
+    assert cag.grad(lambda a: a * a)(x)[0].asnumpy().tolist() == [2.0, 4.0]
+    with pytest.raises(AssertionError, match="list or tuple"):
+        cag.backward(y)

@@ -2,7 +2,8 @@
 
 ``mx.contrib.nd`` / ``mx.contrib.ndarray`` is ``mx.nd.contrib`` and ``mx.contrib.sym`` /
 ``mx.contrib.symbol`` is ``mx.sym.contrib`` (as MXNet 1.9.1 exposes its contrib operators);
-``mx.contrib.amp`` has the loss scaling of MXNet's AMP.
+``mx.contrib.amp`` has the loss scaling of MXNet's AMP; ``mx.contrib.autograd`` is
+MXNet's first autograd API.
 
 >>> import mxpy as mx
 >>> mx.contrib.nd.box_iou is mx.nd.contrib.box_iou
@@ -13,9 +14,9 @@ from __future__ import annotations
 
 from ..ndarray import contrib as ndarray
 from ..symbol import contrib as symbol
-from . import amp
+from . import amp, autograd
 
 nd = ndarray
 sym = symbol
 
-__all__ = ["amp", "nd", "ndarray", "sym", "symbol"]
+__all__ = ["amp", "autograd", "nd", "ndarray", "sym", "symbol"]

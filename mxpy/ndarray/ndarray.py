@@ -188,11 +188,24 @@ class NDArray:
         return id(self)
 
     def __getstate__(self):
-        return {"data": self.asnumpy(), "ctx": self._ctx}
+        # MXNet's pickle state: the array's record in the .params format, as a bytearray
+        from .serialization import _record
+
+        return {"handle": bytearray(b"".join(bytes(chunk) for chunk in _record(self)))}
 
     def __setstate__(self, state) -> None:
-        ctx = state["ctx"]
-        self._data = get_backend(ctx).from_host(state["data"])
+        if "handle" in state:  # MXNet's (and mxpy's) state; a GPU array loads on the CPU without a GPU
+            from .serialization import _read_record, _Reader, _to_ndarray
+
+            rec = _read_record(_Reader(bytes(state["handle"]), "NDArray.__setstate__"), 0)
+            if rec is None:
+                raise MXNetError("NDArray.__setstate__: the state holds no array")
+            src = _to_ndarray(*rec)
+            data, ctx = src._data, src._ctx
+        else:  # the {"data", "ctx"} state earlier mxpy versions wrote
+            ctx = state["ctx"]
+            data = get_backend(ctx).from_host(state["data"])
+        self._data = data
         self._var = Var()
         self._ctx = ctx
         self._grad = None

@@ -8,8 +8,9 @@ equivalent unfused cells do (``lstm_l0_i2h_i_weight``...).
 
 >>> import mxpy as mx
 >>> cell = mx.rnn.FusedRNNCell(4, num_layers=1, mode="lstm", prefix="lstm_")
->>> outs, _ = cell.unroll(3, mx.sym.Variable("data"), layout="TNC", merge_outputs=True)
->>> outs.infer_shape(data=(3, 2, 5))[1]
+>>> begin = [mx.sym.Variable("h"), mx.sym.Variable("c")]
+>>> outs, _ = cell.unroll(3, mx.sym.Variable("data"), begin_state=begin, layout="TNC", merge_outputs=True)
+>>> outs.infer_shape(data=(3, 2, 5), h=(1, 2, 4), c=(1, 2, 4))[1]
 [(3, 2, 4)]
 """
 

@@ -13,6 +13,7 @@ import json
 from .._atomic_file import atomic_write
 from ..base import MXNetError
 from ..registry import find
+from ..util import is_np_shape
 from .node import Node, topo_order
 
 MXNET_VERSION = 10901
@@ -65,6 +66,8 @@ def to_json(sym) -> str:
         "heads": [[index[id(n)], i, 0] for n, i in sym._outputs],
         "attrs": {"mxnet_version": ["int", MXNET_VERSION]},
     }
+    if is_np_shape():  # as MXNet: a graph saved under NumPy shape semantics says so
+        top["attrs"]["is_np_shape"] = ["int", 1]
     return _write_top(top)
 
 
