@@ -16,6 +16,7 @@ from . import (
     base,
     callback,
     context,
+    contrib,
     engine,
     executor,
     gluon,
@@ -30,14 +31,19 @@ from . import (
     monitor,
     name,
     ndarray,
+    onnx,
     operator,
     optimizer,
+    profiler,
     random,
     recordio,
+    rnn,
     runtime,
     symbol,
     test_utils,
+    torch,
     util,
+    visualization,
 )
 from . import image as img
 from . import initializer as init
@@ -46,6 +52,8 @@ from . import module as mod
 from . import monitor as mon
 from . import ndarray as nd
 from . import symbol as sym
+from . import torch as th
+from . import visualization as viz
 from .attribute import AttrScope
 from .backend.host_memory import tune_host_allocator
 from .base import MXNetError
@@ -53,6 +61,7 @@ from .context import Context, cpu, cpu_pinned, current_context, gpu, num_gpus
 
 ndarray.Custom = operator.nd_custom  # the custom-op front ends (mxpy/operator.py)
 symbol.Custom = operator.sym_custom
+initializer.FusedRNN = rnn.FusedRNN  # defined beside FusedRNNCell, which it unpacks with
 
 tune_host_allocator()  # see mxpy/backend/host_memory.py; MXPY_TUNE_MALLOC=0 turns it off
 
@@ -60,6 +69,7 @@ __all__ = [
     "kvstore",
     "kv",
     "callback",
+    "contrib",
     "model",
     "module",
     "mod",
@@ -69,6 +79,7 @@ __all__ = [
     "lr_scheduler",
     "metric",
     "optimizer",
+    "profiler",
     "test_utils",
     "recordio",
     "image",
@@ -99,4 +110,11 @@ __all__ = [
     "util",
     "runtime",
     "operator",
+    "rnn",
+    "contrib",
+    "onnx",
+    "torch",
+    "th",
+    "visualization",
+    "viz",
 ]

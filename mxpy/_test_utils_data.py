@@ -21,7 +21,6 @@ import zipfile
 import numpy as np
 
 from ._atomic_file import atomic_write
-from .base import MXNetError
 
 _log = logging.getLogger(__name__)
 
@@ -50,17 +49,14 @@ def _timeout() -> float:
 
 
 def _fetch(url: str, fname: str) -> None:
-    """One attempt: stream ``url`` into ``fname`` atomically (never a torn file)."""
+    """One attempt: stream ``url`` into ``fname`` (atomically: never a torn file)."""
     import urllib.request
 
     with urllib.request.urlopen(url, timeout=_timeout()) as resp:
         status = getattr(resp, "status", 200)
         if status != 200:
             raise OSError(f"HTTP status {status}")
-        try:
-            atomic_write(fname, iter(lambda: resp.read(1 << 20), b""), func="download")
-        except MXNetError as e:  # the retry loop in download() retries OSErrors
-            raise OSError(str(e)) from e
+        atomic_write(fname, iter(lambda: resp.read(1 << 20), b""), func="download")
 
 
 def download(url: str, fname: str | None = None, dirname: str | None = None, overwrite: bool = False, retries: int = 5) -> str:

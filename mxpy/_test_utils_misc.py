@@ -108,7 +108,6 @@ def discard_stderr():
     null = os.open(os.devnull, os.O_WRONLY)
     try:
         os.dup2(null, fd)
-        os.close(null)
         try:
             yield
         finally:
@@ -118,6 +117,7 @@ def discard_stderr():
                 pass
             os.dup2(saved, fd)
     finally:
+        os.close(null)
         os.close(saved)
 
 

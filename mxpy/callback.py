@@ -63,10 +63,19 @@ def module_checkpoint(mod, prefix: str, period: int = 1, save_optimizer_states: 
     return _callback
 
 
+def _rank() -> str:
+    """``'[rank R] '`` in a launched job of several processes, so each log line says who wrote it."""
+    from .kvstore import dist_env
+
+    return dist_env.rank_prefix()
+
+
 def do_checkpoint(prefix: str, period: int = 1):
     """An epoch-end callback saving ``prefix-symbol.json`` and ``prefix-%04d.params`` every ``period`` epochs.
 
     The epoch number in the file name is ``epoch + 1`` (the count of finished epochs).
+    In a job started by ``python -m mxpy.launch`` only rank 0 writes (all
+    ranks hold the same weights), unless ``MXPY_CHECKPOINT_ALL_RANKS=1``.
 
     >>> import mxpy as mx, os, tempfile
     >>> from mxpy import callback
@@ -80,6 +89,10 @@ def do_checkpoint(prefix: str, period: int = 1):
 
     def _callback(iter_no, sym, arg, aux):
         if (iter_no + 1) % period == 0:
+            from .kvstore import dist_env
+
+            if not dist_env.writes_checkpoints():  # in a launched job rank 0 writes, unless MXPY_CHECKPOINT_ALL_RANKS=1
+                return
             save_checkpoint(prefix, iter_no + 1, sym, arg, aux)
 
     return _callback
@@ -91,7 +104,7 @@ def log_train_metric(period: int, auto_reset: bool = False):
     def _callback(param):
         if param.nbatch % period == 0 and param.eval_metric is not None:
             for name, value in param.eval_metric.get_name_value():
-                _log.info("Iter[%d] Batch[%d] Train-%s=%f", param.epoch, param.nbatch, name, value)
+                _log.info(_rank() + "Iter[%d] Batch[%d] Train-%s=%f", param.epoch, param.nbatch, name, value)
             if auto_reset:
                 param.eval_metric.reset_local()
 
@@ -134,16 +147,16 @@ class Speedometer:
         elapsed = time.time() - self.tic
         speed = self.frequent * self.batch_size / elapsed if elapsed != 0 else float("inf")
         if param.eval_metric is None:
-            _log.info("Iter[%d] Batch [%d]\tSpeed: %.2f samples/sec", param.epoch, count, speed)
+            _log.info(_rank() + "Iter[%d] Batch [%d]\tSpeed: %.2f samples/sec", param.epoch, count, speed)
         else:
             name_value = param.eval_metric.get_name_value()
             values = [x for pair in name_value for x in pair]
             metric_fmt = "\t%s=%f" * len(name_value)
             if self.auto_reset:
                 param.eval_metric.reset_local()
-                _log.info("Epoch[%d] Batch [%d-%d]\tSpeed: %.2f samples/sec" + metric_fmt, param.epoch, count - self.frequent, count, speed, *values)
+                _log.info(_rank() + "Epoch[%d] Batch [%d-%d]\tSpeed: %.2f samples/sec" + metric_fmt, param.epoch, count - self.frequent, count, speed, *values)
             else:
-                _log.info("Epoch[%d] Batch [0-%d]\tSpeed: %.2f samples/sec" + metric_fmt, param.epoch, count, speed, *values)
+                _log.info(_rank() + "Epoch[%d] Batch [0-%d]\tSpeed: %.2f samples/sec" + metric_fmt, param.epoch, count, speed, *values)
         self.tic = time.time()
 
 
@@ -171,7 +184,7 @@ class LogValidationMetricsCallback:
         if not param.eval_metric:
             return
         for name, value in param.eval_metric.get_name_value():
-            _log.info("Epoch[%d] Validation-%s=%f", param.epoch, name, value)
+            _log.info(_rank() + "Epoch[%d] Validation-%s=%f", param.epoch, name, value)
 
 
 class TqdmProgressBar:

@@ -238,3 +238,44 @@ def test_parameter_api():
     other.get("a", shape=(3, 4))
     with pytest.raises(AssertionError, match="different Parameters with the same name"):
         pd.update(other)
+
+
+def test_none_and_nested_inputs():
+    class Add(gluon.HybridBlock):
+        def hybrid_forward(self, F, a, b=None):
+            return a if b is None else a + b[0] * b[1]
+
+    x = mx.nd.ones((3,))
+    blk = Add()
+    want = blk(x, [x * 2, x * 3]).asnumpy()
+    blk.hybridize()
+    np.testing.assert_allclose(blk(x, [x * 2, x * 3]).asnumpy(), want)
+    assert blk._cached_graph[0][0].name == "data0" and len(blk._cached_graph[0]) == 3
+    with pytest.raises(ValueError, match="does not match the cached version"):
+        blk(x)
+    single = Add()
+    single.hybridize()
+    np.testing.assert_allclose(single(x).asnumpy(), x.asnumpy())
+    np.testing.assert_allclose(single(x, None).asnumpy(), x.asnumpy())  # a trailing None matches
+    with pytest.raises(ValueError, match="must be \\(nested\\) list of Symbol or NDArray"):
+        Add().hybridize() or single(x, 1)
+    with pytest.raises(ValueError, match="mixed NDArrays and Symbols"):
+        Add()(x, [mx.sym.var("a"), x])
+
+
+def test_register_op_hook():
+    net = nn.HybridSequential(prefix="net_")
+    with net.name_scope():
+        net.add(nn.Dense(2, in_units=3), nn.Activation("relu"))
+    net.initialize()
+    net.hybridize()
+    seen = []
+    net.register_op_hook(lambda name, op, arr: seen.append((name, op, arr.shape)))
+    net(mx.nd.ones((4, 3)))
+    mx.nd.waitall()
+    assert seen == [("net_dense0_fwd_output", "FullyConnected", (4, 2)), ("net_relu0_fwd_output", "Activation", (4, 2))]
+    seen.clear()
+    net.register_op_hook(lambda name, op, arr: seen.append(name), monitor_all=True)
+    net(mx.nd.ones((4, 3)))
+    mx.nd.waitall()
+    assert seen[:4] == ["net_dense0_fwd_data", "net_dense0_fwd_weight", "net_dense0_fwd_bias", "net_dense0_fwd_output"]

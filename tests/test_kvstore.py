@@ -236,10 +236,16 @@ def test_rejected_pull_writes_nothing():
 
 
 def test_gradient_compression():
+    """'device' takes 2bit (tests/test_dist.py checks its values); 'local' refuses it, as in MXNet."""
     kv = kvstore.create("device")
     kv.set_gradient_compression({"type": "none"})
-    with pytest.raises(MXNetError, match="'2bit' is not supported by the 'device' kvstore"):
-        kv.set_gradient_compression({"type": "2bit", "threshold": 0.5})
+    kv.set_gradient_compression({"type": "2bit", "threshold": 0.5})
+    with pytest.raises(MXNetError, match="not supported by the 'local' kvstore"):
+        kvstore.create("local").set_gradient_compression({"type": "2bit", "threshold": 0.5})
+    with pytest.raises(MXNetError, match="unknown compression type '3bit'"):
+        kv.set_gradient_compression({"type": "3bit"})
+    with pytest.raises(MXNetError, match="threshold must be greater than 0"):
+        kv.set_gradient_compression({"type": "2bit", "threshold": -1})
     with pytest.raises(TypeError, match="'type' key"):
         kv.set_gradient_compression("2bit")
 

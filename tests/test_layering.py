@@ -7,6 +7,7 @@ still a dependency, only a hidden one).
 from __future__ import annotations
 
 import ast
+import functools
 import pathlib
 
 import pytest
@@ -21,6 +22,7 @@ def _module_name(path: pathlib.Path) -> str:
     return ".".join(parts)
 
 
+@functools.cache
 def _import_graph() -> dict[str, set[str]]:
     files = {_module_name(p): p for p in ROOT.rglob("*.py")}
     graph: dict[str, set[str]] = {m: set() for m in files}
@@ -48,6 +50,7 @@ def _import_graph() -> dict[str, set[str]]:
 
 
 def _reaches(graph: dict[str, set[str]], start: str) -> set[str]:
+    """Every module ``start`` imports, directly or not (the graph is shared: never mutate it)."""
     seen, todo = set(), [start]
     while todo:
         for nxt in graph[todo.pop()]:

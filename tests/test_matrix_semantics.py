@@ -146,7 +146,7 @@ def test_dot_accumulates_with_req_add():
 def test_dot_error_names_shapes():
     with pytest.raises(MXNetError, match=r"dot: .*\(2, 3\).*\(2, 3\).*contract sizes 3 and 2"):
         mx.nd.dot(mx.nd.ones((2, 3)), mx.nd.ones((2, 3)))
-    with pytest.raises(MXNetError, match="dot: input 0 has dtype int32; expected float16, float32 or float64"):
+    with pytest.raises(MXNetError, match="dot: lhs has dtype int32; expected float16, float32 or float64"):
         mx.nd.dot(mx.nd.ones((2, 3), dtype="int32"), mx.nd.ones((3, 2), dtype="int32"))
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import atexit
 import os
+from collections.abc import Callable
 from contextlib import contextmanager
 
 from .naive import EngineBase, NaiveEngine, _check_name
@@ -32,6 +33,7 @@ __all__ = [
     "bulk",
     "set_bulk_size",
     "synchronous",
+    "on_switch",
 ]
 
 
@@ -43,6 +45,24 @@ def _make(name: str | EngineBase) -> EngineBase:
 
 
 _current: EngineBase = _make(os.environ.get("MXNET_ENGINE_TYPE", "ThreadedEnginePerDevice"))
+
+
+# Called with each engine that becomes current. The profiler instruments an engine by
+# giving the instance its own ``push``/``wait_*`` attributes (every caller looks up
+# ``_current.push`` anyway, so an engine that is not profiled pays nothing) and
+# uses this to instrument a newly switched-in engine too.
+_switch_hooks: list[Callable[[EngineBase], None]] = []
+
+
+def on_switch(hook: Callable[[EngineBase], None]) -> None:
+    """Call ``hook(engine)`` whenever a new engine becomes current (set_engine, engine_type)."""
+    if hook not in _switch_hooks:
+        _switch_hooks.append(hook)
+
+
+def _switched() -> None:
+    for hook in _switch_hooks:
+        hook(_current)
 
 
 def get() -> EngineBase:
@@ -67,6 +87,7 @@ def set_engine(name: str | EngineBase) -> EngineBase:
     old = _current
     old.shutdown()
     _current = new
+    _switched()
     return old
 
 
@@ -90,6 +111,7 @@ def _restore(engine: EngineBase) -> None:
     if isinstance(engine, ThreadedEngine):
         engine = ThreadedEngine(engine.inline_max, engine.max_inflight, engine.nthreads)
     _current = engine
+    _switched()
 
 
 _bulk_size = 15  # MXNet's default imperative bulk size (MXNET_EXEC_BULK_EXEC_MAX_NODE_TRAIN)

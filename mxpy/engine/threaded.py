@@ -135,6 +135,16 @@ class ThreadedEngine(EngineBase):
             reads, writes = _distinct(reads, writes)
         self._push_queued(_Op(fn, args, reads, writes, ctx, name, user_origin()))
 
+    def push_queued(self, fn: Callable, args: tuple, reads: Sequence[Var], writes: Sequence[Var], ctx: object, name: str) -> None:
+        """Like :meth:`push`, but never inline: ``fn`` runs on ``ctx``'s worker.
+
+        For ops that block on something outside this process (the distributed
+        KVStore's MPI transfers, keyed by their own ``ctx``): running them in
+        the pushing thread would stall it for the whole transfer.
+        """
+        reads, writes = _distinct(reads, writes)
+        self._push_queued(_Op(fn, args, reads, writes, ctx, name, user_origin()))
+
     def _overlap(self, ctx: object) -> bool:
         """Should a large ready op on ``ctx`` go to a worker?
 

@@ -93,6 +93,22 @@ class CachedOp:
             raise MXNetError(f"hybridize: the traced graph has inputs {missing} that are neither data inputs {self.input_names} nor parameters of the block")
         self._input_pos = {n: k for k, n in enumerate(self.input_names)}
         self._pool: dict = {}
+        self._hook = None  # (callback(name, op_name, array), monitor_all) from register_op_hook
+
+    def set_op_hook(self, callback, monitor_all: bool) -> None:
+        """Report every node output (and input, with ``monitor_all``) of the forward to ``callback``."""
+        op_of = {}
+        for node in topo_order(self.symbol._outputs):
+            if node.op is None:
+                continue
+            for j in range(node.num_outputs()):
+                op_of[node.output_name(j)] = node.op.name
+            for nm in node.input_names():
+                op_of[f"{node.name}_{nm}"] = node.op.name
+        self._hook = (lambda name, arr: callback(name, op_of.get(name, ""), arr), monitor_all)
+        for bound_list in self._pool.values():
+            for b in bound_list:
+                b.ex.set_monitor_callback(*self._hook)
 
     def _param_arrays(self, ctx) -> tuple[list, list]:
         args = [None if n in self._input_pos else self.params[n].data(ctx) for n in self.arg_names]
@@ -118,6 +134,8 @@ class CachedOp:
         grads = [_new(ctx, a.shape, a._data.dtype) if need else None for a, need in zip(arg_arrays, needs)]
         reqs = ["write" if need else "null" for need in needs]
         ex = Executor(self.symbol, ctx, arg_arrays, grads, reqs, aux)
+        if self._hook is not None:
+            ex.set_monitor_callback(*self._hook)
         arg_index = {n: k for k, n in enumerate(self.arg_names)}
         order = [arg_index.get(n) for n in self.input_names] + [k for k, n in enumerate(self.arg_names) if n not in self._input_pos]
         shapes = [(x.shape, x._data.dtype) for x in inputs] + [

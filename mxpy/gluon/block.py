@@ -31,6 +31,7 @@ from .. import name as _name
 from .. import ndarray as nd
 from .. import symbol as sym
 from ..base import MXNetError
+from ..context import cpu
 from ..ndarray import NDArray
 from ._cached_op import CachedOp
 from .parameter import DeferredInitializationError, Parameter, ParameterDict, _brief_print_list
@@ -128,7 +129,7 @@ def _flatten(args, inout_str: str):
     if args is None:
         return [None], -1
     if not isinstance(args, (list, tuple)):
-        raise TypeError(f"HybridBlock {inout_str} must be (nested) list of Symbol or NDArray, but got {args} of type {type(args)}")
+        raise ValueError(f"When hybridized, the {inout_str} of HybridBlock must be (nested) list of Symbol or NDArray, but got {args} of type {type(args)}")
     flat, fmts = [], []
     for a in args:
         f, fmt = _flatten(a, inout_str)
@@ -152,6 +153,37 @@ def _regroup(args, fmt):
         r, args = _regroup(args, f)
         ret.append(r)
     return ret, args
+
+
+def _trailing_none_match(fmt, stored) -> bool:
+    """Formats that differ only by trailing None inputs (``f(x)`` vs ``f(x, None)``) match, as in MXNet."""
+    if not isinstance(fmt, list) or not isinstance(stored, list) or len(fmt) == len(stored):
+        return False
+    short, long = (fmt, stored) if len(fmt) < len(stored) else (stored, fmt)
+    return long[: len(short)] == short and all(f == -1 for f in long[len(short) :])
+
+
+def _gather_type_ctx_info(args) -> tuple[bool, bool, set, object]:
+    """(has a Symbol, has an NDArray, the NDArrays' contexts, the first one's) over nested args."""
+    has_symbol = has_ndarray = False
+    ctxs: set = set()
+    first = None
+    stack = list(reversed(list(args)))
+    while stack:
+        a = stack.pop()
+        if isinstance(a, NDArray):
+            has_ndarray = True
+            c = a.context
+            if c.device_type == "cpu_pinned":
+                c = cpu(0)
+            ctxs.add(c)
+            if first is None:
+                first = a.context
+        elif isinstance(a, sym.Symbol):
+            has_symbol = True
+        elif isinstance(a, (list, tuple)):
+            stack.extend(reversed(a))
+    return has_symbol, has_ndarray, ctxs, first
 
 
 class Block:
@@ -355,6 +387,12 @@ class Block:
             name = str(len(self._children))
         self._children[name] = block
 
+    def register_op_hook(self, callback, monitor_all: bool = False) -> None:
+        """Call ``callback(name, op_name, array)`` for every operator output of the hybridized
+        descendants (inputs too with ``monitor_all``)."""
+        for cld in self._children.values():
+            cld.register_op_hook(callback, monitor_all)
+
     def register_forward_pre_hook(self, hook) -> HookHandle:
         """Call ``hook(block, inputs)`` before every forward."""
         handle = HookHandle()
@@ -448,6 +486,8 @@ class HybridBlock(Block):
         self._in_format = None
         self._active = False
         self._flags: dict = {}
+        self._callback = None
+        self._monitor_all = False
 
     def __setattr__(self, name, value):
         super().__setattr__(name, value)
@@ -461,6 +501,22 @@ class HybridBlock(Block):
             )
         super().register_child(block, name)
         self._clear_cached_op()
+
+    def register_op_hook(self, callback, monitor_all: bool = False) -> None:
+        """Call ``callback(name, op_name, array)`` for every operator output of the compiled graph
+        (and its inputs with ``monitor_all``), e.g. ``dense0_fwd_output``.
+
+        >>> net = mx.gluon.nn.Dense(2, in_units=3); net.initialize(); net.hybridize()
+        >>> seen = []
+        >>> net.register_op_hook(lambda name, op, arr: seen.append((name, op)))
+        >>> _ = net(mx.nd.ones((1, 3))); mx.nd.waitall(); seen
+        [('dense...fwd_output', 'FullyConnected')]
+        """
+        self._callback = callback
+        self._monitor_all = monitor_all
+        for cld in self._children.values():
+            cld._callback = callback
+            cld._monitor_all = monitor_all
 
     def hybridize(self, active=True, backend=None, backend_opts=None, static_alloc=False, static_shape=False, **kwargs) -> None:
         """Trace ``hybrid_forward`` into a Symbol at the next call and run it compiled.
@@ -491,10 +547,16 @@ class HybridBlock(Block):
     def _get_graph(self, *args):
         if not self._cached_graph:
             flat_args, self._in_format = _flatten(args, "input")
-            if len(flat_args) > 1:
-                inputs = [sym.var(f"data{i}") if a is not None else None for i, a in enumerate(flat_args)]
-            else:
-                inputs = [sym.var("data") if flat_args[0] is not None else None]
+            real = sum(a is not None for a in flat_args)
+            if real == 0:
+                raise ValueError(f"All args are None and we do not support such a case. Received args={args}")
+            inputs, count = [], 0
+            for a in flat_args:  # data, or data0, data1, ... over the inputs that are not None
+                if a is None:
+                    inputs.append(None)
+                    continue
+                inputs.append(sym.var(f"data{count}" if real > 1 else "data"))
+                count += 1
             grouped, _ = _regroup(inputs, self._in_format)
             params = {i: j.var() for i, j in self._reg_params.items()}
             with self.name_scope():
@@ -557,12 +619,16 @@ class HybridBlock(Block):
         if self._cached_op is None:
             self._build_cache(*args)
         flat, fmt = _flatten(args, "input")
-        if fmt != self._in_format:
-            raise ValueError("Invalid input format")
+        if fmt != self._in_format and not _trailing_none_match(fmt, self._in_format):
+            raise ValueError(
+                f"The argument structure of HybridBlock does not match the cached version. Stored format = {fmt}, input format = {self._in_format}"
+            )
         flat = [a for a in flat if a is not None]
         for k, a in enumerate(flat):
             if not isinstance(a, NDArray):
-                raise TypeError(f"{self.name}: hybridized input {k} must be an NDArray, got {type(a).__name__}")
+                raise ValueError(f"{self.name}: hybridized input {k} must be an NDArray, got {type(a).__name__}")
+        if self._callback is not None:
+            self._cached_op.set_op_hook(self._callback, self._monitor_all)
         pending = [p for p in self._cached_op.params.values() if p._data is None and p._deferred_init]
         if pending:
             self._deferred_infer_shape(*args)
@@ -596,8 +662,18 @@ class HybridBlock(Block):
 
     def forward(self, x, *args):
         """Run ``hybrid_forward`` imperatively, compiled (after hybridize), or symbolically."""
-        if isinstance(x, NDArray):
-            ctx = x.context
+        has_symbol, has_ndarray, ctxs, first_ctx = _gather_type_ctx_info([x, *args])
+        if has_symbol and has_ndarray:
+            raise ValueError("In HybridBlock, we do not support mixed NDArrays and Symbols types for the input. Please check the type of the args.\n")
+        if not has_symbol and not has_ndarray:
+            raise ValueError("In HybridBlock, there must be one NDArray or one Symbol in the input. Please check the type of the args.\n")
+        if has_ndarray:
+            ctx = first_ctx
+            if self._active and len(ctxs) > 1:
+                raise ValueError(
+                    "Find multiple contexts in the input, After hybridized, the HybridBlock only supports one input context. "
+                    f"You can print the ele.ctx in the input arguments to inspect their contexts. Find all contexts = {ctxs}"
+                )
             with ctx:
                 if self._active:
                     return self._call_cached_op(x, *args)
@@ -609,8 +685,6 @@ class HybridBlock(Block):
                         v._finish_deferred_init()
                     params = {k: v.data(ctx) for k, v in self._reg_params.items()}
                 return self.hybrid_forward(nd, x, *args, **params)
-        if not isinstance(x, sym.Symbol):
-            raise TypeError(f"{self.name}: HybridBlock input must be (nested) list of Symbol or NDArray, but got {x!r} of type {type(x)}")
         params = {i: j.var() for i, j in self._reg_params.items()}
         with self.name_scope():
             return self.hybrid_forward(sym, x, *args, **params)

@@ -104,7 +104,7 @@ class Parameter:
         self.init = init
         for what, st in (("stype", stype), ("grad_stype", grad_stype)):
             if st not in ("default", "row_sparse", "csr"):
-                raise ValueError(f"Parameter {name!r}: {what} must be 'default', 'row_sparse' or 'csr', got {st!r}")
+                raise AssertionError(f"{what} for Parameter '{name}' must be one of 'default', 'row_sparse', or 'csr', but got '{st}'")
         if stype != "default" or grad_stype != "default":
             raise MXNetError(f"Parameter {name!r}: sparse storage ({stype!r}, grad {grad_stype!r}) is not supported by mxpy (arrays are dense)")
         self._stype = stype
@@ -327,6 +327,10 @@ class Parameter:
         [1.0, 2.0]
         """
         self.shape = data.shape
+        trainer = self._trainer() if self._trainer is not None else None
+        if trainer is not None and trainer._kv_initialized and trainer._update_on_kvstore and self not in trainer._params_to_init:
+            # the store holds the old weights: the trainer sets it up again at its next step
+            trainer._reset_kvstore()
         if self._data is None:
             if not self._deferred_init:
                 raise AssertionError(f"Parameter '{self.name}' has not been initialized")

@@ -13,7 +13,7 @@ the store (``update_on_kvstore``) or on every context.
 ...     loss = net(mx.nd.ones((4, 2))).sum()
 >>> loss.backward()
 >>> trainer.step(4)
->>> net.weight.data().asnumpy().tolist()
+>>> [[round(float(v), 4) for v in row] for row in net.weight.data().asnumpy()]   # 1 - 0.1 * 4 / 4
 [[0.9, 0.9]]
 """
 
@@ -158,7 +158,8 @@ class Trainer:
     def set_learning_rate(self, lr: float) -> None:
         """Set the optimizer's learning rate.
 
-        >>> t = mx.gluon.Trainer([mx.gluon.Parameter("w", shape=(1,))], "sgd")
+        >>> w = mx.gluon.Parameter("w", shape=(1,)); w.initialize()
+        >>> t = mx.gluon.Trainer([w], "sgd")
         >>> t.set_learning_rate(0.5); t.learning_rate
         0.5
         """

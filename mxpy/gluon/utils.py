@@ -85,7 +85,7 @@ def clip_global_norm(arrays, max_norm: float, check_isfinite: bool = True):
     >>> g = [mx.nd.array([3.0, 4.0])]
     >>> mx.gluon.utils.clip_global_norm(g, 1.0)
     5.0
-    >>> g[0].asnumpy().round(3).tolist()
+    >>> [round(float(v), 3) for v in g[0].asnumpy()]
     [0.6, 0.8]
     """
     if not arrays:

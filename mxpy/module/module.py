@@ -61,6 +61,8 @@ def _create_kvstore(kvstore, num_device: int, arg_params: dict):
         raise TypeError(f"init_optimizer: kvstore must be a str, a KVStore or None, given {type(kvstore).__name__}")
     if kv is None:
         update_on_kvstore = False
+    else:
+        update_on_kvstore &= kv.is_capable("optimizer")  # horovod: allreduce only, update on the workers
     return kv, update_on_kvstore
 
 
@@ -154,7 +156,17 @@ class Module(BaseModule):
         return mod
 
     def save_checkpoint(self, prefix: str, epoch: int, save_optimizer_states: bool = False, remove_amp_cast: bool = True) -> None:
-        """Write ``prefix-symbol.json``, ``prefix-%04d.params`` and, optionally, ``prefix-%04d.states``."""
+        """Write ``prefix-symbol.json``, ``prefix-%04d.params`` and, optionally, ``prefix-%04d.states``.
+
+        With a ``dist`` kvstore (or in a job of several processes) only rank 0
+        writes, unless ``MXPY_CHECKPOINT_ALL_RANKS=1``.
+        """
+        from ..kvstore import dist_env
+
+        kv_rank = self._kvstore.rank if self._kvstore is not None and "dist" in self._kvstore.type else None
+        if not dist_env.writes_checkpoints(kv_rank):
+            self.logger.info("%sskipping checkpoint %s-%04d: only rank 0 writes (MXPY_CHECKPOINT_ALL_RANKS=1 for all)", dist_env.rank_prefix(), prefix, epoch)
+            return
         arg_params, aux_params = self.get_params()
         save_checkpoint(prefix, epoch, self._symbol, arg_params, aux_params, remove_amp_cast=remove_amp_cast)
         if save_optimizer_states:

@@ -73,7 +73,7 @@ def infer(op: OpDef, p: Params, in_shapes: list, in_types: list) -> tuple[list, 
         _, out_types = op.infer_type(p, in_types)
     except ShapeError as e:
         shapes = ", ".join(f"{n}={s}" for n, s in zip(op.input_names(p), in_shapes))
-        raise MXNetError(f"{op.name}: {e} (inputs: {shapes or 'none'})") from None
+        raise MXNetError(f"{op.name}: {e.named(op.input_names(p))} (inputs: {shapes or 'none'})") from None
     if out_shapes is None or any(s is None for s in out_shapes) or out_types is None or any(t is None for t in out_types):
         raise MXNetError(f"{op.name}: cannot infer output shape/dtype from inputs {in_shapes} {in_types}")
     return out_shapes, out_types

@@ -25,7 +25,9 @@ def _diag_shape(p, data):
         return (n, n)
     a1, a2 = _diag_axes(p, len(data))
     n1, n2 = data[a1], data[a2]
-    size = max(0, min(n1, n2 - p.k) if p.k >= 0 else min(n1 + p.k, n2))
+    size = min(n1, n2 - p.k) if p.k >= 0 else min(n1 + p.k, n2)
+    if size <= 0:
+        raise ShapeError(f"k={p.k} selects no diagonal of a {n1} x {n2} matrix")
     return tuple(d for i, d in enumerate(data) if i not in (a1, a2)) + (size,)
 
 
@@ -72,8 +74,8 @@ register_pair(
 
 
 def _check4(name, data, b):
-    if len(data) != 4:
-        raise ShapeError(f"data must be 4-D (N, C, H, W), given {data}")
+    if len(data) != 4 or min(data) <= 0:
+        raise ShapeError(f"data must be 4-D (N, C, H, W) with no zero-size axis, given {data}")
     if b <= 0:
         raise ShapeError(f"block_size must be positive, given {b}")
 

@@ -31,10 +31,12 @@ def make_function(op: registry.OpDef, public_name: str):
         sym_kwargs = {k: kwargs.pop(k) for k in list(kwargs) if isinstance(kwargs[k], Symbol)}
         pos_syms = []
         rest = list(args)
-        taken = 0
-        while rest and taken < len(declared) and (isinstance(rest[0], Symbol) or rest[0] is None):
-            taken += 1
-            if (val := rest.pop(0)) is not None:
+        slots = 0
+        # None in an input position means "not given" (MXNet's generated code skips it)
+        while rest and (isinstance(rest[0], Symbol) or (rest[0] is None and slots < len(declared))):
+            slots += 1
+            val = rest.pop(0)
+            if val is not None:
                 pos_syms.append(val)
         free = [k for k in param_names if k not in kwargs]
         if len(rest) > len(free):

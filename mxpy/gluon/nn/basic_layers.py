@@ -16,11 +16,25 @@ import warnings
 import numpy as np
 
 from ... import ndarray as nd
+from ... import symbol as sym
 from ...base import MXNetError
 from ..block import Block, HybridBlock
 from ..utils import _indent
 
-__all__ = ["Sequential", "HybridSequential", "Dense", "Dropout", "Flatten", "Activation"]
+__all__ = [
+    "Sequential",
+    "HybridSequential",
+    "Dense",
+    "Dropout",
+    "Flatten",
+    "Activation",
+    "Embedding",
+    "Lambda",
+    "HybridLambda",
+    "Identity",
+    "Concatenate",
+    "HybridConcatenate",
+]
 
 
 def _seq_repr(block) -> str:
@@ -158,7 +172,10 @@ class Dense(HybridBlock):
                     f"Dense layer '{self.name}': input of shape {x.shape} does not match the layer's in_units={weight.shape[1]} "
                     f"(weight shape {weight.shape}); expected input {want}{' after flattening' if self._flatten else ''}"
                 )
-        out = F.FullyConnected(x, weight, bias, no_bias=bias is None, num_hidden=self._units, flatten=self._flatten, name="fwd")
+        if bias is None:
+            out = F.FullyConnected(x, weight, no_bias=True, num_hidden=self._units, flatten=self._flatten, name="fwd")
+        else:
+            out = F.FullyConnected(x, weight, bias, no_bias=False, num_hidden=self._units, flatten=self._flatten, name="fwd")
         if self.act is not None:
             out = self.act(out)
         return out
@@ -226,3 +243,125 @@ class Activation(HybridBlock):
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self._act_type})"
+
+
+class Embedding(HybridBlock):
+    """Map integer indices to rows of a learned ``(input_dim, output_dim)`` table.
+
+    >>> emb = mx.gluon.nn.Embedding(10, 3); emb.initialize()
+    >>> emb(mx.nd.array([[1, 2]])).shape
+    (1, 2, 3)
+    """
+
+    def __init__(self, input_dim, output_dim, dtype="float32", weight_initializer=None, sparse_grad=False, **kwargs):
+        super().__init__(**kwargs)
+        if sparse_grad:
+            raise MXNetError("Embedding: sparse_grad=True needs row_sparse gradients, which mxpy does not support (arrays are dense); use sparse_grad=False")
+        self._kwargs = {"input_dim": input_dim, "output_dim": output_dim, "dtype": dtype, "sparse_grad": sparse_grad}
+        self.weight = self.params.get("weight", shape=(input_dim, output_dim), init=weight_initializer, dtype=dtype, allow_deferred_init=True)
+
+    def hybrid_forward(self, F, x, weight):
+        return F.Embedding(x, weight, name="fwd", **self._kwargs)
+
+    def __repr__(self) -> str:
+        k = self._kwargs
+        return f"{type(self).__name__}({k['input_dim']} -> {k['output_dim']}, {k['dtype']})"
+
+
+class Lambda(Block):
+    """Wrap a function of NDArrays (or the name of an ``mx.nd`` function) as a Block.
+
+    >>> mx.gluon.nn.Lambda("tanh")(mx.nd.zeros((2,))).asnumpy().tolist()
+    [0.0, 0.0]
+    """
+
+    def __init__(self, function, prefix=None):
+        super().__init__(prefix=prefix)
+        if isinstance(function, str):
+            if not hasattr(nd, function):
+                raise AssertionError(f"Function name {function} is not found in ndarray.")
+            self._func_impl = getattr(nd, function)
+        elif callable(function):
+            self._func_impl = function
+        else:
+            raise ValueError(f"Unrecognized function in lambda: {function} of type {type(function)}")
+
+    def forward(self, *args):
+        return self._func_impl(*args)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self._func_impl.__name__})"
+
+
+class HybridLambda(HybridBlock):
+    """Wrap ``function(F, x, *args)`` (or the name of a function in both ``mx.nd`` and ``mx.sym``).
+
+    >>> blk = mx.gluon.nn.HybridLambda(lambda F, x: F.relu(x)); blk.hybridize()
+    >>> blk(mx.nd.array([-1.0, 1.0])).asnumpy().tolist()
+    [0.0, 1.0]
+    """
+
+    def __init__(self, function, prefix=None):
+        super().__init__(prefix=prefix)
+        if isinstance(function, str):
+            if not (hasattr(nd, function) and hasattr(sym, function)):
+                raise AssertionError(f"Function name {function} is not found in symbol/ndarray.")
+            funcs = {sym: getattr(sym, function), nd: getattr(nd, function)}
+            self._func = lambda F, *args: funcs[F](*args)
+            self._func_name = function
+        elif callable(function):
+            self._func = function
+            self._func_name = function.__name__
+        else:
+            raise ValueError(f"Unrecognized function in lambda: {function} of type {type(function)}")
+
+    def hybrid_forward(self, F, x, *args):
+        return self._func(F, x, *args)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self._func_name})"
+
+
+class Identity(HybridBlock):
+    """Return the input unchanged (a placeholder branch, e.g. in HybridConcatenate).
+
+    >>> mx.gluon.nn.Identity()(mx.nd.ones((2,))).asnumpy().tolist()
+    [1.0, 1.0]
+    """
+
+    def hybrid_forward(self, F, x):
+        return x
+
+
+class Concatenate(Sequential):
+    """Run every child on the same input and concatenate the outputs along ``axis``.
+
+    >>> net = mx.gluon.nn.Concatenate(axis=1)
+    >>> net.add(mx.gluon.nn.Identity(), mx.gluon.nn.Identity())
+    >>> net(mx.nd.ones((2, 3))).shape
+    (2, 6)
+    """
+
+    def __init__(self, axis=-1, prefix=None, params=None):
+        super().__init__(prefix=prefix, params=params)
+        self.axis = axis
+
+    def forward(self, x):
+        return nd.concat(*[block(x) for block in self._children.values()], dim=self.axis)
+
+
+class HybridConcatenate(HybridSequential):
+    """The hybridizable :class:`Concatenate`.
+
+    >>> net = mx.gluon.nn.HybridConcatenate(axis=1)
+    >>> net.add(mx.gluon.nn.Identity(), mx.gluon.nn.Identity()); net.hybridize()
+    >>> net(mx.nd.ones((2, 3))).shape
+    (2, 6)
+    """
+
+    def __init__(self, axis=-1, prefix=None, params=None):
+        super().__init__(prefix=prefix, params=params)
+        self.axis = axis
+
+    def hybrid_forward(self, F, x):
+        return F.concat(*[block(x) for block in self._children.values()], dim=self.axis)

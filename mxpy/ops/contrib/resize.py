@@ -7,6 +7,8 @@ the backward is the transposed product.
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 from ...registry import Param, ShapeError, names
@@ -14,12 +16,11 @@ from .._pair import register_pair
 
 
 def _apply(xp, x, mh, mw):
-    out = xp.einsum("ph,nchw,qw->ncpq", xp.asarray(mh, x.dtype), x, xp.asarray(mw, x.dtype))
-    return out.astype(x.dtype, copy=False)
+    return (xp.asarray(mh, x.dtype) @ x @ xp.asarray(mw.T, x.dtype)).astype(x.dtype, copy=False)
 
 
 def _apply_t(xp, g, mh, mw):
-    return xp.einsum("ph,ncpq,qw->nchw", xp.asarray(mh, g.dtype), g, xp.asarray(mw, g.dtype))
+    return xp.asarray(mh.T, g.dtype) @ g @ xp.asarray(mw, g.dtype)
 
 
 def _need4(what, s):
@@ -30,6 +31,7 @@ def _need4(what, s):
 # -- AdaptiveAvgPooling2D ---------------------------------------------------------------
 
 
+@functools.lru_cache(maxsize=64)
 def _pool_matrix(n_in: int, n_out: int) -> np.ndarray:
     """Row i averages input positions [floor(i*n_in/n_out), ceil((i+1)*n_in/n_out))."""
     m = np.zeros((n_out, n_in))
@@ -124,18 +126,19 @@ def _br_shape(p, in_shapes):
     return list(in_shapes), [(*data[:2], oh, ow)]
 
 
+@functools.lru_cache(maxsize=64)
 def _interp_matrix(n_in: int, n_out: int, align_corners: bool) -> np.ndarray:
+    i = np.arange(n_out, dtype=np.float64)
+    if align_corners:
+        src = i * (n_in - 1) / (n_out - 1) if n_out > 1 else np.zeros(n_out)
+    else:
+        src = np.maximum((i + 0.5) * n_in / n_out - 0.5, 0.0)
+    lo = np.minimum(np.floor(src).astype(np.int64), n_in - 1)
+    hi = np.minimum(lo + 1, n_in - 1)
+    frac = src - lo
     m = np.zeros((n_out, n_in))
-    for i in range(n_out):
-        if align_corners:
-            src = i * (n_in - 1) / (n_out - 1) if n_out > 1 else 0.0
-        else:
-            src = max((i + 0.5) * n_in / n_out - 0.5, 0.0)
-        lo = min(int(np.floor(src)), n_in - 1)
-        hi = min(lo + 1, n_in - 1)
-        frac = src - lo
-        m[i, lo] += 1.0 - frac
-        m[i, hi] += frac
+    np.add.at(m, (np.arange(n_out), lo), 1.0 - frac)
+    np.add.at(m, (np.arange(n_out), hi), frac)
     return m
 
 
