@@ -120,16 +120,20 @@ def run_record_iter(mx, rec: str) -> float:
 
 
 class _Augment:
-    """mxpy's per-sample transform for DataLoader: mx.image ops on the decoded NDArray (picklable)."""
+    """mxpy's per-sample transform for DataLoader, the Gluon way: mx.image crops, then
+    gluon.data.vision.transforms (flip, ToTensor, Normalize) on the decoded NDArray (picklable)."""
+
+    def __init__(self):
+        from mxpy.gluon.data.vision import transforms as T
+
+        self.tail = T.Compose([T.RandomFlipLeftRight(), T.ToTensor(), T.Normalize([m / 255 for m in MEAN], [s / 255 for s in STD])])
 
     def __call__(self, img, label):
         import mxpy as mx
 
         img = mx.image.resize_short(img, 256, interp=1)
         img = mx.image.random_crop(img, (224, 224))[0]
-        img = mx.image.HorizontalFlipAug(0.5)(img)
-        img = mx.image.color_normalize(img.astype("float32"), mx.nd.array(MEAN), mx.nd.array(STD))
-        return mx.nd.transpose(img, axes=(2, 0, 1)), label
+        return self.tail(img), label
 
 
 def run_mxpy_loader(rec: str) -> float:

@@ -46,6 +46,9 @@ def _to_nd(arr: np.ndarray, out=None) -> NDArray:
             raise MXNetError(f"mx.image: out has shape {tuple(out.shape)}, the result has shape {arr.shape}")
         out[:] = arr
         return out
+    # OpenCV hands back a fresh array: wrap it instead of copying it
+    if arr.flags["C_CONTIGUOUS"] and arr.flags["OWNDATA"]:
+        return nd.from_numpy(arr, zero_copy=True)
     return nd.array(arr, dtype=arr.dtype)
 
 

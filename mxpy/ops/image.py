@@ -57,21 +57,27 @@ def _to_tensor_shape(p, s):
     return (s[2], s[0], s[1]) if len(s) == 3 else (s[0], s[3], s[1], s[2])
 
 
-def _to_tensor(p, xp, x):
+def _to_tensor_kernel(p, ins, outs, req, rt):
+    x = ins[0]
     axes = (2, 0, 1) if x.ndim == 3 else (0, 3, 1, 2)
-    return xp.transpose(x.astype(xp.float32) / xp.float32(255.0), axes)
+    if req[0] in ("write", "inplace"):
+        # one pass: divide the transposed view straight into the output
+        rt.xp.divide(rt.xp.transpose(x, axes), rt.xp.float32(255.0), out=outs[0], dtype=rt.xp.float32)
+    else:
+        store(outs[0], req[0], rt.xp.transpose(x.astype(rt.xp.float32) / rt.xp.float32(255.0), axes))
 
 
-register_pair(
-    "_image_to_tensor",
-    _to_tensor,
-    None,
-    infer_shape=forward_shape(_to_tensor_shape),
-    infer_type=lambda p, t: (list(t), [np.dtype(np.float32)]),
-    doc=(
-        "Convert an image (H, W, C) or batch (N, H, W, C) with values in [0, 255] to float32 (C, H, W) / (N, C, H, W) in [0, 1].\n\n"
-        "Parameters: data.\n\n>>> import mxpy as mx\n>>> mx.nd.image.to_tensor(mx.nd.ones((4, 5, 3), dtype='uint8') * 255).shape\n(3, 4, 5)"
-    ),
+register(
+    OpDef(
+        "_image_to_tensor",
+        _to_tensor_kernel,
+        infer_shape=forward_shape(_to_tensor_shape),
+        infer_type=lambda p, t, n_out=1: (list(t), [np.dtype(np.float32)]),
+        doc=(
+            "Convert an image (H, W, C) or batch (N, H, W, C) with values in [0, 255] to float32 (C, H, W) / (N, C, H, W) in [0, 1].\n\n"
+            "Parameters: data.\n\n>>> import mxpy as mx\n>>> mx.nd.image.to_tensor(mx.nd.ones((4, 5, 3), dtype='uint8') * 255).shape\n(3, 4, 5)"
+        ),
+    )
 )
 
 
@@ -105,7 +111,9 @@ def _norm_shape(p, s):
 def _normalize(p, xp, x):
     c = x.shape[0] if x.ndim == 3 else x.shape[1]
     mean, std = _norm_stats(p, c)
-    return ((x - xp.asarray(mean, x.dtype)) / xp.asarray(std, x.dtype)).astype(x.dtype)
+    out = x - xp.asarray(mean, x.dtype)
+    out /= xp.asarray(std, x.dtype)  # in place: one temporary, not two
+    return out
 
 
 def _normalize_back(p, xp, og, ins, outs):

@@ -19,6 +19,7 @@ from __future__ import annotations
 import itertools
 import mmap
 import os
+import sys
 import traceback
 
 import numpy as np
@@ -167,6 +168,11 @@ def worker_main(wid, dataset, batchify_fn, task_q, conn):
     from ... import engine
 
     engine._current = engine._make("NaiveEngine")
+    # Each worker is one process of several: keep OpenCV (when the parent loaded it) to one thread in it,
+    # as PyTorch does for its own threads in DataLoader workers, instead of oversubscribing the cores.
+    cv2 = sys.modules.get("cv2")
+    if cv2 is not None and hasattr(cv2, "setNumThreads"):
+        cv2.setNumThreads(1)
     use_shm = _posixshmem is not None
     while True:
         task = task_q.get()

@@ -21,6 +21,7 @@ import multiprocessing.connection
 import signal
 import threading
 import time
+import warnings
 from multiprocessing.pool import ThreadPool
 
 import numpy as np
@@ -64,8 +65,8 @@ def default_mp_batchify_fn(data):
             return out
         arr = np.asarray(data)
         return nd.array(arr, dtype=arr.dtype, ctx=context.Context("cpu_shared", 0))
-    is_nd = isinstance(data[0], nd.NDArray)
-    items = [x.asnumpy() for x in data] if is_nd else [np.asarray(x) for x in data]
+    # np.asarray views an NDArray's memory (no copy); np.stack below is the one copy, into shared memory
+    items = [np.asarray(x) for x in data]
     first = items[0]
     if first.dtype.hasobject or any(x.shape != first.shape for x in items):
         arr = np.asarray(items)
@@ -105,7 +106,11 @@ class _ProcessWorkers:
                 p = ctx.Process(
                     target=_worker.worker_main, args=(wid, dataset, batchify_fn, self.task_qs[wid], pipes[wid][1]), daemon=True, name=f"mxpy-dataloader-{wid}"
                 )
-                p.start()
+                with warnings.catch_warnings():
+                    # Python 3.12+ warns about forking a threaded process; as MXNet, the workers are forked
+                    # with nothing in flight (waitall above) and run their own engine.
+                    warnings.simplefilter("ignore", DeprecationWarning)
+                    p.start()
                 self.procs.append(p)
         finally:
             if old is not None:
