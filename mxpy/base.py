@@ -145,4 +145,3 @@ def np_dtype(dtype: object, where: str = "dtype") -> np.dtype:
 def dtype_name(dtype: object) -> str:
     """MXNet's name of a dtype (``'float32'``, ``'bool'``...)."""
     return np.dtype(dtype).name
-

@@ -154,9 +154,7 @@ class Speedometer:
             metric_fmt = "\t%s=%f" * len(name_value)
             if self.auto_reset:
                 param.eval_metric.reset_local()
-                _log.info(
-                    _rank() + "Epoch[%d] Batch [%d-%d]\tSpeed: %.2f samples/sec" + metric_fmt, param.epoch, count - self.frequent, count, speed, *values
-                )
+                _log.info(_rank() + "Epoch[%d] Batch [%d-%d]\tSpeed: %.2f samples/sec" + metric_fmt, param.epoch, count - self.frequent, count, speed, *values)
             else:
                 _log.info(_rank() + "Epoch[%d] Batch [0-%d]\tSpeed: %.2f samples/sec" + metric_fmt, param.epoch, count, speed, *values)
         self.tic = time.time()

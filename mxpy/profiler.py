@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import os
 import sys
-import tempfile
 import threading
 import time
 import warnings
@@ -38,6 +37,7 @@ from typing import Any
 import numpy as np
 
 from . import engine as _eng
+from ._atomic_file import atomic_write
 from .base import MXNetError
 
 __all__ = [
@@ -660,18 +660,7 @@ def _write_trace(finished: bool) -> None:
             _S.events.clear()
             _S.agg_pos = 0
     text = trace_json(events)
-    folder = os.path.dirname(os.path.abspath(filename))
-    fd, tmp = tempfile.mkstemp(prefix=".profile-", suffix=".tmp", dir=folder)
-    try:
-        with os.fdopen(fd, "w") as f:
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, filename)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+    atomic_write(filename, [text.encode("utf-8")], func="profiler.dump")
 
 
 def _start_dumper() -> None:
