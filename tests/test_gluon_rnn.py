@@ -16,6 +16,7 @@ import mxpy as mx
 from mxpy import autograd
 from mxpy.base import MXNetError
 from mxpy.gluon import nn, rnn
+from mxpy.gluon.contrib import rnn as crnn
 
 HERE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "golden")
 sys.path.insert(0, HERE)
@@ -24,7 +25,7 @@ from gluon_rnn_cases import CELLS, LAYERS, H, N, T, seq  # noqa: E402
 G = np.load(os.path.join(HERE, "gluon_rnn.npz"))
 with open(os.path.join(HERE, "gluon_rnn.json")) as f:
     INFO = json.load(f)
-ENV = {"rnn": rnn, "H": H, "C": 4, "seq": seq}
+ENV = {"rnn": rnn, "crnn": crnn, "H": H, "C": 4, "seq": seq}
 TOL = {"rtol": 1e-4, "atol": 1e-5}
 
 
@@ -257,3 +258,18 @@ def test_partial_shapes_in_symbol_inference():
     assert shapes["lstm0_l0_i2h_weight"] == (12, 7) and shapes["lstm0_r0_i2h_weight"] == (12, 7)
     assert shapes["lstm0_l1_i2h_weight"] == (12, 6)
     assert outs == [(5, 2, 6)]
+
+
+def test_variational_dropout_shares_its_mask_over_time():
+    x = mx.nd.random.uniform(0.5, 1.0, shape=(3, 6, 4))
+    base = rnn.RNNCell(5, activation="relu", i2h_weight_initializer=mx.init.Constant(0.1), h2h_weight_initializer=mx.init.Constant(0.0))
+    cell = crnn.VariationalDropoutCell(base, drop_outputs=0.5)
+    cell.initialize()
+    out, _ = cell.unroll(6, x, merge_outputs=True)  # inference: no dropout
+    np.testing.assert_allclose(out.asnumpy(), np.maximum(x.asnumpy().sum(-1, keepdims=True) * 0.1, 0) * np.ones(5), rtol=1e-5)
+    with autograd.record():
+        dropped, _ = cell.unroll(6, x, merge_outputs=True)
+    zeros = dropped.asnumpy() == 0
+    # one mask per sequence: a unit dropped at one step is dropped at every step
+    assert zeros.any() and (zeros == zeros[:, :1, :]).all()
+    assert repr(cell) == "VariationalDropoutCell(p_out = 0.5, p_state = 0.0)"

@@ -29,7 +29,15 @@ CELLS = {
     "bidirectional_gru_valid": ("rnn.BidirectionalCell(rnn.GRUCell(H), rnn.GRUCell(H))", "TNC", False, [3, 5]),
     "residual_gru": ("rnn.ResidualCell(rnn.GRUCell(C))", "NTC", True, None),
     "residual_rnn_valid": ("rnn.ResidualCell(rnn.RNNCell(C))", "NTC", False, [5, 2]),
+    # gluon.contrib.rnn
+    "lstmpcell": ("crnn.LSTMPCell(H + 2, H)", "TNC", True, [5, 4]),
+    "conv1d_gru": ("crnn.Conv1DGRUCell((C, 6), H, 3, 3, i2h_pad=1)", "NTC", True, None),
+    "conv2d_lstm": ("crnn.Conv2DLSTMCell((C, 4, 4), H, 3, 3)", "TNC", False, None),
+    "conv2d_rnn_relu": ("crnn.Conv2DRNNCell((C, 4, 4), H, (3, 1), 3, i2h_pad=(1, 0), activation='relu')", "NTC", True, None),
 }
+
+# the shape of one step of a cell's input (without the batch), when not (C,)
+STEP_SHAPE = {"conv1d_gru": (C, 6), "conv2d_lstm": (C, 4, 4), "conv2d_rnn_relu": (C, 4, 4)}
 
 
 def seq(stack, *cells):
@@ -44,5 +52,5 @@ def values(rng, shape):
     return rng.uniform(-0.5, 0.5, shape).astype(np.float32)
 
 
-def input_shape(layout):
-    return (T, N, C) if layout == "TNC" else (N, T, C)
+def input_shape(layout, step=(C,)):
+    return (T, N, *step) if layout == "TNC" else (N, T, *step)

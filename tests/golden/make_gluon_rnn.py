@@ -17,14 +17,15 @@ import mxnet as mx
 import numpy as np
 from mxnet import autograd
 from mxnet.gluon import rnn
+from mxnet.gluon.contrib import rnn as crnn
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
-from gluon_rnn_cases import CELLS, LAYERS, H, N, T, input_shape, seq, values  # noqa: E402
+from gluon_rnn_cases import CELLS, LAYERS, STEP_SHAPE, H, N, T, input_shape, seq, values  # noqa: E402
 
 out_json = {"layers": {}, "cells": {}}
 arrays = {}
-ENV = {"rnn": rnn, "H": H, "C": 4, "seq": seq}
+ENV = {"rnn": rnn, "crnn": crnn, "H": H, "C": 4, "seq": seq}
 
 
 def param_info(block):
@@ -87,7 +88,7 @@ for case, (src, layout, merge, valid) in CELLS.items():
         cell = eval(src, ENV)
     pre = f"cell/{case}/"
     cell.initialize()
-    x = values(rng, input_shape(layout))
+    x = values(rng, input_shape(layout, STEP_SHAPE.get(case, (4,))))
     vl = None if valid is None else mx.nd.array(valid)
     cell.unroll(T, mx.nd.array(x), layout=layout, merge_outputs=merge, valid_length=vl)  # deferred init
     info = param_info(cell)
