@@ -120,7 +120,7 @@ def test_cell_unroll_matches_mxnet(case, hybrid):
 
 def test_mxnet_params_file_loads(tmp_path):
     layer = _make("rnn.LSTM(H, 2, bidirectional=True, input_size=4)")
-    layer.load_parameters(os.path.join(HERE, "gluon_rnn_lstm.params"))
+    layer.load_parameters(os.path.join(HERE, "gluon_rnn_files", "mxnet_lstm.params"))
     np.testing.assert_allclose(layer(mx.nd.array(G["file/x"])).asnumpy(), G["file/y"], **TOL)
     # mxpy writes MXNet's (unfused) keys, and reads them back
     path = str(tmp_path / "lstm.params")
@@ -273,3 +273,12 @@ def test_variational_dropout_shares_its_mask_over_time():
     # one mask per sequence: a unit dropped at one step is dropped at every step
     assert zeros.any() and (zeros == zeros[:, :1, :]).all()
     assert repr(cell) == "VariationalDropoutCell(p_out = 0.5, p_state = 0.0)"
+
+
+def test_exported_layer_imports():
+    # mxpy's export of the fused LSTM (tests/golden/make_gluon_rnn_mxpy_files.py; real MXNet
+    # loads it too: check_gluon_rnn_files_in_mxnet.py) runs as a SymbolBlock, begin states as inputs
+    files = os.path.join(HERE, "gluon_rnn_files")
+    blk = mx.gluon.SymbolBlock.imports(os.path.join(files, "mxpy_lstm-symbol.json"), ["data0", "data1", "data2"], os.path.join(files, "mxpy_lstm-0000.params"))
+    zeros = mx.nd.zeros((4, N, H))
+    np.testing.assert_allclose(blk(mx.nd.array(G["file/x"]), zeros, zeros).asnumpy(), G["file/y"], **TOL)

@@ -6,7 +6,7 @@ repr) and gluon_rnn.npz: for every fused layer and unrolled cell of
 gluon_rnn_cases.py the input, the parameters (set with set_data), the head
 gradients, the outputs and final states, and the gradients of the input, the
 begin states and every parameter under autograd; plus a bidirectional LSTM's
-``save_parameters`` file (tests/golden/gluon_rnn_lstm.params) and its output.
+``save_parameters`` file (tests/golden/gluon_rnn_files/mxnet_lstm.params) and its output.
 """
 
 import json
@@ -141,8 +141,8 @@ set_params(lstm, rng, "file/")
 x = values(rng, input_shape("TNC"))
 arrays["file/x"] = x
 arrays["file/y"] = lstm(mx.nd.array(x)).asnumpy()
-lstm.save_parameters(os.path.join(HERE, "gluon_rnn_lstm.params"))
-out_json["file_keys"] = sorted(mx.nd.load(os.path.join(HERE, "gluon_rnn_lstm.params")).keys())
+lstm.save_parameters(os.path.join(HERE, "gluon_rnn_files", "mxnet_lstm.params"))
+out_json["file_keys"] = sorted(mx.nd.load(os.path.join(HERE, "gluon_rnn_files", "mxnet_lstm.params")).keys())
 
 np.savez_compressed(os.path.join(HERE, "gluon_rnn.npz"), **arrays)
 with open(os.path.join(HERE, "gluon_rnn.json"), "w") as f:
