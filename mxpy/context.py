@@ -11,10 +11,24 @@ cpu(2)
 from __future__ import annotations
 
 import threading
+import warnings
 
 from .base import MXNetError
 
 __all__ = ["Context", "cpu", "gpu", "cpu_pinned", "current_context", "num_gpus", "gpu_memory_info"]
+
+
+class _DefaultCtx:
+    """``Context.default_ctx``: MXNet's deprecated class-level spelling of ``current_context()``."""
+
+    def __get__(self, obj, cls=None) -> Context:
+        warnings.warn(
+            "Context.default_ctx has been deprecated. Please use Context.current_context() instead. "
+            "Please use test_utils.set_default_context to set a default context",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return current_context()
 
 
 class Context:
@@ -29,6 +43,7 @@ class Context:
     devtype2str = {1: "cpu", 2: "gpu", 3: "cpu_pinned", 5: "cpu_shared"}
     devstr2type = {v: k for k, v in devtype2str.items()}
     _default_ctx = threading.local()
+    default_ctx = _DefaultCtx()
     _interned: dict = {}
 
     __slots__ = ("device_typeid", "device_id", "_backend", "__weakref__")

@@ -118,7 +118,8 @@ class Executor:
             if hv is not None:
                 node, i = heads[k]
                 shapes[(id(hv), 0)] = None  # filled from the head below
-        _infer_run(order, shapes, lambda op: op.infer_shape, "shape", str)
+        # {}: creation ops' shapes with unknown (0) dims are completed by their consumers
+        _infer_run(order, shapes, lambda op: op.infer_shape, "shape", str, {})
         _infer_run(order, dtypes, lambda op: op.infer_type, "dtype", str)
         for k, hv in enumerate(self._head_grad_arrays):
             if hv is not None:

@@ -10,12 +10,16 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from ..base import MXNetError
-from ..registry import ShapeError
+from ..registry import PartialShape, ShapeError
 from ..symbol.node import Node
 
 
-def _run(order: list[Node], known: dict[tuple[int, int], object], rule_of: Callable, what: str, fmt: Callable) -> dict:
-    """Iterate the rules until nothing changes; ``known`` maps (node id, output index) -> value."""
+def _run(order: list[Node], known: dict[tuple[int, int], object], rule_of: Callable, what: str, fmt: Callable, partial: dict | None = None) -> dict:
+    """Iterate the rules until nothing changes; ``known`` maps (node id, output index) -> value.
+
+    ``partial`` holds variables' partly known shapes, shown (while still
+    unknown) only to the rules of ops that ask for them.
+    """
     for _ in range(len(order) + 2):
         changed = False
         for node in order:
@@ -25,14 +29,19 @@ def _run(order: list[Node], known: dict[tuple[int, int], object], rule_of: Calla
             n_out = node.num_outputs()
             rule = rule_of(node.op)
             try:
-                new_in, new_out = rule(node.params, ins)
+                if partial is not None and node.op.partial_shapes:
+                    # these rules also infer backwards: they see the known outputs too
+                    ins = [partial.get((id(src), i)) if v is None else v for v, (src, i) in zip(ins, node.inputs)]
+                    new_in, new_out = rule(node.params, ins, [known.get((id(node), j)) for j in range(n_out)])
+                else:
+                    new_in, new_out = rule(node.params, ins)
             except ShapeError as e:
                 given = ", ".join(f"{nm}={fmt(v)}" for nm, v in zip(node.input_names(), ins))
                 raise MXNetError(f"Error in operator {node.name} ({node.op.name}): {e.named(node.input_names())}; known inputs: {given}") from None
             for (src, i), old, new, nm in zip(node.inputs, ins, new_in or [None] * len(ins), node.input_names()):
-                if new is None:
+                if new is None or isinstance(new, PartialShape):
                     continue
-                if old is None:
+                if old is None or isinstance(old, PartialShape):
                     known[(id(src), i)] = new
                     changed = True
                 elif old != new:
@@ -41,6 +50,11 @@ def _run(order: list[Node], known: dict[tuple[int, int], object], rule_of: Calla
                     )
             for j, new in enumerate((new_out or [])[:n_out]):
                 if new is None:
+                    continue
+                if isinstance(new, PartialShape):
+                    # a creation op's shape with unknown dims: a hint until a consumer completes it
+                    if partial is not None and (id(node), j) not in known:
+                        partial[(id(node), j)] = new
                     continue
                 old = known.get((id(node), j))
                 if old is None:
@@ -58,15 +72,19 @@ def _run(order: list[Node], known: dict[tuple[int, int], object], rule_of: Calla
 def infer_graph_shapes(order: list[Node], var_shapes: dict[str, tuple]) -> dict:
     """(node id, index) -> shape for every entry that can be inferred."""
     known: dict = {}
+    partial: dict = {}
     for node in order:
         if node.op is None:
             shape = var_shapes.get(node.name)
             if shape is None and "__shape__" in node.attrs:
                 parsed = tuple(int(x) for x in node.attrs["__shape__"].strip("()[] ").replace(",", " ").split())
-                shape = parsed if parsed and all(d > 0 for d in parsed) else None
+                if parsed and all(d > 0 for d in parsed):
+                    shape = parsed
+                elif parsed and any(d > 0 for d in parsed):
+                    partial[(id(node), 0)] = PartialShape(parsed)
             if shape is not None:
                 known[(id(node), 0)] = tuple(shape)
-    return _run(order, known, lambda op: op.infer_shape, "shape", lambda s: str(s))
+    return _run(order, known, lambda op: op.infer_shape, "shape", lambda s: str(s), partial)
 
 
 def infer_graph_types(order: list[Node], var_types: dict[str, object]) -> dict:

@@ -16,7 +16,7 @@ def function(name: str):
     return fn
 
 
-def call(name: str, *args, **kwargs):
+def call(name: str, /, *args, **kwargs):
     """Invoke operator ``name`` on NDArrays (used by methods and wrappers)."""
     return function(name)(*args, **kwargs)
 

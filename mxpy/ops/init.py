@@ -7,7 +7,7 @@ import math
 
 import numpy as np
 
-from ..registry import OpDef, Param, ShapeError, register
+from ..registry import OpDef, Param, PartialShape, ShapeError, register
 from ._util import ctx_param, dtype_param, shape_param, store
 
 
@@ -28,7 +28,10 @@ def _fill(value):
 
 
 def _shape_rule(p, in_shapes):
-    return [], [tuple(p.shape)]
+    shape = tuple(p.shape)
+    # in a graph, MXNet 1.x reads a 0 dim as "unknown": consumers fill it in
+    # (a Gluon RNN layer's zero begin state has batch size 0 when traced)
+    return [], [PartialShape(shape) if 0 in shape and any(shape) else shape]
 
 
 _CREATE = {"shape": shape_param(doc="shape of the new array"), "ctx": ctx_param(), "dtype": dtype_param()}

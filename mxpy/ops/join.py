@@ -6,7 +6,7 @@ output from its slice of the input), so nothing is built twice.
 
 from __future__ import annotations
 
-from ..registry import REQUIRED, OpDef, Param, ShapeError, forward_shape, get, register
+from ..registry import REQUIRED, OpDef, Param, PartialShape, ShapeError, forward_shape, get, register
 from ._util import store
 
 
@@ -54,6 +54,12 @@ def _joined_shape(dim: int, shapes) -> tuple:
     return first[:ax] + (total,) + first[ax + 1 :]
 
 
+def _concat_grad(g, ograds):
+    if ograds[0] is None:
+        return [None] * len(g.inputs)
+    return g.op("_backward_Concat", [ograds[0], *g.inputs], g.attrs, num_args=len(g.inputs) + 1)
+
+
 def _concat_kernel(p, ins, outs, req, rt):
     out, r = outs[0], req[0]
     if r == "null":
@@ -73,13 +79,57 @@ register(
         _concat_kernel,
         params={"num_args": Param("int", REQUIRED, "number of inputs", low=1), "dim": Param("int", 1, "axis to join along")},
         variadic="data",
-        aliases=("concat", "_rnn_param_concat"),  # Gluon RNN layers join their parameters with the latter
+        aliases=("concat",),
         infer_shape=forward_shape(_concat_rule),
         infer_type=_same_type_n,
-        gradient=lambda g, ograds: (
-            [None] * len(g.inputs) if ograds[0] is None else g.op("_backward_Concat", [ograds[0], *g.inputs], g.attrs, num_args=len(g.inputs) + 1)
-        ),
+        gradient=_concat_grad,
         doc="Join arrays along an existing axis (``dim``, default 1).\n\n>>> mx.nd.concat(mx.nd.ones((2, 3)), mx.nd.ones((2, 1))).shape\n(2, 4)",
+    )
+)
+
+
+# -- _rnn_param_concat --------------------------------------------------------------------
+# Gluon's fused RNN layers join their flattened weights with it. It is Concat, except
+# that its shape rule also runs backwards, as MXNet's does: when the output size is
+# known (from the RNN operator), the one or two inputs of unknown length (the first
+# layer's input weights, whose in-size is deferred) share what the others leave.
+
+
+def _rnn_param_concat_infer(p, in_shapes, out_shapes=None):
+    _check_count(p, in_shapes)
+    out = out_shapes[0] if out_shapes else None
+    full = [None if s is None or isinstance(s, PartialShape) else tuple(s) for s in in_shapes]
+    if all(s is not None for s in full):
+        return full, [_joined_shape(p.dim, full)]
+    if out is None:
+        return list(in_shapes), None
+    ax = _axis_in("dim", p.dim, len(out))
+    missing = [i for i, s in enumerate(full) if s is None]
+    if len(out) != 1 or len(missing) > 2:
+        return list(in_shapes), None
+    residual = out[ax] - sum(s[ax] for s in full if s is not None)
+    if residual < 0 or residual % len(missing):
+        raise ShapeError(
+            f"the known inputs already hold {out[ax] - residual} values, more than the output's {out[ax]} (or not an even split for {len(missing)} unknown inputs)"
+        )
+    for i in missing:
+        full[i] = (residual // len(missing),)
+    return full, [tuple(out)]
+
+
+register(
+    OpDef(
+        "_rnn_param_concat",
+        _concat_kernel,
+        params={"num_args": Param("int", REQUIRED, "number of inputs", low=1), "dim": Param("int", 1, "axis to join along")},
+        variadic="data",
+        infer_shape=_rnn_param_concat_infer,
+        partial_shapes=True,
+        infer_type=_same_type_n,
+        gradient=_concat_grad,
+        doc="Concat for the parameter vector of Gluon's fused RNN layers; its shape inference also "
+        "fills one or two inputs of unknown length from the output's.\n\n"
+        ">>> mx.nd._internal._rnn_param_concat(mx.nd.ones((6,)), mx.nd.ones((2,)), dim=0).shape\n(8,)",
     )
 )
 

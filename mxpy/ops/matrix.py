@@ -13,7 +13,7 @@ import math
 
 import numpy as np
 
-from ..registry import REQUIRED, OpDef, Param, ShapeError, forward_shape, register
+from ..registry import REQUIRED, OpDef, Param, PartialShape, ShapeError, forward_shape, register
 from ._util import store
 
 
@@ -170,6 +170,29 @@ def _reshape_rule(p, data):
     return _target_shape(tuple(data), tuple(p.target_shape), p.keep_highest)
 
 
+def _reshape_infer(p, in_shapes, out_shapes=None):
+    data = in_shapes[0]
+    out = out_shapes[0] if out_shapes else None
+    if isinstance(data, PartialShape):
+        # a deferred parameter flattened by a Gluon RNN layer: its one unknown
+        # dim follows from the size of the (known) output
+        unknown = [k for k, d in enumerate(data) if d == 0]
+        if out is None or len(unknown) != 1:
+            return [None], None
+        known = math.prod(d for d in data if d)
+        total = math.prod(out)
+        if total % known:
+            raise ShapeError(f"data: cannot complete the partial shape {tuple(data)} from the output {tuple(out)} (size {total} is not a multiple of {known})")
+        full = list(data)
+        full[unknown[0]] = total // known
+        data = tuple(full)
+        return [data], [_reshape_rule(p, data)]
+    return _forward_reshape(p, in_shapes)
+
+
+_forward_reshape = forward_shape(_reshape_rule)
+
+
 def _reshape_kernel(p, ins, outs, req, rt):
     store(outs[0], req[0], ins[0].reshape(outs[0].shape))
 
@@ -191,7 +214,8 @@ register(
             "keep_highest": Param("bool", False, "deprecated: keep the first dim with target_shape"),
         },
         aliases=("reshape",),
-        infer_shape=forward_shape(_reshape_rule),
+        infer_shape=_reshape_infer,
+        partial_shapes=True,
         inplace=((0, 0),),
         gradient=_grad_reshape,
         doc=_RESHAPE_DOC,

@@ -11,7 +11,7 @@ records registered here (the op families live in :mod:`mxpy.ops`).
 from __future__ import annotations
 
 from ..base import MXNetError
-from .infer import ShapeError, broadcast_shapes, fixed_type, forward_shape, merge_shape, same_shape, same_type
+from .infer import PartialShape, ShapeError, broadcast_shapes, fixed_type, forward_shape, merge_shape, same_shape, same_type
 from .opdef import OpDef, names
 from .params import REQUIRED, Param, Params
 from .runtime import Runtime, random_state, runtime
@@ -22,6 +22,7 @@ __all__ = [
     "Params",
     "REQUIRED",
     "ShapeError",
+    "PartialShape",
     "Runtime",
     "register",
     "get",

@@ -34,6 +34,15 @@ class ShapeError(ValueError):
         return text
 
 
+class PartialShape(tuple):
+    """A variable's shape with unknown dims marked 0, as Gluon declares deferred
+    parameters (``(4 * H, 0)``).
+
+    Only the rules of ops registered with ``partial_shapes=True`` see these (in
+    place of None); they may return the completed shape for that input.
+    """
+
+
 def merge_shape(given: Shape | None, expected: Shape | None, what: str = "shape", why: str = "") -> Shape | None:
     """Combine two partial shapes; raise ShapeError if they disagree.
 

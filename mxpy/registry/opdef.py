@@ -45,6 +45,7 @@ class OpDef:
         is_loss: bool = False,
         relayout: tuple[int, Callable] | None = None,
         split: Any = None,
+        partial_shapes: bool = False,
         doc: str = "",
     ) -> None:
         self.name = name
@@ -76,6 +77,11 @@ class OpDef:
         # how the kernel runs on batch slices at once (an ops._split.SplitSpec): executors
         # of nets with large such kernels run them on several CPU threads
         self.split = split
+        # the graph's shape pass calls the rule as rule(p, in_shapes, out_shapes),
+        # with the known output shapes and variables' partly known shapes (a
+        # PartialShape, 0 = unknown dim), so it can infer inputs backwards as
+        # MXNet's Reshape and _rnn_param_concat do for deferred Gluon parameters
+        self.partial_shapes = partial_shapes
         self.doc = doc
         self._parse_cache: dict[tuple, Params] = {}
 

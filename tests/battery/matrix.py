@@ -67,6 +67,13 @@ add(
     {"dim": 0, "num_args": 2},
     ref=lambda *xs, dim, num_args: np.concatenate(xs),
 )
+add(
+    "_rnn_param_concat",
+    [f32(12, seed=19), f32(6, seed=20), f32(3, seed=21)],
+    {"dim": 0, "num_args": 3},
+    ref=lambda *xs, dim, num_args: np.concatenate(xs),
+    note="flat RNN parameters",
+)
 add("stack", [X, X * 2], {"num_args": 2}, ref=lambda *xs, num_args: np.stack(xs))
 add("stack", [X, X * 2, X * 3], {"axis": -1, "num_args": 3}, ref=lambda *xs, axis, num_args: np.stack(xs, axis))
 add("stack", [X, X * 2], {"axis": 2, "num_args": 2}, ref=lambda *xs, axis, num_args: np.stack(xs, axis))

@@ -74,6 +74,29 @@ def dir_forward(mode, xp, x, wx, wh, bx, bh, h0, c0, clip=None, keep=False):
     return ys, h, c, cache
 
 
+def dir_forward_proj(xp, x, wx, wh, wr, bx, bh, r0, c0):
+    """One direction of an LSTM with a projected state (LSTMP), inference only.
+
+    ``r_t = W_hr (o * tanh(c_t))`` (N, P) is the output and the recurrent input.
+    Returns ``(ys, rT, cT)`` with ``ys`` (T, N, P). As MXNet's CPU kernel, the
+    cell state is not clipped on this path.
+    """
+    t_len, n = x.shape[0], x.shape[1]
+    gh = wx.shape[0]
+    hsz = gh // 4
+    xi = (x.reshape(t_len * n, -1) @ wx.T).reshape(t_len, n, gh) + (bx + bh)
+    ys = xp.empty((t_len, n, wr.shape[0]), dtype=x.dtype)
+    r, c = r0, c0
+    whT, wrT = wh.T, wr.T
+    for t in range(t_len):
+        a = xi[t] + r @ whT
+        i, f, o = (_sigmoid(xp, a[:, k * hsz : (k + 1) * hsz]) for k in (0, 1, 3))
+        c = f * c + i * xp.tanh(a[:, 2 * hsz : 3 * hsz])
+        r = (o * xp.tanh(c)) @ wrT
+        ys[t] = r
+    return ys, r, c
+
+
 def dir_backward(mode, xp, x, wx, wh, ys, h0, c0, cache, dys, dh_t, dc_t, clip=None):
     """Gradients of one direction: ``(dx, dwx, dwh, dbx, dbh, dh0, dc0)``.
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from ...backend.host_memory import empty_aligned
-from ...registry import OpDef, Param, ShapeError, merge_shape, register
+from ...registry import OpDef, Param, PartialShape, ShapeError, merge_shape, register
 from .._split import SplitSpec
 from ._weight_layer import layer_gradient, layer_inputs, register_layer_backward
 
@@ -20,8 +20,24 @@ def _k_of(p, data: tuple) -> int:
     return int(np.prod(data[1:], dtype=np.int64)) if p.flatten else data[-1]
 
 
-def _infer_shape(p, in_shapes):
+def _complete_data(p, data, out):
+    """The data's unknown dims (a PartialShape, such as an RNN cell's zero begin
+    state of batch 0) from the output's shape, as MXNet's rule does."""
+    if out is None:
+        return None
+    lead = out[:1] if p.flatten else out[:-1]
+    if len(data) < len(lead) or any(d not in (0, o) for d, o in zip(data, lead)) or 0 in data[len(lead) :]:
+        return None
+    return tuple(lead) + tuple(data[len(lead) :])
+
+
+def _infer_shape(p, in_shapes, out_shapes=None):
+    # partly known weight or bias shapes (deferred Gluon parameters) only count once known
+    in_shapes = [None if isinstance(s, PartialShape) and k else s for k, s in enumerate(in_shapes)]
     data = in_shapes[0]
+    if isinstance(data, PartialShape):
+        data = _complete_data(p, data, out_shapes[0] if out_shapes else None)
+        in_shapes[0] = data
     if data is None:  # MXNet's rule waits for data before it fills weight or bias
         return list(in_shapes), [None]
     if len(data) < 1:
@@ -112,6 +128,7 @@ register(
         params=_PARAMS,
         inputs=layer_inputs,
         infer_shape=_infer_shape,
+        partial_shapes=True,
         gradient=layer_gradient("_backward_FullyConnected"),
         cost=_cost,
         relayout=(1, _weight_for_forward),

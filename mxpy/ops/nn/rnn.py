@@ -20,7 +20,7 @@ import numpy as np
 from ...base import MXNetError
 from ...registry import OpDef, Param, ShapeError, merge_shape, names, register
 from .._util import store
-from ._rnn_cells import GATES, dir_backward, dir_forward
+from ._rnn_cells import GATES, dir_backward, dir_forward, dir_forward_proj
 
 _PARAMS = {
     "state_size": Param("int", low=1, doc="hidden size H of every layer"),
@@ -29,7 +29,7 @@ _PARAMS = {
     "mode": Param("str", choices=("rnn_relu", "rnn_tanh", "lstm", "gru"), doc="cell type"),
     "p": Param("float", 0.0, low=0.0, high=1.0, doc="dropout rate between layers (training only)"),
     "state_outputs": Param("bool", False, doc="also output the final states"),
-    "projection_size": Param("int", None, low=1, optional=True, doc="LSTM projection (not supported by mxpy)"),
+    "projection_size": Param("int", None, low=1, optional=True, doc="LSTM projection size P (inference only, as MXNet on CPU)"),
     "lstm_state_clip_min": Param("float", None, optional=True, doc="lower clip of the LSTM cell state"),
     "lstm_state_clip_max": Param("float", None, optional=True, doc="upper clip of the LSTM cell state"),
     "lstm_state_clip_nan": Param("bool", False, doc="accepted; NaN cell states are not replaced"),
@@ -53,18 +53,23 @@ def param_layout(p, input_size: int) -> tuple[list[dict], int]:
     """Offsets of every weight and bias in the flat parameter vector, and its length.
 
     One dict per (layer, direction) in MXNet's order with ``wx``, ``wh``, ``bx``,
-    ``bh`` entries ``(offset, shape)``.
+    ``bh`` entries ``(offset, shape)``, and ``wr`` (P, H) after ``wh`` for an
+    LSTM with a projection (whose recurrent input then has size P).
     """
     h, d, gh = p.state_size, _dirs(p), GATES[p.mode] * p.state_size
+    r = _rec_size(p)
     blocks = []
     off = 0
     for layer in range(p.num_layers):
-        isz = input_size if layer == 0 else d * h
+        isz = input_size if layer == 0 else d * r
         for _ in range(d):
             blk = {"wx": (off, (gh, isz))}
             off += gh * isz
-            blk["wh"] = (off, (gh, h))
-            off += gh * h
+            blk["wh"] = (off, (gh, r))
+            off += gh * r
+            if p.projection_size is not None:
+                blk["wr"] = (off, (r, h))
+                off += r * h
             blocks.append(blk)
     for blk in blocks:
         blk["bx"] = (off, (gh,))
@@ -78,9 +83,14 @@ def _take(vec, entry):
     return vec[off : off + int(np.prod(shape))].reshape(shape)
 
 
+def _rec_size(p) -> int:
+    """Size of the recurrent state and of each direction's output: P with a projection, else H."""
+    return p.projection_size if p.projection_size is not None else p.state_size
+
+
 def _check_supported(p) -> None:
-    if p.projection_size is not None:
-        raise MXNetError(f"RNN: projection_size given {p.projection_size}, expected None (LSTM projection is not supported by mxpy)")
+    if p.projection_size is not None and p.mode != "lstm":
+        raise MXNetError(f"RNN: projection_size given {p.projection_size} with mode={p.mode!r}, expected None (projection is for mode='lstm' only)")
     if p.use_sequence_length:
         raise MXNetError("RNN: use_sequence_length given True, expected False (MXNet supports variable lengths only with cuDNN)")
     if (p.lstm_state_clip_min is None) != (p.lstm_state_clip_max is None):
@@ -116,9 +126,9 @@ def _shapes(p, data: tuple):
     if len(data) != 3:
         raise ShapeError(f"data must be 3-D (seq_len, batch, input_size), given {data}")
     t_len, n, c = data
-    d, h = _dirs(p), p.state_size
+    d, r = _dirs(p), _rec_size(p)
     _, count = param_layout(p, c)
-    return (count,), (p.num_layers * d, n, h), (t_len, n, d * h), (p.num_layers - 1, t_len, n, d * h)
+    return (count,), (p.num_layers * d, n, r), (t_len, n, d * r), (p.num_layers - 1, t_len, n, d * r)
 
 
 def _infer_shape(p, in_shapes):
@@ -133,16 +143,17 @@ def _infer_shape(p, in_shapes):
             f"parameters shape given {tuple(shapes[1])}, expected {pshape} for mode={p.mode}, state_size={p.state_size}, num_layers={p.num_layers}, bidirectional={p.bidirectional}, input_size={data[2]}"
         )
     shapes[1] = pshape
+    cshape = sshape[:2] + (p.state_size,)  # the LSTM cell state keeps size H under a projection
     for i in range(2, len(shapes)):
         shapes[i] = merge_shape(
             shapes[i],
-            sshape,
+            sshape if i == 2 else cshape,
             _inputs(p)[i],
             f"(num_layers*directions, batch, state_size) from num_layers={p.num_layers}, bidirectional={p.bidirectional}, state_size={p.state_size} and the data {data}",
         )
     outs = [oshape]
     if p.state_outputs:
-        outs += [sshape] * (2 if _is_lstm(p) else 1)
+        outs += [sshape, cshape] if _is_lstm(p) else [sshape]
     if _has_mask(p):
         outs.append(mshape)
     return shapes, outs
@@ -158,7 +169,7 @@ def _infer_type(p, in_types):
 
 def run_forward(p, xp, x, params, hx, cx, masks, keep: bool):
     """All layers forward; returns ``(output, hy, cy, caches)``."""
-    d, h = _dirs(p), p.state_size
+    d, h = _dirs(p), _rec_size(p)
     blocks, _ = param_layout(p, x.shape[2])
     clip = _clip(p)
     hy = xp.empty_like(hx)
@@ -176,7 +187,11 @@ def run_forward(p, xp, x, params, hx, cx, masks, keep: bool):
             xin = inp if k == 0 else inp[::-1]
             w = [_take(params, blk[nm]) for nm in ("wx", "wh", "bx", "bh")]
             c0 = cx[j] if cx is not None else None
-            ys, h_t, c_t, cache = dir_forward(p.mode, xp, xin, *w, hx[j], c0, clip, keep)
+            if p.projection_size is not None:
+                ys, h_t, c_t = dir_forward_proj(xp, xin, w[0], w[1], _take(params, blk["wr"]), w[2], w[3], hx[j], c0)
+                cache = None
+            else:
+                ys, h_t, c_t, cache = dir_forward(p.mode, xp, xin, *w, hx[j], c0, clip, keep)
             out[:, :, k * h : (k + 1) * h] = ys if k == 0 else ys[::-1]
             hy[j] = h_t
             if cy is not None:
@@ -189,6 +204,7 @@ def run_forward(p, xp, x, params, hx, cx, masks, keep: bool):
 
 def run_backward(p, xp, x, params, hx, cx, masks, dout, dhy, dcy):
     """Gradients ``(dx, dparams, dhx, dcx)`` by BPTT over every layer and direction."""
+    _no_projection_training(p)
     d, h = _dirs(p), p.state_size
     blocks, count = param_layout(p, x.shape[2])
     clip = _clip(p)
@@ -219,8 +235,17 @@ def run_backward(p, xp, x, params, hx, cx, masks, dout, dhy, dcy):
     return dout, dparams, dhx, dcx
 
 
+def _no_projection_training(p) -> None:
+    if p.projection_size is not None:
+        raise MXNetError(
+            f"RNN: LSTM with projection_size={p.projection_size} has no training support (as MXNet on CPU); run it for inference (outside autograd.record or with train_mode=False)"
+        )
+
+
 def _forward(p, ins, outs, req, rt):
     xp = rt.xp
+    if rt.is_train:
+        _no_projection_training(p)
     x, params, hx = ins[0], ins[1], ins[2]
     cx = ins[3] if _is_lstm(p) else None
     masks = None
