@@ -9,7 +9,7 @@
 
 import importlib.util as _ilu
 
-from . import contrib, loss, nn, rnn, utils
+from . import contrib, loss, model_zoo, nn, rnn, utils
 from .block import Block, HybridBlock, SymbolBlock
 from .parameter import Constant, DeferredInitializationError, Parameter, ParameterDict
 from .trainer import Trainer
@@ -25,6 +25,7 @@ __all__ = [
     "Trainer",
     "contrib",
     "loss",
+    "model_zoo",
     "nn",
     "rnn",
     "utils",
