@@ -145,7 +145,7 @@ def main() -> int:
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--warmup", type=int, default=1)
-    ap.add_argument("--out", default=os.path.join(HERE, "gluon_results.json"))
+    ap.add_argument("--out", default=os.path.join(HERE, "results_gluon.json"))
     args = ap.parse_args()
     if args.run:  # one measurement in this process
         if args.run == "torch":
