@@ -16,9 +16,11 @@ from . import (
     base,
     callback,
     context,
+    contrib,
     engine,
     executor,
     gluon,
+    image,
     initializer,
     io,
     kvstore,
@@ -29,21 +31,37 @@ from . import (
     monitor,
     name,
     ndarray,
+    onnx,
+    operator,
     optimizer,
+    profiler,
     random,
+    recordio,
+    rnn,
+    runtime,
     symbol,
     test_utils,
+    torch,
+    util,
+    visualization,
 )
+from . import image as img
 from . import initializer as init
 from . import kvstore as kv
 from . import module as mod
 from . import monitor as mon
 from . import ndarray as nd
 from . import symbol as sym
+from . import torch as th
+from . import visualization as viz
 from .attribute import AttrScope
 from .backend.host_memory import tune_host_allocator
 from .base import MXNetError
 from .context import Context, cpu, cpu_pinned, current_context, gpu, num_gpus
+
+ndarray.Custom = operator.nd_custom  # the custom-op front ends (mxpy/operator.py)
+symbol.Custom = operator.sym_custom
+initializer.FusedRNN = rnn.FusedRNN  # defined beside FusedRNNCell, which it unpacks with
 
 tune_host_allocator()  # see mxpy/backend/host_memory.py; MXPY_TUNE_MALLOC=0 turns it off
 
@@ -51,6 +69,7 @@ __all__ = [
     "kvstore",
     "kv",
     "callback",
+    "contrib",
     "model",
     "module",
     "mod",
@@ -60,7 +79,11 @@ __all__ = [
     "lr_scheduler",
     "metric",
     "optimizer",
+    "profiler",
     "test_utils",
+    "recordio",
+    "image",
+    "img",
     "monitor",
     "mon",
     "autograd",
@@ -84,4 +107,14 @@ __all__ = [
     "base",
     "context",
     "engine",
+    "util",
+    "runtime",
+    "operator",
+    "rnn",
+    "contrib",
+    "onnx",
+    "torch",
+    "th",
+    "visualization",
+    "viz",
 ]

@@ -47,6 +47,9 @@ __all__ = [
     "set_recording",
     "set_training",
     "Function",
+    "get_symbol",
+    "NDArray",
+    "Symbol",
 ]
 
 # MXNet 1.9.1's messages, word for word, so code matching on them keeps working
@@ -435,7 +438,7 @@ def _interpret(g: _Graph, hgs: list[NDArray], wanted: list[Node], create_graph: 
     vals = dict(g.arrays)
     hg_entries = []
     for (node, _i), hg in zip(g.heads, hgs):
-        if node.op is not None and getattr(node.op, "is_loss", False):
+        if node.op is not None and node.is_loss():
             hg_entries.append(None)
             continue
         v = Node(None, "_head_grad", {}, [])

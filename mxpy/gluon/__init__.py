@@ -9,12 +9,12 @@
 
 import importlib.util as _ilu
 
-from . import nn, utils
+from . import loss, nn, utils
 from .block import Block, HybridBlock, SymbolBlock
 from .parameter import Constant, DeferredInitializationError, Parameter, ParameterDict
 from .trainer import Trainer
 
-__all__ = ["Block", "HybridBlock", "SymbolBlock", "Parameter", "Constant", "ParameterDict", "DeferredInitializationError", "Trainer", "nn", "utils"]
+__all__ = ["Block", "HybridBlock", "SymbolBlock", "Parameter", "Constant", "ParameterDict", "DeferredInitializationError", "Trainer", "loss", "nn", "utils"]
 
 # gluon.data is built separately; expose it when present
 if _ilu.find_spec(f"{__name__}.data") is not None:

@@ -274,18 +274,6 @@ class Trainer:
 
 
 def _write_atomic(fname: str, blob: bytes) -> None:
-    import os
-    import tempfile
+    from .._atomic_file import atomic_write
 
-    folder = os.path.dirname(os.path.abspath(fname))
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-states-")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(blob)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, fname)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.remove(tmp)
-        raise
+    atomic_write(fname, [blob], func="Trainer.save_states")

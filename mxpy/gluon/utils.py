@@ -11,12 +11,12 @@ from __future__ import annotations
 import hashlib
 import math
 import os
-import uuid
 import warnings
 
 import numpy as np
 
 from .. import ndarray as nd
+from .._atomic_file import commit, discard, stage
 from ..base import MXNetError
 from ..context import Context
 from ..ndarray import NDArray
@@ -142,28 +142,21 @@ def download(url: str, path: str | None = None, overwrite: bool = False, sha1_ha
     os.makedirs(dirname, exist_ok=True)
     last: Exception | None = None
     for _ in range(retries + 1):
-        tmp = f"{fname}.{uuid.uuid4()}"
         try:
             context = None
             if not verify_ssl:
                 import ssl
 
                 context = ssl._create_unverified_context()
-            with urllib.request.urlopen(url, timeout=30, context=context) as r, open(tmp, "wb") as f:
-                while True:
-                    chunk = r.read(1 << 20)
-                    if not chunk:
-                        break
-                    f.write(chunk)
-            if sha1_hash and not check_sha1(tmp, sha1_hash):
-                os.remove(tmp)
+            with urllib.request.urlopen(url, timeout=30, context=context) as r:
+                staged = stage(fname, iter(lambda: r.read(1 << 20), b""), func="download")
+            if sha1_hash and not check_sha1(staged[0], sha1_hash):
+                discard([staged])
                 raise UserWarning(f"File {fname} is downloaded but the content hash does not match. The repo may be outdated or download may be incomplete.")
-            os.replace(tmp, fname)
+            commit([staged], func="download")
             return fname
-        except (urllib.error.URLError, OSError, ValueError) as e:
+        except (urllib.error.URLError, OSError, ValueError, MXNetError) as e:
             last = e
-            if os.path.exists(tmp):
-                os.remove(tmp)
     raise MXNetError(
         f"download: could not fetch {url} ({type(last).__name__}: {last}). If this machine is offline, download the file elsewhere and put it at {os.path.abspath(fname)}"
         + (f" (its SHA-1 must be {sha1_hash})" if sha1_hash else "")

@@ -418,6 +418,9 @@ def _invoke_named(fn_name: str, inputs: list[Symbol], params: dict) -> Symbol:
     return create(get(fn_name), inputs, params, hint=fn_name.lower())
 
 
+_HIDDEN_KEYS = ("ctx_group", "lr_mult", "wd_mult", "force_mirroring", "mirror_stage")
+
+
 def create(
     op: OpDef, inputs: list[Symbol] | dict[str, Symbol], params: dict, name: str | None = None, attr: dict | None = None, hint: str | None = None
 ) -> Symbol:
@@ -425,6 +428,10 @@ def create(
 
     Missing inputs become new variables named ``<node name>_<input name>``.
     """
+    # MXNet stores these keyword arguments as the attributes __lr_mult__ etc. (its C API's kHiddenKeys)
+    hidden = {f"__{k}__": str(params[k]) for k in _HIDDEN_KEYS if k in params and k not in op.params}
+    if hidden:
+        params = {k: v for k, v in params.items() if f"__{k}__" not in hidden}
     # an explicit None is a value (sort(axis=None) flattens), stored as "None" like MXNet
     attrs = {k: (v if isinstance(v, str) else _fmt(v)) for k, v in params.items()}
     if op.variadic is not None and "num_args" in op.params and "num_args" not in attrs:
@@ -432,7 +439,7 @@ def create(
     node_name = NameManager.current.get(name, hint or op.name.lower())
     scope_attrs = AttrScope.current.get(attr)
     user = {_stored_key(k): v for k, v in scope_attrs.items()}
-    node = Node(op, node_name, {**attrs, **user}, [])
+    node = Node(op, node_name, {**attrs, **user, **hidden}, [])
     slots = node.input_names()
     given = inputs if isinstance(inputs, dict) else dict(zip(slots, inputs))
     if not isinstance(inputs, dict) and len(inputs) > len(slots):
