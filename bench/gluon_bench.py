@@ -3,6 +3,9 @@
 Cases (same work in both frameworks; random data, SGD lr 0.05, softmax cross-entropy):
   gluon_mlp_train    MLP 784-128-64-10 (relu), batch 128, 100 batches per repeat
   gluon_lenet_train  LeNet (tanh, 20/50 5x5 convs, 500 hidden), batch 64, 40 batches per repeat
+  gluon_resnet18_infer  ResNet-18 v1 inference (224x224, batch 8, 4 batches per repeat): mxpy's
+                     ``gluon.model_zoo.vision.resnet18_v1`` when present (else the same network
+                     written here with gluon.nn), hybridized; PyTorch the same ResNet v1 in eval mode
 
 mxpy runs each case hybridized (``net.hybridize(static_alloc=True,
 static_shape=True)``) and imperative, both with ``gluon.Trainer``; PyTorch runs
@@ -29,7 +32,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 MXPY_PY = os.path.join(ROOT, ".venv", "bin", "python")
 TORCH_PY = os.environ.get("TORCH_PY", os.path.join(ROOT, "..", "shared", "tools", "torch-reference"))
-CASES = {"gluon_mlp_train": ((128, 784), 100), "gluon_lenet_train": ((64, 1, 28, 28), 40)}
+CASES = {"gluon_mlp_train": ((128, 784), 100), "gluon_lenet_train": ((64, 1, 28, 28), 40), "gluon_resnet18_infer": ((8, 3, 224, 224), 4)}
 RUNS = ("mxpy-hybrid", "mxpy-imperative", "torch")
 LR = 0.05
 
@@ -52,6 +55,41 @@ def _time(epoch, repeats: int, warmup: int) -> list[float]:
     return out
 
 
+def _gluon_resnet18(mx, nn):
+    """ResNet-18 v1 with basic blocks (model_zoo's resnet18_v1 when that package is present)."""
+    zoo = getattr(mx.gluon, "model_zoo", None)
+    if zoo is not None:
+        return zoo.vision.resnet18_v1()
+
+    class Unit(mx.gluon.HybridBlock):
+        def __init__(self, channels, stride, downsample, in_channels, **kwargs):
+            super().__init__(**kwargs)
+            with self.name_scope():
+                self.body = nn.HybridSequential()
+                self.body.add(nn.Conv2D(channels, 3, stride, 1, use_bias=False, in_channels=in_channels), nn.BatchNorm(), nn.Activation("relu"))
+                self.body.add(nn.Conv2D(channels, 3, 1, 1, use_bias=False, in_channels=channels), nn.BatchNorm())
+                self.down = None
+                if downsample:
+                    self.down = nn.HybridSequential()
+                    self.down.add(nn.Conv2D(channels, 1, stride, use_bias=False, in_channels=in_channels), nn.BatchNorm())
+
+        def hybrid_forward(self, F, x):
+            residual = x if self.down is None else self.down(x)
+            return F.Activation(self.body(x) + residual, act_type="relu")
+
+    net = nn.HybridSequential()
+    with net.name_scope():
+        net.add(nn.Conv2D(64, 7, 2, 3, use_bias=False), nn.BatchNorm(), nn.Activation("relu"), nn.MaxPool2D(3, 2, 1))
+        prev = 64
+        for i, width in enumerate((64, 128, 256, 512)):
+            for j in range(2):
+                stride = 2 if (j == 0 and i > 0) else 1
+                net.add(Unit(width, stride, stride != 1 or prev != width, prev))
+                prev = width
+        net.add(nn.GlobalAvgPool2D(), nn.Flatten(), nn.Dense(1000))
+    return net
+
+
 def run_mxpy(case: str, hybrid: bool, repeats: int, warmup: int) -> list[float]:
     import numpy as np
 
@@ -60,6 +98,19 @@ def run_mxpy(case: str, hybrid: bool, repeats: int, warmup: int) -> list[float]:
     from mxpy.gluon import nn
 
     shape, n = CASES[case]
+    if case == "gluon_resnet18_infer":
+        net = _gluon_resnet18(mx, nn)
+        net.initialize(mx.init.Xavier())
+        if hybrid:
+            net.hybridize(static_alloc=True, static_shape=True)
+        xs = [mx.nd.array(x) for x in _data(np, shape, n)[0]]
+
+        def infer():
+            for x in xs:
+                out = net(x)
+            out.asnumpy()
+
+        return _time(infer, repeats, warmup)
     net = nn.HybridSequential()
     with net.name_scope():
         if case == "gluon_mlp_train":
@@ -101,6 +152,21 @@ def run_torch(case: str, repeats: int, warmup: int) -> list[float]:
 
     shape, n = CASES[case]
     tnn = torch.nn
+    if case == "gluon_resnet18_infer":
+        sys.path.insert(0, os.path.join(ROOT, "..", "shared", "bench"))
+        from cases_torch import resnet  # the shared benchmark's ResNet v1, the same network
+
+        torch.manual_seed(0)
+        net = resnet(torch, (2, 2, 2, 2), (64, 128, 256, 512), 1000, True).eval()
+        xs = [torch.from_numpy(x) for x in _data(np, shape, n)[0]]
+
+        def infer():
+            with torch.inference_mode():
+                for x in xs:
+                    out = net(x)
+                out.numpy()
+
+        return _time(infer, repeats, warmup)
     if case == "gluon_mlp_train":
         net = tnn.Sequential(tnn.Linear(784, 128), tnn.ReLU(), tnn.Linear(128, 64), tnn.ReLU(), tnn.Linear(64, 10))
     else:
@@ -145,7 +211,7 @@ def main() -> int:
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--warmup", type=int, default=1)
-    ap.add_argument("--out", default=os.path.join(HERE, "gluon_results.json"))
+    ap.add_argument("--out", default=os.path.join(HERE, "results_gluon.json"))
     args = ap.parse_args()
     if args.run:  # one measurement in this process
         if args.run == "torch":
@@ -160,6 +226,8 @@ def main() -> int:
         for _ in range(args.rounds):
             for case in args.cases.split(","):
                 for run in RUNS:
+                    if case == "gluon_resnet18_infer" and run == "mxpy-imperative":
+                        continue  # the issue asks for the hybridized net only
                     rate = _child(run, case, args.repeats, args.warmup, env)
                     results.setdefault(config, {}).setdefault(case, {}).setdefault(run, []).append(rate)
     print(
@@ -168,9 +236,10 @@ def main() -> int:
     for config, cases in results.items():
         for case, runs in cases.items():
             med = {r: statistics.median(v) for r, v in runs.items()}
+            imp = med.get("mxpy-imperative", float("nan"))
             print(
-                f"{config:10} {case:18} {med['mxpy-hybrid']:12.0f} {med['mxpy-imperative']:12.0f} {med['torch']:10.0f} "
-                f"{med['mxpy-hybrid'] / med['torch']:13.2f} {med['mxpy-imperative'] / med['torch']:13.2f}"
+                f"{config:10} {case:18} {med['mxpy-hybrid']:12.1f} {imp:12.1f} {med['torch']:10.1f} "
+                f"{med['mxpy-hybrid'] / med['torch']:13.2f} {imp / med['torch']:13.2f}"
             )
     with open(args.out, "w") as f:
         json.dump(results, f, indent=1)

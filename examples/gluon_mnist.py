@@ -118,7 +118,7 @@ def train(data_dir=None, epochs=None, batch_size=None, lr=None, ctx="cpu(0)", ou
         acc = accuracy(net, x_test, y_test, ctxs[0])
         history.append(acc)
         log(f"epoch {epoch}: loss {total / n:.4f}  test accuracy {acc:.4f}  ({n / (time.time() - tic):.0f} samples/s)")
-    out_dir = out_dir or os.path.join(HERE, "out")
+    out_dir = out_dir or "demo-output"
     os.makedirs(out_dir, exist_ok=True)
     prefix = os.path.join(out_dir, "gluon_mnist")
     sym_file, params_file = net.export(prefix, epoch=epochs)

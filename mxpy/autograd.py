@@ -390,8 +390,25 @@ def _run_executor(g: _Graph, hgs: list[NDArray], wanted: list[Node], grads_out: 
     recorded = {k: a for k, a in g.arrays.items() if k[0] not in leaf_ids}
     arg_arrays = [g.arrays[(id(n), 0)] for n in args]
     aux_arrays = [g.arrays[(id(n), 0)] for n in aux]
-    ex = Executor(Symbol(g.heads), g.arrays[(id(args[0]), 0)]._ctx if args else hgs[0]._ctx, arg_arrays, grad_arrays, grad_reqs, aux_arrays, recorded=recorded)
+    ctx = g.arrays[(id(args[0]), 0)]._ctx if args else hgs[0]._ctx
+    group2ctx = _place_by_context(g, ctx)
+    ex = Executor(Symbol(g.heads), ctx, arg_arrays, grad_arrays, grad_reqs, aux_arrays, recorded=recorded, group2ctx=group2ctx)
     ex.backward(hgs, is_train=train_mode)
+
+
+def _place_by_context(g: _Graph, default) -> dict | None:
+    """Heads recorded on several contexts (one loss per device, as data-parallel Gluon code
+    does): each node's backward runs where its forward ran, through the executor's
+    ``__ctx_group__`` placement (gradient nodes inherit the group). None: one context."""
+    ctx_of = {id(node): g.arrays[(id(node), 0)]._ctx for node in g.order}
+    if all(c == default for c in ctx_of.values()):
+        return None
+    groups: dict = {}
+    for node in g.order:  # the copied nodes of this backward; the recorded ones keep their attrs
+        c = ctx_of[id(node)]
+        groups[str(c)] = c
+        node.attrs = {**node.attrs, "__ctx_group__": str(c)}
+    return groups
 
 
 def _check_differentiable(order: list[Node], wanted: list[Node]) -> None:

@@ -132,7 +132,7 @@ def test_grad_req_add_and_null():
     net = nn.Dense(2, in_units=3)
     net.initialize(mx.init.One())
     net.collect_params().setattr("grad_req", "add")
-    net.hybridize()
+    net.hybridize(inline_limit=0)
     x = mx.nd.ones((1, 3))
     for _ in range(2):
         with autograd.record():
@@ -153,7 +153,7 @@ def test_several_contexts():
     net = nn.Dense(2, in_units=3)
     net.initialize(mx.init.One(), ctx=ctxs)
     assert [str(a.context) for a in net.weight.list_data()] == ["cpu(0)", "cpu(1)"]
-    net.hybridize()
+    net.hybridize(inline_limit=0)
     outs = []
     with autograd.record():
         for c in ctxs:
@@ -279,3 +279,24 @@ def test_register_op_hook():
     net(mx.nd.ones((4, 3)))
     mx.nd.waitall()
     assert seen[:4] == ["net_dense0_fwd_data", "net_dense0_fwd_weight", "net_dense0_fwd_bias", "net_dense0_fwd_output"]
+
+
+@pytest.mark.parametrize("limit,static,inlined", [(3, False, True), (0, False, False), (3, True, False)])
+def test_inline_limit(limit, static, inlined):
+    """MXNet records a graph of at most inline_limit operators op by op (not with static_alloc)."""
+    import json
+
+    net = nn.HybridSequential()
+    with net.name_scope():
+        net.add(nn.Dense(4), nn.Dense(4), nn.Dense(2))
+    net.initialize()
+    x = mx.nd.ones((2, 3))
+    want = net(x).asnumpy()
+    net.hybridize(inline_limit=limit, static_alloc=static)
+    with autograd.record():
+        y = net(x)
+    nodes = json.loads(autograd.get_symbol(y).tojson())["nodes"]
+    assert len(nodes) == (10 if inlined else 8)  # data + 6 parameters + 3 FullyConnected, or one cached-op node
+    y.backward()
+    np.testing.assert_allclose(y.asnumpy(), want, rtol=1e-6)
+    assert net[0].weight.grad().abs().sum().asscalar() > 0

@@ -59,7 +59,7 @@ def test_layer_matches_mxnet(case, hybrid):
     assert [list(p.shape) for _, p in sorted(layer._collect_params_with_prefix().items())] == info["shapes"]
     _load_params(layer, pre + "param/")
     if hybrid:
-        layer.hybridize()
+        layer.hybridize(inline_limit=0)  # a one-operator graph would otherwise be inlined (recorded op by op)
     if not int_range:
         x.attach_grad()
     with autograd.record():

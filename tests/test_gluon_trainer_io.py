@@ -76,15 +76,17 @@ def test_trainer_stale_grad_and_lr_mult():
     assert not np.allclose(b.bias.data().asnumpy(), 1.0)
 
 
+@pytest.mark.parametrize("hybrid", [True, False], ids=["hybridized", "imperative"])
 @pytest.mark.parametrize("update_on_kvstore", [None, False])
-def test_trainer_two_contexts_equals_one(update_on_kvstore):
+def test_trainer_two_contexts_equals_one(update_on_kvstore, hybrid):
     x, y = _data()
     nets = []
     for ctxs in ([mx.cpu(0)], [mx.cpu(0), mx.cpu(1)]):
         mx.random.seed(3)
         net = _net()
         net.initialize(mx.init.Xavier(), ctx=ctxs)
-        net.hybridize()
+        if hybrid:
+            net.hybridize()
         trainer = gluon.Trainer(net.collect_params(), "sgd", {"learning_rate": 0.1, "momentum": 0.9}, update_on_kvstore=update_on_kvstore)
         for _ in range(3):
             parts_x = gluon.utils.split_and_load(x, ctxs)
@@ -255,3 +257,15 @@ def test_download_offline_and_sha1(tmp_path):
     assert gluon.utils.download("http://invalid.invalid/a.txt", path=str(f), sha1_hash="a9993e364706816aba3e25717850c26c9cd0d89d") == str(f)
     with pytest.raises(mx.MXNetError, match=r"could not fetch http://invalid.invalid/b.bin.*put it at .*b.bin"):
         gluon.utils.download("http://invalid.invalid/b.bin", path=str(tmp_path), retries=0)
+
+
+def test_autograd_backward_over_two_contexts():
+    """One loss per context, one backward: each context's gradient lands on its own array."""
+    w = [mx.nd.ones((2, 3), ctx=mx.cpu(k)) for k in range(2)]
+    for a in w:
+        a.attach_grad()
+    with autograd.record():
+        losses = [mx.nd.FullyConnected(mx.nd.ones((2, 3), ctx=mx.cpu(k)) * (k + 1), w[k], num_hidden=2, no_bias=True).sum() for k in range(2)]
+    autograd.backward(losses)
+    np.testing.assert_allclose(w[0].grad.asnumpy(), 2 * np.ones((2, 3)))
+    np.testing.assert_allclose(w[1].grad.asnumpy(), 4 * np.ones((2, 3)))

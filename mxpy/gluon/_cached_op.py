@@ -24,6 +24,7 @@ from ..base import MXNetError
 from ..executor import Executor
 from ..ndarray import NDArray
 from ..ndarray.creation import copy_into
+from ..ndarray.dispatch import invoke
 from ..ndarray.ndarray import _new
 from ..symbol.node import aux_variables, topo_order
 
@@ -93,6 +94,13 @@ class CachedOp:
             raise MXNetError(f"hybridize: the traced graph has inputs {missing} that are neither data inputs {self.input_names} nor parameters of the block")
         self._input_pos = {n: k for k, n in enumerate(self.input_names)}
         self._pool: dict = {}
+        # MXNet inlines a small graph into the recorded tape (op by op) instead of recording
+        # one cached-op node: at most inline_limit operators, and not with static_alloc
+        ops = [n for n in order if n.op is not None]
+        visible = all(i < s.num_visible_outputs() for n in ops for s, i in n.inputs if s.op is not None)
+        visible = visible and all(i < n.num_visible_outputs() for n, i in symbol._outputs if n.op is not None)
+        self._inline = visible and not self.flags.get("static_alloc", False) and len(ops) <= int(self.flags.get("inline_limit", 2))
+        self._order = order
         self._hook = None  # (callback(name, op_name, array), monitor_all) from register_op_hook
 
     def set_op_hook(self, callback, monitor_all: bool) -> None:
@@ -152,9 +160,26 @@ class CachedOp:
         params = [a for k, a in enumerate(arg_arrays) if self.arg_names[k] not in self._input_pos] + list(aux)
         return _Bound(ex, own_inputs, params, needs, grads, zeros, order)
 
+    def _run_inline(self, inputs: list[NDArray], ctx) -> list[NDArray]:
+        """Run the graph op by op through mx.nd, so autograd records each operator."""
+        values: dict = {}
+        for node in self._order:
+            if node.op is None:
+                pos = self._input_pos.get(node.name)
+                values[(id(node), 0)] = inputs[pos] if pos is not None else self.params[node.name].data(ctx)
+                continue
+            kwargs = {k: v for k, v in node.attrs.items() if not (k.startswith("__") and k.endswith("__"))}
+            out = invoke(node.op, [values[(id(s), i)] for s, i in node.inputs], kwargs)
+            for j, o in enumerate([out] if isinstance(out, NDArray) else out):
+                values[(id(node), j)] = o
+        # an input handed straight back is copied (recorded), as a compiled call returns new arrays
+        return [values[(id(n), i)] if n.op is not None else values[(id(n), i)].copy() for n, i in self.symbol._outputs]
+
     def __call__(self, inputs: list[NDArray]) -> list[NDArray]:
         ctx = inputs[0].context
         recording = autograd.is_recording()
+        if recording and self._inline:
+            return self._run_inline(inputs, ctx)
         args, aux = self._param_arrays(ctx)
         if recording:
             needs = tuple(

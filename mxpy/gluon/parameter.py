@@ -378,7 +378,7 @@ class Parameter:
         """This parameter as a symbol variable (name, shape, dtype, lr/wd multipliers, init)."""
         if self._var is None:
             init = self.init.dumps() if isinstance(self.init, initializer.Initializer) else self.init
-            self._var = sym.var(self.name, shape=self.shape, dtype=self.dtype, lr_mult=self.lr_mult, wd_mult=self.wd_mult, init=init)
+            self._var = sym.var(self.name, shape=self.shape, dtype=self.dtype, lr_mult=self.lr_mult, wd_mult=self.wd_mult, init=init, stype=self._stype)
         return self._var
 
     def cast(self, dtype) -> None:
