@@ -214,17 +214,20 @@ def histogram(a, bins=10, range=None):  # noqa: A002  (MXNet's name)
 
 
 def moveaxis(tensor, source, destination):
-    """``tensor`` with axis ``source`` moved to ``destination`` (the others keep their order).
+    """``tensor`` with axes ``source`` (an int or a sequence) moved to ``destination`` (the others keep their order).
 
     >>> import mxpy as mx
     >>> mx.nd.moveaxis(mx.nd.zeros((2, 3, 4)), 0, 2).shape
     (3, 4, 2)
     """
+    from numpy.lib.array_utils import normalize_axis_tuple  # raises AxisError, a ValueError
+
     ndim = tensor.ndim
-    src = source + ndim if source < 0 else source
-    dst = destination + ndim if destination < 0 else destination
-    if not (0 <= src < ndim and 0 <= dst < ndim):
-        raise ValueError(f"moveaxis: source {source} or destination {destination} is out of range for {ndim} dims")
-    order = [i for i in range(ndim) if i != src]
-    order.insert(dst, src)
+    src = normalize_axis_tuple(source, ndim, "source")
+    dst = normalize_axis_tuple(destination, ndim, "destination")
+    if len(src) != len(dst):
+        raise ValueError(f"moveaxis: source {source} and destination {destination} must have the same number of elements")
+    order = [i for i in range(ndim) if i not in src]
+    for d, s in sorted(zip(dst, src)):
+        order.insert(d, s)
     return dispatch.invoke(registry.get("transpose"), (tensor,), {"axes": tuple(order)})
