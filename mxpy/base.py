@@ -54,6 +54,29 @@ class NotReadyError(MXNetError, AssertionError):
     """
 
 
+_BUILTIN_KINDS = (ValueError, IndexError, TypeError, AttributeError, NotImplementedError, KeyError)
+_KIND_CLASSES: dict = {}
+
+
+def error_kind(exc: BaseException) -> type:
+    """The MXNetError class for an error raised inside an operator.
+
+    MXNet 1.9.1 raises a kernel's ``IndexError``/``ValueError``/``TypeError``...
+    as that builtin type (``gather_nd`` out of range is an ``IndexError``); mxpy's
+    class is both that builtin and an MXNetError, so either ``except`` catches it.
+
+    >>> issubclass(error_kind(IndexError("x")), IndexError), issubclass(error_kind(IndexError("x")), MXNetError)
+    (True, True)
+    """
+    for kind in _BUILTIN_KINDS:
+        if isinstance(exc, kind):
+            cls = _KIND_CLASSES.get(kind)
+            if cls is None:
+                cls = _KIND_CLASSES[kind] = type(kind.__name__, (MXNetError, kind), {"__module__": __name__})
+            return cls
+    return MXNetError
+
+
 class NotImplementedForSymbol(MXNetError):
     """An NDArray-only operation (``bool(sym)``, ``sym += 1``) was tried on a Symbol."""
 

@@ -7,7 +7,7 @@ import sys
 from collections import deque
 from collections.abc import Callable
 
-from ..base import MXNetError
+from ..base import MXNetError, error_kind
 
 _PKG_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
 
@@ -105,7 +105,7 @@ class Failure:
             text = str(exc)
         else:
             text = f"{type(exc).__name__}: {exc}"
-        err = MXNetError(f"{self.op_name} (pushed at {self.origin}) failed: {text}")
+        err = error_kind(exc)(f"{self.op_name} (pushed at {self.origin}) failed: {text}")
         err.__cause__ = exc
         return err
 

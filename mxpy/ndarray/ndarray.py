@@ -19,7 +19,7 @@ import numpy as np
 
 from .. import engine as _eng
 from ..backend import NUMPY_BACKEND, get_backend
-from ..base import MXNetError, np_dtype
+from ..base import MXNetError, error_kind, np_dtype
 from ..context import Context
 from ..engine import Var
 from ..engine.var import mark_aliased
@@ -258,7 +258,8 @@ class NDArray:
         try:
             target = reshape_target(tuple(self.shape), tuple(shape), bool(reverse))
         except ShapeError as e:
-            raise MXNetError(f"Reshape: {e} (input shape {self.shape}, shape={tuple(shape)})") from None
+            # a ValueError too, as MXNet 1.9.1's NDArray.reshape (apache/mxnet#18886)
+            raise error_kind(ValueError())(f"Reshape: {e} (input shape {self.shape}, shape={tuple(shape)})") from None
         data = self._data.reshape(target)
         if dispatch.recorder is not None:
             return call("Reshape", self, shape=target)

@@ -48,6 +48,9 @@ __all__ = [
     "logical_and",
     "logical_or",
     "logical_xor",
+    "split_v2",
+    "histogram",
+    "moveaxis",
 ]
 
 
@@ -177,3 +180,54 @@ lesser_equal = _make("lesser_equal")
 logical_and = _make("logical_and")
 logical_or = _make("logical_or")
 logical_xor = _make("logical_xor")
+
+
+# -- front ends of operators with a Python-level signature in MXNet (ndarray.py) ---------------
+
+
+def split_v2(ary, indices_or_sections, axis=0, squeeze_axis=False):
+    """Split ``ary`` along ``axis`` into equal sections (an int) or at the given indices (a tuple).
+
+    >>> import mxpy as mx
+    >>> [p.shape for p in mx.nd.split_v2(mx.nd.zeros((5, 2)), 5)][:2]
+    [(1, 2), (1, 2)]
+    """
+    from .fluent import split_v2 as _method
+
+    return _method(ary, indices_or_sections, axis=axis, squeeze_axis=squeeze_axis)
+
+
+def histogram(a, bins=10, range=None):  # noqa: A002  (MXNet's name)
+    """Counts of ``a`` per bin and the bin edges: ``bins`` is an NDArray of edges, or a count with ``range``.
+
+    >>> import mxpy as mx
+    >>> [x.asnumpy().tolist() for x in mx.nd.histogram(mx.nd.array([0.5, 1.5, 1.7]), bins=2, range=(0, 2))]
+    [[1, 2], [0.0, 1.0, 2.0]]
+    """
+    if isinstance(bins, NDArray):
+        return dispatch.invoke(registry.get("_histogram"), (a, bins), {})
+    if isinstance(bins, int):
+        if range is None:
+            raise ValueError("histogram: range=(low, high) is required with a bin count")
+        return dispatch.invoke(registry.get("_histogram"), (a,), {"bin_cnt": bins, "range": range})
+    raise ValueError(f"histogram: bins must be an integer or an NDArray, got {type(bins).__name__}")
+
+
+def moveaxis(tensor, source, destination):
+    """``tensor`` with axes ``source`` (an int or a sequence) moved to ``destination`` (the others keep their order).
+
+    >>> import mxpy as mx
+    >>> mx.nd.moveaxis(mx.nd.zeros((2, 3, 4)), 0, 2).shape
+    (3, 4, 2)
+    """
+    from numpy.lib.array_utils import normalize_axis_tuple  # raises AxisError, a ValueError
+
+    ndim = tensor.ndim
+    src = normalize_axis_tuple(source, ndim, "source")
+    dst = normalize_axis_tuple(destination, ndim, "destination")
+    if len(src) != len(dst):
+        raise ValueError(f"moveaxis: source {source} and destination {destination} must have the same number of elements")
+    order = [i for i in range(ndim) if i not in src]
+    for d, s in sorted(zip(dst, src)):
+        order.insert(d, s)
+    return dispatch.invoke(registry.get("transpose"), (tensor,), {"axes": tuple(order)})

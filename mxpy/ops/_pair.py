@@ -54,6 +54,7 @@ def register_pair(
     aliases: Sequence[str] = (),
     no_grad_inputs: Sequence[str] = (),
     is_loss: bool = False,
+    variadic: str | None = None,
     doc: str = "",
 ) -> OpDef:
     """Register ``name`` (and ``_backward_<name>`` when ``backward`` is given).
@@ -89,6 +90,7 @@ def register_pair(
             gradient=gradient,
             aliases=aliases,
             is_loss=is_loss,
+            variadic=variadic,
             doc=doc,
         )
     )

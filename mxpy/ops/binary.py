@@ -344,7 +344,12 @@ def _g_div(xp, og, a, b, outl, outr):
 
 
 def _g_mod(xp, og, a, b, outl, outr):
-    return og, -og * xp.floor(a / b)
+    with np.errstate(all="ignore"):
+        q = xp.floor(a / b)
+    if np.dtype(og.dtype).kind in "iub":
+        # an integer zero divisor gives 0, as MXNet (a float inf would cast to INT_MIN)
+        q = xp.where(b == 0, 0, q)
+    return og, -og * q
 
 
 def _g_power(xp, og, a, b, outl, outr):
@@ -479,11 +484,18 @@ def _scalar_gradient(fam: str, reverse: bool):
     return rule
 
 
+def _int_safe_floor_div(xp, s, x, dtype):
+    """floor(s / x), 0 where an integer x is 0 (as MXNet)."""
+    with np.errstate(all="ignore"):
+        q = xp.floor(s / x)
+    return xp.where(x == 0, 0, q) if np.dtype(dtype).kind in "iub" else q
+
+
 # _backward_<name>_scalar: fn(xp, og, a, s) -> gradient; ``a`` is the forward input
 # (the forward output for rpower: d/dx s**x = s**x * log(s))
 _SCALAR_GRAD = {
     "rdiv": lambda xp, og, x, s: og * (-s / (x * x)),
-    "rmod": lambda xp, og, x, s: -og * xp.floor(s / x),
+    "rmod": lambda xp, og, x, s: -og * _int_safe_floor_div(xp, s, x, og.dtype),
     "power": lambda xp, og, x, s: og * (s * xp.power(x, s - 1)),
     # log(0) = -inf and log(<0) = nan make 0 * -inf = nan etc., as MXNet
     "rpower": lambda xp, og, y, s: og * (y * float(np.log(np.float64(s)))),

@@ -89,7 +89,12 @@ def _arange_len(p) -> int:
 def _arange_kernel(p, ins, outs, req, rt):
     start, stop = (0.0, p.start) if p.stop is None else (p.start, p.stop)
     n = _arange_len(p) // p.repeat
-    vals = start + p.step * rt.xp.arange(n, dtype=np.float64)
+    step = p.step
+    if np.dtype(outs[0].dtype).kind in "iub":
+        # integer dtypes cast start and step first, as MXNet (and NumPy): arange(1.3, 456.6, 1.3)
+        # as int32 is 1, 2, ..., 351, not the truncated float values 1, 2, ..., 456
+        start, step = float(int(start)), float(int(step))
+    vals = start + step * rt.xp.arange(n, dtype=np.float64)
     if p.repeat > 1:
         vals = rt.xp.repeat(vals, p.repeat)
     store(outs[0], req[0], vals.astype(outs[0].dtype))

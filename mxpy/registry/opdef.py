@@ -108,7 +108,7 @@ class OpDef:
                     continue  # user attributes such as __lr_mult__ travel separately
                 known = ", ".join(sorted(self.params)) or "none"
                 raise MXNetError(f"{self.name}: unknown parameter '{k}'; known parameters: {known}")
-            if v is None and not spec.optional:
+            if (v is None or (isinstance(v, str) and v == "None" and spec.kind != "str")) and not spec.optional:
                 # MXNet's front ends pass None for "not given": the default applies
                 if spec.default is REQUIRED:
                     raise MXNetError(f"{self.name}: required parameter '{k}' is missing (given None)")

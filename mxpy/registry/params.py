@@ -141,6 +141,12 @@ class Param:
         """MXNet's attribute string for a value (what its Python front end stores)."""
         if isinstance(value, np.dtype):
             return value.name
+        if isinstance(value, np.generic):
+            return str(value.item())
+        if isinstance(value, (tuple, list)):
+            # NumPy scalars inside tuples print as np.int64(3) under NumPy 2: format their values
+            items = [v.item() if isinstance(v, np.generic) else v for v in value]
+            return str(tuple(items) if isinstance(value, tuple) else items)
         return str(value)
 
 

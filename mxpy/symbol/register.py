@@ -25,8 +25,8 @@ def make_function(op: registry.OpDef, public_name: str):
         if variadic:
             inputs = list(args[0]) if len(args) == 1 and isinstance(args[0], (list, tuple)) else list(args)
             return create(op, inputs, kwargs, name=name, attr=attr, hint=hint)
-        # an optional input given as None is absent (gluon passes F.CTCLoss(x, y, None, None))
-        for k in [k for k in declared if k in kwargs and kwargs[k] is None]:
+        # an input given as None is "not given" (SequenceReverse(data, sequence_length=None))
+        for k in [k for k in kwargs if kwargs[k] is None and k in declared and k not in param_names]:
             del kwargs[k]
         sym_kwargs = {k: kwargs.pop(k) for k in list(kwargs) if isinstance(kwargs[k], Symbol)}
         pos_syms = []

@@ -14,7 +14,7 @@ import numpy as np
 from ..attribute import AttrScope
 from ..base import DTYPE_TO_FLAG, MXNetError, NotImplementedForSymbol, np_dtype, numeric_types
 from ..name import NameManager
-from ..registry import OpDef, get
+from ..registry import OpDef, Param, get
 from .node import HIDDEN_KEYS, Node, aux_variables, topo_order
 
 __all__ = ["Symbol", "Variable", "var", "Group", "create", "NotImplementedForSymbol"]
@@ -500,7 +500,7 @@ def _fmt(v) -> str:
         return v.name
     if isinstance(v, type) and issubclass(v, np.generic):
         return np.dtype(v).name
-    return str(v)
+    return Param.format(v)  # NumPy scalars, also inside tuples, as plain numbers
 
 
 # -- inference (methods attached here to keep the class body about structure) ------------------

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import f32
+from . import add, f32
 from ._pair import add_pair
 
 
@@ -83,3 +83,32 @@ add_pair(
     atol=1e-5,
     note="lengths",
 )
+
+
+# -- BatchNorm_v1 / SyncBatchNorm (BatchNorm's kernels; the battery runs outside training) ------
+
+
+def _bn_inference(x, gamma, beta, mm, mv, eps=1e-3, fix_gamma=True, **_):
+    g = np.ones_like(gamma) if fix_gamma else gamma
+    shape = (1, -1) + (1,) * (x.ndim - 2)
+    return ((x - mm.reshape(shape)) / np.sqrt(mv.reshape(shape) + eps) * g.reshape(shape) + beta.reshape(shape)).astype(x.dtype)
+
+
+BN_IN = [
+    f32(2, 3, 2, seed=44),
+    np.array([0.8, 1.2, 1.0], np.float32),
+    np.array([0.1, -0.2, 0.3], np.float32),
+    np.array([0.05, -0.1, 0.2], np.float32),
+    np.array([0.9, 1.5, 1.1], np.float32),
+]
+add("BatchNorm_v1", BN_IN, {"fix_gamma": False}, _bn_inference, rtol=1e-5, atol=1e-6)
+add("_contrib_SyncBatchNorm", BN_IN, {"key": "bn0", "ndev": 1}, _bn_inference, rtol=1e-5, atol=1e-6)
+
+
+def _prelu_leading(x, gamma, act_type="prelu"):
+    g = gamma.reshape(gamma.shape + (1,) * (x.ndim - gamma.ndim))
+    return np.where(x > 0, x, x * g).astype(x.dtype)
+
+
+# a gamma of shape data.shape[:2]: one slope per (sample, channel), as MXNet's test_prelu uses
+add("LeakyReLU", [f32(2, 3, 4, seed=45), f32(2, 3, lo=0.1, hi=0.5, seed=46)], {"act_type": "prelu"}, _prelu_leading, note="per-sample", rtol=1e-5)

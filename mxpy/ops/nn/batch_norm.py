@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ...registry import OpDef, Param, ShapeError, merge_shape, names, register
+from ...registry import OpDef, Param, ShapeError, get, merge_shape, names, register
 from .._util import store
 
 _PARAMS = {
@@ -186,4 +186,61 @@ register(
         infer_type=lambda p, t: (list(t), [t[1], t[2], t[2]]),
         doc="Gradients of BatchNorm for data, gamma and beta; updates the moving statistics in training.",
     )
+)
+
+# -- BatchNorm_v1 and _contrib_SyncBatchNorm: BatchNorm's kernels under their own parameters --------
+
+_BN_KEYS = ("eps", "momentum", "fix_gamma", "use_global_stats", "output_mean_var")
+
+
+def _variant_gradient(g, ograds):
+    i = g.inputs
+    attrs = {k: v for k, v in g.attrs.items() if k in _BN_KEYS}
+    dx, dgamma, dbeta = g.op("_backward_BatchNorm", [ograds[0], i[0], i[1], g.outputs[1], g.outputs[2], i[3], i[4]], attrs)
+    return [dx, dgamma, dbeta, None, None]
+
+
+def _as_bn(p):
+    """BatchNorm's Params for a variant's parsed params (axis 1, the rest as given)."""
+    return get("BatchNorm").parse({k: p[k] for k in _BN_KEYS})
+
+
+def _variant(name: str, extra: dict, doc: str) -> None:
+    def forward(p, ins, outs, req, rt):
+        _forward(_as_bn(p), ins, outs, req, rt)
+
+    register(
+        OpDef(
+            name,
+            forward,
+            params={**{k: _PARAMS[k] for k in _BN_KEYS}, **extra},
+            inputs=_inputs,
+            aux=("moving_mean", "moving_var"),
+            outputs=("output", "mean", "var"),
+            num_visible_outputs=lambda p: 3 if p.output_mean_var else 1,
+            infer_shape=lambda p, s: _infer_shape(_as_bn(p), s),
+            infer_type=lambda p, t: _infer_type(_as_bn(p), t),
+            gradient=_variant_gradient,
+            doc=doc,
+        )
+    )
+
+
+_variant(
+    "BatchNorm_v1",
+    {},
+    "MXNet's first BatchNorm (channel axis 1, no cuDNN switch); computes as BatchNorm.\n\n"
+    "Parameters: data, gamma, beta, moving_mean, moving_var (aux); eps (1e-3); momentum (0.9);\n"
+    "fix_gamma (True); use_global_stats (False); output_mean_var (False).\n\n"
+    ">>> import mxpy as mx\n>>> c = mx.nd.ones((2,)), mx.nd.zeros((2,)), mx.nd.zeros((2,)), mx.nd.ones((2,))\n"
+    ">>> mx.nd.BatchNorm_v1(mx.nd.ones((2, 2)), *c).shape\n(2, 2)",
+)
+_variant(
+    "_contrib_SyncBatchNorm",
+    {"ndev": Param("int", 1, doc="devices sharing the batch statistics"), "key": Param("str", "", doc="name of the shared statistics")},
+    "Batch normalization with statistics shared across ``ndev`` devices; on one device (mxpy's\n"
+    "executors run each device's copy separately) it computes as BatchNorm.\n\n"
+    "Parameters: as BatchNorm_v1, plus ndev (1) and key (str).\n\n"
+    ">>> import mxpy as mx\n>>> c = mx.nd.ones((2,)), mx.nd.zeros((2,)), mx.nd.zeros((2,)), mx.nd.ones((2,))\n"
+    ">>> mx.nd.contrib.SyncBatchNorm(mx.nd.ones((2, 2)), *c, key='bn').shape\n(2, 2)",
 )

@@ -56,7 +56,7 @@ def _backward(p, xp, ograds, ins, outs):
     xhat = (_grouped(p, x).astype(_acc(x), copy=False) - mean[..., None]) / std[..., None]
     ga = og * gamma.reshape(1, -1, 1)
     dx = (ga - ga.mean(axis=2, keepdims=True) - xhat * (ga * xhat).mean(axis=2, keepdims=True)) / std[..., None]
-    return dx.reshape(x.shape), (og * xhat).sum(axis=(0, 2)), og.sum(axis=(0, 2))
+    return dx.reshape(x.shape), (og * xhat).sum(axis=(0, 2), dtype=np.float64), og.sum(axis=(0, 2), dtype=np.float64)
 
 
 register_pair(

@@ -42,13 +42,17 @@ def _infer_shape(p, in_shapes):
         gamma = in_shapes[1] if len(in_shapes) > 1 else None
         if data is not None:
             want = (data[1],) if len(data) >= 2 else (1,)
-            if gamma is None or gamma != (1,):
+            # a gamma of shape data.shape[:k] (k >= 2) gives a slope per leading index, as MXNet
+            per_leading = gamma is not None and 2 <= len(gamma) <= len(data) and gamma == tuple(data[: len(gamma)])
+            if (gamma is None or gamma != (1,)) and not per_leading:
                 gamma = merge_shape(gamma, want, "gamma", f"from the data {data}'s {want[0]} channels (or (1,))")
         return [data, gamma], [data]
     return [data], [data] * len(_outputs(p))
 
 
 def _gamma_b(gamma, ndim: int):
+    if gamma.ndim > 1:  # per leading index: broadcast over the trailing axes
+        return gamma.reshape(gamma.shape + (1,) * (ndim - gamma.ndim))
     if gamma.size == 1 or ndim < 2:
         return gamma.reshape((1,) * ndim) if ndim else gamma.reshape(())
     return gamma.reshape((1, gamma.shape[0]) + (1,) * (ndim - 2))
@@ -96,7 +100,9 @@ def _backward(p, ins, outs, req, rt):
             gamma = ins[2]
             d = xp.where(x > 0, _f(x)(1), _gamma_b(gamma, x.ndim))
             neg = og * xp.where(x > 0, _f(x)(0), x)
-            if gamma.size == 1 or x.ndim < 2:
+            if gamma.ndim > 1:
+                dg = neg.sum(axis=tuple(range(gamma.ndim, x.ndim)))
+            elif gamma.size == 1 or x.ndim < 2:
                 dg = neg.sum().reshape(gamma.shape)
             else:
                 dg = neg.sum(axis=tuple(i for i in range(x.ndim) if i != 1))

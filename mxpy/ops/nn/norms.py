@@ -155,8 +155,10 @@ def _ln_backward(p, ins, outs, req, rt):
     ga = og.astype(_acc(x), copy=False)
     dx = _normalize_backward(ga * gamma.reshape(bs), xhat, invstd, (ax,))
     store(outs[0], req[0], dx.astype(x.dtype, copy=False))
-    store(outs[1], req[1], (ga * xhat).sum(axis=rest))
-    store(outs[2], req[2], ga.sum(axis=rest))
+    # gamma/beta sum over every row: a float32 running sum along axis 0 drifts past 1e-4 on a
+    # (4096, 512) input, so these two accumulate in float64
+    store(outs[1], req[1], (ga * xhat).sum(axis=rest, dtype=np.float64))
+    store(outs[2], req[2], ga.sum(axis=rest, dtype=np.float64))
 
 
 register(
