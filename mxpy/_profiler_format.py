@@ -9,6 +9,7 @@ durations and ``'C'`` for counters, whose total is their latest value.
 from __future__ import annotations
 
 import json
+import os
 import threading
 
 import numpy as np
@@ -91,42 +92,74 @@ def stats_json(agg: dict, sort_by: str, ascending: bool) -> str:
     return "\n".join(out) + "\n"
 
 
-def trace_json(events: list[tuple]) -> str:
-    """Chrome trace JSON (``traceEvents``) for the recorded events.
+class TraceWriter:
+    """Appends events to one Chrome trace file, leaving valid JSON after every write.
 
-    One process track per device (``cpu/0``, ``gpu/0``) and per domain, one
-    thread track per thread that ran something; operators are complete
+    As MXNet's continuous dump, each event is written once: a later dump adds
+    the events recorded since, before the closing bracket, so the file grows
+    and memory does not. One process track per device (``cpu/0``, ``gpu/0``)
+    and per domain, one thread track per thread that ran something; named by
+    metadata events the first time they appear. Operators are complete
     (``X``) events, so each thread's events nest by construction.
     """
-    tracks: dict[str, int] = {}
-    threads: dict[int, int] = {}
-    seen: set[tuple[int, int]] = set()
-    names = {t.ident: t.name for t in threading.enumerate()}
-    devices = sorted({e[3] for e in events if "/" in e[3]})
-    for d in devices:
-        tracks[d] = len(tracks)
-    for e in events:
-        if e[3] not in tracks:
-            tracks[e[3]] = len(tracks)
-    out: list[dict] = []
-    for name, pid in tracks.items():
-        out.append({"ph": "M", "name": "process_name", "pid": pid, "args": {"name": name}})
-        out.append({"ph": "M", "name": "process_sort_index", "pid": pid, "args": {"sort_index": pid}})
-    body: list[dict] = []
-    for kind, name, cat, track, ident, ts, value, args in events:
-        pid = tracks[track]
-        tid = threads.setdefault(ident, len(threads))
-        if (pid, tid) not in seen:
-            seen.add((pid, tid))
-            out.append({"ph": "M", "name": "thread_name", "pid": pid, "tid": tid, "args": {"name": names.get(ident, f"thread {tid}")}})
-        ev: dict = {"name": name, "cat": cat, "ph": kind, "ts": round(ts, 3), "pid": pid, "tid": tid}
-        if kind == "X":
-            ev["dur"] = round(value, 3)
-            if args:
-                ev["args"] = args
-        elif kind == "C":
-            ev["args"] = {name: value}
-        else:
-            ev["s"] = value
-        body.append(ev)
-    return json.dumps({"traceEvents": out + body, "displayTimeUnit": "ms"}, indent=0)
+
+    _TRAILER = '\n],\n"displayTimeUnit": "ms"\n}\n'
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.file = open(path, "w", encoding="utf-8")  # noqa: SIM115 - kept open between dumps
+        self.file.write('{\n"traceEvents": [')
+        self.first = True
+        self.tracks: dict[str, int] = {}
+        self.threads: dict[int, int] = {}
+        self.seen: set[tuple[int, int]] = set()
+        self.end = self.file.tell()
+        self.file.write(self._TRAILER)
+        self.file.flush()
+
+    def valid(self) -> bool:
+        """The file is still there and ours (not removed or replaced since)."""
+        try:
+            return os.path.samestat(os.fstat(self.file.fileno()), os.stat(self.path))
+        except OSError:
+            return False
+
+    def _line(self, ev: dict) -> str:
+        text = ("\n" if self.first else ",\n") + json.dumps(ev, separators=(",", ":"))
+        self.first = False
+        return text
+
+    def append(self, events: list[tuple]) -> None:
+        names = {t.ident: t.name for t in threading.enumerate()}
+        parts: list[str] = []
+        # devices first, in order, so cpu/0 is the top track
+        for track in sorted({e[3] for e in events if "/" in e[3]} - set(self.tracks)) + [e[3] for e in events]:
+            if track not in self.tracks:
+                pid = self.tracks[track] = len(self.tracks)
+                parts.append(self._line({"ph": "M", "name": "process_name", "pid": pid, "args": {"name": track}}))
+                parts.append(self._line({"ph": "M", "name": "process_sort_index", "pid": pid, "args": {"sort_index": pid}}))
+        for kind, name, cat, track, ident, ts, value, args in events:
+            pid = self.tracks[track]
+            tid = self.threads.setdefault(ident, len(self.threads))
+            if (pid, tid) not in self.seen:
+                self.seen.add((pid, tid))
+                parts.append(self._line({"ph": "M", "name": "thread_name", "pid": pid, "tid": tid, "args": {"name": names.get(ident, f"thread {tid}")}}))
+            ev: dict = {"name": name, "cat": cat, "ph": kind, "ts": round(ts, 3), "pid": pid, "tid": tid}
+            if kind == "X":
+                ev["dur"] = round(value, 3)
+                if args:
+                    ev["args"] = args
+            elif kind == "C":
+                ev["args"] = {name: value}
+            else:
+                ev["s"] = value
+            parts.append(self._line(ev))
+        self.file.seek(self.end)
+        self.file.write("".join(parts))
+        self.end = self.file.tell()
+        self.file.write(self._TRAILER)
+        self.file.truncate()
+        self.file.flush()
+
+    def close(self) -> None:
+        self.file.close()

@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import os
 import sys
-import tempfile
 import threading
 import time
 import warnings
@@ -97,6 +96,7 @@ class _State:
         self.stop_dumper = threading.Event()
         self.symbolic_code: Any = None
         self.kvstore_handle: Any = None
+        self.writer: Any = None  # the open trace file (_profiler_format.TraceWriter)
 
     @property
     def recording(self) -> bool:
@@ -650,28 +650,25 @@ def _fold() -> None:
 
 
 def _write_trace(finished: bool) -> None:
-    from ._profiler_format import trace_json
+    """Append the events recorded since the last dump to the trace file (lock held while writing)."""
+    from ._profiler_format import TraceWriter
 
     with _S.lock:
         _fold()
-        events = list(_S.events)
-        filename = _S.config["filename"]
-        if finished:
-            _S.events.clear()
-            _S.agg_pos = 0
-    text = trace_json(events)
-    folder = os.path.dirname(os.path.abspath(filename))
-    fd, tmp = tempfile.mkstemp(prefix=".profile-", suffix=".tmp", dir=folder)
-    try:
-        with os.fdopen(fd, "w") as f:
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, filename)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+        events = _S.events
+        _S.events = []
+        _S.agg_pos = 0
+        path = _S.config["filename"]
+        writer = _S.writer
+        if writer is not None and (writer.path != path or not writer.valid()):
+            writer.close()
+            writer = None
+        if writer is None:
+            writer = _S.writer = TraceWriter(path)
+        writer.append(events)
+        if finished:  # the next dump starts a new file
+            writer.close()
+            _S.writer = None
 
 
 def _start_dumper() -> None:
@@ -704,3 +701,6 @@ def _reset_for_tests() -> None:
         _S.events = []
         _S.agg = {}
         _S.agg_pos = 0
+        if _S.writer is not None:
+            _S.writer.close()
+            _S.writer = None

@@ -206,12 +206,16 @@ def test_default_filename_and_dump_rules(fresh_profiler):
     profiler.set_state("run")  # no set_config: MXNet's defaults, continuous dump on
     mx.nd.ones((2, 2)).wait_to_read()
     profiler.set_state("stop")
-    assert os.path.exists(fresh_profiler / "profile.json")
-    os.remove("profile.json")
+    assert op_events(load_trace(fresh_profiler / "profile.json"), "_ones")
     profiler.dump(finished=True)
     assert op_events(load_trace("profile.json"), "_ones")
     profiler.dump()  # a finished trace starts anew: nothing recorded since
     assert not op_events(load_trace("profile.json"))
+    os.remove("profile.json")  # a trace file removed under the profiler is started again
+    profiler.set_state("run")
+    mx.nd.zeros((2,)).wait_to_read()
+    profiler.dump(False)
+    assert op_events(load_trace("profile.json"), "_zeros")
 
 
 def test_continuous_dump_grows(fresh_profiler):
