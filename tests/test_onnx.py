@@ -111,6 +111,12 @@ def assorted_ops():
     return mx.sym.Group([x, mx.sym.expand_dims(y, axis=1), mx.sym.LayerNorm(mx.sym.Variable("ln_in"), name="ln")])
 
 
+def norms():
+    x = mx.sym.Variable("data")
+    lrn = mx.sym.LRN(x, nsize=3, alpha=0.001, beta=0.75, knorm=2, name="lrn")
+    return mx.sym.Group([lrn, mx.sym.InstanceNorm(x, name="inorm"), mx.sym.BatchNorm(x, fix_gamma=True, name="bn_fixed")])
+
+
 # -- helpers ----------------------------------------------------------------------------------------
 def materialize(sym, shapes, seed=0, ints=None):
     """Random arguments and aux states for ``sym`` (``ints``: integer-valued inputs and their upper bound)."""
@@ -147,6 +153,7 @@ NETS = {
     "mobilenet_like": (mobilenet_like, {"data": (2, 3, 32, 32)}, None),
     "lenet": (lenet, {"data": (3, 1, 28, 28)}, None),
     "lstm": (lstm_net, {"data": (6, 3, 8), "lstm_h0": (2, 3, 12), "lstm_c0": (2, 3, 12)}, None),
+    "norms": (norms, {"data": (2, 4, 5, 5)}, None),
     "assorted": (assorted_ops, {"data": (2, 3, 5, 5), "idx": (2, 6), "gru_h0": (1, 2, 4), "ln_in": (3, 7)}, {"idx": 7}),
 }
 
