@@ -372,3 +372,25 @@ def test_failed_op_still_reported(fresh_profiler):
     profiler.set_state("stop")
     profiler.dump()
     assert len(op_events(load_trace("f.json"), "boom")) == 1
+
+
+def test_host_memory_counter(fresh_profiler):
+    """profile_memory: 'Memory: cpu/0' in 'Device Storage' follows NDArray buffers made and freed while recording."""
+    from mxpy.ndarray import ndarray as nd_module
+
+    profiler.set_config(filename="m.json", aggregate_stats=True, continuous_dump=False)
+    profiler.set_state("run")
+    assert nd_module._np_empty is not np.empty
+    a = mx.nd.zeros((100, 10))  # 4000 bytes
+    b = mx.nd.zeros((50,))  # 200 bytes
+    mx.nd.waitall()
+    del b
+    profiler.set_state("stop")
+    assert nd_module._np_empty is np.empty  # NumPy's own allocator again when not recording
+    memory = json.loads(profiler.dumps(format="json"))["Memory"]["Device Storage"]["Memory: cpu/0"]
+    assert memory["Count"] == 3 and memory["Max"] == pytest.approx(4.2) and memory["Min"] == pytest.approx(4.0)
+    profiler.dump()
+    values = [e["args"]["Memory: cpu/0"] for e in load_trace("m.json") if e["ph"] == "C"]
+    assert values == [4000, 4200, 4000]
+    assert "Min Use  (kB)" in profiler.dumps()
+    del a
