@@ -3,7 +3,7 @@ PY ?= python3
 VENV ?= .venv
 VPY := $(VENV)/bin/python
 
-.PHONY: demo test test-torch test-slow lint format bench venv
+.PHONY: demo test test-torch test-dist test-slow lint format bench venv
 
 $(VPY):
 	$(PY) -m venv $(VENV)
@@ -12,7 +12,9 @@ $(VPY):
 venv: $(VPY)
 	$(VPY) -m pip install -q -e .
 
-demo: venv
+# the demo extra adds matplotlib (the training-curve PNG) and tqdm (the progress bar)
+demo: $(VPY)
+	$(VPY) -m pip install -q -e '.[demo]'
 	$(VPY) examples/train_mnist.py
 	$(VPY) examples/tutorial.py --skip-overlap
 
@@ -20,7 +22,13 @@ test: $(VPY)
 	$(VPY) -m pip install -q -e '.[test,viz,onnx]'
 	$(VPY) -m ruff check mxpy tests bench examples
 	$(VPY) -m ruff format --check mxpy tests bench examples
-	$(VPY) -m pytest -m "not slow"
+	$(VPY) -m pytest -m "not slow and not dist"
+
+# Multi-process jobs of the distributed kvstore (mpi4py + Open MPI from the dist extra).
+# mxpy.launch adds mpirun's run-as-root and oversubscribe options itself.
+test-dist: $(VPY)
+	$(VPY) -m pip install -q -e '.[test,dist]'
+	$(VPY) -m pytest -m dist tests/test_dist_mpi.py
 
 # The Torch bridge's tests (mx.th), apart because torch is a large install. 2.13.0 is
 # the CPU wheel this machine kind keeps on disk; plain 'torch' would pull a CUDA build.

@@ -41,7 +41,16 @@ CASES = {
     "inference_mlp": ("mlp_symbol", (128, 784), False, 200),
     "inference_lenet": ("lenet_symbol", (64, 1, 28, 28), False, 40),
     "mlp_train_module": None,  # Module.fit's loop, see _module_round
+    # the real-network cases of issue 14 (fewer batches: each is 0.1-2 s)
+    "resnet18_infer": ("resnet18_symbol", (8, 3, 224, 224), False, 2),
+    "resnet18_train": ("resnet18_symbol", (8, 3, 224, 224), True, 1),
+    "resnet20_cifar_train": ("resnet20_symbol", (64, 3, 32, 32), True, 2),
+    "mobilenet_infer": ("mobilenet_symbol", (8, 3, 224, 224), False, 2),
 }
+
+
+# learning rates of the shared cases that do not use 0.05
+_LR = {"resnet18_train": 0.001, "resnet20_cifar_train": 0.01}
 
 
 def _module_round(mx, cases_mx):
@@ -89,7 +98,7 @@ def _step(mx, cases_mx, case: str):
                 ex.backward()
                 for p in params:
                     w, g = ex.arg_dict[p], ex.grad_dict[p]
-                    w[:] = w - g * 0.05
+                    w[:] = w - g * _LR.get(case, 0.05)
             else:
                 ex.forward(is_train=False)
         mx.nd.waitall()

@@ -16,8 +16,11 @@ from . import (
     base,
     callback,
     context,
+    contrib,
     engine,
     executor,
+    gluon,
+    image,
     initializer,
     io,
     kvstore,
@@ -29,14 +32,20 @@ from . import (
     name,
     ndarray,
     onnx,
+    operator,
     optimizer,
     profiler,
     random,
+    recordio,
+    rnn,
+    runtime,
     symbol,
     test_utils,
     torch,
+    util,
     visualization,
 )
+from . import image as img
 from . import initializer as init
 from . import kvstore as kv
 from . import module as mod
@@ -50,12 +59,17 @@ from .backend.host_memory import tune_host_allocator
 from .base import MXNetError
 from .context import Context, cpu, cpu_pinned, current_context, gpu, num_gpus
 
+ndarray.Custom = operator.nd_custom  # the custom-op front ends (mxpy/operator.py)
+symbol.Custom = operator.sym_custom
+initializer.FusedRNN = rnn.FusedRNN  # defined beside FusedRNNCell, which it unpacks with
+
 tune_host_allocator()  # see mxpy/backend/host_memory.py; MXPY_TUNE_MALLOC=0 turns it off
 
 __all__ = [
     "kvstore",
     "kv",
     "callback",
+    "contrib",
     "model",
     "module",
     "mod",
@@ -67,9 +81,13 @@ __all__ = [
     "optimizer",
     "profiler",
     "test_utils",
+    "recordio",
+    "image",
+    "img",
     "monitor",
     "mon",
     "autograd",
+    "gluon",
     "executor",
     "random",
     "sym",
@@ -89,6 +107,11 @@ __all__ = [
     "base",
     "context",
     "engine",
+    "util",
+    "runtime",
+    "operator",
+    "rnn",
+    "contrib",
     "onnx",
     "torch",
     "th",

@@ -9,7 +9,6 @@ durations and ``'C'`` for counters, whose total is their latest value.
 from __future__ import annotations
 
 import json
-import os
 import threading
 
 import numpy as np
@@ -92,58 +91,45 @@ def stats_json(agg: dict, sort_by: str, ascending: bool) -> str:
     return "\n".join(out) + "\n"
 
 
-class TraceWriter:
-    """Appends events to one Chrome trace file, leaving valid JSON after every write.
+class TraceEncoder:
+    """The Chrome trace of one file, encoded event by event as the events come.
 
-    As MXNet's continuous dump, each event is written once: a later dump adds
-    the events recorded since, before the closing bracket, so the file grows
-    and memory does not. One process track per device (``cpu/0``, ``gpu/0``)
-    and per domain, one thread track per thread that ran something; named by
-    metadata events the first time they appear. Operators are complete
-    (``X``) events, so each thread's events nest by construction.
+    Each dump encodes only the events recorded since the previous one (an
+    event is encoded once, and the recorded tuples are dropped); the whole
+    document is then written atomically from the encoded lines. One process
+    track per device (``cpu/0``, ``gpu/0``) and per domain, one thread track
+    per thread that ran something, named by metadata events where they first
+    appear. Operators are complete (``X``) events, so each thread's events
+    nest by construction.
     """
 
-    _TRAILER = '\n],\n"displayTimeUnit": "ms"\n}\n'
+    _HEAD = '{\n"traceEvents": [\n'
+    _TAIL = '\n],\n"displayTimeUnit": "ms"\n}\n'
 
     def __init__(self, path: str) -> None:
         self.path = path
-        self.file = open(path, "w", encoding="utf-8")  # noqa: SIM115 - kept open between dumps
-        self.file.write('{\n"traceEvents": [')
-        self.first = True
+        self.lines: list[str] = []
         self.tracks: dict[str, int] = {}
         self.threads: dict[int, int] = {}
         self.seen: set[tuple[int, int]] = set()
-        self.end = self.file.tell()
-        self.file.write(self._TRAILER)
-        self.file.flush()
 
-    def valid(self) -> bool:
-        """The file is still there and ours (not removed or replaced since)."""
-        try:
-            return os.path.samestat(os.fstat(self.file.fileno()), os.stat(self.path))
-        except OSError:
-            return False
-
-    def _line(self, ev: dict) -> str:
-        text = ("\n" if self.first else ",\n") + json.dumps(ev, separators=(",", ":"))
-        self.first = False
-        return text
+    def _add(self, ev: dict) -> None:
+        self.lines.append(json.dumps(ev, separators=(",", ":")))
 
     def append(self, events: list[tuple]) -> None:
         names = {t.ident: t.name for t in threading.enumerate()}
-        parts: list[str] = []
         # devices first, in order, so cpu/0 is the top track
         for track in sorted({e[3] for e in events if "/" in e[3]} - set(self.tracks)) + [e[3] for e in events]:
             if track not in self.tracks:
                 pid = self.tracks[track] = len(self.tracks)
-                parts.append(self._line({"ph": "M", "name": "process_name", "pid": pid, "args": {"name": track}}))
-                parts.append(self._line({"ph": "M", "name": "process_sort_index", "pid": pid, "args": {"sort_index": pid}}))
+                self._add({"ph": "M", "name": "process_name", "pid": pid, "args": {"name": track}})
+                self._add({"ph": "M", "name": "process_sort_index", "pid": pid, "args": {"sort_index": pid}})
         for kind, name, cat, track, ident, ts, value, args in events:
             pid = self.tracks[track]
             tid = self.threads.setdefault(ident, len(self.threads))
             if (pid, tid) not in self.seen:
                 self.seen.add((pid, tid))
-                parts.append(self._line({"ph": "M", "name": "thread_name", "pid": pid, "tid": tid, "args": {"name": names.get(ident, f"thread {tid}")}}))
+                self._add({"ph": "M", "name": "thread_name", "pid": pid, "tid": tid, "args": {"name": names.get(ident, f"thread {tid}")}})
             ev: dict = {"name": name, "cat": cat, "ph": kind, "ts": round(ts, 3), "pid": pid, "tid": tid}
             if kind == "X":
                 ev["dur"] = round(value, 3)
@@ -153,13 +139,8 @@ class TraceWriter:
                 ev["args"] = {name: value}
             else:
                 ev["s"] = value
-            parts.append(self._line(ev))
-        self.file.seek(self.end)
-        self.file.write("".join(parts))
-        self.end = self.file.tell()
-        self.file.write(self._TRAILER)
-        self.file.truncate()
-        self.file.flush()
+            self._add(ev)
 
-    def close(self) -> None:
-        self.file.close()
+    def chunks(self) -> list[bytes]:
+        """The whole document, for an atomic write."""
+        return [self._HEAD.encode(), ",\n".join(self.lines).encode("utf-8"), self._TAIL.encode()]

@@ -47,6 +47,9 @@ __all__ = [
     "set_recording",
     "set_training",
     "Function",
+    "get_symbol",
+    "NDArray",
+    "Symbol",
 ]
 
 # MXNet 1.9.1's messages, word for word, so code matching on them keeps working
@@ -176,11 +179,12 @@ def predict_mode():
 class _Mark:
     """Autograd data of a marked variable: its graph node and gradient request."""
 
-    __slots__ = ("node", "grad_req")
+    __slots__ = ("node", "grad_req", "fresh")
 
     def __init__(self, node: Node, grad_req: str):
         self.node = node
         self.grad_req = grad_req
+        self.fresh = False  # set by backward; gluon's Trainer clears it (stale-gradient check)
 
 
 def mark_variables(variables, gradients, grad_reqs="write") -> None:
@@ -342,6 +346,10 @@ def _free(g: _Graph) -> None:
             if o._ag is not None and o._ag[0] is node:
                 o._ag = None
         node.tape = None
+        if isinstance(node.op, _FunctionOp):
+            # the op's gradient is its own bound method (a reference cycle): let the
+            # Function (and what it holds, such as a cached op's executor) go now
+            node.op.function = None
 
 
 def _head_grads(heads: list[NDArray], head_grads) -> list[NDArray]:
@@ -413,7 +421,7 @@ def _interpret(g: _Graph, hgs: list[NDArray], wanted: list[Node], create_graph: 
     vals = dict(g.arrays)
     hg_entries = []
     for (node, _i), hg in zip(g.heads, hgs):
-        if node.op is not None and getattr(node.op, "is_loss", False):
+        if node.op is not None and node.is_loss():
             hg_entries.append(None)
             continue
         v = Node(None, "_head_grad", {}, [])
@@ -508,6 +516,8 @@ def backward(heads, head_grads=None, retain_graph: bool = False, train_mode: boo
             set_recording(prev)
     else:
         _run_executor(g, hgs, nodes, [arr._grad for _, arr in marked], reqs, train_mode)
+    for _, arr in marked:
+        arr._ag[0].fresh = True
     if not retain_graph:
         _free(g)
 
@@ -791,7 +801,20 @@ def _higher_order_ops() -> dict:
     return out
 
 
+def _get_fresh_grad(self: NDArray) -> bool:
+    ag = self._ag
+    return ag is not None and isinstance(ag[0], _Mark) and ag[0].fresh
+
+
+def _set_fresh_grad(self: NDArray, value: bool) -> None:
+    ag = self._ag
+    if ag is not None and isinstance(ag[0], _Mark):
+        ag[0].fresh = bool(value)
+
+
 NDArray.attach_grad = _attach_grad
+# MXNet's flag: has a backward written this variable's gradient since it was last cleared
+NDArray._fresh_grad = property(_get_fresh_grad, _set_fresh_grad)
 NDArray.backward = lambda self, out_grad=None, retain_graph=False, train_mode=True: backward(
     [self], None if out_grad is None else [out_grad], retain_graph, train_mode
 )

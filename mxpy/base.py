@@ -11,7 +11,19 @@ import numbers
 
 import numpy as np
 
-__all__ = ["MXNetError", "NotImplementedForSymbol", "np_dtype", "dtype_name", "DTYPE_TO_FLAG", "FLAG_TO_DTYPE"]
+__all__ = [
+    "MXNetError",
+    "NotImplementedForSymbol",
+    "np_dtype",
+    "dtype_name",
+    "DTYPE_TO_FLAG",
+    "FLAG_TO_DTYPE",
+    "py_str",
+    "mx_real_t",
+    "numeric_types",
+    "integer_types",
+    "string_types",
+]
 
 
 class MXNetError(RuntimeError):
@@ -19,6 +31,26 @@ class MXNetError(RuntimeError):
 
     >>> issubclass(MXNetError, RuntimeError)
     True
+    """
+
+
+class NotRegisteredError(MXNetError, ValueError, AssertionError):
+    """``create(name)`` for a name nothing registered (``mx.init.create``, ``mx.metric.create``...).
+
+    MXNet raises a bare ``AssertionError`` here; this one names what was given
+    and what is known, and is still an ``AssertionError`` (and a ``ValueError``)
+    for code that catches those.
+
+    >>> issubclass(NotRegisteredError, AssertionError)
+    True
+    """
+
+
+class NotReadyError(MXNetError, AssertionError):
+    """A method called before the step it needs (``Module.forward`` before ``bind``).
+
+    The message names the method and what to call first; it is an
+    ``AssertionError`` too, the type MXNet raises.
     """
 
 
@@ -61,6 +93,29 @@ BFLOAT16_FLAG = 12
 numeric_types = (numbers.Number, np.generic)
 integer_types = (numbers.Integral, np.integer)
 string_types = (str,)
+mx_real_t = np.float32  # MXNet's default real type
+_Null = None  # what MXNet's generated functions default their optional keywords to
+
+
+def py_str(x) -> str:
+    """Text from ``bytes`` (utf-8) or ``str`` (returned as is).
+
+    >>> py_str(b"fc1_weight")
+    'fc1_weight'
+    """
+    return x.decode("utf-8") if isinstance(x, (bytes, bytearray)) else x
+
+
+def _as_list(obj) -> list:
+    """``obj`` unchanged when it is a list or tuple, else ``[obj]``.
+
+    MXNet returns a list or tuple unchanged and wraps anything else in a list.
+
+    >>> _as_list(3), _as_list([1, 2])
+    ([3], [1, 2])
+    """
+    return obj if isinstance(obj, (list, tuple)) else [obj]
+
 
 _DTYPE_CACHE: dict[object, np.dtype] = {}
 

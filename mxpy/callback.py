@@ -19,7 +19,9 @@ import logging
 import math
 import time
 
-from .model import save_checkpoint
+from ._checkpoint import save_checkpoint
+
+_log = logging.getLogger(__name__)  # never the root logger: it would configure logging for the script
 
 __all__ = [
     "module_checkpoint",
@@ -61,10 +63,19 @@ def module_checkpoint(mod, prefix: str, period: int = 1, save_optimizer_states: 
     return _callback
 
 
+def _rank() -> str:
+    """``'[rank R] '`` in a launched job of several processes, so each log line says who wrote it."""
+    from .kvstore import dist_env
+
+    return dist_env.rank_prefix()
+
+
 def do_checkpoint(prefix: str, period: int = 1):
     """An epoch-end callback saving ``prefix-symbol.json`` and ``prefix-%04d.params`` every ``period`` epochs.
 
     The epoch number in the file name is ``epoch + 1`` (the count of finished epochs).
+    In a job started by ``python -m mxpy.launch`` only rank 0 writes (all
+    ranks hold the same weights), unless ``MXPY_CHECKPOINT_ALL_RANKS=1``.
 
     >>> import mxpy as mx, os, tempfile
     >>> from mxpy import callback
@@ -78,6 +89,10 @@ def do_checkpoint(prefix: str, period: int = 1):
 
     def _callback(iter_no, sym, arg, aux):
         if (iter_no + 1) % period == 0:
+            from .kvstore import dist_env
+
+            if not dist_env.writes_checkpoints():  # in a launched job rank 0 writes, unless MXPY_CHECKPOINT_ALL_RANKS=1
+                return
             save_checkpoint(prefix, iter_no + 1, sym, arg, aux)
 
     return _callback
@@ -89,7 +104,7 @@ def log_train_metric(period: int, auto_reset: bool = False):
     def _callback(param):
         if param.nbatch % period == 0 and param.eval_metric is not None:
             for name, value in param.eval_metric.get_name_value():
-                logging.info("Iter[%d] Batch[%d] Train-%s=%f", param.epoch, param.nbatch, name, value)
+                _log.info(_rank() + "Iter[%d] Batch[%d] Train-%s=%f", param.epoch, param.nbatch, name, value)
             if auto_reset:
                 param.eval_metric.reset_local()
 
@@ -132,16 +147,16 @@ class Speedometer:
         elapsed = time.time() - self.tic
         speed = self.frequent * self.batch_size / elapsed if elapsed != 0 else float("inf")
         if param.eval_metric is None:
-            logging.info("Iter[%d] Batch [%d]\tSpeed: %.2f samples/sec", param.epoch, count, speed)
+            _log.info(_rank() + "Iter[%d] Batch [%d]\tSpeed: %.2f samples/sec", param.epoch, count, speed)
         else:
             name_value = param.eval_metric.get_name_value()
             values = [x for pair in name_value for x in pair]
             metric_fmt = "\t%s=%f" * len(name_value)
             if self.auto_reset:
                 param.eval_metric.reset_local()
-                logging.info("Epoch[%d] Batch [%d-%d]\tSpeed: %.2f samples/sec" + metric_fmt, param.epoch, count - self.frequent, count, speed, *values)
+                _log.info(_rank() + "Epoch[%d] Batch [%d-%d]\tSpeed: %.2f samples/sec" + metric_fmt, param.epoch, count - self.frequent, count, speed, *values)
             else:
-                logging.info("Epoch[%d] Batch [0-%d]\tSpeed: %.2f samples/sec" + metric_fmt, param.epoch, count, speed, *values)
+                _log.info(_rank() + "Epoch[%d] Batch [0-%d]\tSpeed: %.2f samples/sec" + metric_fmt, param.epoch, count, speed, *values)
         self.tic = time.time()
 
 
@@ -159,7 +174,7 @@ class ProgressBar:
         filled = int(round(self.bar_len * count / float(self.total)))
         percents = math.ceil(100.0 * count / float(self.total))
         bar = "=" * filled + "-" * (self.bar_len - filled)
-        logging.info("[%s] %s%s\r", bar, percents, "%")
+        _log.info("[%s] %s%s\r", bar, percents, "%")
 
 
 class LogValidationMetricsCallback:
@@ -169,7 +184,7 @@ class LogValidationMetricsCallback:
         if not param.eval_metric:
             return
         for name, value in param.eval_metric.get_name_value():
-            logging.info("Epoch[%d] Validation-%s=%f", param.epoch, name, value)
+            _log.info(_rank() + "Epoch[%d] Validation-%s=%f", param.epoch, name, value)
 
 
 class TqdmProgressBar:
@@ -179,7 +194,11 @@ class TqdmProgressBar:
     construction otherwise). ``total`` is the number of batches per epoch;
     a bar is opened when an epoch starts (``nbatch`` goes down or the epoch
     changes) and closed when it reaches ``total``. Extra keyword arguments go
-    to ``tqdm.tqdm``.
+    to ``tqdm.tqdm``; ``disable`` defaults to ``None`` (tqdm's "no bar when
+    the stream is not a terminal"), so logs and CI output get no carriage-return
+    updates; pass ``disable=False`` to draw anyway. The postfix is the epoch's
+    running (global) metric, which ``Speedometer``'s ``reset_local`` leaves
+    alone; a value that is still NaN is not shown.
 
     >>> from mxpy import callback  # doctest: +SKIP
     >>> mod.fit(train, num_epoch=2, batch_end_callback=callback.TqdmProgressBar(total=100))  # doctest: +SKIP
@@ -194,7 +213,7 @@ class TqdmProgressBar:
             raise ValueError(f"TqdmProgressBar: total must be a positive number of batches, given {total}")
         self._tqdm = tqdm
         self.total = total
-        self.kwargs = tqdm_kwargs
+        self.kwargs = {"disable": None, **tqdm_kwargs}
         self.bar = None
         self._epoch = None
         self._last = -1
@@ -208,7 +227,11 @@ class TqdmProgressBar:
         done = min(param.nbatch + 1, self.total)  # nbatch counts from 0
         self.bar.update(done - self.bar.n)
         if param.eval_metric is not None:
-            self.bar.set_postfix({name: f"{value:.6f}" for name, value in param.eval_metric.get_name_value()})
+            metric = param.eval_metric
+            values = metric.get_global_name_value() if hasattr(metric, "get_global_name_value") else metric.get_name_value()
+            postfix = {name: f"{value:.6f}" for name, value in values if not (isinstance(value, float) and math.isnan(value))}
+            if postfix:
+                self.bar.set_postfix(postfix)
         if done >= self.total:
             self.close()
 

@@ -52,8 +52,11 @@ class Executor:
         recorded: dict | None = None,
         head_grads: list | None = None,
         group2ctx: dict | None = None,
+        shared_outputs: list | None = None,
     ):
         self._symbol = symbol
+        # reshape(): the old executor's outputs, reused (as views) where they are large enough
+        self._shared_outputs = shared_outputs
         self._ctx = ctx
         self.arg_arrays = arg_arrays
         self.grad_arrays = grad_arrays
@@ -91,7 +94,7 @@ class Executor:
         if wrt:
             head_grads = []
             for k, (node, _i) in enumerate(heads):
-                if node.op is not None and getattr(node.op, "is_loss", False):
+                if node.op is not None and node.is_loss():
                     head_grads.append(None)
                     self._head_grad_arrays.append(None)
                 else:
@@ -162,6 +165,18 @@ class Executor:
         for n in extra:
             node_ctx[id(n)] = self._node_ctx(n)
         pinned = {(id(n), i) for n, i in heads}
+        for (n, i), old in zip(heads, self._shared_outputs or ()):
+            key = (id(n), i)
+            if old is None or key in array_of:
+                continue
+            size = int(np.prod(shapes[key], dtype=np.int64))
+            if (
+                old._ctx == node_ctx.get(id(n), self._ctx)
+                and np.dtype(old._data.dtype) == np.dtype(dtypes[key])
+                and old._data.flags.c_contiguous
+                and size <= old.size
+            ):
+                array_of[key] = _view(old, old._data.reshape(-1)[:size].reshape(shapes[key]))
         plan_nodes = backward_nodes if self._recorded else all_nodes
         self._plan = plan_memory(plan_nodes, shapes, dtypes, set(array_of), pinned, device_of=node_ctx)
         storage = []
@@ -391,7 +406,8 @@ class Executor:
         args = [fit(n, a, s) for n, a, s in zip(self._arg_names, self.arg_arrays, arg_shapes)]
         grads = [fit(n, g, s) for n, g, s in zip(self._arg_names, self.grad_arrays, arg_shapes)]
         aux = [fit(n, a, s) for n, a, s in zip(self._aux_names, self.aux_arrays, aux_shapes)]
-        return Executor(self._symbol, self._ctx, args, grads, list(self._grad_reqs), aux)
+        # outputs share the old ones' memory where they fit, as MXNet's reshaped executors do
+        return Executor(self._symbol, self._ctx, args, grads, list(self._grad_reqs), aux, group2ctx=self._group2ctx, shared_outputs=list(self.outputs))
 
     def set_monitor_callback(self, callback, monitor_all: bool = False) -> None:
         """Call ``callback(name, array)`` for every node output (and inputs with monitor_all)."""
@@ -417,6 +433,11 @@ class Executor:
         for st in self._fwd_steps + self._bwd_steps:
             node = st.node
             lines.append("--------------------")
+            if node is None:  # a copy between the contexts of group2ctx
+                src_ctx = st.p[2]
+                lines.append(f"Op:_CrossDeviceCopy, Name={st.name}")
+                lines.append(f"Inputs:\n\tfrom {src_ctx} to {st.ctx}")
+                continue
             lines.append(f"Op:{node.op.name}, Name={node.name}")
             lines.append("Inputs:")
             for k, (src, i) in enumerate(node.inputs):
@@ -435,8 +456,8 @@ class Executor:
         return f"<Executor of {self._symbol!r} on {self._ctx}>"
 
 
-def _copy_kernel(p, ins, outs, req, rt) -> None:
-    src_be, dst_be = p
+def _copy_kernel(p, ins, outs, req, rt) -> None:  # p: (source backend, destination backend, source ctx)
+    src_be, dst_be = p[0], p[1]
     if req[0] == "add":
         outs[0] += dst_be.from_host(src_be.to_host(ins[0])) if src_be is not dst_be else ins[0]
     else:
@@ -451,7 +472,7 @@ def _copy_step(src: NDArray, dst: NDArray, add: bool = False) -> _Step:
     st.node = None
     st.name = "_copyto"
     st.kernel = _copy_kernel
-    st.p = (get_backend(src._ctx), get_backend(dst._ctx))
+    st.p = (get_backend(src._ctx), get_backend(dst._ctx), src._ctx)
     st.ins = [src._data]
     st.outs = [dst._data]
     st.req = ("add",) if add else ("write",)

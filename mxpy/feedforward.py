@@ -34,11 +34,14 @@ from . import metric as _metric
 from . import ndarray as nd
 from . import optimizer as opt
 from . import symbol as sym
+from ._checkpoint import BatchEndParam, load_checkpoint, save_checkpoint
 from .callback import LogValidationMetricsCallback
 from .context import Context, cpu
 from .initializer import Uniform
 from .io import DataDesc
 from .ndarray.ndarray import NDArray
+
+_log = logging.getLogger(__name__)  # never the root logger: it would configure logging for the script
 
 __all__ = ["FeedForward"]
 
@@ -107,8 +110,12 @@ class FeedForward:
         **kwargs,
     ):
         warnings.warn("mx.model.FeedForward has been deprecated. Please use mx.mod.Module instead.", DeprecationWarning, stacklevel=2)
+        # a callable is a bucketing model's sym_gen(bucket_key) -> Symbol, called at fit time
+        self.sym_gen = None
         if not isinstance(symbol, sym.Symbol):
-            raise TypeError(f"FeedForward: symbol must be a Symbol, given {type(symbol).__name__}")
+            if not callable(symbol):
+                raise TypeError(f"FeedForward: symbol must be a Symbol or a sym_gen callable, given {type(symbol).__name__}")
+            self.sym_gen, symbol = symbol, None
         if ctx is None:
             ctx = [cpu()]
         elif isinstance(ctx, Context):
@@ -127,7 +134,8 @@ class FeedForward:
         self.arg_params = arg_params
         self.aux_params = aux_params
         self.allow_extra_params = allow_extra_params
-        self._check_arguments()
+        if self.symbol is not None:
+            self._check_arguments()
         self.ctx = ctx
         self.num_epoch = num_epoch
         self.epoch_size = epoch_size
@@ -303,8 +311,6 @@ class FeedForward:
         if not isinstance(eval_metric, _metric.EvalMetric):
             eval_metric = _metric.create(eval_metric)
         X, data_arrays = self._prepare_predict(X, reset, "score")
-        from .model import BatchEndParam
-
         for i, batch in enumerate(X):
             if num_batch is not None and i == num_batch:
                 break
@@ -346,27 +352,37 @@ class FeedForward:
         >>> sorted(model.arg_params)
         ['fc_bias', 'fc_weight']
         """
-        from .model import BatchEndParam
         from .module import Module
 
         if self.num_epoch is None:
             raise ValueError("FeedForward.fit: num_epoch is None; give FeedForward(..., num_epoch=N)")
         data = self._init_iter(X, y, is_train=True)
         eval_data = self._init_eval_iter(eval_data)
+        if self.sym_gen is not None:
+            if not hasattr(data, "default_bucket_key"):
+                raise ValueError("FeedForward.fit: a sym_gen model needs a bucketing iterator (with default_bucket_key)")
+            self.symbol = self.sym_gen(data.default_bucket_key)
+            self._check_arguments()
         if not isinstance(eval_metric, _metric.EvalMetric):
             eval_metric = _metric.create(eval_metric)
-        logger = logger if logger is not None else logging
+        logger = logger if logger is not None and logger is not logging else _log
         descs = [x if isinstance(x, DataDesc) else DataDesc(*x) for x in data.provide_data + data.provide_label]
         self._init_params(descs)
         label_names = [d.name for d in (x if isinstance(x, DataDesc) else DataDesc(*x) for x in data.provide_label)]
-        mod = Module(
-            self.symbol,
-            data_names=[d.name for d in descs[: len(data.provide_data)]],
-            label_names=label_names,
-            logger=logger,
-            context=self.ctx,
-            work_load_list=work_load_list,
-        )
+        data_names = [d.name for d in descs[: len(data.provide_data)]]
+        if self.sym_gen is None:
+            mod = Module(self.symbol, data_names=data_names, label_names=label_names, logger=logger, context=self.ctx, work_load_list=work_load_list)
+        else:
+            from .module import BucketingModule
+
+            gen = self.sym_gen
+            mod = BucketingModule(
+                lambda key: (gen(key), data_names, label_names),
+                default_bucket_key=data.default_bucket_key,
+                logger=logger,
+                context=self.ctx,
+                work_load_list=work_load_list,
+            )
         logger.info("Start training with %s", str(self.ctx))
         mod.bind(data_shapes=data.provide_data, label_shapes=data.provide_label or None, for_training=True)
         if monitor is not None:
@@ -435,8 +451,6 @@ class FeedForward:
     # -- files ------------------------------------------------------------------------------
     def save(self, prefix: str, epoch=None) -> None:
         """Write ``prefix-symbol.json`` and ``prefix-%04d.params`` (``epoch`` defaults to ``num_epoch``)."""
-        from .model import save_checkpoint
-
         if epoch is None:
             epoch = self.num_epoch
         if epoch is None:
@@ -459,8 +473,6 @@ class FeedForward:
         >>> model.begin_epoch, sorted(model.arg_params)
         (3, ['fc_bias', 'fc_weight'])
         """
-        from .model import load_checkpoint
-
         symbol, arg_params, aux_params = load_checkpoint(prefix, epoch)
         return FeedForward(symbol, ctx=ctx, arg_params=arg_params, aux_params=aux_params, begin_epoch=epoch, **kwargs)
 

@@ -27,7 +27,10 @@ from math import sqrt
 import numpy as np
 
 from . import ndarray as _nd
+from .base import NotRegisteredError
 from .ndarray import NDArray
+
+_log = logging.getLogger(__name__)  # never the root logger: it would configure logging for the script
 
 __all__ = [
     "InitDesc",
@@ -111,7 +114,9 @@ class _ClassRegistry:
         key = spec.lower()
         if key not in self.classes:
             known = ", ".join(sorted(self.classes))
-            raise AssertionError(f"{spec} is not registered. Please register with {self.nickname}.register first (known: {known})")
+            raise NotRegisteredError(
+                f"{spec} is not registered. Please register with {self.nickname}.register first ({self.nickname}.create was given {spec!r}; known: {known})"
+            )
         return self.classes[key](*args, **kwargs)
 
 
@@ -178,7 +183,7 @@ class Initializer:
 
     def _verbose_print(self, desc, init, arr) -> None:
         if self._verbose and self._print_func:
-            logging.info("Initialized %s as %s: %s", desc, init, self._print_func(arr))
+            _log.info("Initialized %s as %s: %s", desc, init, self._print_func(arr))
 
     def dumps(self) -> str:
         """The JSON string ``create`` reads back: ``'["<class name lower>", {kwargs}]'``.
@@ -374,13 +379,13 @@ class Load:
                 )
             arr[:] = src
             if self.verbose:
-                logging.info("Initialized %s by loading", name)
+                _log.info("Initialized %s by loading", name)
         else:
             if self.default_init is None:
                 raise AssertionError(f"Cannot Initialize {name}. Not found in loaded param and no default Initializer is provided.")
             self.default_init(name, arr)
             if self.verbose:
-                logging.info("Initialized %s by default", name)
+                _log.info("Initialized %s by default", name)
 
 
 class Mixed:

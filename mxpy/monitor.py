@@ -18,6 +18,8 @@ import re
 from .ndarray import NDArray
 from .ndarray import norm as _norm
 
+_log = logging.getLogger(__name__)  # never the root logger: it would configure logging for the script
+
 __all__ = ["Monitor"]
 
 
@@ -115,7 +117,7 @@ class Monitor:
     def toc_print(self) -> None:
         """:meth:`toc`, logged at INFO level one line per entry."""
         for step, name, stats in self.toc():
-            logging.info("Batch: %7d %-30s %s", step, name, stats)
+            _log.info("Batch: %7d %-30s %s", step, name, stats)
 
 
 def _format_stats(name: str, stats) -> str:

@@ -38,6 +38,7 @@ from typing import Any
 import numpy as np
 
 from . import engine as _eng
+from ._atomic_file import atomic_write
 from .base import MXNetError
 
 __all__ = [
@@ -97,7 +98,7 @@ class _State:
         self.stop_dumper = threading.Event()
         self.symbolic_code: Any = None
         self.kvstore_handle: Any = None
-        self.writer: Any = None  # the open trace file (_profiler_format.TraceWriter)
+        self.encoder: Any = None  # the trace being written (_profiler_format.TraceEncoder)
 
     @property
     def recording(self) -> bool:
@@ -691,8 +692,8 @@ def _fold() -> None:
 
 
 def _write_trace(finished: bool) -> None:
-    """Append the events recorded since the last dump to the trace file (lock held while writing)."""
-    from ._profiler_format import TraceWriter
+    """Write the trace so far, atomically; events recorded since the last dump are encoded once and dropped."""
+    from ._profiler_format import TraceEncoder
 
     with _S.lock:
         _fold()
@@ -700,16 +701,14 @@ def _write_trace(finished: bool) -> None:
         _S.events = []
         _S.agg_pos = 0
         path = _S.config["filename"]
-        writer = _S.writer
-        if writer is not None and (writer.path != path or not writer.valid()):
-            writer.close()
-            writer = None
-        if writer is None:
-            writer = _S.writer = TraceWriter(path)
-        writer.append(events)
-        if finished:  # the next dump starts a new file
-            writer.close()
-            _S.writer = None
+        encoder = _S.encoder
+        if encoder is None or encoder.path != path:
+            encoder = _S.encoder = TraceEncoder(path)
+        encoder.append(events)
+        if finished:  # the next dump starts a new trace
+            _S.encoder = None
+        # under the lock: a periodic dump and a user's dump must not overtake each other
+        atomic_write(path, encoder.chunks(), func="profiler.dump")
 
 
 def _start_dumper() -> None:
@@ -742,6 +741,4 @@ def _reset_for_tests() -> None:
         _S.events = []
         _S.agg = {}
         _S.agg_pos = 0
-        if _S.writer is not None:
-            _S.writer.close()
-            _S.writer = None
+        _S.encoder = None

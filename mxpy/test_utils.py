@@ -389,3 +389,110 @@ from ._test_utils_checks import (  # noqa: E402
     numeric_grad,
     simple_forward,
 )
+from ._test_utils_data import __all__ as _data_all  # noqa: E402
+from ._test_utils_data import (  # noqa: E402,F401
+    download,
+    download_model,
+    get_bz2_data,
+    get_cifar10,
+    get_im2rec_path,
+    get_mnist,
+    get_mnist_iterator,
+    get_mnist_pkl,
+    get_mnist_ubyte,
+    get_zip_data,
+)
+from ._test_utils_misc import (  # noqa: E402,F401
+    DummyIter,
+    assert_almost_equal_with_err,
+    assign_each,
+    assign_each2,
+    chi_square_check,
+    collapse_sum_like,
+    compare_ndarray_tuple,
+    compare_optimizer,
+    create_2d_tensor,
+    create_vector,
+    discard_stderr,
+    environment,
+    gen_buckets_probs_with_ppf,
+    get_etol,
+    get_identity_mat,
+    get_identity_mat_batch,
+    has_tvm_ops,
+    is_aarch64_run,
+    is_cd_run,
+    is_op_runnable,
+    list_gpus,
+    mean_check,
+    new_matrix_with_real_eigvals_2d,
+    new_matrix_with_real_eigvals_nd,
+    new_orthonormal_matrix_2d,
+    new_sym_matrix_with_real_eigvals_2d,
+    new_sym_matrix_with_real_eigvals_nd,
+    rand_coord_2d,
+    random_sample,
+    retry,
+    same_array,
+    same_symbol_structure,
+    var_check,
+    verify_generator,
+)
+from ._test_utils_misc import __all__ as _misc_all  # noqa: E402
+from .util import use_np, use_np_array, use_np_shape  # noqa: E402,F401 -- MXNet's test_utils re-exports them
+
+__all__ += _data_all + _misc_all
+
+# MXNet's test_utils has no __all__, so `from mxnet.test_utils import *` also hands out
+# the modules it imported; MXNet's tests rely on that (test_random uses sys, ss, np).
+import bz2  # noqa: E402,F401
+import errno  # noqa: E402,F401
+import gzip  # noqa: E402,F401
+import json  # noqa: E402,F401
+import logging  # noqa: E402,F401
+import os  # noqa: E402,F401
+import platform  # noqa: E402,F401
+import struct  # noqa: E402,F401
+import sys  # noqa: E402,F401
+import time  # noqa: E402,F401
+import zipfile  # noqa: E402,F401
+from collections import OrderedDict  # noqa: E402,F401
+from contextlib import contextmanager  # noqa: E402,F401
+
+import numpy.random as rnd  # noqa: E402,F401
+import numpy.testing as npt  # noqa: E402,F401
+
+from .ndarray import array  # noqa: E402,F401
+from .runtime import Features  # noqa: E402,F401
+from .util import getenv, setenv  # noqa: E402,F401
+
+_MODULE_NAMES = ["bz2", "errno", "gzip", "json", "logging", "os", "platform", "struct", "sys", "time", "zipfile", "numbers", "traceback"]
+__all__ += _MODULE_NAMES + [
+    "OrderedDict",
+    "contextmanager",
+    "np",
+    "npt",
+    "rnd",
+    "ss",  # noqa: F822 -- served by __getattr__
+    "mx",  # noqa: F822 -- served by __getattr__
+    "Context",
+    "current_context",
+    "array",
+    "Symbol",
+]
+__all__ += ["use_np", "use_np_shape", "use_np_array", "getenv", "setenv", "Features"]
+
+
+def __getattr__(name: str):
+    # scipy.stats (``ss``) and the package itself (``mx``) load on first use, not at ``import mxpy``
+    if name == "ss":
+        try:
+            import scipy.stats as ss
+        except ImportError:
+            ss = None
+        return ss
+    if name == "mx":
+        import mxpy
+
+        return mxpy
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -6,11 +6,23 @@ import pytest
 
 from mxpy import engine
 
-ENGINES = ["NaiveEngine", "ThreadedEngine"]
+ENGINES = ["NaiveEngine", "ThreadedEngine", "queued"]
+
+
+def queued_engine():
+    """A ThreadedEngine that sends every op to a worker.
+
+    The default ThreadedEngine runs small ready ops inline, in push order, so
+    a test of engine ordering on small arrays passes under it whatever the
+    ordering code does; with every op queued the ordering is really tested.
+    """
+    from mxpy.engine.threaded import ThreadedEngine
+
+    return ThreadedEngine(inline_max=-1)
 
 
 @pytest.fixture(params=ENGINES)
 def each_engine(request):
-    """Run the test once under NaiveEngine and once under ThreadedEngine."""
-    with engine.engine_type(request.param) as eng:
+    """Run the test under NaiveEngine, ThreadedEngine, and ThreadedEngine with every op queued."""
+    with engine.engine_type(queued_engine() if request.param == "queued" else request.param) as eng:
         yield eng

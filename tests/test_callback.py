@@ -123,7 +123,10 @@ def test_tqdm_progress_bar(monkeypatch):
         for nbatch in range(3):
             metric.update()
             cb(model.BatchEndParam(epoch, nbatch, metric, None))
-    assert [(b.desc, b.n, b.closed, b.kw) for b in FakeTqdm.made] == [("Epoch[0]", 3, True, {"leave": False}), ("Epoch[1]", 3, True, {"leave": False})]
+    assert [(b.desc, b.n, b.closed, b.kw) for b in FakeTqdm.made] == [
+        ("Epoch[0]", 3, True, {"disable": None, "leave": False}),
+        ("Epoch[1]", 3, True, {"disable": None, "leave": False}),
+    ]
     assert FakeTqdm.made[1].postfix == {"accuracy": "0.600000", "ce": "0.142857"}
     # an epoch cut short is closed when the next one starts
     cb(model.BatchEndParam(2, 0, None, None))
@@ -152,3 +155,31 @@ def test_with_real_metric(caplog, fake_clock):
     # auto_reset cleared the local tally only, as MXNet's reset_local
     assert metric.get_global() == ("accuracy", 0.5)
     assert metric.num_inst == 0
+
+
+def _run_with_speedometer(cb, n_batches=6):
+    """Batches of a real accuracy metric, with a Speedometer resetting its local tally each batch."""
+    metric = mx.metric.Accuracy()
+    speed = callback.Speedometer(batch_size=2, frequent=1)
+    for nbatch in range(n_batches):
+        metric.update([mx.nd.array([0, 1])], [mx.nd.array([[0.9, 0.1], [0.2, 0.8]])])
+        param = model.BatchEndParam(0, nbatch, metric, None)
+        speed(param)  # runs before the bar in fit's callback list, as in the demo
+        cb(param)
+
+
+def test_tqdm_postfix_has_no_nan_after_speedometer_reset(monkeypatch):
+    FakeTqdm.made = []
+    monkeypatch.setitem(sys.modules, "tqdm", types.SimpleNamespace(tqdm=FakeTqdm))
+    _run_with_speedometer(callback.TqdmProgressBar(total=6))
+    assert FakeTqdm.made[0].postfix == {"accuracy": "1.000000"}
+
+
+def test_tqdm_draws_nothing_when_stderr_is_not_a_terminal(capsys):
+    pytest.importorskip("tqdm")
+    _run_with_speedometer(callback.TqdmProgressBar(total=6))
+    assert capsys.readouterr().err == ""
+    # asked for explicitly, the bar is drawn anyway
+    _run_with_speedometer(callback.TqdmProgressBar(total=6, disable=False))
+    err = capsys.readouterr().err
+    assert "Epoch[0]" in err and "6/6" in err and "nan" not in err

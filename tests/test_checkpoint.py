@@ -126,13 +126,19 @@ def test_failed_save_leaves_earlier_checkpoint_intact(tmp_path, monkeypatch):
     model.save_checkpoint(prefix, 1, net, args, auxs)
     before = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
 
-    def boom(*a, **k):
-        raise OSError(28, "No space left on device")
+    calls = []
+    real_fsync = os.fsync
 
-    # the params write fails after the symbol was written to its temp file
-    monkeypatch.setattr(model.nd, "save", boom)
+    def fsync(fd):
+        calls.append(fd)
+        if len(calls) == 2:  # the symbol's temp file is complete, the params' one fails
+            raise OSError(28, "No space left on device")
+        real_fsync(fd)
+
+    monkeypatch.setattr(os, "fsync", fsync)
     with pytest.raises(MXNetError, match="net-0001.params.*No space"):
         model.save_checkpoint(prefix, 1, mx.sym.Variable("other") + 1, {"w": mx.nd.zeros((1,))}, {})
+    assert len(calls) == 2
     assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == before
 
 

@@ -12,13 +12,14 @@ import pytest
 import mxpy as mx
 from mxpy import engine
 from mxpy.base import MXNetError
+from tests.conftest import queued_engine
 
-ENGINES = ["NaiveEngine", "ThreadedEngine"]
+ENGINES = ["NaiveEngine", "ThreadedEngine", "queued"]
 
 
 @pytest.fixture(params=ENGINES)
 def eng(request):
-    with engine.engine_type(request.param):
+    with engine.engine_type(queued_engine() if request.param == "queued" else request.param):
         yield request.param
 
 

@@ -236,33 +236,71 @@ def test_rejected_pull_writes_nothing():
 
 
 def test_gradient_compression():
+    """'device' takes 2bit (tests/test_dist.py checks its values); 'local' refuses it, as in MXNet."""
     kv = kvstore.create("device")
     kv.set_gradient_compression({"type": "none"})
-    with pytest.raises(MXNetError, match="'2bit' is not supported by the 'device' kvstore"):
-        kv.set_gradient_compression({"type": "2bit", "threshold": 0.5})
+    kv.set_gradient_compression({"type": "2bit", "threshold": 0.5})
+    with pytest.raises(MXNetError, match="not supported by the 'local' kvstore"):
+        kvstore.create("local").set_gradient_compression({"type": "2bit", "threshold": 0.5})
+    with pytest.raises(MXNetError, match="unknown compression type '3bit'"):
+        kv.set_gradient_compression({"type": "3bit"})
+    with pytest.raises(MXNetError, match="threshold must be greater than 0"):
+        kv.set_gradient_compression({"type": "2bit", "threshold": -1})
     with pytest.raises(TypeError, match="'type' key"):
         kv.set_gradient_compression("2bit")
 
 
-def test_push_and_pull_are_lazy():
-    """push/pull only queue engine work: they return while an earlier writer of the gradient is still running."""
-    with engine.engine_type("ThreadedEngine"):
-        kv = kvstore.create()
+def _push_pull_while_gradient_is_written(kv, push, timeout: float) -> tuple[bool, list]:
+    """Run ``push`` and ``kv.pull`` while a worker is still writing the gradient.
+
+    Every op goes to a worker (``inline_max=-1``), so the gradient's writer is
+    still running when ``push`` is called. Returns whether push and pull came
+    back before that writer finished, and the pulled values. A push that waits
+    for its gradient waits out ``timeout``, so the answer is False.
+    """
+    from mxpy.engine.threaded import ThreadedEngine
+
+    with engine.engine_type(ThreadedEngine(inline_max=-1)):
         kv.init(0, mx.nd.zeros((2,)))
         grad = mx.nd.zeros((2,))
-        release = threading.Event()
+        started, release, finished = threading.Event(), threading.Event(), threading.Event()
 
         def slow_write(data):
-            release.wait(10)
+            started.set()
+            release.wait(timeout)
             data[:] = 7
+            finished.set()
 
         engine.get().push(slow_write, (grad._data,), (), (grad._var,), grad.context, "slow_write")
+        assert started.wait(5)
         out = mx.nd.zeros((2,))
-        kv.push(0, [grad, mx.nd.ones((2,), ctx=mx.cpu(1))])
+        push(0, [grad, mx.nd.ones((2,), ctx=mx.cpu(1))])
         kv.pull(0, out=out)
-        assert not release.is_set()  # both calls returned without waiting for the gradient
+        returned_early = not finished.is_set()
         release.set()
-        assert out.asnumpy().tolist() == [8, 8]
+        return returned_early, out.asnumpy().tolist()
+
+
+def test_push_and_pull_are_lazy():
+    """push/pull only queue engine work: they return while an earlier writer of the gradient is still running."""
+    kv = kvstore.create()
+    returned_early, pulled = _push_pull_while_gradient_is_written(kv, kv.push, timeout=5)
+    assert returned_early
+    assert pulled == [8, 8]
+
+
+def test_lazy_push_check_catches_a_blocking_push():
+    # the check above must be able to fail: a push that waits for its gradient is caught
+    kv = kvstore.create()
+
+    def blocking_push(key, values):
+        for v in values:
+            v.wait_to_read()
+        kv.push(key, values)
+
+    returned_early, pulled = _push_pull_while_gradient_is_written(kv, blocking_push, timeout=0.2)
+    assert not returned_early
+    assert pulled == [8, 8]
 
 
 def test_device_store_merges_on_the_values_device():

@@ -7,6 +7,7 @@ Golden values come from tests/golden/make_train_utils.py (train_utils.json).
 
 from __future__ import annotations
 
+import builtins
 import json
 import math
 import os
@@ -106,7 +107,8 @@ def test_errors_match_mxnet(case):
 
         assert isinstance(got, MXNetError) and "axis 1" in str(got)
     else:
-        assert type(got).__name__ == want["type"]
+        # mxpy may raise a subclass that names more (issue 11: NotRegisteredError is an AssertionError)
+        assert type(got).__name__ == want["type"] or isinstance(got, getattr(builtins, want["type"]))
         assert str(got).startswith(want["msg"])
 
 

@@ -263,7 +263,7 @@ def test_forward_before_bind_and_update_before_init_optimizer():
     batch = DataBatch([mx.nd.ones((4, 5))], [mx.nd.ones((4,))])
     with pytest.raises(AssertionError, match="bind"):
         m.forward(batch)
-    with pytest.raises(AssertionError, match="call bind before initializing the parameters"):
+    with pytest.raises(AssertionError, match=r"Module.init_params: call bind\(\) first"):
         m.init_params()
     m.bind([("data", (4, 5))], [("softmax_label", (4,))])
     m.init_params()

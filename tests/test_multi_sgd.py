@@ -10,6 +10,7 @@ import pytest
 
 import mxpy as mx
 from mxpy.base import MXNetError
+from tests.conftest import queued_engine
 
 GOLD = np.load(os.path.join(os.path.dirname(__file__), "golden", "optimizer.npz"))
 SPEC = json.loads(str(GOLD["spec"]))["multi"]
@@ -60,7 +61,7 @@ def test_multi_update_is_bit_identical_to_single_ops():
 
 def test_multi_update_orders_momentum_writes_on_threaded_engine():
     # the momenta sit between other inputs; the engine must still see them as writes
-    with mx.engine.engine_type("ThreadedEngine"):
+    with mx.engine.engine_type(queued_engine()):
         w, m = mx.nd.zeros((64,)), mx.nd.zeros((64,))
         for _ in range(30):
             mx.nd.multi_sgd_mom_update(w, mx.nd.ones((64,)), m, out=[w], lrs=(0.1,), wds=(0.0,), momentum=0.5)

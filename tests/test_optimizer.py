@@ -16,6 +16,7 @@ import mxpy.lr_scheduler
 import mxpy.optimizer as opt_mod
 from mxpy import registry
 from mxpy.base import MXNetError
+from tests.conftest import queued_engine
 
 GOLD = np.load(os.path.join(os.path.dirname(__file__), "golden", "optimizer.npz"))
 SPEC = json.loads(str(GOLD["spec"]))
@@ -79,7 +80,7 @@ def test_update_ops_declare_mutated_inputs_as_aux():
 
 def test_update_ops_order_on_threaded_engine():
     # many in-place updates of one weight and state, then a read: the engine must serialise them
-    with mx.engine.engine_type("ThreadedEngine"):
+    with mx.engine.engine_type(queued_engine()):
         w = mx.nd.zeros((64,))
         mom = mx.nd.zeros((64,))
         for _ in range(50):

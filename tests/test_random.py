@@ -16,6 +16,7 @@ import pytest
 import mxpy as mx
 from mxpy import engine
 from mxpy.base import MXNetError
+from tests.conftest import queued_engine
 
 with open(os.path.join(os.path.dirname(__file__), "golden", "random_api.json")) as _f:
     _GOLDEN = json.load(_f)
@@ -104,7 +105,7 @@ def test_same_seed_same_numbers_on_both_engines():
 def test_seed_orders_after_pending_draws():
     # A reseed pushed behind queued draws must not change them, and draws
     # after it must restart the stream, whether or not anything waited.
-    with engine.engine_type("ThreadedEngine"):
+    with engine.engine_type(queued_engine()):
         mx.random.seed(5)
         first = mx.nd.random.uniform(shape=(1000,))
         mx.random.seed(5)

@@ -173,7 +173,7 @@ def test_embedding_symbolic_names_and_shapes():
     assert sym.list_arguments() == ["data", "embed_weight"]
     args, outs, _ = sym.infer_shape(data=(5, 3))
     assert args == [(5, 3), (10, 4)] and outs == [(5, 3, 4)]
-    with pytest.raises(MXNetError, match=r"weight shape given \(4, 3\), expected \(5, 3\)"):
+    with pytest.raises(MXNetError, match=r"weight: given \(4, 3\), expected \(5, 3\) from input_dim=5 and output_dim=3"):
         mx.nd.Embedding(mx.nd.array([1, 2]), mx.nd.zeros((4, 3)), input_dim=5, output_dim=3)
 
 

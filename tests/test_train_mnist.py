@@ -52,3 +52,24 @@ def test_fashion_mnist_test_accuracy(tmp_path):
     res = job.train(data_dir=FASHION, out_dir=str(tmp_path), progress=False, plot=False)
     assert res["test_acc"] >= 0.85
     assert res["reloaded_acc"] == res["test_acc"]
+
+
+def test_training_curve_epochs_match_the_log(tmp_path, monkeypatch):
+    matplotlib = pytest.importorskip("matplotlib")
+    matplotlib.use("Agg")
+    from matplotlib.figure import Figure
+
+    saved = []
+    real_savefig = Figure.savefig
+
+    def savefig(self, *args, **kwargs):
+        ticks = self.axes[0].get_xticks().tolist()
+        saved.append((ticks, [line.get_xdata().tolist() for line in self.axes[0].get_lines()]))
+        return real_savefig(self, *args, **kwargs)
+
+    monkeypatch.setattr(Figure, "savefig", savefig)
+    job = _load()
+    assert job._save_plot(str(tmp_path / "c.png"), [0.5, 0.6, 0.7], [0.4, 0.5, 0.6], "t")
+    ticks, xs = saved[0]
+    assert ticks == [0, 1, 2]  # integer ticks only, numbered as Epoch[0..2]
+    assert xs == [[0, 1, 2], [0, 1, 2]]

@@ -17,10 +17,24 @@ from collections.abc import Callable
 from contextlib import contextmanager
 
 from .naive import EngineBase, NaiveEngine, _check_name
-from .threaded import ThreadedEngine
+from .threaded import ThreadedEngine, _sync
 from .var import Failure, Var, user_origin
 
-__all__ = ["Var", "Failure", "NaiveEngine", "ThreadedEngine", "get", "set_engine", "engine_type", "user_origin", "EngineBase", "on_switch"]
+__all__ = [
+    "Var",
+    "Failure",
+    "NaiveEngine",
+    "ThreadedEngine",
+    "get",
+    "set_engine",
+    "engine_type",
+    "user_origin",
+    "EngineBase",
+    "bulk",
+    "set_bulk_size",
+    "synchronous",
+    "on_switch",
+]
 
 
 def _make(name: str | EngineBase) -> EngineBase:
@@ -98,6 +112,57 @@ def _restore(engine: EngineBase) -> None:
         engine = ThreadedEngine(engine.inline_max, engine.max_inflight, engine.nthreads)
     _current = engine
     _switched()
+
+
+_bulk_size = 15  # MXNet's default imperative bulk size (MXNET_EXEC_BULK_EXEC_MAX_NODE_TRAIN)
+
+
+def set_bulk_size(size: int) -> int:
+    """Set how many imperative ops MXNet would group into one engine push; returns the old size.
+
+    mxpy's engine already runs small ready ops inline (no per-op handoff), so the
+    size changes no scheduling here; it is kept so code that sets and restores it runs.
+
+    >>> from mxpy import engine
+    >>> old = engine.set_bulk_size(30)
+    >>> engine.set_bulk_size(old)
+    30
+    """
+    global _bulk_size
+    if int(size) < 0:
+        raise ValueError(f"set_bulk_size: size must be >= 0, got {size}")
+    prev, _bulk_size = _bulk_size, int(size)
+    return prev
+
+
+@contextmanager
+def bulk(size: int):
+    """``with mx.engine.bulk(size):`` runs a block with the bulk size set to ``size``.
+
+    >>> import mxpy as mx
+    >>> with mx.engine.bulk(10):
+    ...     y = mx.nd.ones((2,)) + 1
+    """
+    prev = set_bulk_size(size)
+    try:
+        yield
+    finally:
+        set_bulk_size(prev)
+
+
+@contextmanager
+def synchronous():
+    """Run every push from this thread at once when its Vars allow, for a block.
+
+    Custom operators run their Python code this way: that code pushes ops on
+    arrays only it can see and then waits on them, possibly on the engine's
+    own worker thread, where a queued op would never start.
+    """
+    _sync.depth = getattr(_sync, "depth", 0) + 1
+    try:
+        yield
+    finally:
+        _sync.depth -= 1
 
 
 def _drain_at_exit() -> None:

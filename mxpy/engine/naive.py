@@ -100,6 +100,10 @@ class NaiveEngine(EngineBase):
         except Exception as e:
             self._fail(writes, Failure(name, user_origin(), e))
 
+    def push_queued(self, fn: Callable, args: tuple, reads: Sequence[Var], writes: Sequence[Var], ctx: object, name: str) -> None:
+        """Every op runs at push here, queued or not."""
+        self.push(fn, args, reads, writes, ctx, name)
+
     def wait_read(self, var: Var) -> None:
         self._raise_var(var)
 

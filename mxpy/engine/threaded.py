@@ -25,6 +25,14 @@ from collections.abc import Callable, Sequence
 from .naive import EngineBase
 from .var import Failure, Var, user_origin
 
+# Threads that run every push at once when its Vars allow (see engine.synchronous): the
+# thread running a custom operator's Python code, which may wait on what it pushes.
+_sync = threading.local()
+
+
+def in_synchronous() -> bool:
+    return getattr(_sync, "depth", 0) > 0
+
 
 class _Op:
     __slots__ = ("fn", "args", "reads", "writes", "key", "name", "origin", "wait", "event")
@@ -100,7 +108,7 @@ class ThreadedEngine(EngineBase):
         ``reads`` and ``writes`` must not share a Var (pass it as a write).
         """
         # a negative inline_max never runs inline (tests use it to force the queue)
-        if cost <= self.inline_max or (self.inline_max >= 0 and not self._overlap(ctx)):
+        if cost <= self.inline_max or (self.inline_max >= 0 and not self._overlap(ctx)) or in_synchronous():
             for v in reads:
                 if v.busy or v.failure is not None:
                     break
@@ -125,6 +133,16 @@ class ThreadedEngine(EngineBase):
                     return
         if len(writes) > 1 or (reads and writes):
             reads, writes = _distinct(reads, writes)
+        self._push_queued(_Op(fn, args, reads, writes, ctx, name, user_origin()))
+
+    def push_queued(self, fn: Callable, args: tuple, reads: Sequence[Var], writes: Sequence[Var], ctx: object, name: str) -> None:
+        """Like :meth:`push`, but never inline: ``fn`` runs on ``ctx``'s worker.
+
+        For ops that block on something outside this process (the distributed
+        KVStore's MPI transfers, keyed by their own ``ctx``): running them in
+        the pushing thread would stall it for the whole transfer.
+        """
+        reads, writes = _distinct(reads, writes)
         self._push_queued(_Op(fn, args, reads, writes, ctx, name, user_origin()))
 
     def _overlap(self, ctx: object) -> bool:

@@ -82,6 +82,8 @@ def build_gradient(order: list[Node], heads: list[Entry], head_grads: list[Entry
         for j in range(n_out):
             parts = contrib.get((id(node), j))
             ograds.append(_sum(parts, created, f"{node.name}_out{j}") if parts else None)
+        if all(o is None for o in ograds) and not node.is_loss():
+            continue  # no gradient reaches this node (e.g. it only feeds where's condition)
         rule = node.op.gradient
         if rule is None:
             raise MXNetError(f"operator {node.op.name} (node {node.name}) has no gradient rule, but a gradient flows through it")

@@ -28,7 +28,7 @@ def _run(order: list[Node], known: dict[tuple[int, int], object], rule_of: Calla
                 new_in, new_out = rule(node.params, ins)
             except ShapeError as e:
                 given = ", ".join(f"{nm}={fmt(v)}" for nm, v in zip(node.input_names(), ins))
-                raise MXNetError(f"Error in operator {node.name} ({node.op.name}): {e}; known inputs: {given}") from None
+                raise MXNetError(f"Error in operator {node.name} ({node.op.name}): {e.named(node.input_names())}; known inputs: {given}") from None
             for (src, i), old, new, nm in zip(node.inputs, ins, new_in or [None] * len(ins), node.input_names()):
                 if new is None:
                     continue

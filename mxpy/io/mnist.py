@@ -19,6 +19,8 @@ import numpy as np
 from ..base import MXNetError
 from .native import NativeBatchIter, check_batch_size, check_prefetch_buffer, output_dtype
 
+_log = logging.getLogger(__name__)  # never the root logger: it would configure logging for the script
+
 __all__ = ["MNISTIter", "read_idx", "std_shuffle_order"]
 
 _IDX_UINT8 = 0x08
@@ -171,7 +173,7 @@ class MNISTIter(NativeBatchIter):
         self._loc = 0
         super().__init__(batch_size, data_name, label_name, sample_shape, (), out_dtype)
         if not silent:
-            logging.info("MNISTIter: load %d images, shuffle=%d, shape=%s", end - start, bool(shuffle), (batch_size,) + sample_shape)
+            _log.info("MNISTIter: load %d images, shuffle=%d, shape=%s", end - start, bool(shuffle), (batch_size,) + sample_shape)
 
     def _rewind(self) -> None:
         self._loc = 0

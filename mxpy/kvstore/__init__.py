@@ -31,7 +31,12 @@ def create(name: str = "local") -> KVStore:
     Known types: ``local`` (``local_update_cpu``, ``local_allreduce_cpu``:
     merge and update on the CPU) and ``device`` (``local_allreduce_device``,
     ``nccl``: merge and update on the devices of the pushed values; ``nccl``
-    is the device store in mxpy). MXNet silently makes a local store for an
+    is the device store in mxpy). Across processes started by ``python -m
+    mxpy.launch`` (MPI): ``dist_sync`` (``dist_device_sync``,
+    ``dist_sync_device``: sum each step's gradients over every worker, then
+    update), ``dist_async`` (rank 0 applies each worker's push as it arrives)
+    and ``horovod`` (allreduce only, no optimizer on the store); these need
+    ``pip install mxpy[dist]``. MXNet silently makes a local store for an
     unknown name; mxpy raises instead, listing the known ones.
 
     >>> from mxpy import kvstore
@@ -41,9 +46,22 @@ def create(name: str = "local") -> KVStore:
     if not isinstance(name, str):
         raise TypeError(f"kvstore.create: name must be a string, given {type(name).__name__}")
     key = name.lower()
+    if "dist" in key:  # as MXNet: any dist name; '_async' picks the asynchronous mode, 'device' the device merge
+        if "async" in key:
+            from .dist_async import DistAsyncKVStore
+
+            return DistAsyncKVStore(key)
+        from .dist import DistSyncKVStore
+
+        return DistSyncKVStore(key)
+    if key == "horovod":
+        from .horovod import Horovod
+
+        return Horovod()
     if key not in _TYPES:
         from ..base import MXNetError
 
-        raise MXNetError(f"kvstore.create: unknown kvstore type {name!r}; known types: {', '.join(_TYPES)}")
+        known = ", ".join([*_TYPES, "dist_sync", "dist_device_sync", "dist_sync_device", "dist_async", "horovod"])
+        raise MXNetError(f"kvstore.create: unknown kvstore type {name!r}; known types: {known}")
     cls, on_device = _TYPES[key]
     return cls(key, on_device)

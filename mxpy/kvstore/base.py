@@ -21,7 +21,6 @@ changes nothing.
 from __future__ import annotations
 
 import abc
-import os
 
 from ..base import MXNetError
 from ..ndarray.ndarray import NDArray
@@ -99,6 +98,7 @@ class KVStore(abc.ABC):
         self._key_kind: str | None = None  # "int" or "str" once the store has seen a key
         self._updater = None
         self._compression = {"type": "none"}
+        self._compressor = None
 
     # -- properties --------------------------------------------------------------------
     @property
@@ -281,21 +281,30 @@ class KVStore(abc.ABC):
             raise ValueError("KVStore.row_sparse_pull: row_ids is required, given None")
         self.pull(key, out=out, priority=priority)
 
-    def set_gradient_compression(self, compression_params: dict) -> None:
-        """Set gradient compression; mxpy stores support ``{'type': 'none'}`` only.
+    _compression_capable = False  # stores that quantize pushes override this (device, dist_*)
 
-        MXNet's ``local`` store rejects any compression; its ``device`` store
-        accepts ``1bit``/``2bit``, which mxpy does not implement and rejects.
+    def set_gradient_compression(self, compression_params: dict) -> None:
+        """Compress pushed gradients: ``{'type': '2bit', 'threshold': t}`` (t defaults to 0.5) or ``{'type': 'none'}``.
+
+        2-bit compression sends each element as ``+t``, ``-t`` or 0 and keeps
+        what was not sent in a residual per key and device, added to the next
+        push (MXNet's error feedback). The ``device`` and ``dist_*`` stores
+        support it; ``local`` refuses it, as in MXNet. Set it before the first
+        push.
+
+        >>> from mxpy import kvstore
+        >>> kv = kvstore.create("device")
+        >>> kv.set_gradient_compression({"type": "2bit", "threshold": 0.5})
         """
-        if not isinstance(compression_params, dict) or "type" not in compression_params:
-            raise TypeError(f"KVStore.set_gradient_compression: compression_params must be a dict with a 'type' key, given {compression_params!r}")
-        ctype = compression_params["type"]
-        if ctype != "none":
-            raise MXNetError(f"KVStore.set_gradient_compression: compression type {ctype!r} is not supported by the {self.type!r} kvstore; supported: 'none'")
-        extra = sorted(set(compression_params) - {"type"})
-        if extra:
-            raise MXNetError(f"KVStore.set_gradient_compression: type 'none' takes no other parameters, given {extra}")
-        self._compression = dict(compression_params)
+        from .compression import TwoBitCompressor, parse_compression
+
+        params = parse_compression(compression_params)
+        if params["type"] != "none" and not self._compression_capable:
+            raise MXNetError(
+                f"KVStore.set_gradient_compression: gradient compression is not supported by the {self.type!r} kvstore; use 'device' or a 'dist_*' kvstore"
+            )
+        self._compression = params
+        self._compressor = TwoBitCompressor(params["threshold"]) if params["type"] == "2bit" else None
 
     def set_optimizer(self, optimizer) -> None:
         """Run ``optimizer`` on the store at every push (as MXNet does on one machine).
@@ -337,11 +346,11 @@ class KVStore(abc.ABC):
 
     def save_optimizer_states(self, fname: str, dump_optimizer: bool = False) -> None:
         """Write the updater's states (and the optimizer when ``dump_optimizer``) to ``fname`` atomically."""
-        from ..ndarray.serialization import _atomic_write
+        from .._atomic_file import atomic_write
 
         self._check_states_updater("save_optimizer_states")
         blob = self._updater.get_states(dump_optimizer)
-        _atomic_write(os.fspath(fname), [blob])
+        atomic_write(fname, [blob], func="KVStore.save_optimizer_states")
 
     def load_optimizer_states(self, fname: str) -> None:
         """Load states written by :meth:`save_optimizer_states` (a pickle: load only files you trust)."""

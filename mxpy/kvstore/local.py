@@ -17,6 +17,9 @@ CommDevice does. Every copy, sum and update is an engine operation, so
 
 from __future__ import annotations
 
+import numpy as np
+
+from .. import engine as _eng
 from ..context import Context, cpu_pinned
 from ..ndarray.creation import copy_into
 from ..ndarray.ndarray import NDArray, _new
@@ -24,6 +27,12 @@ from ..ndarray.register import call
 from .base import Grouped, KVStore
 
 __all__ = ["LocalKVStore"]
+
+
+def _quantize_roundtrip(compressor, data, residual) -> None:
+    """What a receiver of ``data``'s 2-bit codes gets back, written over ``data``."""
+    packed = compressor.quantize(data, residual)
+    data[...] = compressor.dequantize(packed, data.size).reshape(data.shape)
 
 
 class LocalKVStore(KVStore):
@@ -34,6 +43,7 @@ class LocalKVStore(KVStore):
         self._on_device = on_device
         self._store: dict = {}
         self._merge_ctx: dict = {}  # device stores: key -> the context it is merged and kept on
+        self._residuals: dict = {}  # 2-bit compression: (key, device index) -> float32 residual
 
     def _has_key(self, key) -> bool:
         return key in self._store
@@ -56,8 +66,29 @@ class LocalKVStore(KVStore):
             ctx = self._merge_ctx[key] = values[0]._ctx
         return ctx
 
+    _compression_capable = property(lambda self: self._on_device)  # MXNet's 'local' store refuses compression
+    _compress_local = True  # dist stores compress what they send between processes instead
+
+    def _compressed(self, key, index: int, value: NDArray, ctx: Context, dtype) -> NDArray:
+        """``value`` quantized to 2 bits and back (on the host), with the residual of (key, device index)."""
+        residual = self._residuals.get((key, index))
+        if residual is None:
+            residual = self._residuals[(key, index)] = _new(cpu_pinned(0), value.shape, np.float32)
+            residual._data[...] = 0
+        host = _new(cpu_pinned(0), value.shape, dtype)
+        copy_into(value, host)
+        _eng.get().push(_quantize_roundtrip, (self._compressor, host._data, residual._data), (), (host._var, residual._var), host._ctx, "_2bit_quantize")
+        if ctx == host._ctx:
+            return host
+        moved = _new(ctx, value.shape, dtype)
+        copy_into(host, moved)
+        return moved
+
     def _reduce(self, key, values: list, ctx: Context, dtype) -> NDArray:
         """A fresh array on ``ctx`` holding the sum of ``values`` (engine ops, lazy)."""
+        if self._compressor is not None and self._compress_local:
+            bufs = [self._compressed(key, i, v, ctx, dtype) for i, v in enumerate(values)]
+            return bufs[0] if len(bufs) == 1 else call("add_n", *bufs)
         bufs = []
         for v in values:
             if v._ctx == ctx and v._data.dtype == dtype and len(values) > 1:

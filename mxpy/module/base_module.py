@@ -25,10 +25,15 @@ import numpy as np
 
 from .. import metric as _metric
 from .. import ndarray as nd
+from .._checkpoint import BatchEndParam
+from ..base import NotReadyError
 from ..context import cpu
 from ..initializer import Uniform
 from ..io import DataDesc
+from ..kvstore.dist_env import rank_prefix as _rank
 from ..ndarray import NDArray
+
+_log = logging.getLogger(__name__)  # never the root logger: it would configure logging for the script
 
 __all__ = ["BaseModule"]
 
@@ -68,7 +73,10 @@ def _as_desc(x, what: str) -> DataDesc:
     if not isinstance(x, (list, tuple)) or len(x) != 2 or not isinstance(x[0], str):
         raise TypeError(f"bind: each entry of {what} must be a DataDesc or a (name, shape) pair, given {x!r}")
     shape = x[1]
-    if not isinstance(shape, (list, tuple)) or not all(isinstance(d, numbers.Integral) and not isinstance(d, bool) and d > 0 for d in shape):
+    # a shape of the wrong type (an NDArray, a float) is a TypeError as in MXNet; bad sizes a ValueError
+    if not isinstance(shape, (list, tuple)) or not all(isinstance(d, numbers.Integral) and not isinstance(d, bool) for d in shape):
+        raise TypeError(f"bind: shape of {what} entry {x[0]!r} must be a tuple of ints, given {type(shape).__name__} {shape!r}")
+    if not all(d > 0 for d in shape):
         raise ValueError(f"bind: shape of {what} entry {x[0]!r} must be a tuple of positive ints, given {shape!r}")
     return DataDesc(x[0], tuple(int(d) for d in shape))
 
@@ -93,7 +101,7 @@ class BaseModule:
     """The module interface and the training/inference loops built on it (see the module docstring)."""
 
     def __init__(self, logger=logging) -> None:
-        self.logger = logger
+        self.logger = _log if logger is logging else logger  # MXNet passes the logging module: use ours
         self.binded = False
         self.for_training = False
         self.inputs_need_grad = False
@@ -128,8 +136,6 @@ class BaseModule:
         >>> [name for name, _ in mod.score(it, "acc")]
         ['accuracy']
         """
-        from ..model import BatchEndParam
-
         self._assert_ready("score")
         if reset:
             eval_data.reset()
@@ -239,8 +245,6 @@ class BaseModule:
         symbol, arg_params, aux_params)`` and scores ``eval_data``
         (``Epoch[%d] Validation-<metric>=%f``).
         """
-        from ..model import BatchEndParam
-
         if num_epoch is None:
             raise AssertionError("please specify number of epochs")
         # metrics are built first, so a bad metric name is rejected before anything is bound
@@ -284,8 +288,8 @@ class BaseModule:
                         cb(params)
                 nbatch += 1
             for name, val in eval_name_vals:
-                self.logger.info("Epoch[%d] Train-%s=%f", epoch, name, val)
-            self.logger.info("Epoch[%d] Time cost=%.3f", epoch, time.time() - tic)
+                self.logger.info(_rank() + "Epoch[%d] Train-%s=%f", epoch, name, val)
+            self.logger.info(_rank() + "Epoch[%d] Time cost=%.3f", epoch, time.time() - tic)
             # sync the parameters from the devices (averaged over contexts) and back
             arg_params_now, aux_params_now = self.get_params()
             self.set_params(arg_params_now, aux_params_now)
@@ -295,7 +299,7 @@ class BaseModule:
             if eval_data:
                 res = self.score(eval_data, validation_metric, score_end_callback=eval_end_callback, batch_end_callback=eval_batch_end_callback, epoch=epoch)
                 for name, val in res:
-                    self.logger.info("Epoch[%d] Validation-%s=%f", epoch, name, val)
+                    self.logger.info(_rank() + "Epoch[%d] Validation-%s=%f", epoch, name, val)
             train_data.reset()
 
     # -- parameters on disk ----------------------------------------------------------------
@@ -325,18 +329,18 @@ class BaseModule:
     # -- hooks subclasses share --------------------------------------------------------------
     def _assert_ready(self, func: str) -> None:
         if not (self.binded and self.params_initialized):
-            raise AssertionError(
+            raise NotReadyError(
                 f"{type(self).__name__}.{func}: call bind() and init_params() first (binded={self.binded}, params_initialized={self.params_initialized})"
             )
 
     def _assert_optimizer(self, func: str) -> None:
         self._assert_ready(func)
         if not self.optimizer_initialized:
-            raise AssertionError(f"{type(self).__name__}.{func}: call init_optimizer() first")
+            raise NotReadyError(f"{type(self).__name__}.{func}: call init_optimizer() first")
 
     def _assert_binded(self, func: str) -> None:
         if not self.binded:
-            raise AssertionError(f"{type(self).__name__}.{func}: call bind() first")
+            raise NotReadyError(f"{type(self).__name__}.{func}: call bind() first")
 
     def prepare(self, data_batch, sparse_row_id_fn=None) -> None:
         """Prepare for a batch (row-sparse pulls with ``sparse_row_id_fn``); dense modules need nothing."""

@@ -22,6 +22,7 @@ from __future__ import annotations
 import logging
 import warnings
 
+from ..base import NotReadyError
 from ..context import Context, cpu
 from ..initializer import Uniform
 from .base_module import BaseModule, _check_input_names
@@ -164,7 +165,7 @@ class BucketingModule(BaseModule):
         if self.params_initialized and not force_init:
             return
         if not self.binded:
-            raise AssertionError("call bind before initializing the parameters")
+            raise NotReadyError(f"{type(self).__name__}.init_params: call bind() first")
         self._curr_module.init_params(
             initializer=initializer, arg_params=arg_params, aux_params=aux_params, allow_missing=allow_missing, force_init=force_init, allow_extra=allow_extra
         )

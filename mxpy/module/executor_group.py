@@ -23,6 +23,8 @@ from ..context import cpu
 from ..io import DataDesc
 from ..ndarray import NDArray
 
+_log = logging.getLogger(__name__)  # never the root logger: it would configure logging for the script
+
 __all__ = ["DataParallelExecutorGroup", "split_input_slice"]
 
 
@@ -105,7 +107,7 @@ class DataParallelExecutorGroup:
         self.group2ctxs = self._check_group2ctxs(group2ctxs)
         self.for_training = for_training
         self.inputs_need_grad = inputs_need_grad
-        self.logger = logger
+        self.logger = _log if logger is logging else logger  # MXNet passes the logging module: use ours
         self.fixed_param_names = list(fixed_param_names or [])
         self.state_names = list(state_names or [])
         self.grad_req = self._grad_reqs(grad_req, data_shapes, label_shapes)

@@ -21,12 +21,15 @@ import numpy as np
 
 from .. import ndarray as nd
 from .. import optimizer as opt
-from ..base import MXNetError
+from .._checkpoint import load_checkpoint, save_checkpoint
+from ..base import MXNetError, NotReadyError
 from ..context import Context, cpu
 from ..initializer import InitDesc, Uniform
 from ..io import DataDesc
 from .base_module import BaseModule, _check_input_names, _parse_data_desc
 from .executor_group import DataParallelExecutorGroup
+
+_log = logging.getLogger(__name__)  # never the root logger: it would configure logging for the script
 
 __all__ = ["Module"]
 
@@ -58,6 +61,8 @@ def _create_kvstore(kvstore, num_device: int, arg_params: dict):
         raise TypeError(f"init_optimizer: kvstore must be a str, a KVStore or None, given {type(kvstore).__name__}")
     if kv is None:
         update_on_kvstore = False
+    else:
+        update_on_kvstore &= kv.is_capable("optimizer")  # horovod: allreduce only, update on the workers
     return kv, update_on_kvstore
 
 
@@ -138,8 +143,6 @@ class Module(BaseModule):
         With ``load_optimizer_states`` the ``prefix-%04d.states`` file is loaded
         by ``init_optimizer`` later.
         """
-        from ..model import load_checkpoint
-
         sym, args, auxs = load_checkpoint(prefix, epoch)
         mod = Module(symbol=sym, **kwargs)
         mod._arg_params = args
@@ -153,15 +156,23 @@ class Module(BaseModule):
         return mod
 
     def save_checkpoint(self, prefix: str, epoch: int, save_optimizer_states: bool = False, remove_amp_cast: bool = True) -> None:
-        """Write ``prefix-symbol.json``, ``prefix-%04d.params`` and, optionally, ``prefix-%04d.states``."""
-        from ..model import save_checkpoint
+        """Write ``prefix-symbol.json``, ``prefix-%04d.params`` and, optionally, ``prefix-%04d.states``.
 
+        With a ``dist`` kvstore (or in a job of several processes) only rank 0
+        writes, unless ``MXPY_CHECKPOINT_ALL_RANKS=1``.
+        """
+        from ..kvstore import dist_env
+
+        kv_rank = self._kvstore.rank if self._kvstore is not None and "dist" in self._kvstore.type else None
+        if not dist_env.writes_checkpoints(kv_rank):
+            self.logger.info("%sskipping checkpoint %s-%04d: only rank 0 writes (MXPY_CHECKPOINT_ALL_RANKS=1 for all)", dist_env.rank_prefix(), prefix, epoch)
+            return
         arg_params, aux_params = self.get_params()
         save_checkpoint(prefix, epoch, self._symbol, arg_params, aux_params, remove_amp_cast=remove_amp_cast)
         if save_optimizer_states:
             state_name = f"{prefix}-{epoch:04d}.states"
             self.save_optimizer_states(state_name)
-            logging.info('Saved optimizer state to "%s"', state_name)
+            _log.info('Saved optimizer state to "%s"', state_name)
 
     def _reset_bind(self) -> None:
         self.binded = False
@@ -222,7 +233,7 @@ class Module(BaseModule):
             warnings.warn("Parameters already initialized and force_init=False. init_params call ignored.", stacklevel=2)
             return
         if not self.binded:
-            raise AssertionError("call bind before initializing the parameters")
+            raise NotReadyError(f"{type(self).__name__}.init_params: call bind() first")
         # validate every given value before writing anything (a rejected call changes nothing)
         for given, mine, what in ((arg_params, self._arg_params, "arg_params"), (aux_params, self._aux_params, "aux_params")):
             for name, arr in sorted(mine.items()):
@@ -505,9 +516,9 @@ class Module(BaseModule):
         if self._update_on_kvstore:
             self._kvstore.save_optimizer_states(fname)
         else:
-            from ..ndarray.serialization import _atomic_write
+            from .._atomic_file import atomic_write
 
-            _atomic_write(os.fspath(fname), [self._updater.get_states()])
+            atomic_write(fname, [self._updater.get_states()], func="Module.save_optimizer_states")
 
     def load_optimizer_states(self, fname: str) -> None:
         """Load optimizer states written by :meth:`save_optimizer_states` (a pickle: trusted files only)."""

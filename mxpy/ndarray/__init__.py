@@ -34,4 +34,24 @@ for _part in (_arith, _indexing, _fluent):
     if hasattr(_part, "install"):
         _part.install()
 
-__all__ = ["NDArray", "array", "zeros", "ones", "empty", "full", "arange", "eye", "linspace", "from_numpy", "waitall", "copy_into", "op", "random"]
+from . import contrib, image, linalg  # noqa: E402  (built from the registry loaded above)
+
+__all__ = [
+    "NDArray",
+    "array",
+    "zeros",
+    "ones",
+    "empty",
+    "full",
+    "arange",
+    "eye",
+    "linspace",
+    "from_numpy",
+    "waitall",
+    "copy_into",
+    "op",
+    "random",
+    "contrib",
+    "image",
+    "linalg",
+]

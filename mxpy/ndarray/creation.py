@@ -143,12 +143,37 @@ def from_numpy(ndarray: np.ndarray, zero_copy: bool = True) -> NDArray:
         np_dtype(ndarray.dtype, "from_numpy: dtype")
         # MXNet now owns the memory: the NumPy array becomes read-only, the NDArray
         # keeps a writable view of the same buffer
-        data = ndarray.view()
+        data = ndarray.view() if ndarray.flags.writeable else _writable_alias(ndarray)
         ndarray.flags.writeable = False
         arr = _wrap(Context("cpu", 0), data)
         mark_aliased(arr._var)  # the caller may make its array writable again
         return arr
     return array(ndarray, dtype=ndarray.dtype)
+
+
+class _Interface:
+    """Presents another array's memory through ``__array_interface__`` (see _writable_alias)."""
+
+    def __init__(self, arr: np.ndarray) -> None:
+        self.owner = arr  # keeps the memory alive as long as the alias
+        face = dict(arr.__array_interface__)
+        face["data"] = (face["data"][0], False)
+        self.__array_interface__ = face
+
+
+def _writable_alias(arr: np.ndarray) -> np.ndarray:
+    """A writable array over the memory of read-only ``arr``: an array given to
+    ``from_numpy`` twice (the first call made it read-only) is still written through.
+
+    Only memory NumPy allocated itself qualifies: a read-only buffer of another
+    object (``np.frombuffer(bytes)``, a read-only mmap) must not be written.
+    """
+    owner = arr
+    while isinstance(owner.base, np.ndarray):
+        owner = owner.base
+    if owner.base is not None or not owner.flags["OWNDATA"]:
+        raise ValueError("from_numpy: zero_copy needs memory that may be written, and this read-only array views another object's buffer; pass zero_copy=False")
+    return np.asarray(_Interface(arr))
 
 
 def waitall() -> None:

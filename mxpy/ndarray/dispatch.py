@@ -19,6 +19,7 @@ from ..context import Context, current_context
 from ..engine.var import relaid
 from ..ops._split import split_kernel
 from ..registry import REQUIRED, OpDef, Params, ShapeError, random_state, runtime
+from ..registry.docs import op_docstring
 
 # Set by mxpy.autograd while recording: recorder(op, p, inputs, outputs).
 recorder = None
@@ -72,7 +73,7 @@ def infer(op: OpDef, p: Params, in_shapes: list, in_types: list) -> tuple[list, 
         _, out_types = op.infer_type(p, in_types)
     except ShapeError as e:
         shapes = ", ".join(f"{n}={s}" for n, s in zip(op.input_names(p), in_shapes))
-        raise MXNetError(f"{op.name}: {e} (inputs: {shapes or 'none'})") from None
+        raise MXNetError(f"{op.name}: {e.named(op.input_names(p))} (inputs: {shapes or 'none'})") from None
     if out_shapes is None or any(s is None for s in out_shapes) or out_types is None or any(t is None for t in out_types):
         raise MXNetError(f"{op.name}: cannot infer output shape/dtype from inputs {in_shapes} {in_types}")
     return out_shapes, out_types
@@ -289,7 +290,7 @@ def make_function(op: OpDef, public_name: str):
     fn.__name__ = public_name
     fn.__qualname__ = public_name
     fn.__module__ = "mxpy.ndarray"
-    fn.__doc__ = op.doc or f"The {op.name} operator."
+    fn.__doc__ = op_docstring(op, public_name, "NDArray")
     params = []
     if variadic:
         params.append(inspect.Parameter("data", inspect.Parameter.VAR_POSITIONAL))

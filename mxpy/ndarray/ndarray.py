@@ -28,6 +28,8 @@ from ..registry import ShapeError
 from . import dispatch
 from .register import call
 
+py_slice = slice  # MXNet keeps the builtin under this name, since NDArray.slice shadows it in its module
+
 __all__ = ["NDArray"]
 
 _numeric = (numbers.Number, np.generic)
@@ -115,8 +117,7 @@ class NDArray:
 
     @property
     def T(self) -> NDArray:
-        if self.ndim > 2:
-            raise MXNetError("NDArray.T: only 1-D and 2-D arrays; use transpose(axes=...)")
+        """The array with its axes reversed (``transpose()`` with no axes), for any ndim, as in MXNet."""
         return self.transpose()
 
     @property
@@ -208,7 +209,7 @@ class NDArray:
             if other is self or (other._var is self._var and other._data is self._data):
                 return other
             if other.shape != self.shape:
-                raise ValueError(f"copyto: shape mismatch, source {self.shape} vs destination {other.shape}")
+                raise MXNetError(f"copyto: shape mismatch, source {self.shape} vs destination {other.shape}; copyto needs equal shapes")
             copy_into(self, other)
             return other
         if isinstance(other, Context):

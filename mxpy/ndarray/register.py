@@ -31,3 +31,8 @@ def populate(public: dict, internal: dict) -> None:
             public.setdefault(name, fn)
         else:
             public.setdefault(name, fn)
+
+
+def prefixed(prefix: str) -> dict:
+    """``{short: function}`` for every operator named ``prefix + short`` (mx.nd.contrib, mx.nd.linalg)."""
+    return {name[len(prefix) :]: function(name) for name in registry.all_names() if name.startswith(prefix)}

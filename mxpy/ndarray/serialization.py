@@ -20,16 +20,14 @@ semantics), version-1 records (no stype), the magic-less 2016 layout
 
 from __future__ import annotations
 
-import contextlib
 import math
 import os
-import secrets
-import stat
 import struct
 
 import numpy as np
 
 from .. import engine as _eng
+from .._atomic_file import atomic_write
 from ..backend import cupy_device_count, get_backend
 from ..base import BFLOAT16_FLAG, DTYPE_TO_FLAG, FLAG_TO_DTYPE, MXNetError
 from ..context import Context, cpu, gpu
@@ -77,6 +75,11 @@ def save(fname: str | os.PathLike, data) -> None:
     """
     keys, arrays = _check_data(data)
     path = _check_fname(fname, "save")
+    atomic_write(path, file_chunks(keys, arrays), func="save")
+
+
+def file_chunks(keys: list[str], arrays: list[NDArray]) -> list:
+    """The bytes of an NDArray list file, as a list of chunks (raw data is not copied)."""
     chunks: list = [_FILE_HEADER, _U64.pack(len(arrays))]
     for arr in arrays:
         chunks.extend(_record(arr))
@@ -85,7 +88,7 @@ def save(fname: str | os.PathLike, data) -> None:
         raw = key.encode("utf-8")
         chunks.append(_U64.pack(len(raw)))
         chunks.append(raw)
-    _atomic_write(path, chunks)
+    return chunks
 
 
 def _check_data(data) -> tuple[list[str], list[NDArray]]:
@@ -134,51 +137,6 @@ def _record(arr: NDArray) -> list:
     # Raw C-order little-endian bytes, without a copy when the array already is.
     raw = np.ascontiguousarray(host, dtype=host.dtype.newbyteorder("<")).reshape(-1).view(np.uint8)
     return [head, raw]
-
-
-def _atomic_write(path: str, chunks: list) -> None:
-    """Write ``chunks`` to ``path`` through a fsynced temp file and a rename."""
-    # Write through a symlink to its target, as opening the link would.
-    target = os.path.realpath(path)
-    if os.path.isdir(target):
-        raise MXNetError(f"save: cannot write {path!r}: it is a directory")
-    folder = os.path.dirname(target) or "."
-    tmp = os.path.join(folder, f".{os.path.basename(target)}.{secrets.token_hex(6)}.tmp")
-    try:
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
-    except OSError as e:
-        raise MXNetError(f"save: cannot write {path!r}: {e.strerror or e}") from e
-    try:
-        with os.fdopen(fd, "wb") as f:
-            for chunk in chunks:
-                f.write(chunk)
-            f.flush()
-            os.fsync(f.fileno())
-        with contextlib.suppress(FileNotFoundError):
-            # Overwriting keeps the old file's permission bits, as an in-place write would.
-            os.chmod(tmp, stat.S_IMODE(os.stat(target).st_mode))
-        os.replace(tmp, target)
-    except BaseException as e:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        if isinstance(e, OSError):
-            raise MXNetError(f"save: cannot write {path!r}: {e.strerror or e}") from e
-        raise
-    _fsync_dir(folder)
-
-
-def _fsync_dir(folder: str) -> None:
-    """Make the rename durable; not every platform can open a directory."""
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
 
 
 # ---------------------------------------------------------------------------- load

@@ -14,14 +14,16 @@ from __future__ import annotations
 import logging
 import os
 import re
-import tempfile
 from typing import Any
 
 import numpy as np
 
+from .._atomic_file import atomic_write
 from ..base import MXNetError
 from ..graph.infer import infer_graph_shapes, infer_graph_types
 from ..symbol import Symbol
+
+_log = logging.getLogger(__name__)
 
 MIN_OPSET, MAX_OPSET = 12, 17
 CONVERTERS: dict[str, Any] = {}  # mxpy op name (canonical) -> converter(ctx)
@@ -220,21 +222,10 @@ def export_model(
         try:
             model = onnx.shape_inference.infer_shapes(model)
         except Exception as e:  # noqa: BLE001 - as MXNet: keep the model without the inferred shapes
-            logging.info("export_model: ONNX shape inference failed (%s); the model is kept without it", e)
+            _log.info("export_model: ONNX shape inference failed (%s); the model is kept without it", e)
     data = model.SerializeToString()
     path = os.fspath(onnx_file_path)
-    folder = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(prefix=".onnx-", suffix=".tmp", dir=folder)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+    atomic_write(path, [data], func="export_model")
     return path
 
 
@@ -280,7 +271,7 @@ def _convert(onnx, sym: Symbol, weights: dict, in_shapes, in_types, opset: int, 
         name = node.name if node.name not in seen else f"idx_{idx}_{node.name}"
         seen.add(name)
         if verbose:
-            logging.info("Converting idx: %d, op: %s, name: %s", idx, node.op.name if node.op else "null", name)
+            _log.info("Converting idx: %d, op: %s, name: %s", idx, node.op.name if node.op else "null", name)
         if node.op is None:
             names[(id(node), 0)] = name
             b.used.add(name)

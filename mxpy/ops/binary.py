@@ -570,7 +570,7 @@ def _add_n_shape(p, in_shapes):
     for i, s in enumerate(in_shapes):
         if s is not None:
             if known is not None and s != known:
-                raise ShapeError(f"input {i} has shape {s}, expected {known} (same as the other inputs)")
+                raise ShapeError(f"input {i}: given {s}, expected {known} from the other inputs' shape", slot=i)
             known = s
     return [known] * len(in_shapes), [known]
 

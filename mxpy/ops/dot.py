@@ -51,9 +51,9 @@ def _float_type(p, in_types, n_out=1):
             continue
         t = np.dtype(t)
         if t.kind != "f":
-            raise ShapeError(f"input {i} has dtype {t.name}; expected float16, float32 or float64")
+            raise ShapeError(f"input {i} has dtype {t.name}; expected float16, float32 or float64", slot=i)
         if known is not None and t != known:
-            raise ShapeError(f"input {i} has dtype {t.name}, expected {known.name} (same as the other input)")
+            raise ShapeError(f"input {i} has dtype {t.name}, expected {known.name} (same as the other input)", slot=i)
         known = t
     return [known] * len(in_types), [known]
 

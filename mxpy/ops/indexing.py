@@ -100,7 +100,10 @@ register(
     OpDef(
         "_backward_take",
         _backward_take_kernel,
-        params={"axis": Param("int", 0), "mode": Param("str", "clip", choices=("clip", "raise", "wrap"))},
+        params={
+            "axis": Param("int", 0, doc="the axis take gathered along"),
+            "mode": Param("str", "clip", choices=("clip", "raise", "wrap"), doc="how take treated out-of-range indices"),
+        },
         inputs=("ograd", "indices", "a"),
         infer_shape=lambda p, s: (list(s), [s[2]]),
         infer_type=lambda p, t, n_out=1: (list(t), [t[0]]),
@@ -184,7 +187,11 @@ register(
     OpDef(
         "_backward_pick",
         _backward_pick_kernel,
-        params={"axis": Param("int", -1, optional=True), "keepdims": Param("bool", False), "mode": Param("str", "clip", choices=("clip", "wrap"))},
+        params={
+            "axis": Param("int", -1, optional=True, doc="the axis pick chose along"),
+            "keepdims": Param("bool", False, doc="whether pick kept the reduced axis"),
+            "mode": Param("str", "clip", choices=("clip", "wrap"), doc="how pick treated out-of-range indices"),
+        },
         inputs=("ograd", "index", "data"),
         infer_shape=lambda p, s: (list(s), [s[2]]),
         infer_type=lambda p, t, n_out=1: (list(t), [t[0]]),
@@ -394,7 +401,7 @@ register(
     OpDef(
         "_backward_clip",
         _backward_clip_kernel,
-        params={"a_min": Param("float"), "a_max": Param("float")},
+        params={"a_min": Param("float", doc="the lower bound clip used"), "a_max": Param("float", doc="the upper bound clip used")},
         inputs=("ograd", "data"),
         doc="Gradient of clip: ograd where a_min <= data <= a_max, else 0.",
     )

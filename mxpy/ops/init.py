@@ -31,7 +31,7 @@ def _shape_rule(p, in_shapes):
     return [], [tuple(p.shape)]
 
 
-_CREATE = {"shape": shape_param(), "ctx": ctx_param(), "dtype": dtype_param()}
+_CREATE = {"shape": shape_param(doc="shape of the new array"), "ctx": ctx_param(), "dtype": dtype_param()}
 
 register(
     OpDef(
@@ -97,11 +97,11 @@ register(
         "_arange",
         _arange_kernel,
         params={
-            "start": Param("float"),
-            "stop": Param("float", None),
-            "step": Param("float", 1.0),
-            "repeat": Param("int", 1, low=1),
-            "infer_range": Param("bool", False),
+            "start": Param("float", doc="first value (the end when stop is None, counting from 0)"),
+            "stop": Param("float", None, doc="end of the range, excluded"),
+            "step": Param("float", 1.0, doc="spacing between values"),
+            "repeat": Param("int", 1, low=1, doc="times each value is repeated"),
+            "infer_range": Param("bool", False, doc="infer stop from the output shape (symbolic use)"),
             "ctx": ctx_param(),
             "dtype": dtype_param(),
         },
@@ -124,7 +124,13 @@ register(
     OpDef(
         "_eye",
         _eye_kernel,
-        params={"N": Param("int", low=0), "M": Param("int", 0, low=0), "k": Param("int", 0), "ctx": ctx_param(), "dtype": dtype_param()},
+        params={
+            "N": Param("int", low=0, doc="number of rows"),
+            "M": Param("int", 0, low=0, doc="number of columns (0: same as N)"),
+            "k": Param("int", 0, doc="diagonal index: 0 the main one, > 0 above, < 0 below"),
+            "ctx": ctx_param(),
+            "dtype": dtype_param(),
+        },
         inputs=(),
         creates=True,
         gradient=_no_inputs,
@@ -144,10 +150,10 @@ register(
         "_linspace",
         _linspace_kernel,
         params={
-            "start": Param("float"),
-            "stop": Param("float"),
-            "num": Param("int", low=0),
-            "endpoint": Param("bool", True),
+            "start": Param("float", doc="first value"),
+            "stop": Param("float", doc="last value (included when endpoint=True)"),
+            "num": Param("int", low=0, doc="number of values"),
+            "endpoint": Param("bool", True, doc="include stop as the last value"),
             "ctx": ctx_param(),
             "dtype": dtype_param(),
         },
@@ -198,7 +204,7 @@ register(
     OpDef(
         "Cast",
         _cast_kernel,
-        params={"dtype": Param("dtype")},
+        params={"dtype": Param("dtype", doc="the dtype to convert to")},
         aliases=("cast",),
         infer_type=_cast_type,
         gradient=_grad_cast,

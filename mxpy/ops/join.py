@@ -29,7 +29,7 @@ def _same_type_n(p, in_types, n_out=1):
     for i, t in enumerate(in_types):
         if t is not None:
             if known is not None and t != known:
-                raise ShapeError(f"input {i} has dtype {t}, expected {known} (all inputs share one dtype)")
+                raise ShapeError(f"input {i} has dtype {t}, expected {known} (all inputs share one dtype)", slot=i)
             known = t
     return [known] * len(in_types), [known] * n_out
 
@@ -49,7 +49,7 @@ def _joined_shape(dim: int, shapes) -> tuple:
     for i, s in enumerate(shapes):
         if len(s) != len(first) or any(a != b for k, (a, b) in enumerate(zip(s, first)) if k != ax):
             want = "(" + ", ".join("?" if k == ax else str(d) for k, d in enumerate(first)) + ")"
-            raise ShapeError(f"input {i} has shape {tuple(s)}, expected {want} (equal to input 0 except on dim {dim})")
+            raise ShapeError(f"input {i} has shape {tuple(s)}, expected {want} (equal to input 0 except on dim {dim})", slot=i)
         total += s[ax]
     return first[:ax] + (total,) + first[ax + 1 :]
 
@@ -73,7 +73,7 @@ register(
         _concat_kernel,
         params={"num_args": Param("int", REQUIRED, "number of inputs", low=1), "dim": Param("int", 1, "axis to join along")},
         variadic="data",
-        aliases=("concat",),
+        aliases=("concat", "_rnn_param_concat"),  # Gluon RNN layers join their parameters with the latter
         infer_shape=forward_shape(_concat_rule),
         infer_type=_same_type_n,
         gradient=lambda g, ograds: (
@@ -92,7 +92,7 @@ def _stack_rule(p, *shapes):
     first = tuple(shapes[0])
     for i, s in enumerate(shapes):
         if tuple(s) != first:
-            raise ShapeError(f"input {i} has shape {tuple(s)}, expected {first} (all inputs share one shape)")
+            raise ShapeError(f"input {i} has shape {tuple(s)}, expected {first} (all inputs share one shape)", slot=i)
     ax = _axis_in("axis", p.axis, len(first) + 1)
     return first[:ax] + (len(shapes),) + first[ax:]
 

@@ -8,8 +8,11 @@ MXNet 1.9.1 semantics, checked against the reference:
 - Reducing every axis without ``keepdims`` gives shape ``(1,)``, never ``()``.
 - The result keeps the input dtype. Integer sums and products wrap around in
   that dtype, and an integer mean is that (wrapped) sum divided with
-  truncation toward zero. float16 accumulates in float32; the mean divides
-  the float16 sum, so an overflowing sum stays inf as in MXNet.
+  truncation toward zero. float16 sums and means accumulate in float32 and
+  the mean divides in float32 before rounding to float16, so the mean of
+  100000 halves is 0.5 (MXNet 1.9.1's CPU build stores the sum in float16
+  first and divides by a count that is inf in float16, giving 0; its
+  ``MXNET_SAFE_ACCUMULATION=1`` mode gives 0.5, as mxpy always does).
 - ``argmax``/``argmin`` return indices in the input dtype (float32 for
   float32 data); the first maximum wins and NaN counts as the maximum.
 - ``norm`` scales by the largest magnitude as MXNet's reducer does, so huge
@@ -132,6 +135,10 @@ def _mean(xp, x, axes):
     n = 1
     for a in axes:
         n *= x.shape[a]
+    if x.dtype == np.float16:
+        # divide the float32 sum in float32: 100000 is inf in float16, and a sum
+        # over 65504 would be too
+        return (xp.asarray(_sum(xp, x, axes)) / np.float32(n)).astype(np.float16)
     s = xp.asarray(_sum(xp, x, axes)).astype(x.dtype, copy=False)  # MXNet divides the sum stored in the output dtype
     if x.dtype.kind == "f":
         return s / x.dtype.type(n)  # 0/0 is NaN for an empty axis, quietly

@@ -16,16 +16,43 @@ Shape = tuple
 
 
 class ShapeError(ValueError):
-    """A shape/type rule found inconsistent inputs; invoke adds the op name."""
+    """A shape/type rule found inconsistent inputs; the front ends add the op name.
+
+    A rule that knows only an input's position passes ``slot`` and words the
+    message with ``input {slot}``; :meth:`named` puts the input's name there.
+    """
+
+    def __init__(self, msg: str, slot: int | None = None) -> None:
+        super().__init__(msg)
+        self.slot = slot
+
+    def named(self, input_names: Sequence[str]) -> str:
+        """The message with ``input N`` replaced by the name of input N."""
+        text = str(self)
+        if self.slot is not None and self.slot < len(input_names):
+            text = text.replace(f"input {self.slot}", input_names[self.slot], 1)
+        return text
 
 
-def merge_shape(a: Shape | None, b: Shape | None, what: str = "shape") -> Shape | None:
-    """Combine two partial shapes; raise ShapeError if they disagree."""
-    if a is None:
-        return b
-    if b is None or a == b:
-        return a
-    raise ShapeError(f"{what} mismatch: {a} vs {b}")
+def merge_shape(given: Shape | None, expected: Shape | None, what: str = "shape", why: str = "") -> Shape | None:
+    """Combine two partial shapes; raise ShapeError if they disagree.
+
+    ``what`` names the argument and ``why`` says what decides the expected
+    shape; the error reads ``weight: given (10, 784), expected (5, 784) from
+    num_hidden=5 and the data's 784 features`` (invoke adds the op's name).
+
+    >>> merge_shape(None, (2, 3))
+    (2, 3)
+    >>> merge_shape((4,), (5,), "bias", "from num_hidden=5")
+    Traceback (most recent call last):
+    ...
+    mxpy.registry.infer.ShapeError: bias: given (4,), expected (5,) from num_hidden=5
+    """
+    if given is None:
+        return expected
+    if expected is None or given == expected:
+        return given
+    raise ShapeError(f"{what}: given {given}, expected {expected}" + (f" {why}" if why else ""))
 
 
 def same_shape(p, in_shapes: Sequence[Shape | None], n_out: int = 1):
@@ -34,7 +61,7 @@ def same_shape(p, in_shapes: Sequence[Shape | None], n_out: int = 1):
     for i, s in enumerate(in_shapes):
         if s is not None:
             if known is not None and s != known:
-                raise ShapeError(f"input {i} has shape {s}, expected {known} (same as the other inputs)")
+                raise ShapeError(f"input {i}: given {s}, expected {known} from the other inputs' shape", slot=i)
             known = s
     return [known] * len(in_shapes), [known] * n_out
 
@@ -77,7 +104,7 @@ def same_type(p, in_types: Sequence[np.dtype | None], n_out: int = 1):
     for i, t in enumerate(in_types):
         if t is not None:
             if known is not None and t != known:
-                raise ShapeError(f"input {i} has dtype {t}, expected {known} (same as the other inputs)")
+                raise ShapeError(f"input {i}: given dtype {t}, expected {known} from the other inputs' dtype", slot=i)
             known = t
     return [known] * len(in_types), [known] * n_out
 

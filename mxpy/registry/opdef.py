@@ -102,6 +102,11 @@ class OpDef:
                     continue  # user attributes such as __lr_mult__ travel separately
                 known = ", ".join(sorted(self.params)) or "none"
                 raise MXNetError(f"{self.name}: unknown parameter '{k}'; known parameters: {known}")
+            if v is None and not spec.optional:
+                # MXNet's front ends pass None for "not given": the default applies
+                if spec.default is REQUIRED:
+                    raise MXNetError(f"{self.name}: required parameter '{k}' is missing (given None)")
+                continue
             out[k] = spec.parse(self.name, k, v)
         for k, spec in self.params.items():
             if k not in out:

@@ -27,6 +27,8 @@ class RandomState:
 
 
 def _make_generator(ctx, seed):
+    if seed is not None:
+        seed %= 1 << 64  # mx.random.seed takes any int, negative too (MXNet keeps its low bits)
     be = get_backend(ctx)
     if be.is_gpu:
         with be.device():

@@ -96,6 +96,8 @@ def simple_bind(
     """Infer every shape and dtype from ``kwargs`` and bind zero-filled arrays."""
     from ..ndarray import zeros
 
+    # as MXNet, keywords whose value is not a shape tuple are ignored (scripts pass extras through)
+    kwargs = {k: v for k, v in kwargs.items() if isinstance(v, tuple)}
     arg_shapes, _, aux_shapes = self.infer_shape(**kwargs)
     if arg_shapes is None:
         raise MXNetError(f"simple_bind: cannot infer all shapes from {kwargs}; give more input shapes")

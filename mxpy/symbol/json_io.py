@@ -9,9 +9,8 @@ before a line break).
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 
+from .._atomic_file import atomic_write
 from ..base import MXNetError
 from ..registry import find
 from .node import Node, topo_order
@@ -186,18 +185,5 @@ def _add_missing_aux(node: Node) -> None:
 
 
 def save_text_atomic(fname: str, text: str) -> None:
-    """Write ``text`` to ``fname`` via a temp file in the same folder, fsync and rename."""
-    folder = os.path.dirname(os.path.abspath(fname))
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=folder)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, fname)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
+    """Write ``text`` (UTF-8) to ``fname`` atomically, through a symlink, with ``open()``'s permissions."""
+    atomic_write(fname, [text.encode("utf-8")], func="Symbol.save")

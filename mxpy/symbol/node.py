@@ -73,6 +73,12 @@ class Node:
             versions.append(src.version if src.op is None else 0)
         self.versions = versions if any(versions) else None
 
+    def is_loss(self) -> bool:
+        """Whether the op's gradient ignores the head gradient (``OpDef.is_loss``, a flag
+        or, for ops such as Custom where it depends on the node, a function of the params)."""
+        flag = self.op.is_loss
+        return bool(flag(self.params)) if callable(flag) else bool(flag)
+
     def n_aux(self) -> int:
         return len(self.op.aux_names(self.params)) if self.op is not None else 0
 

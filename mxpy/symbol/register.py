@@ -6,6 +6,7 @@ import inspect
 
 from .. import registry
 from ..registry import REQUIRED
+from ..registry.docs import op_docstring
 from .symbol import Symbol, create
 
 _FUNCS: dict = {}
@@ -24,11 +25,19 @@ def make_function(op: registry.OpDef, public_name: str):
         if variadic:
             inputs = list(args[0]) if len(args) == 1 and isinstance(args[0], (list, tuple)) else list(args)
             return create(op, inputs, kwargs, name=name, attr=attr, hint=hint)
+        # an optional input given as None is absent (gluon passes F.CTCLoss(x, y, None, None))
+        for k in [k for k in declared if k in kwargs and kwargs[k] is None]:
+            del kwargs[k]
         sym_kwargs = {k: kwargs.pop(k) for k in list(kwargs) if isinstance(kwargs[k], Symbol)}
         pos_syms = []
         rest = list(args)
-        while rest and isinstance(rest[0], Symbol):
-            pos_syms.append(rest.pop(0))
+        slots = 0
+        # None in an input position means "not given" (MXNet's generated code skips it)
+        while rest and (isinstance(rest[0], Symbol) or (rest[0] is None and slots < len(declared))):
+            slots += 1
+            val = rest.pop(0)
+            if val is not None:
+                pos_syms.append(val)
         free = [k for k in param_names if k not in kwargs]
         if len(rest) > len(free):
             raise TypeError(f"{public_name}() got {len(args)} positional arguments; inputs {declared} and parameters {param_names}")
@@ -47,7 +56,7 @@ def make_function(op: registry.OpDef, public_name: str):
     fn.__name__ = public_name
     fn.__qualname__ = public_name
     fn.__module__ = "mxpy.symbol"
-    fn.__doc__ = op.doc or f"The {op.name} operator."
+    fn.__doc__ = op_docstring(op, public_name, "Symbol")
     params = []
     if variadic:
         params.append(inspect.Parameter("data", inspect.Parameter.VAR_POSITIONAL))
@@ -81,3 +90,8 @@ def populate(public: dict, internal: dict) -> None:
         if name.startswith("_"):
             internal[name] = fn
         public.setdefault(name, fn)
+
+
+def prefixed(prefix: str) -> dict:
+    """``{short: function}`` for every operator named ``prefix + short`` (mx.sym.contrib, mx.sym.linalg)."""
+    return {name[len(prefix) :]: function(name) for name in registry.all_names() if name.startswith(prefix)}

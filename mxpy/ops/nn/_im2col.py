@@ -94,7 +94,7 @@ def float_types(op: str):
             raise ShapeError(f"only floating point types are supported, given {np.dtype(known).name}")
         for i, t in enumerate(in_types):
             if t is not None and np.dtype(t) != np.dtype(known):
-                raise ShapeError(f"input {i} has dtype {np.dtype(t).name}, expected {np.dtype(known).name}")
+                raise ShapeError(f"input {i} has dtype {np.dtype(t).name}, expected {np.dtype(known).name}", slot=i)
         return [known] * len(in_types), [known] * n_out
 
     rule.__name__ = f"{op}_types"

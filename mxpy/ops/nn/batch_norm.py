@@ -52,14 +52,22 @@ def _infer_shape(p, in_shapes):
     if len(in_shapes) != 5:
         raise ShapeError(f"expected 5 inputs (data, gamma, beta, moving_mean, moving_var), given {len(in_shapes)}")
     data = shapes[0]
+    names = ("gamma", "beta", "moving_mean", "moving_var")
     c_shape = None
-    for s in shapes[1:]:
-        c_shape = merge_shape(c_shape, s, "gamma/beta/moving statistics shape")
     if data is not None:
         if len(data) == 0:
             raise ShapeError("data must have at least 1 dim, given ()")
-        want = (data[_channel_axis(p, len(data))],)
-        c_shape = merge_shape(c_shape, want, f"gamma/beta/moving statistics shape (channels of data {data})")
+        ax = _channel_axis(p, len(data))
+        c_shape = (data[ax],)
+        for name, s in zip(names, shapes[1:]):
+            merge_shape(s, c_shape, name, f"from axis={p.axis}: the data {data} has {data[ax]} channels")
+    else:
+        first = None
+        for name, s in zip(names, shapes[1:]):
+            if s is not None and first is None:
+                first, c_shape = name, s
+            elif s is not None:
+                merge_shape(s, c_shape, name, f"the shape of {first}")
     return [data] + [c_shape] * 4, [data, c_shape, c_shape]
 
 

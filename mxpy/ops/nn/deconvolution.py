@@ -84,10 +84,13 @@ def _infer_shape(p, in_shapes):
         weight = (data[1], p.num_filter // g, *p.kernel)
         out = im.to_last((data[0], p.num_filter, *out_sp), last)
     wgiven = in_shapes[1] if len(in_shapes) > 1 else None
-    weight = merge_shape(wgiven, im.to_last(weight, last), "weight shape (channels, num_filter/num_group, *kernel)")
+    why = "(channels, num_filter/num_group, *kernel)" + (
+        f" from the data's {data[1]} channels, num_filter={p.num_filter}, num_group={g} and kernel={p.kernel}" if data is not None else ""
+    )
+    weight = merge_shape(wgiven, im.to_last(weight, last), "weight", why)
     shapes = [in_shapes[0], weight]
     if not p.no_bias:
-        shapes.append(merge_shape(in_shapes[2] if len(in_shapes) > 2 else None, (p.num_filter,), "bias shape (num_filter,)"))
+        shapes.append(merge_shape(in_shapes[2] if len(in_shapes) > 2 else None, (p.num_filter,), "bias", f"from num_filter={p.num_filter}"))
     return shapes, [out]
 
 

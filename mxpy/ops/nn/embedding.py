@@ -24,10 +24,8 @@ _PARAMS = {
 def _infer_shape(p, in_shapes):
     data, weight = in_shapes
     want = (p.input_dim, p.output_dim)
-    if weight is not None and weight != want:
-        raise ShapeError(f"weight shape given {weight}, expected {want} (input_dim, output_dim)")
     out = None if data is None else tuple(data) + (p.output_dim,)
-    return [data, merge_shape(weight, want)], [out]
+    return [data, merge_shape(weight, want, "weight", f"from input_dim={p.input_dim} and output_dim={p.output_dim}")], [out]
 
 
 def _infer_type(p, in_types):

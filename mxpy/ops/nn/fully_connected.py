@@ -27,11 +27,12 @@ def _infer_shape(p, in_shapes):
     if len(data) < 1:
         raise ShapeError(f"data must have at least 1 dim, given {data}")
     weight = in_shapes[1] if len(in_shapes) > 1 else None
-    weight = merge_shape(weight, (p.num_hidden, _k_of(p, data)), "weight shape")
+    k = _k_of(p, data)
+    weight = merge_shape(weight, (p.num_hidden, k), "weight", f"from num_hidden={p.num_hidden} and the data's {k} features")
     out = (data[0], p.num_hidden) if p.flatten else tuple(data[:-1]) + (p.num_hidden,)
     shapes = [data, weight]
     if not p.no_bias:
-        shapes.append(merge_shape(in_shapes[2] if len(in_shapes) > 2 else None, (p.num_hidden,), "bias shape"))
+        shapes.append(merge_shape(in_shapes[2] if len(in_shapes) > 2 else None, (p.num_hidden,), "bias", f"from num_hidden={p.num_hidden}"))
     return shapes, [out]
 
 

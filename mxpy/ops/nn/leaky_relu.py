@@ -43,7 +43,7 @@ def _infer_shape(p, in_shapes):
         if data is not None:
             want = (data[1],) if len(data) >= 2 else (1,)
             if gamma is None or gamma != (1,):
-                gamma = merge_shape(gamma, want, f"gamma shape (channels of data {data})")
+                gamma = merge_shape(gamma, want, "gamma", f"from the data {data}'s {want[0]} channels (or (1,))")
         return [data, gamma], [data]
     return [data], [data] * len(_outputs(p))
 

@@ -29,14 +29,14 @@ _IN_PARAMS = {"eps": Param("float", 1e-3, doc="added to the variance before the 
 
 def _in_shape(p, in_shapes):
     data, gamma, beta = (list(in_shapes) + [None, None])[:3]
-    c = None
-    for s in (gamma, beta):
-        c = merge_shape(c, s, "gamma/beta shape")
+    c = None if data is not None else merge_shape(beta, gamma, "beta", "from gamma's shape") if beta is not None else gamma
     stat = None
     if data is not None:
         if len(data) < 2:
             raise ShapeError(f"data must have at least 2 dims (batch, channel, spatial...), given {data}")
-        c = merge_shape(c, (data[1],), f"gamma/beta shape (channels of data {data})")
+        c = (data[1],)
+        for name, s in (("gamma", gamma), ("beta", beta)):
+            merge_shape(s, c, name, f"from the data {data}'s {data[1]} channels")
         stat = (data[0], data[1]) + (1,) * (len(data) - 2)
     return [data, c, c], [data, stat, stat]
 
@@ -118,15 +118,15 @@ def _ln_axis(p, ndim: int) -> int:
 
 def _ln_shape(p, in_shapes):
     data, gamma, beta = (list(in_shapes) + [None, None])[:3]
-    c = None
-    for s in (gamma, beta):
-        c = merge_shape(c, s, "gamma/beta shape")
+    c = None if data is not None else merge_shape(beta, gamma, "beta", "from gamma's shape") if beta is not None else gamma
     stat = None
     if data is not None:
         if len(data) == 0:
             raise ShapeError("data must have at least 1 dim, given ()")
         ax = _ln_axis(p, len(data))
-        c = merge_shape(c, (data[ax],), f"gamma/beta shape (size of axis {p.axis} of data {data})")
+        c = (data[ax],)
+        for name, s in (("gamma", gamma), ("beta", beta)):
+            merge_shape(s, c, name, f"from axis={p.axis}: size {data[ax]} in the data {data}")
         stat = tuple(1 if i == ax else d for i, d in enumerate(data))
     return [data, c, c], [data, stat, stat]
 

@@ -134,7 +134,12 @@ def _infer_shape(p, in_shapes):
         )
     shapes[1] = pshape
     for i in range(2, len(shapes)):
-        shapes[i] = merge_shape(shapes[i], sshape, f"{_inputs(p)[i]} shape (num_layers*directions, batch, state_size)")
+        shapes[i] = merge_shape(
+            shapes[i],
+            sshape,
+            _inputs(p)[i],
+            f"(num_layers*directions, batch, state_size) from num_layers={p.num_layers}, bidirectional={p.bidirectional}, state_size={p.state_size} and the data {data}",
+        )
     outs = [oshape]
     if p.state_outputs:
         outs += [sshape] * (2 if _is_lstm(p) else 1)

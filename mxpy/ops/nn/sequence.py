@@ -38,7 +38,7 @@ def _infer_shape_same(p, in_shapes):
     if data is not None:
         _check_data(p, data)
         if p.use_sequence_length:
-            shapes[1] = merge_shape(in_shapes[1], (_batch(p, data),), "sequence_length shape (batch size,)")
+            shapes[1] = merge_shape(in_shapes[1], (_batch(p, data),), "sequence_length", f"(batch size,) from the data {data} with axis={p.axis}")
     return shapes, [data]
 
 

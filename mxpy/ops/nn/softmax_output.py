@@ -8,14 +8,16 @@ from ...registry import OpDef, Param, ShapeError, register
 from .._util import store
 
 _PARAMS = {
-    "grad_scale": Param("float", 1.0),
-    "ignore_label": Param("float", -1.0),
-    "multi_output": Param("bool", False),
-    "use_ignore": Param("bool", False),
-    "preserve_shape": Param("bool", False),
-    "normalization": Param("str", "null", choices=("null", "batch", "valid")),
-    "out_grad": Param("bool", False),
-    "smooth_alpha": Param("float", 0.0),
+    "grad_scale": Param("float", 1.0, doc="scale applied to the gradient"),
+    "ignore_label": Param("float", -1.0, doc="label whose rows get no gradient (with use_ignore=True)"),
+    "multi_output": Param("bool", False, doc="softmax over axis 1 at every position of (n, c, d1, ...) data, with labels of shape (n, d1, ...)"),
+    "use_ignore": Param("bool", False, doc="give no gradient to rows labelled ignore_label"),
+    "preserve_shape": Param("bool", False, doc="softmax over the last axis, keeping the data's shape"),
+    "normalization": Param(
+        "str", "null", choices=("null", "batch", "valid"), doc="divide the gradient by nothing, the batch size, or the count of labels not ignored"
+    ),
+    "out_grad": Param("bool", False, doc="multiply the gradient by the head gradient (which is ignored otherwise)"),
+    "smooth_alpha": Param("float", 0.0, doc="label smoothing: the true class gets 1 - alpha, the rest share alpha"),
 }
 
 

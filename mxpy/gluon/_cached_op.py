@@ -1,0 +1,188 @@
+"""A hybridized block's compiled form: its Symbol run by bound Executors.
+
+``hybridize()`` traces ``hybrid_forward(F=mx.sym)`` into a Symbol once; each
+call then looks up an :class:`~mxpy.executor.Executor` by input signature
+(context, shapes, dtypes, which inputs need gradients). The Executor is built
+by the same passes as ``Symbol.bind`` (shape and type inference, the gradient
+graph, the memory plan) and is reused for every later call with the same
+signature, so buffers are planned once and reused.
+
+Under ``autograd.record()`` the call is recorded as one node through
+:class:`autograd.Function`: its forward pushes the Executor's forward steps,
+its backward pushes the Executor's backward steps and hands the argument
+gradients to autograd. An Executor whose forward state a pending backward
+still needs is *busy*; a second recorded call with the same signature before
+that backward gets another Executor (kept in the same pool).
+"""
+
+from __future__ import annotations
+
+import weakref
+
+from .. import autograd
+from ..base import MXNetError
+from ..executor import Executor
+from ..ndarray import NDArray
+from ..ndarray.creation import copy_into
+from ..ndarray.ndarray import _new
+from ..symbol.node import aux_variables, topo_order
+
+__all__ = ["CachedOp"]
+
+
+class _Bound:
+    """One Executor of a cached op and the arrays it was bound to."""
+
+    __slots__ = ("ex", "inputs", "params", "needs", "grads", "zeros", "order", "owner")
+
+    def __init__(self, ex: Executor, inputs: list[NDArray], params: list[NDArray], needs: tuple, grads: list, zeros: list, order: list):
+        self.ex = ex
+        self.inputs = inputs  # the executor's own input arrays (the caller's values are copied in)
+        self.params = params  # the parameter arrays bound as arguments/aux, checked on every call
+        self.needs = needs  # per argument: does autograd want its gradient
+        self.grads = grads  # per argument: gradient array or None
+        self.zeros = zeros  # per recorded input: a zero array handed back when no gradient is computed
+        self.order = order  # per recorded input: its argument index (None: the graph does not read it)
+        self.owner = None  # weakref to the recorded call whose backward still needs this executor
+
+    def busy(self) -> bool:
+        return self.owner is not None and self.owner() is not None
+
+
+class _Call(autograd.Function):
+    """One recorded call of a cached op: forward and backward on a bound Executor."""
+
+    def __init__(self, bound: _Bound, n_inputs: int, is_train: bool):
+        super().__init__()
+        self._bound = bound
+        self._n_inputs = n_inputs
+        self._is_train = is_train
+
+    def forward(self, *args):
+        bound = self._bound
+        for src, dst in zip(args[: self._n_inputs], bound.inputs):
+            copy_into(src, dst)
+        outs = bound.ex.forward(is_train=self._is_train)
+        return [o.copy() for o in outs]
+
+    def backward(self, *out_grads):
+        bound = self._bound
+        bound.ex.backward(list(out_grads), is_train=self._is_train)
+        # one gradient per Function input (the data inputs, then the parameter arguments)
+        return [bound.grads[k] if k is not None and bound.grads[k] is not None else bound.zeros[j] for j, k in enumerate(bound.order)]
+
+
+class CachedOp:
+    """The executors of one traced Symbol, keyed by input signature.
+
+    ``input_names`` are the Symbol's data variables in call order;
+    ``params`` maps every other variable name to its :class:`Parameter`.
+    """
+
+    def __init__(self, symbol, input_names: list[str], params: dict, flags: dict | None = None):
+        self.symbol = symbol
+        self.input_names = list(input_names)
+        self.params = params
+        self.flags = dict(flags or {})
+        order = topo_order(symbol._outputs)
+        aux_ids = aux_variables(order)
+        self.arg_names = symbol.list_arguments()
+        self.aux_names = [n.name for n in order if n.op is None and id(n) in aux_ids]
+        missing = [n for n in self.arg_names + self.aux_names if n not in params and n not in self.input_names]
+        if missing:
+            raise MXNetError(f"hybridize: the traced graph has inputs {missing} that are neither data inputs {self.input_names} nor parameters of the block")
+        self._input_pos = {n: k for k, n in enumerate(self.input_names)}
+        self._pool: dict = {}
+        self._hook = None  # (callback(name, op_name, array), monitor_all) from register_op_hook
+
+    def set_op_hook(self, callback, monitor_all: bool) -> None:
+        """Report every node output (and input, with ``monitor_all``) of the forward to ``callback``."""
+        op_of = {}
+        for node in topo_order(self.symbol._outputs):
+            if node.op is None:
+                continue
+            for j in range(node.num_outputs()):
+                op_of[node.output_name(j)] = node.op.name
+            for nm in node.input_names():
+                op_of[f"{node.name}_{nm}"] = node.op.name
+        self._hook = (lambda name, arr: callback(name, op_of.get(name, ""), arr), monitor_all)
+        for bound_list in self._pool.values():
+            for b in bound_list:
+                b.ex.set_monitor_callback(*self._hook)
+
+    def _param_arrays(self, ctx) -> tuple[list, list]:
+        args = [None if n in self._input_pos else self.params[n].data(ctx) for n in self.arg_names]
+        aux = [self.params[n].data(ctx) for n in self.aux_names]
+        return args, aux
+
+    def _bind(self, ctx, inputs: list[NDArray], needs: tuple, args: list, aux: list) -> _Bound:
+        arg_arrays = []
+        own_inputs = [None] * len(inputs)
+        for k, name in enumerate(self.arg_names):
+            pos = self._input_pos.get(name)
+            if pos is None:
+                arg_arrays.append(args[k])
+            else:
+                x = inputs[pos]
+                own = _new(ctx, x.shape, x._data.dtype)
+                own_inputs[pos] = own
+                arg_arrays.append(own)
+        for pos, own in enumerate(own_inputs):
+            if own is None:  # an input the outputs do not depend on
+                x = inputs[pos]
+                own_inputs[pos] = _new(ctx, x.shape, x._data.dtype)
+        grads = [_new(ctx, a.shape, a._data.dtype) if need else None for a, need in zip(arg_arrays, needs)]
+        reqs = ["write" if need else "null" for need in needs]
+        ex = Executor(self.symbol, ctx, arg_arrays, grads, reqs, aux)
+        if self._hook is not None:
+            ex.set_monitor_callback(*self._hook)
+        arg_index = {n: k for k, n in enumerate(self.arg_names)}
+        order = [arg_index.get(n) for n in self.input_names] + [k for k, n in enumerate(self.arg_names) if n not in self._input_pos]
+        shapes = [(x.shape, x._data.dtype) for x in inputs] + [
+            (a.shape, a._data.dtype) for k, a in enumerate(arg_arrays) if self.arg_names[k] not in self._input_pos
+        ]
+        zeros = []
+        for k, (shape, dtype) in zip(order, shapes):
+            if k is not None and needs[k]:
+                zeros.append(None)
+            else:
+                z = _new(ctx, shape, dtype)
+                z._data[...] = 0
+                zeros.append(z)
+        params = [a for k, a in enumerate(arg_arrays) if self.arg_names[k] not in self._input_pos] + list(aux)
+        return _Bound(ex, own_inputs, params, needs, grads, zeros, order)
+
+    def __call__(self, inputs: list[NDArray]) -> list[NDArray]:
+        ctx = inputs[0].context
+        recording = autograd.is_recording()
+        args, aux = self._param_arrays(ctx)
+        if recording:
+            needs = tuple(
+                (inputs[self._input_pos[n]]._ag is not None) if n in self._input_pos else (args[k]._ag is not None) for k, n in enumerate(self.arg_names)
+            )
+        else:
+            needs = (False,) * len(self.arg_names)
+        key = (ctx, needs, tuple((x.shape, x._data.dtype) for x in inputs))
+        bound_list = self._pool.setdefault(key, [])
+        current = [a for a in args if a is not None] + aux
+        bound = None
+        for b in bound_list:
+            if b.busy():
+                continue
+            if len(b.params) == len(current) and all(p is q for p, q in zip(b.params, current)):
+                bound = b
+                break
+        if bound is None:
+            bound_list[:] = [b for b in bound_list if b.busy()]  # stale bindings (reset_ctx, cast) go
+            bound = self._bind(ctx, inputs, needs, args, aux)
+            bound_list.append(bound)
+        is_train = autograd.is_training()
+        if not recording or not any(needs):
+            for src, dst in zip(inputs, bound.inputs):
+                copy_into(src, dst)
+            outs = bound.ex.forward(is_train=is_train)
+            return [o.copy() for o in outs]
+        call = _Call(bound, len(inputs), is_train)
+        bound.owner = weakref.ref(call)
+        outs = call(*inputs, *[a for k, a in enumerate(args) if self.arg_names[k] not in self._input_pos])
+        return [outs] if isinstance(outs, NDArray) else list(outs)

@@ -1,0 +1,269 @@
+"""The MPI side of the distributed stores: the process group, checked transfers, failure handling.
+
+mpi4py is imported here and only here (``pip install mxpy[dist]`` brings it
+with Open MPI). A process started without ``mpirun`` (or ``python -m
+mxpy.launch``) is a world of one rank, where every transfer is a local copy.
+
+Every transfer runs as an engine op on one communication worker (its own
+engine queue), so ``push``/``pull`` return at once and the transfer overlaps
+whatever the compute workers and the Python thread do. MPI collectives must
+be entered in the same order on every rank; all transfer ops of a
+:class:`Group` also write one ordering Var, so they run in push order, which
+is program order and so the same on every rank.
+
+Before the data, each transfer exchanges a small header (sequence number,
+key, shape, dtype) with every rank. A mismatch (workers pushing different
+keys, shapes or dtypes at the same step) fails the op on every rank with a
+message naming the key and the ranks. Waiting for that header polls with a
+growing sleep instead of spinning: a rank that is ahead (its peers still
+computing) should not burn a core those peers need.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import threading
+import time
+import traceback
+import zlib
+
+import numpy as np
+
+from .. import engine as _eng
+from ..base import MXNetError
+from ..engine.var import Var
+
+__all__ = ["Group", "mpi", "world"]
+
+_INSTALL_HINT = "pip install mxpy[dist]"
+
+
+def mpi():
+    """The ``mpi4py.MPI`` module, or an MXNetError saying how to install it."""
+    try:
+        from mpi4py import MPI
+    except ImportError as e:
+        raise MXNetError(f"the distributed kvstore needs mpi4py and an MPI library ({e}); install them with: {_INSTALL_HINT}") from e
+    return MPI
+
+
+def _env_float(name: str, default: float) -> float:
+    try:
+        return float(os.environ.get(name, default))
+    except ValueError:
+        return default
+
+
+def bigarray_bound() -> int:
+    """Elements per transfer piece: ``MXNET_KVSTORE_BIGARRAY_BOUND`` (MXNet's knob, default 1,000,000)."""
+    try:
+        return max(1, int(os.environ.get("MXNET_KVSTORE_BIGARRAY_BOUND", 1000 * 1000)))
+    except ValueError:
+        return 1000 * 1000
+
+
+class _CommKey:
+    """The engine queue of communication ops (one worker thread, apart from the CPU workers)."""
+
+    device_typeid = 2  # the engine gives such a key a single worker
+    device_type = "mpi"
+
+    def __repr__(self) -> str:
+        return "mpi-comm"
+
+
+COMM_KEY = _CommKey()
+_world_lock = threading.Lock()
+_world: dict = {}
+
+
+def world():
+    """``(MPI, COMM_WORLD)``, initialising MPI and installing the rank-aware exit hooks once."""
+    with _world_lock:
+        if not _world:
+            MPI = mpi()
+            comm = MPI.COMM_WORLD
+            if MPI.Query_thread() < MPI.THREAD_MULTIPLE:
+                raise MXNetError(
+                    "the distributed kvstore needs MPI_THREAD_MULTIPLE (transfers run on an engine worker); "
+                    f"this MPI gives thread level {MPI.Query_thread()}. Use Open MPI from {_INSTALL_HINT}"
+                )
+            _world.update(MPI=MPI, comm=comm)
+            if comm.Get_size() > 1:
+                _install_exit_hooks(MPI, comm)
+        return _world["MPI"], _world["comm"]
+
+
+def _install_exit_hooks(MPI, comm) -> None:
+    """An uncaught error on one rank ends the job instead of leaving the others waiting.
+
+    The hook prints the traceback with the rank, gives the other ranks a few
+    seconds to report the same error (a mismatch fails on every rank), then
+    leaves without MPI_Finalize (which would wait for ranks blocked in a
+    transfer); mpirun then stops the rest of the job.
+    """
+    rank = comm.Get_rank()
+    grace = _env_float("MXPY_KVSTORE_ERROR_GRACE", 3.0)
+    exit_comm = comm.Dup()
+    previous = sys.excepthook
+
+    def hook(exc_type, exc, tb):
+        if exc_type is KeyboardInterrupt:
+            previous(exc_type, exc, tb)
+        else:
+            lines = "".join(traceback.format_exception(exc_type, exc, tb)).splitlines()
+            sys.stderr.write("".join(f"[rank {rank}] {line}\n" for line in lines))
+            sys.stderr.write(f"[rank {rank}] mxpy: rank {rank} of {comm.Get_size()} failed; stopping the job\n")
+        sys.stderr.flush()
+        sys.stdout.flush()
+        req = exit_comm.Ibarrier()
+        deadline = time.monotonic() + grace
+        while not req.Test() and time.monotonic() < deadline:
+            time.sleep(0.01)
+        os._exit(1)
+
+    sys.excepthook = hook
+
+
+def wait_polling(req, what: str, timeout: float, rank: int):
+    """Wait for MPI request ``req``: spin briefly, then sleep in growing steps (up to 2 ms)."""
+    if req.Test():
+        return
+    start = time.perf_counter()
+    spin_until = start + 1e-3
+    delay = 2e-5
+    while not req.Test():
+        now = time.perf_counter()
+        if now > spin_until:
+            if now - start > timeout:
+                req.Cancel()
+                raise MXNetError(f"{what}: rank {rank} waited {timeout:.0f} s for the other ranks (MXPY_KVSTORE_TIMEOUT); a rank is stuck or has left the job")
+            time.sleep(delay)
+            delay = min(delay * 2, 2e-3)
+
+
+_DTYPE_CODES: dict = {}
+
+
+def _dtype_code(dtype) -> int:
+    return _DTYPE_CODES.setdefault(np.dtype(dtype).str, zlib.crc32(np.dtype(dtype).str.encode()))
+
+
+def key_code(key) -> int:
+    return zlib.crc32(repr(key).encode())
+
+
+class Group:
+    """One store's view of the MPI world: its own communicators and transfer order.
+
+    Creating a Group is collective (it duplicates COMM_WORLD), so every rank
+    must create its stores in the same order, as the same script does.
+    """
+
+    def __init__(self) -> None:
+        self.MPI, base = world()
+        self.comm = base.Dup()  # data
+        self.ctrl = base.Dup()  # headers and barriers
+        self.rank = self.comm.Get_rank()
+        self.size = self.comm.Get_size()
+        self.order = Var()  # written by every transfer op: program order on every rank
+        self.seq = 0
+        self.timeout = _env_float("MXPY_KVSTORE_TIMEOUT", 600.0)
+
+    # -- engine ops ------------------------------------------------------------------------
+    def push_op(self, fn, args: tuple, reads, writes, name: str) -> None:
+        """Queue ``fn(*args)`` on the communication worker, in program order with this group's other transfers."""
+        _eng.get().push_queued(fn, args, tuple(reads), (*writes, self.order), COMM_KEY, name)
+
+    def wait(self) -> None:
+        """Block until this group's queued transfers finished; raise the first failure not yet reported."""
+        _eng.get().wait_write(self.order)
+
+    def barrier_op(self) -> None:
+        """Queue a barrier after this rank's transfers and wait for it (every rank must call it)."""
+        done = Var()
+        self.push_op(self.barrier, (), (), (done,), "kvstore_barrier")
+        _eng.get().wait_write(done)
+        self.wait()
+
+    # -- checks --------------------------------------------------------------------------
+    def check_peers(self, func: str, key, shape: tuple, dtype) -> None:
+        """Every rank is doing ``func`` on the same key, shape and dtype at this step, or MXNetError on every rank."""
+        self.seq += 1
+        if self.size == 1:
+            return
+        shape_code = zlib.crc32(repr(tuple(shape)).encode())
+        mine = np.array([self.seq, zlib.crc32(func.encode()), key_code(key), shape_code, _dtype_code(dtype)], np.int64)
+        every = np.empty((self.size, mine.size), np.int64)
+        wait_polling(self.ctrl.Iallgather(mine, every), f"KVStore.{func}({key!r})", self.timeout, self.rank)
+        if (every == mine).all():
+            return
+        # Every rank saw the same table, so every rank takes this path: learn the names and report.
+        described = self.ctrl.allgather((func, key, tuple(shape), np.dtype(dtype).name))
+        groups: dict = {}
+        for r, d in enumerate(described):
+            groups.setdefault(d, []).append(r)
+        parts = [f"rank{'s' if len(rs) > 1 else ''} {', '.join(map(str, rs))}: {f}({k!r}) shape {s} {dt}" for (f, k, s, dt), rs in groups.items()]
+        raise MXNetError(
+            f"KVStore.{func}: the workers disagree at transfer {self.seq} (each rank must init/push/pull the same keys, "
+            f"shapes and dtypes in the same order): " + "; ".join(parts)
+        )
+
+    def barrier(self) -> None:
+        """Block until every rank reached its barrier (polling, so waiting ranks leave the CPU to the others)."""
+        if self.size > 1:
+            wait_polling(self.ctrl.Ibarrier(), "KVStore.barrier", self.timeout, self.rank)
+
+    # -- data ----------------------------------------------------------------------------
+    def allreduce(self, buf: np.ndarray, out: np.ndarray | None = None) -> None:
+        """Sum ``buf`` over the ranks into ``out`` (or in place), in pieces of ``bigarray_bound()`` elements.
+
+        Several pieces go out as non-blocking collectives all at once, so MPI
+        pipelines them (and a piece never exceeds MPI's int32 count); a single
+        piece uses the blocking call, faster for small arrays.
+        """
+        if out is None or out is buf:
+            out, src = buf, None
+        else:
+            src = buf
+        if self.size == 1:
+            if src is not None:
+                np.copyto(out, src)
+            return
+        MPI = self.MPI
+        dst = out.reshape(-1)
+        flat = None if src is None else src.reshape(-1)
+        step = bigarray_bound()
+        if dst.size <= step:  # one piece: Open MPI's blocking algorithms beat its non-blocking ones here
+            self.comm.Allreduce(MPI.IN_PLACE if flat is None else flat, dst, op=MPI.SUM)
+            return
+        reqs = []
+        for lo in range(0, dst.size, step):
+            d = dst[lo : lo + step]
+            reqs.append(self.comm.Iallreduce(MPI.IN_PLACE if flat is None else flat[lo : lo + step], d, op=MPI.SUM))
+        MPI.Request.Waitall(reqs)
+
+    def bcast(self, buf: np.ndarray, root: int = 0) -> None:
+        """``buf`` of rank ``root`` on every rank, in pieces."""
+        if self.size == 1:
+            return
+        flat = buf.reshape(-1)
+        step = bigarray_bound()
+        reqs = [self.comm.Ibcast(flat[lo : lo + step], root=root) for lo in range(0, flat.size, step)]
+        self.MPI.Request.Waitall(reqs)
+
+    def bcast_into(self, src: np.ndarray, dst: np.ndarray) -> None:
+        """``dst`` = rank 0's ``src`` on every rank."""
+        if dst is not src:
+            np.copyto(dst, src)
+        self.bcast(dst, 0)
+
+    def allgather_bytes(self, mine: np.ndarray) -> np.ndarray:
+        """``(size, len(mine))`` uint8: every rank's ``mine`` (all the same length)."""
+        every = np.empty((self.size, mine.size), np.uint8)
+        if self.size == 1:
+            every[0] = mine
+        else:
+            self.comm.Allgather(mine, every)
+        return every

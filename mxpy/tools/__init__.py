@@ -1,0 +1,1 @@
+"""Command-line tools: ``python -m mxpy.tools.im2rec``."""

@@ -1,0 +1,97 @@
+"""Every kernel path of Convolution, forced in turn, against the direct references.
+
+Convolution picks its algorithm from the layer's sizes (batch-first columns with
+per-image GEMMs, batch-last columns with one GEMM, a 1x1 layer's data used in place,
+the per-tap depthwise kernel); the battery's tiny shapes reach only some of them. Here
+the size thresholds are patched so that each path runs on every geometry (stride, pad,
+dilate, groups, 1-D/2-D/3-D, channel-last layouts), and the forward output and the
+data, weight and bias gradients are checked against ``tests/battery/conv_pool.py``'s
+loop reference and its gradient by linearity (exact in float64, so a numerical check).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from mxpy import cpu, registry
+from mxpy.ops.nn import convolution as conv
+from tests.battery import f32
+from tests.battery.conv_pool import conv_back_ref, conv_ref
+
+BIG = 10**9
+# path -> threshold settings of mxpy.ops.nn.convolution that force it
+PATHS = {
+    "nfirst": {"_NLAST_MIN_INNER": BIG, "_POINTWISE_MIN_POSITIONS": BIG},
+    "nlast": {"_NLAST_MIN_INNER": 0, "_NLAST_MAX_POSITIONS": BIG, "_POINTWISE_MIN_POSITIONS": BIG},
+    "pointwise": {"_POINTWISE_MIN_POSITIONS": 0, "_NLAST_MIN_INNER": 0},
+    "per_image_wgrad": {"_NLAST_MIN_INNER": BIG, "_PER_IMAGE_MIN_RATIO": 0},
+    "single_wgrad": {"_NLAST_MIN_INNER": BIG, "_PER_IMAGE_MIN_RATIO": BIG},
+}
+
+# (data shape, filters, params): every stride/pad/dilate/group combination in 1, 2 and 3 D
+GEOMETRIES = [
+    ((2, 3, 7, 6), 4, {"kernel": (3, 3)}),
+    ((2, 3, 7, 6), 4, {"kernel": (3, 3), "stride": (2, 1), "pad": (1, 2)}),
+    ((2, 4, 8, 7), 6, {"kernel": (3, 2), "dilate": (2, 1), "pad": (1, 1), "num_group": 2}),
+    ((2, 4, 9, 8), 4, {"kernel": (3, 3), "stride": (2, 2), "pad": (1, 1), "num_group": 4}),  # depthwise
+    ((3, 6, 7, 7), 6, {"kernel": (3, 3), "pad": (2, 2), "dilate": (2, 2), "num_group": 6}),  # depthwise, dilated
+    ((2, 5, 6, 5), 3, {"kernel": (1, 1)}),  # pointwise
+    ((2, 5, 6, 5), 3, {"kernel": (1, 1), "stride": (2, 2)}),
+    ((2, 2, 9), 3, {"kernel": (3,), "stride": (2,), "pad": (1,)}),
+    ((2, 4, 9), 4, {"kernel": (3,), "pad": (1,), "num_group": 4}),
+    ((1, 2, 4, 5, 4), 2, {"kernel": (2, 3, 2), "pad": (1, 0, 1)}),
+    ((1, 2, 4, 5, 4), 2, {"kernel": (1, 1, 1)}),
+]
+_LAST = {4: "NHWC", 5: "NDHWC"}  # MXNet 1.9.1 has no NWC for Convolution
+
+
+def _run(name: str, params: dict, ins: list, out_shapes: list, req=None, fill=np.nan) -> list:
+    """The op's kernel on NumPy arrays; outputs start as ``fill`` (NaN: every element must be written)."""
+    op = registry.get(name)
+    p = op.parse({k: str(v) for k, v in params.items()})
+    outs = [np.full(s, fill, np.float32) for s in out_shapes]
+    op.kernel(p, ins, outs, tuple(req or ["write"] * len(outs)), registry.runtime(cpu(), True))
+    return outs
+
+
+def _last(a: np.ndarray) -> np.ndarray:
+    return np.ascontiguousarray(np.moveaxis(a, 1, -1))
+
+
+def _first(a: np.ndarray) -> np.ndarray:
+    return np.moveaxis(a, -1, 1)
+
+
+@pytest.mark.parametrize("layout", ["first", "last"])
+@pytest.mark.parametrize("path", sorted(PATHS))
+@pytest.mark.parametrize("geom", range(len(GEOMETRIES)))
+def test_conv_path_forward_and_gradients(monkeypatch, path, geom, layout):
+    for attr, value in PATHS[path].items():
+        monkeypatch.setattr(conv, attr, value)
+    shape, f, extra = GEOMETRIES[geom]
+    if layout == "last" and len(shape) not in _LAST:
+        pytest.skip("no channel-last layout for 1-D Convolution in MXNet 1.9.1")
+    g = extra.get("num_group", 1)
+    x = f32(*shape, seed=geom)
+    w = f32(f, shape[1] // g, *extra["kernel"], seed=geom + 50)
+    b = f32(f, seed=geom + 90)
+    params = {"num_filter": f, **extra}
+    want = conv_ref(x, w, b, **params)
+    dy = f32(*want.shape, seed=geom + 130)
+    want_dx, want_dw = conv_back_ref(dy, x, w, **params, no_bias=True)
+    want_db = dy.sum(axis=(0, *range(2, dy.ndim)))
+    last = layout == "last"
+    if last:
+        params["layout"] = _LAST[x.ndim]
+    tx = (lambda a: _last(a)) if last else (lambda a: a)
+    back = _first if last else (lambda a: a)
+    (y,) = _run("Convolution", params, [tx(x), tx(w), b], [tx(want).shape])
+    np.testing.assert_allclose(back(y), want, rtol=1e-4, atol=1e-5)
+    dx, dw, db = _run("_backward_Convolution", params, [tx(dy), tx(x), tx(w)], [tx(x).shape, tx(w).shape, b.shape])
+    np.testing.assert_allclose(back(dx), want_dx, rtol=1e-4, atol=1e-5)
+    np.testing.assert_allclose(back(dw), want_dw, rtol=1e-4, atol=1e-5)
+    np.testing.assert_allclose(db, want_db, rtol=1e-4, atol=1e-5)
+    # req add accumulates onto what is there, on every path
+    (acc,) = _run("Convolution", params, [tx(x), tx(w), b], [tx(want).shape], req=["add"], fill=1.0)
+    np.testing.assert_allclose(back(acc), want + 1, rtol=1e-4, atol=1e-5)

@@ -1,0 +1,117 @@
+"""pyproject.toml is honest: extras only for what the code imports, mxpy's own version, an SPDX licence."""
+
+from __future__ import annotations
+
+import pathlib
+import re
+import subprocess
+import sys
+import tarfile
+
+import pytest
+
+import mxpy as mx
+
+tomllib = pytest.importorskip("tomllib")  # Python 3.11+
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+PROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+
+# distribution name -> the module the code imports
+IMPORT_NAME = {"cupy-cuda12x": "cupy", "cupy-cuda13x": "cupy", "opencv-python-headless": "cv2"}
+# packages that give mxpy a program rather than a module: the program's name must appear in the code
+PROGRAM = {"openmpi": "mpirun"}
+
+
+def _imports(folder: pathlib.Path) -> set[str]:
+    found = set()
+    for path in folder.rglob("*.py"):
+        for m in re.finditer(r"^\s*(?:import|from)\s+([A-Za-z_][\w]*)", path.read_text(), re.M):
+            found.add(m.group(1))
+    return found
+
+
+def test_every_extra_is_imported_by_the_code():
+    # an extra for a feature that does not exist yet installs packages nothing uses
+    used = {"mxpy": _imports(ROOT / "mxpy"), "examples": _imports(ROOT / "examples") | _imports(ROOT / "mxpy")}
+    unused = []
+    for extra, reqs in PROJECT["optional-dependencies"].items():
+        if extra == "test":
+            continue
+        where = "examples" if extra == "demo" else "mxpy"  # the demo extra serves examples/ (through mxpy too)
+        for req in reqs:
+            dist = re.split(r"[<>=!~\[; ]", req, maxsplit=1)[0]
+            if dist in PROGRAM:
+                if not any(PROGRAM[dist] in p.read_text() for p in (ROOT / "mxpy").rglob("*.py")):
+                    unused.append(f"mxpy[{extra}]: {req} (nothing in mxpy/ runs {PROGRAM[dist]})")
+                continue
+            module = IMPORT_NAME.get(dist, dist.replace("-", "_"))
+            if module not in used[where]:
+                unused.append(f"mxpy[{extra}]: {req} (nothing in {where}/ imports {module})")
+    assert not unused, "\n".join(unused)
+
+
+def test_version_is_mxpys_own_and_api_level_is_mxnets():
+    from importlib.metadata import version
+
+    assert PROJECT["version"] == "0.4.0"
+    assert version("mxpy") == PROJECT["version"]
+    assert mx.__version__ == "1.9.1"  # scripts compare it against MXNet releases
+
+
+def test_license_is_spdx_with_its_file():
+    assert PROJECT["license"] == "Apache-2.0"
+    assert PROJECT["license-files"] == ["LICENSE"]
+    assert (ROOT / "LICENSE").read_text().lstrip().startswith("Apache License")
+    assert PROJECT["authors"] and PROJECT["urls"]
+    assert any(c.startswith("Programming Language :: Python :: 3.13") for c in PROJECT["classifiers"])
+    assert not any(c.startswith("License ::") for c in PROJECT["classifiers"])  # PEP 639: the SPDX string only
+
+
+@pytest.mark.slow
+def test_sdist_carries_what_its_tests_need(tmp_path):
+    # build the sdist offline with the setuptools this environment has (needs >= 77)
+    setuptools = pytest.importorskip("setuptools")
+    if int(setuptools.__version__.split(".")[0]) < 77:
+        pytest.skip(f"setuptools {setuptools.__version__} < 77")
+    code = f"from setuptools import build_meta; print(build_meta.build_sdist({str(tmp_path)!r}))"
+    run = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert "deprecat" not in (run.stdout + run.stderr).lower()
+    with tarfile.open(tmp_path / run.stdout.split()[-1]) as tar:
+        names = {n.split("/", 1)[1] for n in tar.getnames() if "/" in n}
+    tracked = subprocess.run(["git", "ls-files", "tests", "examples"], cwd=ROOT, capture_output=True, text=True).stdout.split()
+    if not tracked:
+        pytest.skip("not a git checkout")
+    missing = sorted(set(tracked) - names)
+    assert not missing, f"the sdist lacks files its tests need: {missing[:10]}"
+    assert {"LICENSE", "README.md", "pyproject.toml", "tests/conftest.py"} <= names
+    assert not any(n.startswith("bench/") or "__pycache__" in n for n in names)
+
+
+def test_readme_has_no_links_outside_the_repository():
+    text = (ROOT / "README.md").read_text()
+    assert "../shared" not in text and "/work/" not in text
+    for link in re.findall(r"\]\(([^)#]+)\)", text):
+        if "://" not in link:
+            assert (ROOT / link).exists(), f"README links to {link}, which the repository does not have"
+
+
+def test_readme_module_lists_match_the_package():
+    # "What works" names only modules that import; "Not there yet" only ones that do not
+    text = (ROOT / "README.md").read_text()
+    works = text.split("### What works", 1)[1].split("###", 1)[0]
+    missing = text.split("### Not there yet", 1)[1].split("##", 1)[0]
+    have = re.findall(r"^- `(mx\.[\w.]+)`", works, re.M)
+    lack = re.findall(r"^- `(mx\.[\w.]+)`", missing, re.M)
+    assert len(have) >= 10  # the parse found the list (the "not there yet" list shrinks to nothing as features land)
+    for name in have:
+        obj = mx
+        for part in name.split(".")[1:]:
+            assert hasattr(obj, part), f"README says {name} works, but mxpy has no {name}"
+            obj = getattr(obj, part)
+    for name in lack:
+        obj = mx
+        for part in name.split(".")[1:]:
+            obj = getattr(obj, part, None)
+        assert obj is None, f"README says {name} is not there yet, but it is: move it to 'What works'"
