@@ -394,3 +394,40 @@ def test_host_memory_counter(fresh_profiler):
     assert values == [4000, 4200, 4000]
     assert "Min Use  (kB)" in profiler.dumps()
     del a
+
+
+def test_custom_operator_names(fresh_profiler):
+    """A custom op's kernel is '<op_type>::pure_python' and the ops its code pushes '<op_type>::<op>', in 'Custom Operator'."""
+
+    class Double(mx.operator.CustomOp):
+        def forward(self, is_train, req, in_data, out_data, aux):
+            self.assign(out_data[0], req[0], in_data[0] * 2 + mx.nd.zeros(in_data[0].shape))
+
+        def backward(self, req, out_grad, in_data, out_data, in_grad, aux):
+            self.assign(in_grad[0], req[0], out_grad[0] * 2)
+
+    @mx.operator.register("ProfiledDouble")
+    class DoubleProp(mx.operator.CustomOpProp):
+        def list_arguments(self):
+            return ["data"]
+
+        def list_outputs(self):
+            return ["output"]
+
+        def infer_shape(self, in_shape):
+            return [in_shape[0]], [in_shape[0]], []
+
+        def create_operator(self, ctx, shapes, dtypes):
+            return Double()
+
+    profiler.set_config(filename="c.json", aggregate_stats=True, continuous_dump=False)
+    profiler.set_state("run")
+    x = mx.nd.array([1.0, 2.0])
+    x.attach_grad()
+    with mx.autograd.record():
+        y = mx.nd.Custom(x, op_type="ProfiledDouble")
+    y.backward()
+    assert x.grad.asnumpy().tolist() == [2.0, 2.0]
+    profiler.set_state("stop")
+    custom = json.loads(profiler.dumps(format="json"))["Time"]["Custom Operator"]
+    assert {"ProfiledDouble::pure_python", "_backward_ProfiledDouble::pure_python", "ProfiledDouble::_zeros", "ProfiledDouble::_mul_scalar"} <= set(custom)
