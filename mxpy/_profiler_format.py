@@ -91,42 +91,56 @@ def stats_json(agg: dict, sort_by: str, ascending: bool) -> str:
     return "\n".join(out) + "\n"
 
 
-def trace_json(events: list[tuple]) -> str:
-    """Chrome trace JSON (``traceEvents``) for the recorded events.
+class TraceEncoder:
+    """The Chrome trace of one file, encoded event by event as the events come.
 
-    One process track per device (``cpu/0``, ``gpu/0``) and per domain, one
-    thread track per thread that ran something; operators are complete
-    (``X``) events, so each thread's events nest by construction.
+    Each dump encodes only the events recorded since the previous one (an
+    event is encoded once, and the recorded tuples are dropped); the whole
+    document is then written atomically from the encoded lines. One process
+    track per device (``cpu/0``, ``gpu/0``) and per domain, one thread track
+    per thread that ran something, named by metadata events where they first
+    appear. Operators are complete (``X``) events, so each thread's events
+    nest by construction.
     """
-    tracks: dict[str, int] = {}
-    threads: dict[int, int] = {}
-    seen: set[tuple[int, int]] = set()
-    names = {t.ident: t.name for t in threading.enumerate()}
-    devices = sorted({e[3] for e in events if "/" in e[3]})
-    for d in devices:
-        tracks[d] = len(tracks)
-    for e in events:
-        if e[3] not in tracks:
-            tracks[e[3]] = len(tracks)
-    out: list[dict] = []
-    for name, pid in tracks.items():
-        out.append({"ph": "M", "name": "process_name", "pid": pid, "args": {"name": name}})
-        out.append({"ph": "M", "name": "process_sort_index", "pid": pid, "args": {"sort_index": pid}})
-    body: list[dict] = []
-    for kind, name, cat, track, ident, ts, value, args in events:
-        pid = tracks[track]
-        tid = threads.setdefault(ident, len(threads))
-        if (pid, tid) not in seen:
-            seen.add((pid, tid))
-            out.append({"ph": "M", "name": "thread_name", "pid": pid, "tid": tid, "args": {"name": names.get(ident, f"thread {tid}")}})
-        ev: dict = {"name": name, "cat": cat, "ph": kind, "ts": round(ts, 3), "pid": pid, "tid": tid}
-        if kind == "X":
-            ev["dur"] = round(value, 3)
-            if args:
-                ev["args"] = args
-        elif kind == "C":
-            ev["args"] = {name: value}
-        else:
-            ev["s"] = value
-        body.append(ev)
-    return json.dumps({"traceEvents": out + body, "displayTimeUnit": "ms"}, indent=0)
+
+    _HEAD = '{\n"traceEvents": [\n'
+    _TAIL = '\n],\n"displayTimeUnit": "ms"\n}\n'
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.lines: list[str] = []
+        self.tracks: dict[str, int] = {}
+        self.threads: dict[int, int] = {}
+        self.seen: set[tuple[int, int]] = set()
+
+    def _add(self, ev: dict) -> None:
+        self.lines.append(json.dumps(ev, separators=(",", ":")))
+
+    def append(self, events: list[tuple]) -> None:
+        names = {t.ident: t.name for t in threading.enumerate()}
+        # devices first, in order, so cpu/0 is the top track
+        for track in sorted({e[3] for e in events if "/" in e[3]} - set(self.tracks)) + [e[3] for e in events]:
+            if track not in self.tracks:
+                pid = self.tracks[track] = len(self.tracks)
+                self._add({"ph": "M", "name": "process_name", "pid": pid, "args": {"name": track}})
+                self._add({"ph": "M", "name": "process_sort_index", "pid": pid, "args": {"sort_index": pid}})
+        for kind, name, cat, track, ident, ts, value, args in events:
+            pid = self.tracks[track]
+            tid = self.threads.setdefault(ident, len(self.threads))
+            if (pid, tid) not in self.seen:
+                self.seen.add((pid, tid))
+                self._add({"ph": "M", "name": "thread_name", "pid": pid, "tid": tid, "args": {"name": names.get(ident, f"thread {tid}")}})
+            ev: dict = {"name": name, "cat": cat, "ph": kind, "ts": round(ts, 3), "pid": pid, "tid": tid}
+            if kind == "X":
+                ev["dur"] = round(value, 3)
+                if args:
+                    ev["args"] = args
+            elif kind == "C":
+                ev["args"] = {name: value}
+            else:
+                ev["s"] = value
+            self._add(ev)
+
+    def chunks(self) -> list[bytes]:
+        """The whole document, for an atomic write."""
+        return [self._HEAD.encode(), ",\n".join(self.lines).encode("utf-8"), self._TAIL.encode()]

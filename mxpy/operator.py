@@ -197,6 +197,11 @@ class _CustomParams(Params):
 
     __slots__ = ("prop", "n_args", "n_out", "n_aux", "ops")
 
+    def profiler_label(self, op_name: str) -> tuple[str, str]:
+        """How mx.profiler files this node's kernel: MXNet's 'Custom Operator' category, '<op_type>::pure_python'."""
+        prefix = "_backward_" if op_name.startswith("_backward") else ""
+        return "Custom Operator", f"{prefix}{self.op_type}::pure_python"
+
 
 def _shape(s) -> tuple | None:
     if s is None:
@@ -407,10 +412,11 @@ def _run_user(p: _CustomParams, phase: str, ctx, is_train: bool, fn, written: li
     """Run the user's forward/backward with pushes from this thread executed at once,
     then make sure everything it wrote has been computed; any failure becomes one
     MXNetError naming the op_type (it fails the node's outputs, nothing else)."""
-    from . import autograd
+    from . import autograd, profiler
 
     try:
-        with _engine.synchronous(), ctx:
+        # ops the user's code pushes appear in the profiler as '<op_type>::<op>' (MXNet's names)
+        with _engine.synchronous(), ctx, profiler._category("Custom Operator", f"{p.op_type}::"):
             # running inline in a recording thread: the user's own NDArray code is not
             # recorded. (Recording state is per thread, but its dispatch hook is global:
             # a worker thread must not touch it while another thread records.)

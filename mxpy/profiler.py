@@ -31,6 +31,7 @@ import sys
 import threading
 import time
 import warnings
+import weakref
 from contextlib import contextmanager
 from typing import Any
 
@@ -97,6 +98,7 @@ class _State:
         self.stop_dumper = threading.Event()
         self.symbolic_code: Any = None
         self.kvstore_handle: Any = None
+        self.encoder: Any = None  # the trace being written (_profiler_format.TraceEncoder)
 
     @property
     def recording(self) -> bool:
@@ -390,13 +392,53 @@ def _make_wait(engine, method: str, api_name: str):
 _HOOKED = ("push", "wait_read", "wait_write", "wait_all")
 
 
+class _HostMemory:
+    """``Memory: cpu/0`` in MXNet's 'Device Storage' category: bytes of NDArray host buffers
+    allocated while recording and not yet freed (a counter event at each change).
+
+    While recording with profile_memory, NDArray's host allocator (the module
+    global ``_np_empty`` every new NDArray goes through) is replaced by one
+    that counts each buffer and watches it with a finalizer; when not
+    recording the global is NumPy's own ``empty`` again, so it costs nothing.
+    """
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.in_use = 0
+
+    def allocate(self, shape, dtype=float):
+        arr = np.empty(shape, dtype)
+        n = int(arr.nbytes)
+        if n and _S.recording:
+            self.change(n)
+            weakref.finalize(arr, self.change, -n)
+        return arr
+
+    def change(self, delta: int) -> None:
+        with self.lock:
+            self.in_use += delta
+            value = self.in_use
+        if _S.recording:
+            _S.events.append(("C", "Memory: cpu/0", "Device Storage", "Device Storage", threading.get_ident(), _now_us(), value, None))
+
+
+_HOST_MEMORY = _HostMemory()
+
+
+def _install_memory(on: bool) -> None:
+    from .ndarray import ndarray as nd_module
+
+    nd_module._np_empty = _HOST_MEMORY.allocate if on else np.empty
+
+
 def _install(engine) -> None:
     """Give ``engine`` the instrumented methods while recording, remove them otherwise."""
     for attr in _HOOKED:
         engine.__dict__.pop(attr, None)
+    cfg = _S.config
+    _install_memory(_S.recording and (cfg["profile_memory"] or cfg["profile_all"]))
     if not _S.recording:
         return
-    cfg = _S.config
     if cfg["profile_symbolic"] or cfg["profile_imperative"] or cfg["profile_all"]:
         engine.push = _make_push(engine)
     if cfg["profile_api"] or cfg["profile_all"]:
@@ -650,17 +692,23 @@ def _fold() -> None:
 
 
 def _write_trace(finished: bool) -> None:
-    from ._profiler_format import trace_json
+    """Write the trace so far, atomically; events recorded since the last dump are encoded once and dropped."""
+    from ._profiler_format import TraceEncoder
 
     with _S.lock:
         _fold()
-        events = list(_S.events)
-        filename = _S.config["filename"]
-        if finished:
-            _S.events.clear()
-            _S.agg_pos = 0
-    text = trace_json(events)
-    atomic_write(filename, [text.encode("utf-8")], func="profiler.dump")
+        events = _S.events
+        _S.events = []
+        _S.agg_pos = 0
+        path = _S.config["filename"]
+        encoder = _S.encoder
+        if encoder is None or encoder.path != path:
+            encoder = _S.encoder = TraceEncoder(path)
+        encoder.append(events)
+        if finished:  # the next dump starts a new trace
+            _S.encoder = None
+        # under the lock: a periodic dump and a user's dump must not overtake each other
+        atomic_write(path, encoder.chunks(), func="profiler.dump")
 
 
 def _start_dumper() -> None:
@@ -693,3 +741,4 @@ def _reset_for_tests() -> None:
         _S.events = []
         _S.agg = {}
         _S.agg_pos = 0
+        _S.encoder = None

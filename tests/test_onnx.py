@@ -111,6 +111,12 @@ def assorted_ops():
     return mx.sym.Group([x, mx.sym.expand_dims(y, axis=1), mx.sym.LayerNorm(mx.sym.Variable("ln_in"), name="ln")])
 
 
+def norms():
+    x = mx.sym.Variable("data")
+    lrn = mx.sym.LRN(x, nsize=3, alpha=0.001, beta=0.75, knorm=2, name="lrn")
+    return mx.sym.Group([lrn, mx.sym.InstanceNorm(x, name="inorm"), mx.sym.BatchNorm(x, fix_gamma=True, name="bn_fixed")])
+
+
 # -- helpers ----------------------------------------------------------------------------------------
 def materialize(sym, shapes, seed=0, ints=None):
     """Random arguments and aux states for ``sym`` (``ints``: integer-valued inputs and their upper bound)."""
@@ -147,6 +153,7 @@ NETS = {
     "mobilenet_like": (mobilenet_like, {"data": (2, 3, 32, 32)}, None),
     "lenet": (lenet, {"data": (3, 1, 28, 28)}, None),
     "lstm": (lstm_net, {"data": (6, 3, 8), "lstm_h0": (2, 3, 12), "lstm_c0": (2, 3, 12)}, None),
+    "norms": (norms, {"data": (2, 4, 5, 5)}, None),
     "assorted": (assorted_ops, {"data": (2, 3, 5, 5), "idx": (2, 6), "gru_h0": (1, 2, 4), "ln_in": (3, 7)}, {"idx": 7}),
 }
 
@@ -254,3 +261,27 @@ def test_bad_arguments(tmp_path):
     with pytest.raises(mx.MXNetError, match="no such file"):
         mx.onnx.import_model(str(tmp_path / "missing.onnx"))
     assert not os.path.exists(tmp_path / "x.onnx")
+
+
+POOLS = [
+    ("max", "valid", True),
+    ("max", "full", True),
+    ("avg", "valid", False),
+    ("avg", "full", True),
+    ("avg", "full", False),
+    ("sum", "full", True),
+    ("lp", "full", True),
+]
+
+
+@pytest.mark.parametrize("kind,convention,include_pad", POOLS)
+def test_pooling_conventions(kind, convention, include_pad, tmp_path):
+    """MXNet's 'full' convention (ceil) and count_include_pad for every pool type; the ceil windows are the tricky ones."""
+    kw = {"count_include_pad": include_pad} if kind == "avg" else ({"p_value": 2} if kind == "lp" else {})
+    sym = mx.sym.Pooling(mx.sym.Variable("data"), kernel=(3, 3), stride=(2, 2), pad=(1, 1), pool_type=kind, pooling_convention=convention, name="pool", **kw)
+    x = np.random.default_rng(0).normal(size=(1, 2, 8, 8)).astype(np.float32)
+    want = sym.bind(mx.cpu(), {"data": mx.nd.array(x)}).forward()[0].asnumpy()
+    path = mx.onnx.export_model(sym, {}, [(1, 2, 8, 8)], np.float32, str(tmp_path / "pool.onnx"))
+    np.testing.assert_allclose(run_ort(path, {"data": x})[0], want, rtol=1e-5, atol=1e-5)
+    sym2, arg2, aux2 = mx.onnx.import_model(path)
+    np.testing.assert_allclose(sym2.bind(mx.cpu(), {"data": mx.nd.array(x)}).forward()[0].asnumpy(), want, rtol=1e-5, atol=1e-5)

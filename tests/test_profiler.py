@@ -206,12 +206,16 @@ def test_default_filename_and_dump_rules(fresh_profiler):
     profiler.set_state("run")  # no set_config: MXNet's defaults, continuous dump on
     mx.nd.ones((2, 2)).wait_to_read()
     profiler.set_state("stop")
-    assert os.path.exists(fresh_profiler / "profile.json")
-    os.remove("profile.json")
+    assert op_events(load_trace(fresh_profiler / "profile.json"), "_ones")
     profiler.dump(finished=True)
     assert op_events(load_trace("profile.json"), "_ones")
     profiler.dump()  # a finished trace starts anew: nothing recorded since
     assert not op_events(load_trace("profile.json"))
+    os.remove("profile.json")  # a trace file removed under the profiler is started again
+    profiler.set_state("run")
+    mx.nd.zeros((2,)).wait_to_read()
+    profiler.dump(False)
+    assert op_events(load_trace("profile.json"), "_zeros")
 
 
 def test_continuous_dump_grows(fresh_profiler):
@@ -368,3 +372,62 @@ def test_failed_op_still_reported(fresh_profiler):
     profiler.set_state("stop")
     profiler.dump()
     assert len(op_events(load_trace("f.json"), "boom")) == 1
+
+
+def test_host_memory_counter(fresh_profiler):
+    """profile_memory: 'Memory: cpu/0' in 'Device Storage' follows NDArray buffers made and freed while recording."""
+    from mxpy.ndarray import ndarray as nd_module
+
+    profiler.set_config(filename="m.json", aggregate_stats=True, continuous_dump=False)
+    profiler.set_state("run")
+    assert nd_module._np_empty is not np.empty
+    a = mx.nd.zeros((100, 10))  # 4000 bytes
+    b = mx.nd.zeros((50,))  # 200 bytes
+    mx.nd.waitall()
+    del b
+    profiler.set_state("stop")
+    assert nd_module._np_empty is np.empty  # NumPy's own allocator again when not recording
+    memory = json.loads(profiler.dumps(format="json"))["Memory"]["Device Storage"]["Memory: cpu/0"]
+    assert memory["Count"] == 3 and memory["Max"] == pytest.approx(4.2) and memory["Min"] == pytest.approx(4.0)
+    profiler.dump()
+    values = [e["args"]["Memory: cpu/0"] for e in load_trace("m.json") if e["ph"] == "C"]
+    assert values == [4000, 4200, 4000]
+    assert "Min Use  (kB)" in profiler.dumps()
+    del a
+
+
+def test_custom_operator_names(fresh_profiler):
+    """A custom op's kernel is '<op_type>::pure_python' and the ops its code pushes '<op_type>::<op>', in 'Custom Operator'."""
+
+    class Double(mx.operator.CustomOp):
+        def forward(self, is_train, req, in_data, out_data, aux):
+            self.assign(out_data[0], req[0], in_data[0] * 2 + mx.nd.zeros(in_data[0].shape))
+
+        def backward(self, req, out_grad, in_data, out_data, in_grad, aux):
+            self.assign(in_grad[0], req[0], out_grad[0] * 2)
+
+    @mx.operator.register("ProfiledDouble")
+    class DoubleProp(mx.operator.CustomOpProp):
+        def list_arguments(self):
+            return ["data"]
+
+        def list_outputs(self):
+            return ["output"]
+
+        def infer_shape(self, in_shape):
+            return [in_shape[0]], [in_shape[0]], []
+
+        def create_operator(self, ctx, shapes, dtypes):
+            return Double()
+
+    profiler.set_config(filename="c.json", aggregate_stats=True, continuous_dump=False)
+    profiler.set_state("run")
+    x = mx.nd.array([1.0, 2.0])
+    x.attach_grad()
+    with mx.autograd.record():
+        y = mx.nd.Custom(x, op_type="ProfiledDouble")
+    y.backward()
+    assert x.grad.asnumpy().tolist() == [2.0, 2.0]
+    profiler.set_state("stop")
+    custom = json.loads(profiler.dumps(format="json"))["Time"]["Custom Operator"]
+    assert {"ProfiledDouble::pure_python", "_backward_ProfiledDouble::pure_python", "ProfiledDouble::_zeros", "ProfiledDouble::_mul_scalar"} <= set(custom)

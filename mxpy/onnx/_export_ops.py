@@ -120,15 +120,24 @@ def _pooling(c: Ctx) -> None:
     ceil = 1 if p.pooling_convention == "full" else 0
     if kind == "max":
         c.emit("MaxPool", c.inputs[:1], ceil_mode=ceil, **attrs)
-    elif kind in ("avg", "sum"):
-        include = 1 if kind == "sum" or p.count_include_pad in (None, True) else 0
-        if kind == "avg":
-            c.emit("AveragePool", c.inputs[:1], ceil_mode=ceil, count_include_pad=include, **attrs)
-        else:
-            avg = c.emit("AveragePool", c.inputs[:1], None, ceil_mode=ceil, count_include_pad=1, **attrs)
+    elif kind == "avg":
+        include = 1 if p.count_include_pad in (None, True) else 0
+        c.emit("AveragePool", c.inputs[:1], ceil_mode=ceil, count_include_pad=include, **attrs)
+    else:
+        # sum and Lp pooling: pad with zeros explicitly, covering the windows that the 'full'
+        # convention adds at the end, so every window is whole (AveragePool would divide
+        # those by fewer elements; LpPool has no ceil_mode before opset 18)
+        shape, out = c.in_shapes[0], c.out_shapes[0]
+        ends = [max(pd, (o - 1) * st + k - i - pd) for i, o, k, st, pd in zip(shape[2:], out[2:], p.kernel, attrs["strides"], pads)]
+        x = c.inputs[0]
+        if any(pads) or any(ends):
+            x = c.emit("Pad", [x, c.int64s([0, 0] + pads + [0, 0] + ends), c.const(0.0)], None, mode="constant")
+        plain = dict(kernel_shape=attrs["kernel_shape"], strides=attrs["strides"])
+        if kind == "sum":
+            avg = c.emit("AveragePool", [x], None, **plain)
             c.emit("Mul", [avg, c.const(float(np.prod(p.kernel)))])
-    elif kind == "lp":
-        c.emit("LpPool", c.inputs[:1], p=int(p.p_value or 2), **attrs)
+        else:
+            c.emit("LpPool", [x], p=int(p.p_value or 2), **plain)
 
 
 # -- activations ----------------------------------------------------------------------------------
