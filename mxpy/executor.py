@@ -15,7 +15,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import engine as _eng
-from .backend.cpu_threads import hold_single_blas, release_single_blas, split_threads
+from .backend.cpu_threads import adapt_threads, hold_single_blas, release_single_blas, split_threads
 from .base import MXNetError
 from .graph.gradient import build_gradient
 from .graph.infer import _run as _infer_run
@@ -268,6 +268,7 @@ class Executor:
     def _push(self, steps: list[_Step], is_train: bool) -> None:
         # split mode: OpenBLAS on one thread for the ops that run now (every op of a
         # ready single-device run), so its spinning workers stay out of the slices' way
+        adapt_threads()  # OpenBLAS on the cores other processes leave free (a clock read between samples)
         hold = hold_single_blas() if self._split else None
         try:
             self._push_steps(steps, is_train)
