@@ -201,7 +201,7 @@ class Executor:
             ins = [np.broadcast_to(np.zeros((), dtypes[(id(s), i)]), shapes[(id(s), i)]) for s, i in n.inputs]
             outs = [np.broadcast_to(np.zeros((), dtypes[(id(n), j)]), shapes[(id(n), j)]) for j in range(n.num_outputs())]
             if wanted(spec, n.params, ins, outs):
-                return split_threads() > 1
+                return split_threads(governed=False) > 1
         return False
 
     def _node_ctx(self, node: Node):

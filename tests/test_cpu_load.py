@@ -89,6 +89,7 @@ def test_split_threads_follow_the_governor(monkeypatch):
     assert ct.split_threads() == 2
     g.decide(1.0, 2)
     assert ct.split_threads() == 1
+    assert ct.split_threads(governed=False) == 2  # what executors choose split mode from
 
 
 def test_tick_samples_other_processes_load(monkeypatch):

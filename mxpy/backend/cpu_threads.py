@@ -242,8 +242,12 @@ if hasattr(os, "register_at_fork"):
     os.register_at_fork(after_in_child=_forget_pool_in_child)
 
 
-def split_threads() -> int:
+def split_threads(governed: bool = True) -> int:
     """How many threads a split kernel may use (1: splitting is off).
+
+    ``governed``: as the CPU-load governor allows now (see the end of this module);
+    False gives the configured count (an executor chooses split mode from that at bind
+    time, so a busy moment then does not turn it off for good).
 
     >>> split_threads() >= 1
     True
@@ -251,7 +255,7 @@ def split_threads() -> int:
     pool = _get_pool()
     if pool is None:
         return 1
-    return min(pool.threads, _governor.allowed) if _governor.allowed else pool.threads
+    return min(pool.threads, _governor.allowed) if governed and _governor.allowed else pool.threads
 
 
 def hold_single_blas() -> int | None:
