@@ -26,6 +26,7 @@ import math
 import threading
 from contextlib import contextmanager
 
+from .backend.cpu_threads import adapt_threads
 from .base import MXNetError
 from .ndarray import NDArray, dispatch
 from .ndarray.creation import copy_into
@@ -509,6 +510,7 @@ def backward(heads, head_grads=None, retain_graph: bool = False, train_mode: boo
     for h in heads:
         if not isinstance(h, NDArray) or h._ag is None:
             raise MXNetError(f"backward: {_NOT_IN_GRAPH}")
+    adapt_threads()  # imperative training's one call per batch: OpenBLAS on the cores left free
     hgs = _head_grads(heads, head_grads)
     g = _collect(heads)
     marked = [(n, arr) for n, arr in g.marks.values() if arr._ag[0].grad_req != "null"]

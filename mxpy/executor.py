@@ -17,7 +17,7 @@ import os
 import numpy as np
 
 from . import engine as _eng
-from .backend.cpu_threads import hold_single_blas, release_single_blas, split_threads
+from .backend.cpu_threads import adapt_threads, hold_single_blas, release_single_blas, split_threads
 from .base import MXNetError
 from .graph.cse import eliminate_common_expr
 from .graph.gradient import build_gradient
@@ -225,7 +225,7 @@ class Executor:
             ins = [np.broadcast_to(np.zeros((), dtypes[(id(s), i)]), shapes[(id(s), i)]) for s, i in n.inputs]
             outs = [np.broadcast_to(np.zeros((), dtypes[(id(n), j)]), shapes[(id(n), j)]) for j in range(n.num_outputs())]
             if wanted(spec, n.params, ins, outs):
-                return split_threads() > 1
+                return split_threads(governed=False) > 1
         return False
 
     def _node_ctx(self, node: Node):
@@ -292,6 +292,7 @@ class Executor:
     def _push(self, steps: list[_Step], is_train: bool) -> None:
         # split mode: OpenBLAS on one thread for the ops that run now (every op of a
         # ready single-device run), so its spinning workers stay out of the slices' way
+        adapt_threads()  # OpenBLAS on the cores other processes leave free (a clock read between samples)
         hold = hold_single_blas() if self._split else None
         try:
             self._push_steps(steps, is_train)

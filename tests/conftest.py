@@ -1,10 +1,19 @@
-"""Shared fixtures: run a test under each engine, fresh random seeds."""
+"""Shared fixtures: run a test under each engine, fresh random seeds.
+
+The suite runs with ``MXPY_ADAPT_THREADS=0``: tests that check OpenBLAS's thread
+count must not see it lowered because the (shared) test machine is busy; the
+load governor has its own tests (tests/test_cpu_load.py) on simulated load.
+"""
 
 from __future__ import annotations
 
-import pytest
+import os
 
-from mxpy import engine
+os.environ.setdefault("MXPY_ADAPT_THREADS", "0")
+
+import pytest  # noqa: E402
+
+from mxpy import engine  # noqa: E402
 
 ENGINES = ["NaiveEngine", "ThreadedEngine", "queued"]
 

@@ -93,5 +93,9 @@ def test_conv_path_forward_and_gradients(monkeypatch, path, geom, layout):
     np.testing.assert_allclose(back(dw), want_dw, rtol=1e-4, atol=1e-5)
     np.testing.assert_allclose(db, want_db, rtol=1e-4, atol=1e-5)
     # req add accumulates onto what is there, on every path
+    # the weight and bias gradients alone (a first layer: no data gradient wanted)
+    _, dw_only, db_only = _run("_backward_Convolution", params, [tx(dy), tx(x), tx(w)], [tx(x).shape, tx(w).shape, b.shape], req=["null", "write", "write"])
+    np.testing.assert_allclose(back(dw_only), want_dw, rtol=1e-4, atol=1e-5)
+    np.testing.assert_allclose(db_only, want_db, rtol=1e-4, atol=1e-5)
     (acc,) = _run("Convolution", params, [tx(x), tx(w), b], [tx(want).shape], req=["add"], fill=1.0)
     np.testing.assert_allclose(back(acc), want + 1, rtol=1e-4, atol=1e-5)

@@ -33,6 +33,7 @@ import glob
 import os
 import queue
 import threading
+import time
 from collections.abc import Callable, Sequence
 
 _MAX_THREADS = 8
@@ -134,6 +135,14 @@ class _SingleBlas:
             if self._holders == 0:
                 self.set(self._saved)
 
+    def rebase(self, n: int) -> None:
+        """Make ``n`` the count OpenBLAS runs with outside holds (now, or when the last hold ends)."""
+        with self._lock:
+            if self._wide and self._holders:
+                self._saved = n
+            else:
+                self.set(n)
+
     def lend(self) -> bool:
         """Inside a hold, give OpenBLAS its saved count back (until :meth:`take_back`);
         False when there is nothing to lend (no hold, or per-thread settings)."""
@@ -233,14 +242,20 @@ if hasattr(os, "register_at_fork"):
     os.register_at_fork(after_in_child=_forget_pool_in_child)
 
 
-def split_threads() -> int:
+def split_threads(governed: bool = True) -> int:
     """How many threads a split kernel may use (1: splitting is off).
+
+    ``governed``: as the CPU-load governor allows now (see the end of this module);
+    False gives the configured count (an executor chooses split mode from that at bind
+    time, so a busy moment then does not turn it off for good).
 
     >>> split_threads() >= 1
     True
     """
     pool = _get_pool()
-    return pool.threads if pool is not None else 1
+    if pool is None:
+        return 1
+    return min(pool.threads, _governor.allowed) if governed and _governor.allowed else pool.threads
 
 
 def hold_single_blas() -> int | None:
@@ -287,3 +302,132 @@ def run_split(parts: Sequence[Callable[[], None]]) -> bool:
     """
     pool = _get_pool()
     return pool is not None and pool.run(parts)
+
+
+# --------------------------------------------------------------------------
+# threads under CPU load
+#
+# OpenBLAS hands every product above a small size to its worker threads and
+# waits for all of them. When another process keeps a core busy, the worker
+# on that core runs only when the scheduler gives it a slice, so each product
+# waits for it: on the 2-vCPU test box an LSTM epoch (bench/lstm_case.py) ran
+# 7.7x slower with OpenBLAS's default 2 threads than with 1 while the box was
+# busy (2947 vs 381 ms a batch), with the process mostly idle. So mxpy watches
+# how much CPU *other* processes use (``/proc/stat``'s busy time minus this
+# process's own CPU time, over the last quarter second) and runs OpenBLAS, and
+# split mode, on the cores that are left: never more threads than OpenBLAS
+# started with, never fewer than one. ``MXPY_ADAPT_THREADS=0`` turns it off.
+# --------------------------------------------------------------------------
+
+
+def _read_busy(path: str = "/proc/stat") -> tuple[float, int] | None:
+    """(seconds of busy CPU time summed over all CPUs, CPU count) from ``/proc/stat``, or None."""
+    try:
+        with open(path) as f:
+            lines = f.read().splitlines()
+    except OSError:
+        return None
+    head = lines[0].split() if lines else []
+    if len(head) < 5 or head[0] != "cpu":
+        return None
+    v = [int(x) for x in head[1:9]]  # user nice system idle iowait irq softirq steal
+    busy = sum(v) - v[3] - (v[4] if len(v) > 4 else 0)
+    cpus = sum(1 for line in lines if line.startswith("cpu") and line[3:4].isdigit())
+    return busy / _CLK_TCK, max(cpus, 1)
+
+
+_CLK_TCK = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+# the governor's clocks (module names, so tests can drive them)
+_monotonic = time.monotonic
+_process_time = time.process_time
+
+
+class _Governor:
+    """Chooses OpenBLAS's thread count from the CPU time other processes take (see above).
+
+    ``tick()`` is called before each executor run; it costs a clock read except once per
+    ``interval`` seconds, when it samples ``/proc/stat``. ``allowed`` is the thread count
+    in force (0: not deciding, leave everything as it is).
+    """
+
+    interval = 0.25
+    # other processes' load (in cores) that takes a thread away / gives it back (hysteresis)
+    down_at = 0.5
+    up_below = 0.3
+
+    def __init__(self) -> None:
+        self.allowed = 0
+        self._next = 0.0
+        self._last: tuple | None = None
+        self._base = 0
+        self._setter = None
+        self._enabled: bool | None = None
+        self._lock = threading.Lock()
+
+    def _start(self) -> bool:
+        self._enabled = False
+        if os.environ.get("MXPY_ADAPT_THREADS", "1").strip() in ("0", "false", "False", "off"):
+            return False
+        setter = _blas_local_setter()
+        if setter is None or _read_busy() is None:
+            return False
+        self._base = setter(1)  # the count OpenBLAS started with (set back just below)
+        setter(self._base)
+        self._setter = setter
+        self._enabled = self._base > 1 and _is_process_wide(setter)
+        return self._enabled
+
+    def tick(self) -> None:
+        now = _monotonic()
+        if now < self._next:
+            return
+        with self._lock:
+            if now < self._next:
+                return
+            self._next = now + self.interval
+            if self._enabled is None and not self._start():
+                self._next = float("inf")
+                return
+            sample = _read_busy()
+            mine = _process_time()
+            if sample is None:
+                return
+            last, self._last = self._last, (now, sample[0], mine)
+            if last is None:
+                return
+            wall = now - last[0]
+            other = max(0.0, (sample[0] - last[1]) - (mine - last[2])) / wall if wall > 0 else 0.0
+            self.decide(other, sample[1])
+
+    def decide(self, other: float, cpus: int) -> int:
+        """Set the thread count for ``other`` cores' worth of other processes' load on ``cpus`` CPUs."""
+        current = self.allowed or self._base
+        free = cpus - other
+        if free < current - self.down_at:
+            want = max(1, int(free + 1 - self.down_at))
+        elif free > current + 1 - self.up_below:
+            want = int(free + self.up_below)
+        else:
+            want = current
+        want = max(1, min(self._base, want))
+        if want != current or not self.allowed:
+            pool = _pool
+            if pool is not None:  # split mode's holds put this count back when they end
+                pool.blas.rebase(want)
+            else:
+                self._setter(want)
+            self.allowed = want
+        return want
+
+
+_governor = _Governor()
+
+
+def adapt_threads() -> None:
+    """Fit OpenBLAS's (and split mode's) thread count to the CPUs other processes leave free.
+
+    Called by executors before each run; cheap (a clock read) between samples.
+
+    >>> adapt_threads()
+    """
+    _governor.tick()

@@ -125,7 +125,9 @@ def _backward(p, ins, outs, req, rt):
     f = w.shape[0]
     # narrow layers (LeNet's first) take the weight gradient from batch-first columns:
     # transposing dy to batch-last costs more there than the GEMM saves
-    narrow = x.shape[1] // g * math.prod(geo["kernel"]) < _NLAST_MIN_INNER
+    # a layer without a data gradient (a net's first) has no batch-last dy to share: the
+    # batch-first weight gradient is then 10-35% faster at every size (ResNet, CIFAR ResNet)
+    narrow = x.shape[1] // g * math.prod(geo["kernel"]) < _NLAST_MIN_INNER or req[0] == "null"
     dy_rows = None  # dy as (g, F/g, columns), in whichever column order was built
     if req[0] != "null" or (req[1] != "null" and not narrow):
         # batch-last layout (see _im2col): dy as (g, F/g, P*N), read by both GEMMs

@@ -147,6 +147,8 @@ def _pool(xp, p, x, geo, extra, out_sp):
             return x.sum(axis=axes, keepdims=True)
     fill = np.finfo(x.dtype).min if kind == "max" else 0
     xpd = _padded(xp, x, geo, extra, fill)
+    if kind == "max":
+        return _separable_max(xp, xpd, geo, out_sp)
     acc = None
     p_val = p.p_value if kind == "lp" else 1
     for offset in np.ndindex(*geo["kernel"]):
@@ -165,6 +167,35 @@ def _pool(xp, p, x, geo, extra, out_sp):
     elif kind == "lp" and p_val == 3:
         xp.cbrt(acc, out=acc)
     return acc
+
+
+def _separable_max(xp, xpd, geo, out_sp):
+    """Max over each window of the padded ``xpd``, one spatial axis at a time.
+
+    A k x k max is a max over k rows of maxima over k columns: ``2(k-1)`` strided
+    ``maximum`` calls instead of ``k*k - 1`` plus a copy, and exact (max is
+    associative; NaN propagates as before). ResNet's 3x3 stride-2 pool on
+    8x64x112x112: 178 -> 93 ms (min of 6 interleaved calls on the busy box), bit-identical.
+    """
+    cur = xpd
+    nd = len(out_sp)
+    for ax in range(nd):
+        k, s, d, o = geo["kernel"][ax], geo["stride"][ax], geo["dilate"][ax], out_sp[ax]
+        lead = (slice(None),) * (2 + ax)
+
+        def tap(off, cur=cur, lead=lead, s=s, d=d, o=o):
+            return cur[lead + (slice(off * d, off * d + s * (o - 1) + 1, s),)]
+
+        shape = cur.shape[: 2 + ax] + (o,) + cur.shape[3 + ax :]
+        acc = xp.empty(shape, dtype=cur.dtype) if ax == nd - 1 else im.workspace(xp, shape, cur.dtype, f"maxpool{ax}")
+        if k == 1:
+            acc[...] = tap(0)
+        else:
+            xp.maximum(tap(0), tap(1), out=acc)
+            for off in range(2, k):
+                xp.maximum(acc, tap(off), out=acc)
+        cur = acc
+    return cur
 
 
 def _forward(p, ins, outs, req, rt):
