@@ -142,6 +142,8 @@ def _wrap(v, dev: FakeDevice):
         return FakeDeviceArray(np.asarray(v), dev)  # CuPy reductions give 0-d arrays
     if t is tuple or t is list:
         return t(_wrap(x, dev) for x in v)
+    if isinstance(v, tuple):  # NumPy's named results (QRResult, SlogdetResult, EighResult)
+        return tuple(_wrap(x, dev) for x in v)
     if isinstance(v, np.random.Generator):
         return _FakeGenerator(v, dev)
     return v
