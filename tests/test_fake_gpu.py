@@ -135,3 +135,148 @@ def test_battery_on_the_device_agrees_with_cpu(case):
     if not registry.get(case.op).needs_rng:  # samplers draw from the device's own generator
         for g, c in zip(got, cpu):
             np.testing.assert_allclose(g.astype(np.float64), c.astype(np.float64), rtol=1e-5, atol=1e-6, err_msg=case.id)
+
+
+# -- training on the device ----------------------------------------------------------------
+
+
+def _mlp():
+    data = mx.sym.Variable("data")
+    h = mx.sym.Activation(mx.sym.FullyConnected(data, num_hidden=8, name="fc1"), act_type="relu")
+    return mx.sym.SoftmaxOutput(mx.sym.FullyConnected(h, num_hidden=3, name="fc2"), name="softmax")
+
+
+def _batch(seed=0):
+    rng = np.random.default_rng(seed)
+    x = rng.standard_normal((4, 5)).astype(np.float32)
+    y = rng.integers(0, 3, 4).astype(np.float32)
+    return mx.io.DataBatch([mx.nd.array(x)], [mx.nd.array(y)])
+
+
+def _module(ctx):
+    mod = mx.mod.Module(_mlp(), context=ctx)
+    mod.bind(data_shapes=[("data", (4, 5))], label_shapes=[("softmax_label", (4,))])
+    mx.random.seed(1)
+    mod.init_params(initializer=mx.init.Xavier())
+    mod.init_optimizer(optimizer="sgd", optimizer_params={"learning_rate": 0.1, "momentum": 0.9, "wd": 1e-3})
+    return mod
+
+
+def test_module_training_on_the_device_agrees_with_cpu():
+    ref, dev = _module(mx.cpu()), _module(mx.gpu(0))
+    arg, aux = ref.get_params()
+    dev.set_params(arg, aux)
+    for mod in (ref, dev):
+        for step in range(3):
+            mod.forward_backward(_batch(step))
+            mod.update()
+    assert all(_is_device(a) for a in dev._exec_group.execs[0].arg_arrays)
+    got, want = dev.get_params()[0], ref.get_params()[0]
+    assert set(got) == set(want) == {"fc1_weight", "fc1_bias", "fc2_weight", "fc2_bias"}
+    for k in want:
+        np.testing.assert_allclose(got[k].asnumpy(), want[k].asnumpy(), rtol=1e-5, atol=1e-6, err_msg=k)
+    np.testing.assert_allclose(dev.get_outputs()[0].asnumpy(), ref.get_outputs()[0].asnumpy(), rtol=1e-5, atol=1e-6)
+
+
+def test_a_bound_training_step_copies_only_the_batch():
+    mod = _module(mx.gpu(0))
+    mod.forward_backward(_batch(0))  # the first step may set up optimizer state
+    mod.update()
+    batch = _batch(1)
+    mx.nd.waitall()
+    with fake_gpu.counting() as c:
+        mod.forward_backward(batch)
+        mod.update()
+        mx.nd.waitall()
+    # data (4x5 float32) and label (4 float32) go to the device; parameters, gradients,
+    # optimizer state and outputs stay there
+    assert (c["h2d"], c["h2d_bytes"], c["d2h"]) == (2, 4 * 5 * 4 + 4 * 4, 0)
+
+
+def test_gluon_trainer_step_on_the_device_agrees_with_cpu():
+    from mxpy import autograd, gluon
+
+    def make(ctx):
+        net = gluon.nn.HybridSequential()
+        net.add(gluon.nn.Dense(6, activation="relu", in_units=5), gluon.nn.Dense(2, in_units=6))
+        net.initialize(mx.init.Constant(0.1), ctx=ctx)
+        return net, gluon.Trainer(net.collect_params(), "adam", {"learning_rate": 0.01})
+
+    rng = np.random.default_rng(3)
+    x, y = rng.standard_normal((8, 5)).astype(np.float32), rng.standard_normal((8, 2)).astype(np.float32)
+    w0 = rng.standard_normal((6, 5)).astype(np.float32)
+    loss_fn = gluon.loss.L2Loss()
+    results = []
+    for ctx in (mx.cpu(), mx.gpu(0)):
+        net, trainer = make(ctx)
+        net[0].weight.set_data(mx.nd.array(w0))  # a host array: set_data copies it to the parameter's device
+        for _ in range(2):
+            xb, yb = mx.nd.array(x, ctx=ctx), mx.nd.array(y, ctx=ctx)
+            with autograd.record():
+                loss = loss_fn(net(xb), yb)
+            loss.backward()
+            trainer.step(8)
+        params = list(net.collect_params().values())
+        assert len(params) == 4 and all(_is_device(p.data(ctx)) == (ctx == mx.gpu(0)) for p in params)
+        results.append([p.data(ctx).asnumpy() for p in params])
+    for got, want in zip(results[1], results[0]):
+        np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-6)
+    assert not np.allclose(results[1][0], w0)  # the step moved the weights
+
+
+def test_a_gluon_training_step_copies_only_the_batch():
+    from mxpy import autograd, gluon
+
+    net = gluon.nn.HybridSequential()
+    net.add(gluon.nn.Dense(6, activation="relu", in_units=5), gluon.nn.Dense(2, in_units=6))
+    net.initialize(mx.init.Xavier(), ctx=mx.gpu(0))
+    net.hybridize()
+    trainer = gluon.Trainer(net.collect_params(), "sgd", {"learning_rate": 0.1, "momentum": 0.9})
+    loss_fn = gluon.loss.L2Loss()
+    x, y = mx.nd.ones((8, 5)), mx.nd.zeros((8, 2))  # the batch arrives on the host
+
+    def step():
+        with autograd.record():
+            loss = loss_fn(net(x.as_in_context(mx.gpu(0))), y.as_in_context(mx.gpu(0)))
+        loss.backward()
+        trainer.step(8)
+
+    step()
+    mx.nd.waitall()
+    with fake_gpu.counting() as c:
+        step()
+        mx.nd.waitall()
+    assert (c["h2d"], c["h2d_bytes"], c["d2h"]) == (2, 8 * 5 * 4 + 8 * 2 * 4, 0)
+
+
+def test_without_the_fake_backend_gpu_needs_cupy():
+    try:
+        import cupy  # noqa: F401
+    except ImportError:
+        pass
+    else:
+        pytest.skip("CuPy is installed: gpu(i) uses it")
+    fake_gpu.disable()
+    try:
+        assert mx.context.num_gpus() == 0 and list(mx.test_utils.list_gpus()) == []
+        with pytest.raises(mx.base.MXNetError, match="CuPy is not installed"):
+            mx.context.gpu_memory_info(0)
+        with pytest.raises(mx.base.MXNetError, match="CuPy is not installed"):
+            mx.nd.ones((1,), ctx=mx.gpu(0))
+    finally:
+        fake_gpu.enable(2)
+    assert _is_device(mx.nd.ones((1,), ctx=mx.gpu(0)))
+
+
+def test_env_var_turns_the_fake_backend_on():
+    import os
+    import subprocess
+    import sys
+
+    code = "import mxpy as mx; x = mx.nd.ones((2,), ctx=mx.gpu(1)); print(mx.context.num_gpus(), type(x._data).__name__, x.asnumpy().sum())"
+    env = dict(os.environ, MXPY_FAKE_GPU="2")
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120, check=True).stdout.split()
+    assert out == ["2", "FakeDeviceArray", "2.0"]
+    env["MXPY_FAKE_GPU"] = "two"
+    bad = subprocess.run([sys.executable, "-c", "import mxpy"], env=env, capture_output=True, text=True, timeout=120)
+    assert bad.returncode != 0 and "MXPY_FAKE_GPU must be a number" in bad.stderr
