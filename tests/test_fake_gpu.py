@@ -280,3 +280,42 @@ def test_env_var_turns_the_fake_backend_on():
     env["MXPY_FAKE_GPU"] = "two"
     bad = subprocess.run([sys.executable, "-c", "import mxpy"], env=env, capture_output=True, text=True, timeout=120)
     assert bad.returncode != 0 and "MXPY_FAKE_GPU must be a number" in bad.stderr
+
+
+def test_module_over_two_gpus_with_device_kvstore_agrees_with_cpu():
+    data = mx.sym.Variable("data")
+    sym = mx.sym.SoftmaxOutput(mx.sym.FullyConnected(data, num_hidden=3, name="fc"), name="softmax")
+    rng = np.random.default_rng(0)
+    batch = mx.io.DataBatch([mx.nd.array(rng.standard_normal((4, 5)))], [mx.nd.array([0, 1, 2, 1])])
+    weights = []
+    for ctxs in ([mx.cpu()], [mx.gpu(0), mx.gpu(1)]):
+        mod = mx.mod.Module(sym, context=ctxs)
+        mod.bind(data_shapes=[("data", (4, 5))], label_shapes=[("softmax_label", (4,))])
+        mod.init_params(mx.init.Constant(0.1))
+        mod.init_optimizer(kvstore="device", optimizer="sgd", optimizer_params={"learning_rate": 0.5})
+        mod.forward_backward(batch)
+        mod.update()
+        weights.append(mod.get_params()[0]["fc_weight"].asnumpy())
+    assert [e.arg_dict["fc_weight"].context for e in mod._exec_group.execs] == [mx.gpu(0), mx.gpu(1)]
+    assert not np.allclose(weights[0], 0.1)
+    np.testing.assert_allclose(weights[1], weights[0], rtol=1e-5, atol=1e-6)
+
+
+def test_gluon_split_and_load_over_two_gpus():
+    from mxpy import autograd, gluon
+
+    ctxs = [mx.gpu(0), mx.gpu(1)]
+    net = gluon.nn.Dense(2, in_units=3)
+    net.initialize(mx.init.One(), ctx=ctxs)
+    trainer = gluon.Trainer(net.collect_params(), "sgd", {"learning_rate": 0.1}, kvstore="device")
+    parts = gluon.utils.split_and_load(mx.nd.arange(12).reshape((4, 3)), ctxs)
+    assert [p.context for p in parts] == ctxs and all(_is_device(p) for p in parts)
+    with autograd.record():
+        losses = [net(x).sum() for x in parts]
+    for loss in losses:
+        loss.backward()
+    trainer.step(4)
+    # d(sum of outputs)/dW = the column sums of the whole batch, for each of the 2 output rows
+    want = 1 - 0.1 * np.arange(12).reshape((4, 3)).sum(axis=0) / 4
+    for ctx in ctxs:
+        np.testing.assert_allclose(net.weight.data(ctx).asnumpy(), np.tile(want, (2, 1)), rtol=1e-6)
