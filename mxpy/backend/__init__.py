@@ -8,9 +8,12 @@ directly for array work: they use the ``xp`` they are given.
 from __future__ import annotations
 
 from ..base import MXNetError
+from . import fake_gpu
 from .numpy_backend import NUMPY_BACKEND, Backend
 
 __all__ = ["Backend", "get_backend", "cupy_device_count", "NUMPY_BACKEND"]
+
+fake_gpu._from_env()
 
 _gpu_backends: dict[int, Backend] = {}
 
@@ -25,14 +28,23 @@ def get_backend(ctx) -> Backend:
         return NUMPY_BACKEND
     be = _gpu_backends.get(ctx.device_id)
     if be is None:
-        from .cupy_backend import make_cupy_backend
+        n_fake = fake_gpu.enabled_count()
+        if n_fake:  # tests: MXPY_FAKE_GPU or fake_gpu.enable() stands in for CuPy
+            if ctx.device_id >= n_fake:
+                raise MXNetError(f"gpu({ctx.device_id}): device id out of range; {n_fake} fake GPU(s) are enabled")
+            be = _gpu_backends[ctx.device_id] = fake_gpu.FakeGpuBackend(ctx.device_id)
+        else:
+            from .cupy_backend import make_cupy_backend
 
-        be = _gpu_backends[ctx.device_id] = make_cupy_backend(ctx.device_id)
+            be = _gpu_backends[ctx.device_id] = make_cupy_backend(ctx.device_id)
     ctx._backend = be
     return be
 
 
 def cupy_device_count() -> int:
+    """GPUs visible: the fake ones when the test backend is on, else CuPy's (0 without CuPy)."""
+    if fake_gpu.enabled_count():
+        return fake_gpu.enabled_count()
     try:
         import cupy
     except ImportError:
@@ -47,6 +59,8 @@ def backend_of(arr) -> Backend:
     """The backend owning a raw array (numpy.ndarray or cupy.ndarray)."""
     if type(arr).__module__.startswith("numpy"):
         return NUMPY_BACKEND
+    if type(arr) is fake_gpu.FakeDeviceArray:
+        return get_backend(__import__("mxpy.context", fromlist=["gpu"]).gpu(arr.device.id))
     dev = getattr(arr, "device", None)
     if dev is None:
         raise MXNetError(f"unsupported array type {type(arr).__name__}")

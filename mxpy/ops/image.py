@@ -434,7 +434,7 @@ register_pair(
 
 def _random_lighting(p, ins, outs, req, rt):
     x = _host(rt.xp, ins[0])
-    alpha = rt.rng.normal(0.0, p.alpha_std, 3).astype(np.float32)
+    alpha = _host(rt.xp, rt.rng.normal(0.0, p.alpha_std, 3)).astype(np.float32)  # a GPU generator draws on the device
     val = _cast_back(_lighting(x, alpha), x.dtype)
     store(outs[0], req[0], val if rt.xp is np else rt.xp.asarray(val))
 

@@ -46,8 +46,8 @@ def _diag_backward(p, xp, og, ins, outs):
     a1, a2 = _diag_axes(p, x.ndim)
     dx = xp.zeros(x.shape, g.dtype)
     n = g.shape[-1]
-    i = np.arange(n) + max(-p.k, 0)
-    j = np.arange(n) + max(p.k, 0)
+    i = xp.arange(n) + max(-p.k, 0)
+    j = xp.arange(n) + max(p.k, 0)
     moved = xp.moveaxis(dx, (a1, a2), (-2, -1))
     moved[..., i, j] = g
     return [xp.moveaxis(moved, (-2, -1), (a1, a2))]

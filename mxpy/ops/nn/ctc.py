@@ -92,11 +92,13 @@ def _one(lp, lab, blank):
 def _forward(p, xp, data, label, *lengths):
     t_max, n, c = data.shape
     lens = list(lengths)
-    d_len = np.asarray(lens.pop(0)).astype(np.int64) if p.use_data_lengths else np.full(n, t_max)
-    l_len = np.asarray(lens.pop(0)).astype(np.int64) if p.use_label_lengths else None
+    # the dynamic programme runs on the host: device inputs are copied there explicitly
+    host = np.asarray if xp is np else xp.asnumpy
+    d_len = host(lens.pop(0)).astype(np.int64) if p.use_data_lengths else np.full(n, t_max)
+    l_len = host(lens.pop(0)).astype(np.int64) if p.use_label_lengths else None
     blank, pad = (0, 0) if p.blank_label == "first" else (c - 1, -1)
-    x = np.asarray(data).astype(np.float64)
-    lab = np.asarray(label).astype(np.int64)
+    x = host(data).astype(np.float64)
+    lab = host(label).astype(np.int64)
     loss = np.zeros(n)
     grad = np.zeros((t_max, n, c))
     for i in range(n):

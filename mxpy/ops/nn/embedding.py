@@ -51,7 +51,9 @@ def scatter_add_rows(xp, target, idx, rows) -> None:
     """``target[idx[k]] += rows[k]`` for every k, repeated indices accumulating."""
     if xp is np:
         np.add.at(target, idx, rows)
-    else:  # CuPy
+    elif hasattr(xp.add, "at"):  # CuPy >= 13 has ufunc.at
+        xp.add.at(target, idx, rows)
+    else:  # older CuPy
         import cupyx
 
         cupyx.scatter_add(target, idx, rows)
