@@ -97,12 +97,13 @@ def _corr_shape(p, s):
     return [d, d], [(d[0], (2 * radius + 1) ** 2, top_h, top_w)]
 
 
-def _corr_terms(p, shape):
-    """(output channel, rows and columns into the padded data1, the displacement) of every term."""
+def _corr_terms(p, xp, shape):
+    """(output channel, rows and columns into the padded data1, the displacement) of every term;
+    the index arrays live where the data does (a device array cannot be indexed by host arrays)."""
     radius, top_h, top_w = _corr_geometry(p, shape[2], shape[3])
     width = 2 * radius + 1
-    base_r = p.max_displacement + p.stride1 * np.arange(top_h)
-    base_c = p.max_displacement + p.stride1 * np.arange(top_w)
+    base_r = p.max_displacement + p.stride1 * xp.arange(top_h)
+    base_c = p.max_displacement + p.stride1 * xp.arange(top_w)
     for tc in range(width * width):
         dy = (tc // width - radius) * p.stride2
         dx = (tc % width - radius) * p.stride2
@@ -120,7 +121,7 @@ def _corr_forward(p, xp, a, b):
     radius, top_h, top_w = _corr_geometry(p, a.shape[2], a.shape[3])
     out = xp.zeros((a.shape[0], (2 * radius + 1) ** 2, top_h, top_w), a.dtype)
     norm = p.kernel_size * p.kernel_size * a.shape[1]
-    for tc, rows, cols, dy, dx in _corr_terms(p, a.shape):
+    for tc, rows, cols, dy, dx in _corr_terms(p, xp, a.shape):
         x1 = pa[:, :, rows[:, None], cols[None, :]]
         x2 = pb[:, :, (rows + dy)[:, None], (cols + dx)[None, :]]
         out[:, tc] += (x1 * x2 if p.is_multiply else xp.abs(x1 - x2)).sum(axis=1)
@@ -134,7 +135,7 @@ def _corr_backward(p, xp, og, ins, outs):
     norm = p.kernel_size * p.kernel_size * a.shape[1]
     g = og[0] / norm
     n, c = a.shape[:2]
-    for tc, rows, cols, dy, dx in _corr_terms(p, a.shape):
+    for tc, rows, cols, dy, dx in _corr_terms(p, xp, a.shape):
         r1, c1 = rows[:, None], cols[None, :]
         r2, c2 = (rows + dy)[:, None], (cols + dx)[None, :]
         x1, x2 = pa[:, :, r1, c1], pb[:, :, r2, c2]
@@ -144,8 +145,8 @@ def _corr_backward(p, xp, og, ins, outs):
         else:
             sgn = xp.where(x1 >= x2, 1.0, -1.0).astype(a.dtype)  # ties count as +1, as MXNet
             ga, gb = gt * sgn, -gt * sgn
-        rr1, cc1 = np.broadcast_arrays(r1, c1)
-        rr2, cc2 = np.broadcast_arrays(r2, c2)
+        rr1, cc1 = xp.broadcast_arrays(r1, c1)
+        rr2, cc2 = xp.broadcast_arrays(r2, c2)
         for ch in range(c):
             xp.add.at(da, (slice(None), ch, rr1, cc1), ga[:, ch])
             xp.add.at(db, (slice(None), ch, rr2, cc2), gb[:, ch])
