@@ -81,3 +81,19 @@ def test_ndarray_iter_reads_only_as_many_label_rows_as_data():
     it = mx.io.NDArrayIter(np.arange(4.0).reshape(4, 1), {"label": np.arange(8.0)}, batch_size=2)
     labels = [b.label[0].asnumpy().tolist() for b in it]
     assert labels == [[0.0, 1.0], [2.0, 3.0]]
+
+
+def test_reset_arrays_zeroes_inputs_in_place():
+    a, b = mx.nd.ones((2, 3)), mx.nd.full((4,), 7.0)
+    assert mx.nd.reset_arrays(a, b, num_arrays=2) == []
+    np.testing.assert_array_equal(a.asnumpy(), np.zeros((2, 3)))
+    np.testing.assert_array_equal(b.asnumpy(), np.zeros(4))
+
+
+def test_squeeze_inplace_is_a_view():
+    a = mx.nd.ones((2, 1, 3))
+    v = a.squeeze(inplace=True)
+    assert v.shape == (2, 3)
+    v[:] = 4
+    assert float(a.sum().asscalar()) == 24.0
+    assert a.squeeze(axis=1).shape == (2, 3)
