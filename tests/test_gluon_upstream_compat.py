@@ -97,3 +97,13 @@ def test_squeeze_inplace_is_a_view():
     v[:] = 4
     assert float(a.sum().asscalar()) == 24.0
     assert a.squeeze(axis=1).shape == (2, 3)
+
+
+def test_interval_sampler():
+    from mxpy.gluon.contrib.data import IntervalSampler
+
+    assert list(IntervalSampler(10, 3)) == [0, 3, 6, 9, 1, 4, 7, 2, 5, 8]
+    assert list(IntervalSampler(10, 3, rollover=False)) == [0, 3, 6, 9]
+    assert len(IntervalSampler(10, 3, rollover=False)) == 10  # MXNet 1.9.1 reports length either way
+    with pytest.raises(ValueError, match="interval 4 must be smaller than or equal to length 3"):
+        IntervalSampler(3, 4)
