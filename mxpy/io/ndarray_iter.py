@@ -95,7 +95,9 @@ class NDArrayIter(DataIter):
         num_data = data[0][1].shape[0]
         for arg, source in (("data", data), ("label", label)):
             for name, value in source:
-                if value.shape[0] != num_data:
+                # MXNet counts examples by the first data array and reads only that many rows
+                # of the others, so longer arrays are accepted (their extra rows unused)
+                if value.shape[0] < num_data:
                     raise ValueError(f"NDArrayIter: {arg} {name!r} has {value.shape[0]} examples, expected {num_data} (the length of data {data[0][0]!r})")
         if last_batch_handle == "discard" and batch_size > num_data:
             raise ValueError(

@@ -96,7 +96,6 @@ FLUENT: dict[str, str] = {
         "split",
         "sqrt",
         "square",
-        "squeeze",
         "sum",
         "swapaxes",
         "take",
@@ -182,10 +181,25 @@ def slice_assign_scalar(self: NDArray, value, begin, end, step) -> NDArray:
     return call("_slice_assign_scalar", self, scalar=float(value), begin=begin, end=end, step=step, out=self)
 
 
+def squeeze(self: NDArray, axis=None, inplace: bool = False, **kwargs) -> NDArray:
+    """Remove axes of length one (all, or those in ``axis``); ``inplace=True`` returns a view.
+
+    >>> import mxpy as mx
+    >>> mx.nd.ones((2, 1, 3)).squeeze(inplace=True).shape
+    (2, 3)
+    """
+    out = call("squeeze", self, axis=axis, **kwargs)
+    if not inplace:
+        return out
+    # MXNet's inplace form is a reshape of this array (sharing its memory) to the squeezed shape
+    return self.reshape(out.shape)
+
+
 # methods written out above -> the operator they need
 _SPECIAL: dict[str, tuple[Callable, str]] = {
     "broadcast_to": (broadcast_to, "broadcast_to"),
     "split_v2": (split_v2, "_split_v2"),
+    "squeeze": (squeeze, "squeeze"),
     "slice_assign": (slice_assign, "_slice_assign"),
     "slice_assign_scalar": (slice_assign_scalar, "_slice_assign_scalar"),
 }

@@ -32,6 +32,21 @@ py_slice = slice  # MXNet keeps the builtin under this name, since NDArray.slice
 
 __all__ = ["NDArray"]
 
+# MXNet's storage-type ids (include/mxnet/ndarray.h). mxpy arrays are always
+# 'default' (dense); the table is kept so code reading stype ids and the
+# ``__storage_type__`` attribute of sparse variables works unchanged.
+_STORAGE_TYPE_UNDEFINED = -1
+_STORAGE_TYPE_DEFAULT = 0
+_STORAGE_TYPE_ROW_SPARSE = 1
+_STORAGE_TYPE_CSR = 2
+_STORAGE_TYPE_STR_TO_ID = {
+    "undefined": _STORAGE_TYPE_UNDEFINED,
+    "default": _STORAGE_TYPE_DEFAULT,
+    "row_sparse": _STORAGE_TYPE_ROW_SPARSE,
+    "csr": _STORAGE_TYPE_CSR,
+}
+_STORAGE_TYPE_ID_TO_STR = {v: k for k, v in _STORAGE_TYPE_STR_TO_ID.items()}
+
 _numeric = (numbers.Number, np.generic)
 _np_empty = np.empty
 

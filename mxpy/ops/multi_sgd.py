@@ -173,3 +173,33 @@ _multi(
     True,
     "Multi-precision SGD with momentum for several weights: float32 ``mom_i`` and ``weight32_i`` are updated in place.",
 )
+
+
+# -- reset_arrays: zero several arrays in place (Gluon's zero_grad uses it) ---------------------
+
+
+def _reset_kernel(p, ins, outs, req, rt):
+    for a in ins:
+        a[...] = 0
+
+
+register(
+    OpDef(
+        "reset_arrays",
+        _reset_kernel,
+        params={"num_arrays": Param("int", 1, "number of arrays to set to zero", low=1)},
+        inputs=lambda p: tuple(f"data_{i}" for i in range(p.num_arrays)),
+        variadic="data",
+        outputs=(),
+        mutates=lambda p: tuple(range(p.num_arrays)),
+        infer_shape=lambda p, in_shapes: (list(in_shapes), []),
+        infer_type=lambda p, in_types, n_out=1: (list(in_types), []),
+        doc=(
+            "Set every input array to zero in place; it has no outputs.\n\n"
+            "Parameters: ``data`` (the arrays, positional), ``num_arrays`` (int, how many).\n\n"
+            ">>> import mxpy as mx\n>>> a, b = mx.nd.ones((2,)), mx.nd.ones((3,))\n"
+            ">>> mx.nd.reset_arrays(a, b, num_arrays=2)\n[]\n>>> a.asnumpy().tolist(), b.asnumpy().tolist()\n"
+            "([0.0, 0.0], [0.0, 0.0, 0.0])"
+        ),
+    )
+)

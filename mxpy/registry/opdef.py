@@ -91,7 +91,10 @@ class OpDef:
     # -- parameters ------------------------------------------------------------
     def parse(self, kwargs: dict[str, Any]) -> Params:
         """Validate and convert user kwargs or JSON attrs into :class:`Params`."""
-        if not kwargs and not self.params:
+        if not self.params:
+            # MXNet's operators without a parameter struct never look at their
+            # keyword arguments, so extra ones (broadcast_maximum(a, b, axis=1))
+            # are accepted and ignored there; do the same.
             return _EMPTY
         try:
             key = tuple(kwargs.items())

@@ -271,4 +271,7 @@ def _ml_back(out, grad_scale=1.0, valid_thresh=0.0, normalization="null"):
 
 for norm in ("null", "batch", "valid"):
     add("_backward_MakeLoss", [XR], {"normalization": norm, "grad_scale": 2.0, "valid_thresh": 0.2}, ref=_ml_back)
+add(
+    "make_loss", [XR], {}, ref=lambda x: x, no_grad_reason="a loss head: the gradient is ones whatever the head gradient, checked in test_gluon_upstream_compat"
+)
 add("BlockGrad", [XR], {}, ref=lambda x: x, no_grad_reason="stops the gradient by definition: zero, not the derivative of the identity")

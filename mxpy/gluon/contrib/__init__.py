@@ -7,6 +7,6 @@
 LSTMPCell(None -> 32 -> 3)
 """
 
-from . import nn, rnn
+from . import data, nn, rnn
 
-__all__ = ["nn", "rnn"]
+__all__ = ["data", "nn", "rnn"]

@@ -111,8 +111,10 @@ def _forward(p, xp, data, label, *lengths):
         t_i = int(d_len[i])
         if t_i > t_max or t_i < 0:
             raise ValueError(f"CTCLoss: data_lengths[{i}]={t_i} is outside [0, {t_max}]")
-        if np.any((row < 0) | (row >= c)) or np.any(row == blank):
-            raise ValueError(f"CTCLoss: label row {i} holds {row.tolist()}; labels must be in [0, {c}) and not the blank {blank}")
+        # only the labels inside the row's length are checked: padding past it may hold
+        # anything, and MXNet accepts a label equal to the blank index there too
+        if np.any((row < 0) | (row >= c)):
+            raise ValueError(f"CTCLoss: label row {i} holds {row.tolist()}; labels must be in [0, {c})")
         if t_i == 0:
             continue
         loss[i], grad[:t_i, i] = _one(_log_softmax(x[:t_i, i]), row, blank)

@@ -146,6 +146,23 @@ register(
     )
 )
 
+# make_loss: the older, parameterless form. Its gradient is ones_like(data)
+# whatever the head gradient (MXNet builds a ones_like node), so it is a loss op.
+
+register(
+    OpDef(
+        "make_loss",
+        _ml_forward,
+        gradient=lambda g, og: [g.op1("ones_like", [g.inputs[0]], {})],
+        is_loss=True,
+        inplace=((0, 0),),
+        doc=(
+            "Mark a symbol as a loss (no parameters): identity forward; backward gives ones whatever the head gradient.\n\n"
+            ">>> import mxpy as mx\n>>> mx.nd.make_loss(mx.nd.array([1, 2])).asnumpy().tolist()\n[1.0, 2.0]"
+        ),
+    )
+)
+
 # -- BlockGrad --------------------------------------------------------------------------------
 
 
