@@ -98,3 +98,11 @@ def test_numpy_integers_inside_tuple_params():
     ex = s.bind(mx.cpu(), {"a": mx.nd.array([[1, 2], [3, 0]])})
     assert ex.forward()[0].asnumpy().tolist() == [7.0, 8.0]
     assert mx.nd.Reshape(mx.nd.zeros((6,)), shape=(np.int32(2), np.int64(3))).shape == (2, 3)
+
+
+def test_lr_mult_and_wd_mult_as_operator_keywords():
+    s = mx.sym.FullyConnected(mx.sym.var("d"), num_hidden=2, lr_mult=2.0, wd_mult=0.5)
+    assert s.list_attr()["__lr_mult__"] == "2.0" and s.list_attr()["__wd_mult__"] == "0.5"
+    assert mx.sym.load_json(s.tojson()).list_attr()["__lr_mult__"] == "2.0"
+    with pytest.raises(mx.base.MXNetError, match="lr_mult"):  # as MXNet, mx.nd has no such keyword
+        mx.nd.FullyConnected(mx.nd.ones((1, 2)), mx.nd.ones((2, 2)), mx.nd.ones((2,)), num_hidden=2, lr_mult=2.0)
