@@ -106,3 +106,19 @@ def test_lr_mult_and_wd_mult_as_operator_keywords():
     assert mx.sym.load_json(s.tojson()).list_attr()["__lr_mult__"] == "2.0"
     with pytest.raises(mx.base.MXNetError, match="lr_mult"):  # as MXNet, mx.nd has no such keyword
         mx.nd.FullyConnected(mx.nd.ones((1, 2)), mx.nd.ones((2, 2)), mx.nd.ones((2,)), num_hidden=2, lr_mult=2.0)
+
+
+def test_lamb_update_phases_match_mxnet():
+    # values printed by MXNet 1.9.1 (../shared/tools/mxnet-reference) for these inputs
+    w = mx.nd.array([0.5, -1.0, 2.0])
+    g = mx.nd.array([0.1, 0.2, -0.3])
+    m = mx.nd.array([0.01, 0.0, 0.02])
+    v = mx.nd.array([0.001, 0.002, 0.0])
+    d = mx.nd.lamb_update_phase1(w, g, m, v, t=3, wd=0.01, rescale_grad=2.0, clip_gradient=0.5)
+    np.testing.assert_allclose(d.asnumpy(), [0.18674488, 0.16394287, -0.38884056], rtol=2e-5)
+    np.testing.assert_allclose(m.asnumpy(), [0.029, 0.04, -0.032], rtol=1e-5)
+    np.testing.assert_allclose(v.asnumpy(), [0.001039, 0.002158, 0.00025], rtol=1e-4)
+    np.testing.assert_allclose(mx.nd.lamb_update_phase2(w, d, mx.nd.norm(w), mx.nd.norm(d), lr=0.1).asnumpy(), [0.4072761, -1.0814021, 2.19307], rtol=2e-5)
+    np.testing.assert_allclose(
+        mx.nd.lamb_update_phase2(w, d, mx.nd.zeros((1,)), mx.nd.norm(d), lr=0.1).asnumpy(), [0.4813255, -1.0163943, 2.0388842], rtol=2e-5
+    )
