@@ -122,3 +122,14 @@ def test_lamb_update_phases_match_mxnet():
     np.testing.assert_allclose(
         mx.nd.lamb_update_phase2(w, d, mx.nd.zeros((1,)), mx.nd.norm(d), lr=0.1).asnumpy(), [0.4813255, -1.0163943, 2.0388842], rtol=2e-5
     )
+
+
+def test_lamb_optimizer_matches_mxnet():
+    # three steps of MXNet 1.9.1's mx.optimizer.LAMB (../shared/tools/mxnet-reference) on these values
+    opt = mx.optimizer.LAMB(learning_rate=0.1, wd=0.01, rescale_grad=0.5, clip_gradient=1.0, lower_bound=0.1, upper_bound=5.0)
+    w = mx.nd.array([0.5, -1.0, 2.0, 0.3])
+    state = opt.create_state(0, w)
+    for i in range(3):
+        opt.update(0, w, mx.nd.array([0.1, 0.2, -0.3, 0.05]) * (i + 1), state)
+    np.testing.assert_allclose(w.asnumpy(), [0.13082261, -1.3635194, 2.3597462, -0.06841758], rtol=1e-5, atol=1e-6)
+    assert isinstance(mx.optimizer.create("lamb"), mx.optimizer.LAMB)
