@@ -133,3 +133,19 @@ def test_lamb_optimizer_matches_mxnet():
         opt.update(0, w, mx.nd.array([0.1, 0.2, -0.3, 0.05]) * (i + 1), state)
     np.testing.assert_allclose(w.asnumpy(), [0.13082261, -1.3635194, 2.3597462, -0.06841758], rtol=1e-5, atol=1e-6)
     assert isinstance(mx.optimizer.create("lamb"), mx.optimizer.LAMB)
+
+
+def test_flatten_squeeze_expand_dims_inplace_share_memory():
+    t = (mx.nd.arange(30) + 1).reshape(2, 3, 5)
+    copy, view = t.flatten(), t.flatten(inplace=True)
+    t[0] = -1
+    assert copy.asnumpy()[0, 0] == 1 and view.asnumpy()[0, 0] == -1 and view.shape == (2, 15)
+    d = mx.nd.ones((1, 5, 1, 3, 1))
+    view = d.squeeze(axis=(0, 4), inplace=True)
+    d[0][0] = -1
+    assert view.shape == (5, 1, 3) and view.asnumpy()[0, 0, 0] == -1
+    d = mx.nd.ones((2, 3))
+    view = d.expand_dims(-1, inplace=True)
+    d[0] = -1
+    assert view.shape == (2, 3, 1) and view.asnumpy()[0, 0, 0] == -1
+    assert d.expand_dims(axis=1).shape == (2, 1, 3)
