@@ -98,3 +98,54 @@ def test_numpy_integers_inside_tuple_params():
     ex = s.bind(mx.cpu(), {"a": mx.nd.array([[1, 2], [3, 0]])})
     assert ex.forward()[0].asnumpy().tolist() == [7.0, 8.0]
     assert mx.nd.Reshape(mx.nd.zeros((6,)), shape=(np.int32(2), np.int64(3))).shape == (2, 3)
+
+
+def test_lr_mult_and_wd_mult_as_operator_keywords():
+    s = mx.sym.FullyConnected(mx.sym.var("d"), num_hidden=2, lr_mult=2.0, wd_mult=0.5)
+    assert s.list_attr()["__lr_mult__"] == "2.0" and s.list_attr()["__wd_mult__"] == "0.5"
+    assert mx.sym.load_json(s.tojson()).list_attr()["__lr_mult__"] == "2.0"
+    with pytest.raises(mx.base.MXNetError, match="lr_mult"):  # as MXNet, mx.nd has no such keyword
+        mx.nd.FullyConnected(mx.nd.ones((1, 2)), mx.nd.ones((2, 2)), mx.nd.ones((2,)), num_hidden=2, lr_mult=2.0)
+
+
+def test_lamb_update_phases_match_mxnet():
+    # values printed by MXNet 1.9.1 (../shared/tools/mxnet-reference) for these inputs
+    w = mx.nd.array([0.5, -1.0, 2.0])
+    g = mx.nd.array([0.1, 0.2, -0.3])
+    m = mx.nd.array([0.01, 0.0, 0.02])
+    v = mx.nd.array([0.001, 0.002, 0.0])
+    d = mx.nd.lamb_update_phase1(w, g, m, v, t=3, wd=0.01, rescale_grad=2.0, clip_gradient=0.5)
+    np.testing.assert_allclose(d.asnumpy(), [0.18674488, 0.16394287, -0.38884056], rtol=2e-5)
+    np.testing.assert_allclose(m.asnumpy(), [0.029, 0.04, -0.032], rtol=1e-5)
+    np.testing.assert_allclose(v.asnumpy(), [0.001039, 0.002158, 0.00025], rtol=1e-4)
+    np.testing.assert_allclose(mx.nd.lamb_update_phase2(w, d, mx.nd.norm(w), mx.nd.norm(d), lr=0.1).asnumpy(), [0.4072761, -1.0814021, 2.19307], rtol=2e-5)
+    np.testing.assert_allclose(
+        mx.nd.lamb_update_phase2(w, d, mx.nd.zeros((1,)), mx.nd.norm(d), lr=0.1).asnumpy(), [0.4813255, -1.0163943, 2.0388842], rtol=2e-5
+    )
+
+
+def test_lamb_optimizer_matches_mxnet():
+    # three steps of MXNet 1.9.1's mx.optimizer.LAMB (../shared/tools/mxnet-reference) on these values
+    opt = mx.optimizer.LAMB(learning_rate=0.1, wd=0.01, rescale_grad=0.5, clip_gradient=1.0, lower_bound=0.1, upper_bound=5.0)
+    w = mx.nd.array([0.5, -1.0, 2.0, 0.3])
+    state = opt.create_state(0, w)
+    for i in range(3):
+        opt.update(0, w, mx.nd.array([0.1, 0.2, -0.3, 0.05]) * (i + 1), state)
+    np.testing.assert_allclose(w.asnumpy(), [0.13082261, -1.3635194, 2.3597462, -0.06841758], rtol=1e-5, atol=1e-6)
+    assert isinstance(mx.optimizer.create("lamb"), mx.optimizer.LAMB)
+
+
+def test_flatten_squeeze_expand_dims_inplace_share_memory():
+    t = (mx.nd.arange(30) + 1).reshape(2, 3, 5)
+    copy, view = t.flatten(), t.flatten(inplace=True)
+    t[0] = -1
+    assert copy.asnumpy()[0, 0] == 1 and view.asnumpy()[0, 0] == -1 and view.shape == (2, 15)
+    d = mx.nd.ones((1, 5, 1, 3, 1))
+    view = d.squeeze(axis=(0, 4), inplace=True)
+    d[0][0] = -1
+    assert view.shape == (5, 1, 3) and view.asnumpy()[0, 0, 0] == -1
+    d = mx.nd.ones((2, 3))
+    view = d.expand_dims(-1, inplace=True)
+    d[0] = -1
+    assert view.shape == (2, 3, 1) and view.asnumpy()[0, 0, 0] == -1
+    assert d.expand_dims(axis=1).shape == (2, 1, 3)

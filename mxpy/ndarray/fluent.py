@@ -181,28 +181,39 @@ def slice_assign_scalar(self: NDArray, value, begin, end, step) -> NDArray:
     return call("_slice_assign_scalar", self, scalar=float(value), begin=begin, end=end, step=step, out=self)
 
 
-def squeeze(self: NDArray, axis=None, inplace: bool = False, **kwargs) -> NDArray:
-    """Remove axes of length one (all, or those in ``axis``); ``inplace=True`` returns a view.
+def _maybe_view(op_name: str) -> Callable:
+    """``x.<op>(..., inplace=False)``: with ``inplace=True`` a reshaped view sharing x's memory
+    (MXNet 1.9.1's flatten/squeeze/expand_dims), else the operator's new array."""
+    op = registry.get(op_name)
+    names = list(op.params)
 
-    >>> import mxpy as mx
-    >>> mx.nd.ones((2, 1, 3)).squeeze(inplace=True).shape
-    (2, 3)
-    """
-    out = call("squeeze", self, axis=axis, **kwargs)
-    if not inplace:
-        return out
-    # MXNet's inplace form is a reshape of this array (sharing its memory) to the squeezed shape
-    return self.reshape(out.shape)
+    def method(self: NDArray, *args, inplace: bool = False, **kwargs):
+        if not inplace:
+            return call(op_name, self, *args, **kwargs)
+        from . import dispatch
+
+        kwargs.update(zip(names, args))
+        shapes, _ = dispatch.infer(op, op.parse(kwargs), [self.shape], [self.dtype])
+        return self.reshape(tuple(shapes[0]))
+
+    method.__name__ = method.__qualname__ = op_name.lower()
+    method.__doc__ = (
+        f"The {op_name} operator on this array; ``inplace=True`` returns a view sharing its memory instead.\n\n"
+        f">>> import mxpy as mx\n>>> x = mx.nd.zeros((2, 1, 3))\n>>> x.{op_name.lower()}(inplace=True).size == x.size\nTrue"
+    )
+    return method
 
 
 # methods written out above -> the operator they need
 _SPECIAL: dict[str, tuple[Callable, str]] = {
     "broadcast_to": (broadcast_to, "broadcast_to"),
     "split_v2": (split_v2, "_split_v2"),
-    "squeeze": (squeeze, "squeeze"),
     "slice_assign": (slice_assign, "_slice_assign"),
     "slice_assign_scalar": (slice_assign_scalar, "_slice_assign_scalar"),
 }
+for _name, _op in (("flatten", "Flatten"), ("squeeze", "squeeze"), ("expand_dims", "expand_dims")):
+    if registry.find(_op) is not None:
+        _SPECIAL[_name] = (_maybe_view(_op), _op)
 
 
 def install() -> list[str]:

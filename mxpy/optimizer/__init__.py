@@ -9,7 +9,7 @@
 from __future__ import annotations
 
 from . import optimizer
-from .adaptive import FTML, AdaDelta, AdaGrad, Adam, Adamax, Ftrl, Nadam, RMSProp
+from .adaptive import FTML, LAMB, AdaDelta, AdaGrad, Adam, Adamax, Ftrl, Nadam, RMSProp
 from .optimizer import Optimizer, Updater, create, get_updater, register
 from .sgd import DCASGD, NAG, SGD, SGLD, Signum, Test, ccSGD
 
@@ -35,4 +35,5 @@ __all__ = [
     "Nadam",
     "FTML",
     "Ftrl",
+    "LAMB",
 ]

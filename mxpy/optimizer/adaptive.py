@@ -296,3 +296,42 @@ class Ftrl(Optimizer):
         kw = self._op_kwargs(lamda1=self.lamda1, beta=self.beta)
         z, n = state
         nd.ftrl_update(weight, grad, z, n, out=weight, lr=lr, wd=wd, **kw)
+
+
+@register
+class LAMB(Optimizer):
+    """LAMB (You et al. 2019): an Adam direction (plus ``wd * w``) scaled per layer by the trust ratio
+    ``||w|| / ||direction||`` (``||w||`` bounded by ``lower_bound``/``upper_bound`` when given).
+
+    >>> import mxpy as mx
+    >>> opt = mx.optimizer.LAMB(learning_rate=0.1)
+    >>> w = mx.nd.ones((2,))
+    >>> opt.update(0, w, mx.nd.ones((2,)), opt.create_state(0, w))
+    >>> w.asnumpy().round(4)
+    array([0.9, 0.9], dtype=float32)
+    """
+
+    def __init__(self, learning_rate=0.001, beta1=0.9, beta2=0.999, epsilon=1e-6, lower_bound=None, upper_bound=None, bias_correction=True, **kwargs) -> None:
+        super().__init__(learning_rate=learning_rate, **kwargs)
+        self.beta1 = beta1
+        self.beta2 = beta2
+        self.epsilon = epsilon
+        self.lower_bound = lower_bound
+        self.upper_bound = upper_bound
+        self.bias_correction = bias_correction
+
+    def create_state(self, index, weight):
+        return (_zeros_like(weight), _zeros_like(weight))
+
+    def update(self, index, weight, grad, state) -> None:
+        lr, wd = self._prepare(index, weight, grad)
+        t = self._index_update_count[index]
+        kw = self._op_kwargs(beta1=self.beta1, beta2=self.beta2, epsilon=self.epsilon, bias_correction=self.bias_correction, t=t)
+        mean, var = state
+        g = nd.lamb_update_phase1(weight, grad, mean, var, wd=wd, **kw)
+        bounds = {}
+        if self.lower_bound:
+            bounds["lower_bound"] = self.lower_bound
+        if self.upper_bound:
+            bounds["upper_bound"] = self.upper_bound
+        nd.lamb_update_phase2(weight, g, nd.norm(weight), nd.norm(g), lr=lr, out=weight, **bounds)

@@ -22,6 +22,10 @@ def make_function(op: registry.OpDef, public_name: str):
 
     def fn(*args, name=None, attr=None, **kwargs):
         kwargs.pop("out", None)  # MXNet's generated symbol functions accept and ignore out=
+        # lr_mult/wd_mult given to an operator become its __lr_mult__/__wd_mult__ attributes (as MXNet)
+        for k in ("lr_mult", "wd_mult"):
+            if k in kwargs and k not in op.params:
+                attr = {**(attr or {}), k: str(kwargs.pop(k))}
         if variadic:
             inputs = list(args[0]) if len(args) == 1 and isinstance(args[0], (list, tuple)) else list(args)
             return create(op, inputs, kwargs, name=name, attr=attr, hint=hint)

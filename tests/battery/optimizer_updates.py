@@ -147,3 +147,38 @@ add(
     out_ok=False,
     no_grad_reason="writes its inputs in place and has no outputs to differentiate",
 )
+
+# -- LAMB (mxpy/ops/lamb.py) ---------------------------------------------------------------
+
+
+def _lamb1(w, g, mean, var, t, wd, beta1=0.9, beta2=0.999, epsilon=1e-6, bias_correction=True, rescale_grad=1.0, clip_gradient=-1.0):
+    gr = g.astype(np.float64) * rescale_grad
+    if clip_gradient >= 0:
+        gr = np.clip(gr, -clip_gradient, clip_gradient)
+    m = beta1 * mean + (1 - beta1) * gr
+    v = beta2 * var + (1 - beta2) * gr * gr
+    if bias_correction:
+        m, v = m / (1 - beta1**t), v / (1 - beta2**t)
+    return (m / (np.sqrt(v) + epsilon) + wd * w).astype(w.dtype)
+
+
+_LW = np.array([0.5, -1.0, 2.0, 0.3], np.float32)
+_LG = np.array([0.1, 0.2, -0.3, 0.05], np.float32)
+add(
+    "lamb_update_phase1",
+    [_LW, _LG, np.full(4, 0.01, np.float32), np.full(4, 0.002, np.float32)],
+    {"t": 3, "wd": 0.01, "rescale_grad": 2.0, "clip_gradient": 0.5},
+    _lamb1,
+    rtol=1e-5,
+)
+
+
+def _lamb2(w, g, r1, r2, lr, lower_bound=-1.0, upper_bound=-1.0):
+    n1 = float(r1[0])
+    if lower_bound >= 0:
+        n1 = max(n1, lower_bound)
+    ratio = 1.0 if n1 == 0 or r2[0] == 0 else n1 / float(r2[0])
+    return (w - lr * ratio * g).astype(w.dtype)
+
+
+add("lamb_update_phase2", [_LW, _LG, np.array([2.3], np.float32), np.array([0.4], np.float32)], {"lr": 0.1, "lower_bound": 3.0}, _lamb2, rtol=1e-5)

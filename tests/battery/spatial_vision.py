@@ -181,3 +181,47 @@ add_pair(
     wrt=(0,),
     grad_wrt=(0,),  # the rois are coordinates and batch indices: rounded, they give no gradient
 )
+
+
+def _bilinear_clamped(img, y, x):
+    """One ROIAlign sample of img (H, W): zero beyond one pixel outside, else clamped to the border."""
+    h, w = img.shape
+    if y < -1 or y > h or x < -1 or x > w:
+        return 0.0
+    y, x = min(max(y, 0.0), h - 1), min(max(x, 0.0), w - 1)
+    y0, x0 = int(np.floor(y)), int(np.floor(x))
+    y1, x1 = min(y0 + 1, h - 1), min(x0 + 1, w - 1)
+    fy, fx = y - y0, x - x0
+    return (1 - fy) * ((1 - fx) * img[y0, x0] + fx * img[y0, x1]) + fy * ((1 - fx) * img[y1, x0] + fx * img[y1, x1])
+
+
+def _roialign(data, rois, pooled_size, spatial_scale, sample_ratio=-1, position_sensitive=False, aligned=False):
+    ph_n, pw_n = pooled_size
+    out = np.zeros((len(rois), data.shape[1], ph_n, pw_n))
+    for k, roi in enumerate(rois):
+        sw, sh, ew, eh = roi[1:] * spatial_scale
+        rw, rh = max(ew - sw, 1.0), max(eh - sh, 1.0)
+        gh = sample_ratio if sample_ratio > 0 else int(np.ceil(rh / ph_n))
+        gw = sample_ratio if sample_ratio > 0 else int(np.ceil(rw / pw_n))
+        for c, i, j in np.ndindex(out.shape[1:]):
+            vals = [
+                _bilinear_clamped(
+                    data[int(roi[0]), c].astype(np.float64), sh + i * rh / ph_n + (a + 0.5) * rh / ph_n / gh, sw + j * rw / pw_n + (b + 0.5) * rw / pw_n / gw
+                )
+                for a in range(gh)
+                for b in range(gw)
+            ]
+            out[k, c, i, j] = sum(vals) / (gh * gw)
+    return out.astype(data.dtype)
+
+
+RA_ROIS = np.array([[0, 0.3, 1.2, 4.7, 3.9], [1, -1.4, 0.6, 2.3, 5.6]], np.float32)
+add_pair(
+    "_contrib_ROIAlign",
+    [f32(2, 2, 5, 6, seed=88), RA_ROIS],
+    {"pooled_size": (2, 2), "spatial_scale": 1.0, "sample_ratio": 2},
+    _roialign,
+    wrt=(0,),
+    grad_wrt=(0,),
+    rtol=1e-5,
+)

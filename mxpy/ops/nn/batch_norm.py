@@ -299,7 +299,10 @@ _BN_KEYS = ("eps", "momentum", "fix_gamma", "use_global_stats", "output_mean_var
 def _variant_gradient(g, ograds):
     i = g.inputs
     attrs = {k: v for k, v in g.attrs.items() if k in _BN_KEYS}
-    dx, dgamma, dbeta = g.op("_backward_BatchNorm", [ograds[0], i[0], i[1], g.outputs[1], g.outputs[2], i[3], i[4]], attrs)
+    invstd = g.outputs[2]
+    if g.node.op.name == "_contrib_SyncBatchNorm":  # its third output is the variance
+        invstd = g.op1("rsqrt", [g.op1("_plus_scalar", [invstd], scalar=g.p.eps)])
+    dx, dgamma, dbeta = g.op("_backward_BatchNorm", [ograds[0], i[0], i[1], g.outputs[1], invstd, i[3], i[4]], attrs)
     return [dx, dgamma, dbeta, None, None]
 
 
@@ -311,6 +314,9 @@ def _as_bn(p):
 def _variant(name: str, extra: dict, doc: str) -> None:
     def forward(p, ins, outs, req, rt):
         _forward(_as_bn(p), ins, outs, req, rt)
+        if name == "_contrib_SyncBatchNorm" and req[2] != "null":
+            # MXNet's SyncBatchNorm returns the variance where BatchNorm returns 1/sqrt(var + eps)
+            outs[2][...] = 1.0 / rt.xp.square(outs[2]) - p.eps
 
     register(
         OpDef(
@@ -342,7 +348,8 @@ _variant(
     "_contrib_SyncBatchNorm",
     {"ndev": Param("int", 1, doc="devices sharing the batch statistics"), "key": Param("str", "", doc="name of the shared statistics")},
     "Batch normalization with statistics shared across ``ndev`` devices; on one device (mxpy's\n"
-    "executors run each device's copy separately) it computes as BatchNorm.\n\n"
+    "executors run each device's copy separately) it computes as BatchNorm, except that its third\n"
+    "(hidden) output is the variance, not 1/sqrt(var + eps).\n\n"
     "Parameters: as BatchNorm_v1, plus ndev (1) and key (str).\n\n"
     ">>> import mxpy as mx\n>>> c = mx.nd.ones((2,)), mx.nd.zeros((2,)), mx.nd.zeros((2,)), mx.nd.ones((2,))\n"
     ">>> mx.nd.contrib.SyncBatchNorm(mx.nd.ones((2, 2)), *c, key='bn').shape\n(2, 2)",
