@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import sys
 import time
 
 import numpy as np
@@ -26,24 +27,8 @@ from mxpy.gluon import nn
 from mxpy.io.mnist import read_idx
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-FASHION = "/usr/share/datasets/fashion-mnist"
-DIGITS = os.path.join(HERE, "data", "uci-digits")
-FILES = ("train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte")
-
-
-def find_data(data_dir: str | None) -> dict[str, str]:
-    """Paths of the four idx files, searched as the main job does."""
-    candidates = [data_dir] if data_dir else [FASHION, DIGITS]
-    for d in candidates:
-        paths = {}
-        for name in FILES:
-            for ext in (".gz", ""):
-                if os.path.isfile(os.path.join(d, name + ext)):
-                    paths[name] = os.path.join(d, name + ext)
-                    break
-        if len(paths) == len(FILES):
-            return paths
-    raise SystemExit(f"gluon_mnist: no MNIST-format idx files in {' or '.join(map(repr, candidates))}")
+sys.path.insert(0, HERE)  # the main job's data search, shared with examples/train_mnist.py
+from train_mnist import DIGITS, find_data  # noqa: E402, F401 (DIGITS: the shipped data, for callers)
 
 
 def load(paths: dict[str, str]):
