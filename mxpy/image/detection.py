@@ -24,7 +24,7 @@ import warnings
 import numpy as np
 
 from .. import ndarray as nd
-from ..io import DataBatch, DataDesc
+from ..io import DataDesc
 from .augment import (
     _IMAGENET_MEAN,
     _IMAGENET_STD,
@@ -532,27 +532,9 @@ class ImageDetIter(ImageIter):
                 raise
         return i
 
-    def next(self):
-        """The next ``DataBatch``; label rows beyond an image's objects are -1."""
-        if self._cache_data is not None:
-            batch_data, batch_label, i = self._cache_data, self._cache_label, self._cache_idx
-        else:
-            batch_data = nd.zeros((self.batch_size,) + self.data_shape)
-            batch_label = nd.full(self.provide_label[0][1], -1)
-            i = self._batchify(batch_data, batch_label)
-        pad = self.batch_size - i
-        if pad:
-            if self.last_batch_handle == "discard":
-                raise StopIteration
-            if self.last_batch_handle == "roll_over" and self._cache_data is None:
-                self._cache_data, self._cache_label, self._cache_idx = batch_data, batch_label, i
-                raise StopIteration
-            self._batchify(batch_data, batch_label, i)
-            if self.last_batch_handle == "pad":
-                self._allow_read = False
-            else:
-                self._cache_data = self._cache_label = self._cache_idx = None
-        return DataBatch([batch_data], [batch_label], pad=pad)
+    def _new_label_batch(self):
+        """Label rows beyond an image's objects are -1 (``next`` is ImageIter's)."""
+        return nd.full(self.provide_label[0][1], -1)
 
     def augmentation_transform(self, data, label):
         """Run every detection augmenter on (image, label)."""

@@ -221,7 +221,7 @@ class ImageIter(DataIter):
             batch_data, batch_label, i = self._cache_data, self._cache_label, self._cache_idx
         else:
             batch_data = nd.zeros((self.batch_size,) + self.data_shape)
-            batch_label = nd.empty(self.provide_label[0][1])
+            batch_label = self._new_label_batch()
             i = self._batchify(batch_data, batch_label)
         pad = self.batch_size - i
         if pad:
@@ -236,6 +236,10 @@ class ImageIter(DataIter):
             else:
                 self._cache_data = self._cache_label = self._cache_idx = None
         return DataBatch([batch_data], [batch_label], pad=pad)
+
+    def _new_label_batch(self):
+        """The label array one batch fills (ImageDetIter pads with -1 rows)."""
+        return nd.empty(self.provide_label[0][1])
 
     def check_data_shape(self, data_shape):
         """Reject a ``data_shape`` that is not (3, H, W)."""
