@@ -12,10 +12,13 @@ import pytest
 
 import mxpy as mx
 
-tomllib = pytest.importorskip("tomllib")  # Python 3.11+
-
 ROOT = pathlib.Path(__file__).resolve().parent.parent
-PROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+
+
+def _project() -> dict:
+    tomllib = pytest.importorskip("tomllib")  # Python 3.11+
+    return tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+
 
 # distribution name -> the module the code imports
 IMPORT_NAME = {"cupy-cuda12x": "cupy", "cupy-cuda13x": "cupy"}
@@ -33,7 +36,7 @@ def test_every_extra_is_imported_by_the_code():
     # an extra for a feature that does not exist yet installs packages nothing uses
     used = {"mxpy": _imports(ROOT / "mxpy"), "examples": _imports(ROOT / "examples") | _imports(ROOT / "mxpy")}
     unused = []
-    for extra, reqs in PROJECT["optional-dependencies"].items():
+    for extra, reqs in _project()["optional-dependencies"].items():
         if extra == "test":
             continue
         where = "examples" if extra == "demo" else "mxpy"  # the demo extra serves examples/ (through mxpy too)
@@ -48,12 +51,14 @@ def test_every_extra_is_imported_by_the_code():
 def test_version_is_mxpys_own_and_api_level_is_mxnets():
     from importlib.metadata import version
 
+    PROJECT = _project()
     assert PROJECT["version"] == "0.4.0"
     assert version("mxpy") == PROJECT["version"]
     assert mx.__version__ == "1.9.1"  # scripts compare it against MXNet releases
 
 
 def test_license_is_spdx_with_its_file():
+    PROJECT = _project()
     assert PROJECT["license"] == "Apache-2.0"
     assert PROJECT["license-files"] == ["LICENSE"]
     assert (ROOT / "LICENSE").read_text().lstrip().startswith("Apache License")
@@ -109,3 +114,12 @@ def test_readme_module_lists_match_the_package():
         for part in name.split(".")[1:]:
             obj = getattr(obj, part, None)
         assert obj is None, f"README says {name} is not there yet, but it is: move it to 'What works'"
+
+
+def test_readme_names_what_the_demo_writes():
+    # tests/test_train_mnist.py checks the demo writes exactly these files
+    text = (ROOT / "README.md").read_text()
+    for name in ("examples/train_mnist.py", "examples/tutorial.py", "demo-output/", "mnist-mlp-symbol.json", "mnist-mlp-00NN.params", "training-curve.png"):
+        assert name in text, name
+    make = (ROOT / "Makefile").read_text().split("\ndemo:", 1)[1].split("\n\n", 1)[0]
+    assert "examples/train_mnist.py" in make and "examples/tutorial.py" in make
