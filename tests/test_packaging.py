@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import pathlib
 import re
 import subprocess
@@ -96,24 +97,41 @@ def test_readme_has_no_links_outside_the_repository():
             assert (ROOT / link).exists(), f"README links to {link}, which the repository does not have"
 
 
+def _readme_section(title: str) -> str:
+    text = (ROOT / "README.md").read_text()
+    return text.split(f"### {title}", 1)[1].split("\n## ", 1)[0].split("\n### ", 1)[0]
+
+
+def _lookup(name: str):
+    obj = mx
+    for part in name.split(".")[1:]:
+        obj = getattr(obj, part, None)
+    return obj
+
+
 def test_readme_module_lists_match_the_package():
     # "What works" names only modules that import; "Not there yet" only ones that do not
-    text = (ROOT / "README.md").read_text()
-    works = text.split("### What works", 1)[1].split("###", 1)[0]
-    missing = text.split("### Not there yet", 1)[1].split("##", 1)[0]
-    have = re.findall(r"^- `(mx\.[\w.]+)`", works, re.M)
-    lack = re.findall(r"^- `(mx\.[\w.]+)`", missing, re.M)
-    assert len(have) >= 10 and len(lack) >= 5
-    for name in have:
-        obj = mx
-        for part in name.split(".")[1:]:
-            assert hasattr(obj, part), f"README says {name} works, but mxpy has no {name}"
-            obj = getattr(obj, part)
-    for name in lack:
-        obj = mx
-        for part in name.split(".")[1:]:
-            obj = getattr(obj, part, None)
-        assert obj is None, f"README says {name} is not there yet, but it is: move it to 'What works'"
+    have = re.findall(r"`(mx\.[\w.]+)`", _readme_section("What works"))
+    modules, _, rest = _readme_section("Not there yet").partition("- Operators and functions")
+    lack = re.findall(r"`(mx\.[\w.]+)`", modules + rest.partition("\n- ")[2])
+    assert len(have) >= 15 and len(lack) >= 15
+    wrong = [f"README says {n} works, but mxpy has no {n}" for n in have if _lookup(n) is None]
+    wrong += [f"README says {n} is not there yet, but it is: move it to 'What works'" for n in lack if _lookup(n) is not None]
+    assert not wrong, "\n".join(wrong)
+
+
+def test_readme_lists_exactly_the_missing_operators():
+    # tests/golden/api_names.json: MXNet 1.9.1's public mx.nd / mx.sym callables (make_api_names.py)
+    golden = json.loads((ROOT / "tests" / "golden" / "api_names.json").read_text())
+    section = _readme_section("Not there yet")
+    bullet = section.split("- Operators and functions MXNet 1.9.1 has in `mx.nd`", 1)[1].split("\n- ", 1)[0]
+    listed = set(re.findall(r"`(\w+)`", bullet.split("have yet:", 1)[1]))
+    missing_nd = {n for n in golden["nd"] if not hasattr(mx.nd, n)}
+    missing_sym = {n for n in golden["sym"] if not hasattr(mx.sym, n)}
+    assert not sorted(missing_nd - listed), f"add to README's missing operators: {sorted(missing_nd - listed)}"
+    assert not sorted(listed - missing_nd), f"these landed: remove them from README's missing operators: {sorted(listed - missing_nd)}"
+    assert missing_sym <= missing_nd, f"mx.sym lacks names mx.nd has; list them in README: {sorted(missing_sym - missing_nd)}"
+    assert f"({len(missing_nd)} of its {len(golden['nd'])}" in bullet.replace("\n", " ").replace("  ", " ")
 
 
 def test_readme_names_what_the_demo_writes():
