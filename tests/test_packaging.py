@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import pathlib
 import re
 import subprocess
@@ -12,10 +13,13 @@ import pytest
 
 import mxpy as mx
 
-tomllib = pytest.importorskip("tomllib")  # Python 3.11+
-
 ROOT = pathlib.Path(__file__).resolve().parent.parent
-PROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+
+
+def _project() -> dict:
+    tomllib = pytest.importorskip("tomllib")  # Python 3.11+
+    return tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+
 
 # distribution name -> the module the code imports
 IMPORT_NAME = {"cupy-cuda12x": "cupy", "cupy-cuda13x": "cupy", "opencv-python-headless": "cv2"}
@@ -35,7 +39,7 @@ def test_every_extra_is_imported_by_the_code():
     # an extra for a feature that does not exist yet installs packages nothing uses
     used = {"mxpy": _imports(ROOT / "mxpy"), "examples": _imports(ROOT / "examples") | _imports(ROOT / "mxpy")}
     unused = []
-    for extra, reqs in PROJECT["optional-dependencies"].items():
+    for extra, reqs in _project()["optional-dependencies"].items():
         if extra == "test":
             continue
         where = "examples" if extra == "demo" else "mxpy"  # the demo extra serves examples/ (through mxpy too)
@@ -54,12 +58,14 @@ def test_every_extra_is_imported_by_the_code():
 def test_version_is_mxpys_own_and_api_level_is_mxnets():
     from importlib.metadata import version
 
+    PROJECT = _project()
     assert PROJECT["version"] == "0.4.0"
     assert version("mxpy") == PROJECT["version"]
     assert mx.__version__ == "1.9.1"  # scripts compare it against MXNet releases
 
 
 def test_license_is_spdx_with_its_file():
+    PROJECT = _project()
     assert PROJECT["license"] == "Apache-2.0"
     assert PROJECT["license-files"] == ["LICENSE"]
     assert (ROOT / "LICENSE").read_text().lstrip().startswith("Apache License")
@@ -97,21 +103,47 @@ def test_readme_has_no_links_outside_the_repository():
             assert (ROOT / link).exists(), f"README links to {link}, which the repository does not have"
 
 
+def _readme_section(title: str) -> str:
+    text = (ROOT / "README.md").read_text()
+    return text.split(f"### {title}", 1)[1].split("\n## ", 1)[0].split("\n### ", 1)[0]
+
+
+def _lookup(name: str):
+    obj = mx
+    for part in name.split(".")[1:]:
+        obj = getattr(obj, part, None)
+    return obj
+
+
 def test_readme_module_lists_match_the_package():
     # "What works" names only modules that import; "Not there yet" only ones that do not
+    have = re.findall(r"`(mx\.[\w.]+)`", _readme_section("What works"))
+    modules, _, rest = _readme_section("Not there yet").partition("- Operators and functions")
+    lack = re.findall(r"`(mx\.[\w.]+)`", modules + rest.partition("\n- ")[2])
+    assert len(have) >= 15  # the parse found the list (the "not there yet" list shrinks as features land)
+    wrong = [f"README says {n} works, but mxpy has no {n}" for n in have if _lookup(n) is None]
+    wrong += [f"README says {n} is not there yet, but it is: move it to 'What works'" for n in lack if _lookup(n) is not None]
+    assert not wrong, "\n".join(wrong)
+
+
+def test_readme_lists_exactly_the_missing_operators():
+    # tests/golden/api_names.json: MXNet 1.9.1's public mx.nd / mx.sym callables (make_api_names.py)
+    golden = json.loads((ROOT / "tests" / "golden" / "api_names.json").read_text())
+    section = _readme_section("Not there yet")
+    bullet = section.split("- Operators and functions MXNet 1.9.1 has in `mx.nd`", 1)[1].split("\n- ", 1)[0]
+    listed = set(re.findall(r"`(\w+)`", bullet.split("have yet:", 1)[1]))
+    missing_nd = {n for n in golden["nd"] if not hasattr(mx.nd, n)}
+    missing_sym = {n for n in golden["sym"] if not hasattr(mx.sym, n)}
+    assert not sorted(missing_nd - listed), f"add to README's missing operators: {sorted(missing_nd - listed)}"
+    assert not sorted(listed - missing_nd), f"these landed: remove them from README's missing operators: {sorted(listed - missing_nd)}"
+    assert missing_sym <= missing_nd, f"mx.sym lacks names mx.nd has; list them in README: {sorted(missing_sym - missing_nd)}"
+    assert f"({len(missing_nd)} of its {len(golden['nd'])}" in bullet.replace("\n", " ").replace("  ", " ")
+
+
+def test_readme_names_what_the_demo_writes():
+    # tests/test_train_mnist.py checks the demo writes exactly these files
     text = (ROOT / "README.md").read_text()
-    works = text.split("### What works", 1)[1].split("###", 1)[0]
-    missing = text.split("### Not there yet", 1)[1].split("##", 1)[0]
-    have = re.findall(r"^- `(mx\.[\w.]+)`", works, re.M)
-    lack = re.findall(r"^- `(mx\.[\w.]+)`", missing, re.M)
-    assert len(have) >= 10  # the parse found the list (the "not there yet" list shrinks to nothing as features land)
-    for name in have:
-        obj = mx
-        for part in name.split(".")[1:]:
-            assert hasattr(obj, part), f"README says {name} works, but mxpy has no {name}"
-            obj = getattr(obj, part)
-    for name in lack:
-        obj = mx
-        for part in name.split(".")[1:]:
-            obj = getattr(obj, part, None)
-        assert obj is None, f"README says {name} is not there yet, but it is: move it to 'What works'"
+    for name in ("examples/train_mnist.py", "examples/tutorial.py", "demo-output/", "mnist-mlp-symbol.json", "mnist-mlp-00NN.params", "training-curve.png"):
+        assert name in text, name
+    make = (ROOT / "Makefile").read_text().split("\ndemo:", 1)[1].split("\n\n", 1)[0]
+    assert "examples/train_mnist.py" in make and "examples/tutorial.py" in make

@@ -28,6 +28,9 @@ def test_digits_accuracy_and_reloaded_checkpoint(tmp_path, capsys):
     assert os.path.exists(res["checkpoint"] + "-0010.params")
     out = capsys.readouterr().out
     assert (res["plot"] is not None and os.path.getsize(res["plot"]) > 0) or "matplotlib is not installed" in out
+    # what README.md says make demo writes into demo-output/
+    written = {"mnist-mlp-symbol.json", "mnist-mlp-0010.params"} | ({"training-curve.png"} if res["plot"] else set())
+    assert set(os.listdir(tmp_path)) == written
 
 
 def test_data_parallel_two_contexts(tmp_path):
