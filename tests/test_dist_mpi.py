@@ -253,7 +253,10 @@ def test_killed_worker_stops_the_job(tmp_path):
 def test_train_mnist_example_with_two_processes(tmp_path):
     """examples/train_mnist.py --kv-store dist_sync under the launcher: both ranks agree, rank 0 checkpoints."""
     example = os.path.join(REPO, "examples", "train_mnist.py")
+    # the shipped digits, whatever else is installed (CI adds Fashion-MNIST, which trains 4 epochs, not 10)
+    digits = os.path.join(REPO, "examples", "data", "uci-digits")
     cmd = [sys.executable, "-m", "mxpy.launch", "-n", "2", "python", example, "--kv-store", "dist_sync", "--no-progress", "--out-dir", str(tmp_path)]
+    cmd += ["--data-dir", digits]
     proc = subprocess.run(cmd, capture_output=True, text=True, timeout=240, cwd=REPO)
     log = proc.stdout + proc.stderr
     assert proc.returncode == 0, log[-4000:]
