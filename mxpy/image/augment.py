@@ -113,50 +113,44 @@ class RandomOrderAug(Augmenter):
         return src
 
 
-class ResizeAug(Augmenter):
+class _SizeAug(Augmenter):
+    """An augmenter set by a target ``size`` and an OpenCV ``interp`` code (resizes and crops)."""
+
+    def __init__(self, size, interp=2):
+        super().__init__(size=size, interp=interp)
+        self.size = size
+        self.interp = interp
+
+
+class ResizeAug(_SizeAug):
     """Resize the shorter edge to ``size`` (see ``resize_short``).
 
     >>> mx.image.ResizeAug(10)(mx.nd.zeros((20, 30, 3), dtype="uint8")).shape
     (10, 15, 3)
     """
 
-    def __init__(self, size, interp=2):
-        super().__init__(size=size, interp=interp)
-        self.size = size
-        self.interp = interp
-
     def __call__(self, src):
         return resize_short(src, self.size, self.interp)
 
 
-class ForceResizeAug(Augmenter):
+class ForceResizeAug(_SizeAug):
     """Resize to exactly ``size`` (w, h), ignoring the aspect ratio.
 
     >>> mx.image.ForceResizeAug((5, 4))(mx.nd.zeros((20, 30, 3), dtype="uint8")).shape
     (4, 5, 3)
     """
 
-    def __init__(self, size, interp=2):
-        super().__init__(size=size, interp=interp)
-        self.size = size
-        self.interp = interp
-
     def __call__(self, src):
         sizes = (src.shape[0], src.shape[1], self.size[1], self.size[0])
         return imresize(src, *self.size, interp=_get_interp_method(self.interp, sizes))
 
 
-class RandomCropAug(Augmenter):
+class RandomCropAug(_SizeAug):
     """Random crop of ``size`` (w, h) (see ``random_crop``).
 
     >>> mx.image.RandomCropAug((4, 4))(mx.nd.zeros((10, 10, 3))).shape
     (4, 4, 3)
     """
-
-    def __init__(self, size, interp=2):
-        super().__init__(size=size, interp=interp)
-        self.size = size
-        self.interp = interp
 
     def __call__(self, src):
         return random_crop(src, self.size, self.interp)[0]
@@ -185,17 +179,12 @@ class RandomSizedCropAug(Augmenter):
         return random_size_crop(src, self.size, self.area, self.ratio, self.interp)[0]
 
 
-class CenterCropAug(Augmenter):
+class CenterCropAug(_SizeAug):
     """Centre crop of ``size`` (w, h) (see ``center_crop``).
 
     >>> mx.image.CenterCropAug((4, 2))(mx.nd.zeros((10, 10, 3))).shape
     (2, 4, 3)
     """
-
-    def __init__(self, size, interp=2):
-        super().__init__(size=size, interp=interp)
-        self.size = size
-        self.interp = interp
 
     def __call__(self, src):
         return center_crop(src, self.size, self.interp)[0]
