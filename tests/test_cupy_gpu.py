@@ -55,3 +55,47 @@ def test_memory_info_and_waitall():
     mx.nd.waitall()
     assert float(x.sum().asscalar()) == 2048.0
     mx.gpu(0).empty_cache()
+
+
+def test_ops_complete_through_events_on_the_compute_stream():
+    from mxpy.backend import streams
+
+    r = streams.RUNNERS[mx.gpu(0)]
+    x = mx.nd.ones((2048, 2048), ctx=mx.gpu(0))
+    y = mx.nd.dot(x, x)
+    ev = y._var.event
+    assert isinstance(ev.raw, cupy.cuda.Event) and ev.stream is r.compute
+    y.wait_to_read()
+    assert ev.raw.done
+    assert float(y[0, 0].asscalar()) == 2048.0
+
+
+def test_host_copy_into_a_buffer_runs_on_the_copy_stream():
+    from mxpy.backend import streams
+
+    r = streams.RUNNERS[mx.gpu(0)]
+    buf = mx.nd.zeros((1024, 1024), ctx=mx.gpu(0))
+    host = np.random.default_rng(1).standard_normal((1024, 1024)).astype(np.float32)
+    buf[:] = host
+    assert buf._var.event.stream is r.copy
+    np.testing.assert_array_equal((buf * 1).asnumpy(), host)
+
+
+def test_memory_pool_follows_mxnet_variables():
+    from mxpy.backend.cupy_backend import pool_settings
+
+    pooled, fraction = pool_settings()
+    if pooled:
+        total = mx.context.gpu_memory_info(0)[1]
+        assert abs(cupy.get_default_memory_pool().get_limit() - fraction * total) <= total * 1e-3
+
+
+def test_overlap_demo_runs():
+    import subprocess
+    import sys
+
+    out = subprocess.run(
+        [sys.executable, "bench/gpu_overlap.py", "--steps", "3", "--batch", "1024", "--hidden", "1024"], capture_output=True, text=True, timeout=300
+    )
+    assert out.returncode == 0, out.stderr
+    assert "overlapped step" in out.stdout

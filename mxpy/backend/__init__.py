@@ -8,7 +8,7 @@ directly for array work: they use the ``xp`` they are given.
 from __future__ import annotations
 
 from ..base import MXNetError
-from . import fake_gpu
+from . import fake_gpu, streams
 from .numpy_backend import NUMPY_BACKEND, Backend
 
 __all__ = ["Backend", "get_backend", "cupy_device_count", "NUMPY_BACKEND"]
@@ -37,6 +37,9 @@ def get_backend(ctx) -> Backend:
             from .cupy_backend import make_cupy_backend
 
             be = _gpu_backends[ctx.device_id] = make_cupy_backend(ctx.device_id)
+    runner = getattr(be, "runner", None)
+    if runner is not None:  # the engine launches this context's ops on the device's streams
+        streams.register(ctx, runner)
     ctx._backend = be
     return be
 

@@ -29,6 +29,7 @@ Its arrays (:class:`FakeDeviceArray`) hold a NumPy array but behave like
 
 from __future__ import annotations
 
+import itertools
 import os
 import threading
 import types
@@ -38,8 +39,23 @@ import numpy as np
 
 from ..base import MXNetError
 from .numpy_backend import Backend
+from .streams import RUNNERS, StreamedCopies, StreamRunner
 
-__all__ = ["FakeDeviceArray", "FakeGpuBackend", "COUNTS", "enable", "disable", "enabled_count", "reset_counts", "counting"]
+__all__ = [
+    "FakeDeviceArray",
+    "FakeGpuBackend",
+    "FakeStream",
+    "FakeEvent",
+    "TRACE",
+    "tracing",
+    "fail_next_sync",
+    "COUNTS",
+    "enable",
+    "disable",
+    "enabled_count",
+    "reset_counts",
+    "counting",
+]
 
 #: host->device copies, device->host copies (whole arrays and scalar reads),
 #: and their byte totals. Reset with :func:`reset_counts`.
@@ -84,18 +100,21 @@ def counting():
 class FakeDevice:
     """What ``cupy.cuda.Device`` offers that mxpy uses: ``id``, a context manager, ``synchronize``."""
 
-    __slots__ = ("id", "_prev")
+    __slots__ = ("id",)
 
     def __init__(self, device_id: int) -> None:
         self.id = device_id
 
     def __enter__(self) -> FakeDevice:
-        self._prev = getattr(_current, "dev", None)
+        # a per-thread stack: `with` blocks nest (the stream runner makes the device
+        # current and kernels do it again) and threads do not share a current device
+        stack = _current.__dict__.setdefault("stack", [])
+        stack.append(getattr(_current, "dev", None))
         _current.dev = self
         return self
 
     def __exit__(self, *exc) -> None:
-        _current.dev = self._prev
+        _current.dev = _current.stack.pop()
 
     def synchronize(self) -> None:
         return None
@@ -412,8 +431,81 @@ def _make_xp() -> _Namespace:
 XP = _make_xp()
 
 
-class FakeGpuBackend(Backend):
-    """The backend of a fake ``gpu(i)``: same interface as the CuPy one."""
+#: What the fake streams did, in order, while :func:`tracing` is on: tuples
+#: ``("record", stream, event_id)``, ``("wait", stream, event_id)``,
+#: ``("h2d", stream, nbytes)``, ``("d2h", stream, nbytes)``, ``("sync", event_id)``
+#: and ``("sync_stream", stream)``; ``stream`` is e.g. ``"gpu0/compute"``.
+TRACE: list = []
+_trace_on = {"on": False}
+_event_ids = itertools.count(1)
+_fail_next_sync: list = []  # exceptions the next event synchronize calls raise (tests)
+
+
+def _trace(entry: tuple) -> None:
+    if _trace_on["on"]:
+        with _count_lock:
+            TRACE.append(entry)
+
+
+@contextmanager
+def tracing():
+    """Record stream operations in :data:`TRACE` (cleared on entry) inside the block."""
+    with _count_lock:
+        TRACE.clear()
+    _trace_on["on"] = True
+    try:
+        yield TRACE
+    finally:
+        _trace_on["on"] = False
+
+
+def fail_next_sync(exc: BaseException) -> None:
+    """Make the next event ``synchronize`` raise ``exc``, as CUDA reports a failed kernel (tests)."""
+    _fail_next_sync.append(exc)
+
+
+class FakeEvent:
+    """A recorded point on a :class:`FakeStream`; the work before it is always done."""
+
+    __slots__ = ("id", "stream_name")
+    done = True
+
+    def __init__(self, stream_name: str) -> None:
+        self.id = next(_event_ids)
+        self.stream_name = stream_name
+
+    def synchronize(self) -> None:
+        _trace(("sync", self.id))
+        if _fail_next_sync:
+            raise _fail_next_sync.pop(0)
+
+
+class FakeStream:
+    """``cupy.cuda.Stream``'s interface; kernels run at once, so ordering is only recorded."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __enter__(self) -> FakeStream:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        return None
+
+    def record(self, event=None) -> FakeEvent:
+        ev = FakeEvent(self.name)
+        _trace(("record", self.name, ev.id))
+        return ev
+
+    def wait_event(self, event: FakeEvent) -> None:
+        _trace(("wait", self.name, event.id))
+
+    def synchronize(self) -> None:
+        _trace(("sync_stream", self.name))
+
+
+class FakeGpuBackend(StreamedCopies, Backend):
+    """The backend of a fake ``gpu(i)``: same interface as the CuPy one, streams included."""
 
     name = "fake_gpu"
     is_gpu = True
@@ -422,25 +514,41 @@ class FakeGpuBackend(Backend):
     def __init__(self, device_id: int) -> None:
         self.device_id = device_id
         self._device = _device(device_id)
+        self._streams = 0
+        self.runner = StreamRunner(self)
 
     def empty(self, shape, dtype):
         return FakeDeviceArray(np.empty(shape, dtype), self._device)
 
-    def from_host(self, host: np.ndarray):
-        host = np.asarray(host)
-        _count("h2d", host.nbytes)
-        return FakeDeviceArray(np.array(host, copy=True), self._device)
+    def new_stream(self) -> FakeStream:
+        self._streams += 1
+        return FakeStream(f"gpu{self.device_id}/" + ("compute" if self._streams == 1 else "copy"))
 
-    def to_host(self, arr) -> np.ndarray:
+    # the raw copies StreamedCopies builds on (counted like every transfer)
+    def _pinned_empty(self, shape, dtype) -> np.ndarray:
+        return np.empty(shape, dtype)
+
+    def _h2d_async(self, dst, pinned: np.ndarray, stream: FakeStream) -> None:
+        _count("h2d", pinned.nbytes)
+        _trace(("h2d", stream.name, pinned.nbytes))
+        dst._a[...] = pinned
+
+    def _d2h(self, arr, stream: FakeStream) -> np.ndarray:
         if type(arr) is not FakeDeviceArray:
             raise TypeError(f"fake GPU to_host: expected a device array, got {type(arr).__name__}")
-        return arr.get()
+        _count("d2h", arr._a.nbytes)
+        _trace(("d2h", stream.name, arr._a.nbytes))
+        return arr._a.copy()
+
+    @staticmethod
+    def _is_c_contiguous(arr) -> bool:
+        return bool(arr._a.flags.c_contiguous)
 
     def device(self):
         return self._device
 
     def synchronize(self) -> None:
-        return None
+        self.runner.synchronize()
 
     def memory_info(self) -> tuple[int, int]:
         return FAKE_TOTAL_MEMORY, FAKE_TOTAL_MEMORY
@@ -463,6 +571,7 @@ def _forget_gpu_state() -> None:
     for ctx in list(Context._interned.values()):
         if ctx.device_typeid == 2:
             ctx._backend = None
+            RUNNERS.pop(ctx, None)
     import sys
 
     rt = sys.modules.get("mxpy.registry.runtime")

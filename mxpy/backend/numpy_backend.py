@@ -28,6 +28,10 @@ class Backend:
     def to_host(self, arr) -> np.ndarray:
         return arr
 
+    def copy_from_host(self, dst, host: np.ndarray) -> None:
+        """Write host values into the existing device array ``dst`` (same shape)."""
+        np.copyto(dst, host, casting="unsafe")
+
     def device(self):
         return nullcontext()
 

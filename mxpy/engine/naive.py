@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
+from ..backend.streams import RUNNERS
 from ..base import MXNetError
 from .var import Failure, Var, user_origin
 
@@ -96,7 +97,11 @@ class NaiveEngine(EngineBase):
             self._fail(writes, failed)
             return
         try:
-            fn(*args)
+            runner = RUNNERS.get(ctx) if RUNNERS else None
+            if runner is None:
+                fn(*args)
+            else:
+                runner.run(fn, args, reads, writes, name, user_origin())
         except Exception as e:
             self._fail(writes, Failure(name, user_origin(), e))
 
@@ -106,17 +111,26 @@ class NaiveEngine(EngineBase):
 
     def wait_read(self, var: Var) -> None:
         self._raise_var(var)
+        if var.event is not None:
+            var.event.synchronize()
 
     wait_write = wait_read
 
     def wait_all(self) -> None:
         self._raise_all()
+        sync_devices()
 
     def shutdown(self) -> None:
         return None
 
     def pending(self) -> int:
         return 0
+
+
+def sync_devices() -> None:
+    """Wait until every GPU with streams has run what was launched on it."""
+    for runner in list(RUNNERS.values()):
+        runner.synchronize()
 
 
 def _check_name(name: str) -> None:

@@ -22,7 +22,8 @@ import time
 from collections import deque
 from collections.abc import Callable, Sequence
 
-from .naive import EngineBase
+from ..backend.streams import RUNNERS
+from .naive import EngineBase, sync_devices
 from .var import Failure, Var, user_origin
 
 # Threads that run every push at once when its Vars allow (see engine.synchronous): the
@@ -125,7 +126,11 @@ class ThreadedEngine(EngineBase):
                         v.version += 1
                 else:
                     try:
-                        fn(*args)
+                        runner = RUNNERS.get(ctx) if RUNNERS else None
+                        if runner is None:
+                            fn(*args)
+                        else:  # a GPU op: launched on its device's compute stream
+                            runner.run(fn, args, reads, writes, name, user_origin())
                     except Exception as e:
                         failure = Failure(name, user_origin(), e)
                         with self._lock:  # workers touch the failure list too
@@ -239,7 +244,11 @@ class ThreadedEngine(EngineBase):
         failure = self._failed_input(op.reads)
         if failure is None:
             try:
-                op.fn(*op.args)
+                runner = RUNNERS.get(op.key) if RUNNERS else None
+                if runner is None:
+                    op.fn(*op.args)
+                else:
+                    runner.run(op.fn, op.args, op.reads, op.writes, op.name, op.origin)
             except BaseException as e:  # noqa: B036 - a worker must complete every op, or waiters hang
                 failure = Failure(op.name, op.origin, e)
         return self._complete(op, failure)
@@ -316,6 +325,8 @@ class ThreadedEngine(EngineBase):
             self._push_queued(marker)
             event.wait()
         self._raise_var(var)
+        if var.event is not None:  # GPU memory: wait for the device, not only the launch
+            var.event.synchronize()
 
     def wait_read(self, var: Var) -> None:
         """Block until every earlier write of ``var`` finished; raise its failure."""
@@ -331,6 +342,7 @@ class ThreadedEngine(EngineBase):
             while self._inflight:
                 self._idle.wait()
         self._raise_all()
+        sync_devices()
 
     def pending(self) -> int:
         return self._inflight

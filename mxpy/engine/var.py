@@ -22,9 +22,11 @@ class Var:
     ``version`` counts the writes finished so far (an engine bumps it when a
     write completes, never earlier: a read queued before a write must not see
     it), and ``derived`` holds what :func:`relaid` keeps for the Var.
+    ``event`` is set only for GPU memory: the device event after the last op
+    that touched the Var (see mxpy.backend.streams); waits sync on it.
     """
 
-    __slots__ = ("busy", "queue", "readers", "writing", "failure", "version", "derived", "__weakref__")
+    __slots__ = ("busy", "queue", "readers", "writing", "failure", "version", "derived", "event", "__weakref__")
 
     def __init__(self) -> None:
         # readers and writing are set when the Var is first queued (see
@@ -35,6 +37,7 @@ class Var:
         self.failure: Failure | None = None
         self.version = 0
         self.derived: tuple | object | None = None
+        self.event = None
 
 
 # Var.derived of memory that something outside the engine may write (a DLPack

@@ -114,7 +114,7 @@ def _copy_kernel(src, dst, src_be, dst_be) -> None:
             np.copyto(dst, src, casting="unsafe")
     elif dst_be.is_gpu:
         with dst_be.device():
-            dst[...] = dst_be.from_host(src_be.to_host(src))
+            dst_be.copy_from_host(dst, src_be.to_host(src))
     else:
         dst[...] = src_be.to_host(src)
 

@@ -297,7 +297,7 @@ def _copy_kernel(src, dst, xp) -> None:
 def _host_copy_kernel(host, dst, backend) -> None:
     if backend.is_gpu:
         with backend.device():
-            dst[...] = backend.from_host(host)
+            backend.copy_from_host(dst, host)
     else:
         dst[...] = host
 
