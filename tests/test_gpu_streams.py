@@ -177,3 +177,27 @@ def test_overlap_demo_runs_on_the_fake_device():
     out = subprocess.run(cmd, capture_output=True, text=True, timeout=300, env=env)
     assert out.returncode == 0, out.stderr
     assert "fake device: 1 steps each way ran" in out.stdout
+
+
+class _Double(mx.operator.CustomOp):
+    def forward(self, is_train, req, in_data, out_data, aux):
+        self.assign(out_data[0], req[0], in_data[0] * 2)  # pushes a device op inside the op
+
+    def backward(self, req, out_grad, in_data, out_data, in_grad, aux):
+        self.assign(in_grad[0], req[0], out_grad[0] * 2)
+
+
+@mx.operator.register("stream_double")
+class _DoubleProp(mx.operator.CustomOpProp):
+    def infer_shape(self, in_shape):
+        return in_shape, [in_shape[0]], []
+
+    def create_operator(self, ctx, shapes, dtypes):
+        return _Double()
+
+
+def test_custom_op_pushing_device_ops_from_inside_its_run(eng):
+    x = mx.nd.array([1.0, 2.0], ctx=mx.gpu(0))
+    y = mx.nd.Custom(x, op_type="stream_double")
+    np.testing.assert_array_equal(y.asnumpy(), [2.0, 4.0])
+    assert y._var.event.stream is _runner().compute

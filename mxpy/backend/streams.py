@@ -57,13 +57,14 @@ class DeviceEvent:
     op and the line that pushed it, as a failing CPU kernel is reported.
     """
 
-    __slots__ = ("raw", "stream", "op_name", "origin")
+    __slots__ = ("raw", "stream", "op_name", "origin", "seq")
 
-    def __init__(self, raw, stream, op_name: str, origin: str | None) -> None:
+    def __init__(self, raw, stream, op_name: str, origin: str | None, seq: int = 0) -> None:
         self.raw = raw
         self.stream = stream
         self.op_name = op_name
         self.origin = origin
+        self.seq = seq  # order of recording on this device (see StreamRunner.run)
 
     def synchronize(self) -> None:
         try:
@@ -106,10 +107,15 @@ class StreamRunner:
         with self.device:
             self.compute = backend.new_stream()
             self.copy = backend.new_stream()
-        # two threads may launch on one device (the pushing thread runs small ready
-        # ops inline while the device's worker runs queued ones); Var.event must end
-        # up holding the later op's event, so launches and event updates go together
+        # Two threads may launch on one device at once (the pushing thread runs small
+        # ready ops inline while the device's worker runs queued ones; concurrent
+        # readers of one Var are allowed). A Var must keep the event recorded last
+        # among its users: that one is behind all their kernels on the stream. So
+        # events are numbered as recorded (under this lock, never held while a
+        # kernel is launched: a custom op's code launches ops from inside its own
+        # run) and a Var only takes a newer one.
         self._lock = threading.Lock()
+        self._seq = 0
         # pinned staging buffers of asynchronous host->device copies, kept alive
         # until the copy that reads them has finished
         self._in_flight: deque = deque()
@@ -117,7 +123,7 @@ class StreamRunner:
     def run(self, fn, args, reads, writes, name: str, origin: str | None) -> None:
         """Launch ``fn(*args)`` on the compute stream; note its event on the Vars."""
         cs = self.compute
-        with self._lock, self.device, cs:
+        with self.device, cs:
             write_events = []
             for v in writes:
                 ev = v.event
@@ -129,19 +135,24 @@ class StreamRunner:
                 ev = v.event
                 if ev is not None and ev.stream is not cs:
                     cs.wait_event(ev.raw)
+            outer = getattr(_op, "state", None)
             state = _op.state = _OpState(write_events)
             try:
                 fn(*args)
             finally:
-                _op.state = None
-            if state.end is not None:
-                event = DeviceEvent(state.end, self.copy, name, origin)
-            else:
-                event = DeviceEvent(cs.record(), cs, name, origin)
-            for v in reads:
-                v.event = event
-            for v in writes:
-                v.event = event
+                _op.state = outer
+            with self._lock:
+                self._seq += 1
+                if state.end is not None:
+                    event = DeviceEvent(state.end, self.copy, name, origin, self._seq)
+                else:
+                    event = DeviceEvent(cs.record(), cs, name, origin, self._seq)
+                for v in reads:
+                    if v.event is None or v.event.seq < event.seq:
+                        v.event = event
+                for v in writes:
+                    if v.event is None or v.event.seq < event.seq:
+                        v.event = event
 
     def copy_done(self, keep_alive, ends_op: bool) -> object:
         """Record the end of a copy on the copy stream; keep ``keep_alive`` until it finishes.
