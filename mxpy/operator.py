@@ -31,13 +31,14 @@ the thread that runs the node, on arrays that alias the node's buffers.
 from __future__ import annotations
 
 import collections
+import ctypes
 import itertools
 
 import numpy as np
 
 from . import engine as _engine
 from . import registry
-from .base import MXNetError
+from .base import MXNetError, NDArrayHandle
 from .ndarray import NDArray, dispatch
 from .ndarray.ndarray import _wrap
 from .registry import OpDef, Params, ShapeError
@@ -55,6 +56,11 @@ __all__ = [
     "PythonOp",
     "NumpyOp",
     "NDArrayOp",
+    # MXNet's operator module has no __all__: `from mxnet.operator import *` also gives
+    # these imports, and MXNet's tests use them (ctypes.cast(arr, NDArrayHandle))
+    "ctypes",
+    "NDArrayHandle",
+    "NDArray",
 ]
 
 _PROPS: dict[str, type] = {}
