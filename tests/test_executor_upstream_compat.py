@@ -88,3 +88,26 @@ def test_softmax_float_length_binds_and_fails_when_run():
     with pytest.raises(mx.base.MXNetError, match="'length' has dtype float32, expected an integer dtype"):
         exe.forward()
         mx.nd.waitall()
+
+
+@pytest.mark.parametrize("dtype", ["int32", "int64", "uint8", "int8"])
+def test_integer_mod_has_zero_gradients(dtype):
+    # MXNet 1.9.1: every integer mod (array % array, broadcast, % scalar, scalar % array) has zero
+    # gradients, whatever the head gradient; float mod keeps og and -og * floor(a / b). This is why
+    # test_broadcast_binary_op's int32 broadcast_mod check failed when a float32 head gradient hit 1.0.
+    a, b = mx.sym.var("a", dtype=dtype), mx.sym.var("b", dtype=dtype)
+    vals = {"a": mx.nd.array([[5, 7, 9]], dtype=dtype), "b": mx.nd.array([[2, 3, 4]], dtype=dtype)}
+    for sym in (a % b, mx.sym.broadcast_mod(a, b), a % 3, 7 % a):
+        names = sym.list_arguments()
+        grads = [mx.nd.ones((1, 3), dtype=dtype) for _ in names]
+        exe = sym.bind(mx.cpu(), args={n: vals[n] for n in names}, args_grad=grads)
+        exe.forward(is_train=True)
+        exe.backward([mx.nd.array([[1, 2, 3]], dtype=dtype)])
+        for g in grads:
+            np.testing.assert_array_equal(g.asnumpy(), np.zeros((1, 3)))
+    fa, fb = mx.sym.var("a"), mx.sym.var("b")
+    ga, gb = mx.nd.zeros((1, 3)), mx.nd.zeros((1, 3))
+    exe = (fa % fb).bind(mx.cpu(), args={"a": mx.nd.array([[5, 7, 9]]), "b": mx.nd.array([[2, 3, 4]])}, args_grad=[ga, gb])
+    exe.forward(is_train=True)
+    exe.backward([mx.nd.array([[1, 2, 3]])])
+    assert ga.asnumpy().tolist() == [[1, 2, 3]] and gb.asnumpy().tolist() == [[-2, -4, -6]]
