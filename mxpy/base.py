@@ -7,6 +7,7 @@ dtype('float32')
 
 from __future__ import annotations
 
+import ctypes
 import numbers
 
 import numpy as np
@@ -23,6 +24,7 @@ __all__ = [
     "numeric_types",
     "integer_types",
     "string_types",
+    "NDArrayHandle",
 ]
 
 
@@ -116,6 +118,10 @@ BFLOAT16_FLAG = 12
 numeric_types = (numbers.Number, np.generic)
 integer_types = (numbers.Integral, np.integer)
 string_types = (str,)
+# MXNet's C handle type. mxpy has no C library: an NDArray converts to one of these
+# (ctypes.cast(arr, NDArrayHandle), as monitor callbacks written for MXNet do) and
+# NDArray(handle) gives the array back; see NDArray._as_parameter_.
+NDArrayHandle = ctypes.c_void_p
 mx_real_t = np.float32  # MXNet's default real type
 _Null = None  # what MXNet's generated functions default their optional keywords to
 

@@ -41,6 +41,19 @@ class _Step:
     __slots__ = ("node", "kernel", "p", "ins", "outs", "req", "reads", "writes", "cost", "name", "ctx")
 
 
+# MXNet operators registered without input names (its unary and scalar macros): its monitor
+# reports their inputs by position (act_input0), though list_arguments says "data"
+_POSITIONAL_INPUT_NAMES = frozenset(
+    "Activation BlockGrad SoftmaxActivation _copy _div_scalar _equal_scalar _greater_equal_scalar _greater_scalar "
+    "_hypot_scalar _lesser_equal_scalar _lesser_scalar _logical_and_scalar _logical_or_scalar _logical_xor_scalar "
+    "_maximum_scalar _minimum_scalar _mod_scalar _mul_scalar _not_equal_scalar _power_scalar _rdiv_scalar "
+    "_rminus_scalar _rmod_scalar _rpower_scalar _contrib_div_sqrt_dim _contrib_gradientmultiplier _contrib_round_ste "
+    "_contrib_sign_ste abs arccos arccosh arcsin arcsinh arctan arctanh cbrt ceil cos cosh degrees erf erfinv exp "
+    "expm1 fix floor gamma gammaln hard_sigmoid log log10 log1p log2 logical_not make_loss negative radians rcbrt "
+    "reciprocal relu rint round rsqrt sigmoid sign sin sinh softsign sqrt square tan tanh trunc".split()
+)
+
+
 class Executor:
     """The result of ``bind``: arrays bound to a planned graph."""
 
@@ -69,6 +82,7 @@ class Executor:
         self._aux_names = symbol.list_auxiliary_states()
         self._monitor = None
         self._monitor_all = False
+        self._monitor_variables = True
         # autograd: forward entries already computed imperatively, {(id(node), i): NDArray}
         self._recorded = recorded or {}
         self._default_head_grads = head_grads
@@ -110,6 +124,11 @@ class Executor:
                     head_grads.append((v, 0))
                     self._head_grad_arrays.append(v)  # replaced by an array below
             backward_nodes, grad_entries = build_gradient(order, heads, head_grads, wrt)
+            # a head gradient no gradient reads (shape_array, BlockGrad, comparisons) gets no
+            # array: MXNet's backward ignores what is passed for it, shape included
+            read = {id(e[0]) for n in backward_nodes for e in n.inputs}
+            read |= {id(e[0]) for e in grad_entries if e is not None}
+            self._head_grad_arrays = [hv if hv is not None and id(hv) in read else None for hv in self._head_grad_arrays]
         all_nodes = order + backward_nodes
         # shapes and dtypes of every entry, forward and backward
         shapes: dict = {k: tuple(a.shape) for k, a in array_of.items()}
@@ -417,18 +436,33 @@ class Executor:
         grads = [fit(n, g, s) for n, g, s in zip(self._arg_names, self.grad_arrays, arg_shapes)]
         aux = [fit(n, a, s) for n, a, s in zip(self._aux_names, self.aux_arrays, aux_shapes)]
         # outputs share the old ones' memory where they fit, as MXNet's reshaped executors do
-        return Executor(self._symbol, self._ctx, args, grads, list(self._grad_reqs), aux, group2ctx=self._group2ctx, shared_outputs=list(self.outputs))
+        new = Executor(self._symbol, self._ctx, args, grads, list(self._grad_reqs), aux, group2ctx=self._group2ctx, shared_outputs=list(self.outputs))
+        if self._monitor is not None:
+            # MXNet rebinds the monitor callback to the reshaped executor
+            new.set_monitor_callback(self._monitor, self._monitor_all)
+            new._monitor_variables = self._monitor_variables
+        return new
 
     def set_monitor_callback(self, callback, monitor_all: bool = False) -> None:
         """Call ``callback(name, array)`` for every node output (and inputs with monitor_all)."""
         self._monitor = callback
         self._monitor_all = monitor_all
+        self._monitor_variables = True
+
+    def _set_op_hook(self, callback, monitor_all: bool) -> None:
+        """A Gluon op hook: like the monitor, but (as MXNet's CachedOp) no variable names of their own."""
+        self.set_monitor_callback(callback, monitor_all)
+        self._monitor_variables = False
 
     def _monitor_step(self, st: _Step, backward: bool) -> None:
         node = st.node
         if self._monitor_all:
-            for nm, (src, i) in zip(node.input_names(), node.inputs):
-                self._monitor(f"{node.name}_{nm}", self._array_of[(id(src), i)])
+            positional = node.op is not None and node.op.name in _POSITIONAL_INPUT_NAMES
+            for k, (nm, (src, i)) in enumerate(zip(node.input_names(), node.inputs)):
+                arr = self._array_of[(id(src), i)]
+                if src.op is None and self._monitor_variables:
+                    self._monitor(src.name, arr)  # a variable input is also reported under its own name
+                self._monitor(f"{node.name}_input{k}" if positional else f"{node.name}_{nm}", arr)
         n = node.num_outputs()
         for j in range(n):
             # MXNet names backward outputs by position: fc_backward_output0, ...

@@ -31,16 +31,17 @@ the thread that runs the node, on arrays that alias the node's buffers.
 from __future__ import annotations
 
 import collections
+import ctypes
 import itertools
 
 import numpy as np
 
 from . import engine as _engine
 from . import registry
-from .base import MXNetError
+from .base import MXNetError, NDArrayHandle
 from .ndarray import NDArray, dispatch
 from .ndarray.ndarray import _wrap
-from .registry import OpDef, Params, ShapeError
+from .registry import REQUIRED, OpDef, Params, ShapeError
 from .symbol import Symbol
 from .symbol.node import Node
 from .symbol.symbol import create as _create_symbol
@@ -55,6 +56,11 @@ __all__ = [
     "PythonOp",
     "NumpyOp",
     "NDArrayOp",
+    # MXNet's operator module has no __all__: `from mxnet.operator import *` also gives
+    # these imports, and MXNet's tests use them (ctypes.cast(arr, NDArrayHandle))
+    "ctypes",
+    "NDArrayHandle",
+    "NDArray",
 ]
 
 _PROPS: dict[str, type] = {}
@@ -183,8 +189,33 @@ def get_operator_arguments(op_name: str) -> OperatorArguments:
         types.append("NDArray-or-Symbol")
     for k, spec in op.params.items():
         names.append(k)
-        types.append(getattr(spec, "doc_type", None) or type(spec.default).__name__)
+        types.append(_type_text(spec))
     return OperatorArguments(len(names), names, types)
+
+
+_KIND_TEXT = {"int": "int", "float": "float", "bool": "boolean", "shape": "Shape(tuple)", "str": "string", "dtype": "string"}
+
+
+def _type_text(spec) -> str:
+    """A parameter's type the way MXNet's parameter structs describe it ("int, required",
+    "{'max', 'sum'},optional, default='max'", "boolean, optional, default=0")."""
+    required = spec.default is REQUIRED
+    if spec.choices:
+        choices = sorted(str(c) for c in spec.choices if c is not None and str(c) != "None")
+        with_none = not required and (spec.default is None or len(choices) < len(spec.choices))
+        kind = "{" + ", ".join((["None"] if with_none else []) + [f"'{c}'" for c in choices]) + "}"
+        return f"{kind}, required" if required else f"{kind},optional, default='{spec.default}'"
+    kind = _KIND_TEXT.get(spec.kind, spec.kind)
+    if spec.optional and spec.kind != "bool":
+        kind += " or None"
+    if required:
+        return f"{kind}, required"
+    default = spec.default
+    if isinstance(default, bool):
+        default = int(default)
+    elif isinstance(default, tuple):
+        default = list(default)
+    return f"{kind}, optional, default={default}"
 
 
 # -- the Custom op record -------------------------------------------------------------------------

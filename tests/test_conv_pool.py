@@ -210,11 +210,25 @@ def test_max_pool_tie_goes_to_first_cell():
 
 
 def test_same_convention_output_size():
-    """'same' (unusable in MXNet 1.9.1 itself) gives ceil(x / stride) windows, split padding."""
+    """'same' gives ceil(x / stride) windows starting at i * stride, clipped at the end."""
     x = np.arange(7, dtype=np.float32).reshape(1, 1, 7)
     y = mx.nd.Pooling(mx.nd.array(x), kernel=(3,), stride=(2,), pooling_convention="same").asnumpy()
-    # total padding (4-1)*2 + 3 - 7 = 2: one cell before, one after
-    np.testing.assert_array_equal(y.ravel(), [1, 3, 5, 6])
+    np.testing.assert_array_equal(y.ravel(), [2, 4, 6, 6])
+
+
+POOL_SAME = json.loads((Path(__file__).parent / "golden" / "pool_same.json").read_text())
+
+
+@pytest.mark.parametrize("case", POOL_SAME["cases"], ids=lambda c: f"k{c['kernel']}s{c['stride']}{c['pool_type']}")
+def test_same_convention_matches_mxnet(case):
+    # MXNet 1.9.1's upstream test passes pad=(0, 0, 0) with a 1-D kernel; 'same' takes any all-zero pad
+    a = mx.nd.array(np.asarray(POOL_SAME["data"], np.float32).reshape(1, 1, -1))
+    a.attach_grad()
+    with mx.autograd.record():
+        y = mx.nd.Pooling(a, kernel=case["kernel"], stride=case["stride"], pad=(0, 0, 0), pool_type=case["pool_type"], pooling_convention="same")
+    y.backward(mx.nd.array(np.asarray(POOL_SAME["head"], np.float32)[: y.shape[2]].reshape(y.shape)))
+    np.testing.assert_allclose(y.asnumpy().ravel(), case["output"], rtol=1e-6)
+    np.testing.assert_allclose(a.grad.asnumpy().ravel(), case["grad"], rtol=1e-6)
 
 
 def test_channel_last_layouts_match_channel_first():

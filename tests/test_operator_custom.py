@@ -223,3 +223,17 @@ def test_registry_listing_and_arguments():
     assert "Custom" in names and "FullyConnected" in names and names == sorted(names)
     args = mx.operator.get_operator_arguments("FullyConnected")
     assert args.narg == len(args.names) and "num_hidden" in args.names and "data" in args.names
+
+
+def test_operator_argument_types_read_like_mxnet():
+    # MXNet 1.9.1's strings (tests/python/unittest/test_operator.py::test_get_operator_arguments and the reference)
+    act = mx.operator.get_operator_arguments("Activation")
+    assert act.names == ["data", "act_type"]
+    assert act.types == ["NDArray-or-Symbol", "{'relu', 'sigmoid', 'softrelu', 'softsign', 'tanh'}, required"]
+    pool = dict(zip(*(lambda a: (a.names, a.types))(mx.operator.get_operator_arguments("Pooling"))))
+    assert pool["pool_type"] == "{'avg', 'lp', 'max', 'sum'},optional, default='max'"
+    assert pool["global_pool"] == "boolean, optional, default=0"
+    assert pool["kernel"] == "Shape(tuple), optional, default=[]"
+    conv = dict(zip(*(lambda a: (a.names, a.types))(mx.operator.get_operator_arguments("Convolution"))))
+    assert conv["layout"] == "{None, 'NCDHW', 'NCHW', 'NCW', 'NDHWC', 'NHWC'},optional, default='None'"
+    assert conv["kernel"] == "Shape(tuple), required"

@@ -31,8 +31,9 @@ def test_integer_mod_backward_with_zero_divisor_is_zero():
     with mx.autograd.record():
         c = mx.nd.broadcast_mod(a, b)
     c.backward(mx.nd.ones((3,), dtype="int32"))
-    assert a.grad.asnumpy().tolist() == [1, 1, 1]
-    assert b.grad.asnumpy().tolist() == [-2, 0, -2]  # -floor(a / b), 0 for the zero divisor
+    # MXNet 1.9.1 (../shared/tools/mxnet-reference): integer mod has zero gradients, zero divisor or not
+    assert a.grad.asnumpy().tolist() == [0, 0, 0]
+    assert b.grad.asnumpy().tolist() == [0, 0, 0]
 
 
 def test_integer_arange_casts_start_and_step_first():

@@ -111,12 +111,12 @@ class CachedOp:
                 continue
             for j in range(node.num_outputs()):
                 op_of[node.output_name(j)] = node.op.name
-            for nm in node.input_names():
-                op_of[f"{node.name}_{nm}"] = node.op.name
+            for k, nm in enumerate(node.input_names()):
+                op_of[f"{node.name}_{nm}"] = op_of[f"{node.name}_input{k}"] = node.op.name
         self._hook = (lambda name, arr: callback(name, op_of.get(name, ""), arr), monitor_all)
         for bound_list in self._pool.values():
             for b in bound_list:
-                b.ex.set_monitor_callback(*self._hook)
+                b.ex._set_op_hook(*self._hook)
 
     def _param_arrays(self, ctx) -> tuple[list, list]:
         args = [None if n in self._input_pos else self.params[n].data(ctx) for n in self.arg_names]
@@ -143,7 +143,7 @@ class CachedOp:
         reqs = ["write" if need else "null" for need in needs]
         ex = Executor(self.symbol, ctx, arg_arrays, grads, reqs, aux)
         if self._hook is not None:
-            ex.set_monitor_callback(*self._hook)
+            ex._set_op_hook(*self._hook)
         arg_index = {n: k for k, n in enumerate(self.arg_names)}
         order = [arg_index.get(n) for n in self.input_names] + [k for k, n in enumerate(self.arg_names) if n not in self._input_pos]
         shapes = [(x.shape, x._data.dtype) for x in inputs] + [

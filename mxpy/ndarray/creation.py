@@ -7,7 +7,7 @@ import numpy as np
 
 from .. import engine as _eng
 from ..backend import get_backend
-from ..base import np_dtype
+from ..base import MXNetError, np_dtype
 from ..context import Context, current_context
 from ..engine.var import mark_aliased
 from .ndarray import NDArray, _new, _wrap
@@ -59,14 +59,26 @@ def empty(shape, ctx: Context | None = None, dtype="float32") -> NDArray:
     return _new(_ctx(ctx), _shape(shape), np_dtype(dtype or "float32", "empty: dtype"))
 
 
+def _known_shape(shape, what: str) -> tuple:
+    """``shape`` as a tuple; outside NumPy shape semantics MXNet reads () and 0 dims as
+    unknown, so creating such an array fails there (mx.np_shape() allows them)."""
+    shape = _shape(shape)
+    if shape == () or 0 in shape:
+        from ..util import is_np_shape
+
+        if not is_np_shape():
+            raise MXNetError(f"{what}: shape {shape} has unknown dims (() and 0 are unknown without NumPy shape semantics; use mx.np_shape())")
+    return shape
+
+
 def zeros(shape, ctx: Context | None = None, dtype=None, **kwargs) -> NDArray:
     """An NDArray of zeros (float32 by default)."""
-    return call("_zeros", shape=_shape(shape), ctx=str(_ctx(ctx)), dtype=np_dtype(dtype or "float32", "zeros: dtype").name, **kwargs)
+    return call("_zeros", shape=_known_shape(shape, "zeros"), ctx=str(_ctx(ctx)), dtype=np_dtype(dtype or "float32", "zeros: dtype").name, **kwargs)
 
 
 def ones(shape, ctx: Context | None = None, dtype=None, **kwargs) -> NDArray:
     """An NDArray of ones (float32 by default)."""
-    return call("_ones", shape=_shape(shape), ctx=str(_ctx(ctx)), dtype=np_dtype(dtype or "float32", "ones: dtype").name, **kwargs)
+    return call("_ones", shape=_known_shape(shape, "ones"), ctx=str(_ctx(ctx)), dtype=np_dtype(dtype or "float32", "ones: dtype").name, **kwargs)
 
 
 def full(shape, val, ctx: Context | None = None, dtype="float32", out=None) -> NDArray:

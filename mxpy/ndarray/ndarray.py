@@ -14,12 +14,13 @@ array([[3., 3., 3.],
 from __future__ import annotations
 
 import numbers
+import weakref
 
 import numpy as np
 
 from .. import engine as _eng
 from ..backend import NUMPY_BACKEND, get_backend
-from ..base import MXNetError, error_kind, np_dtype
+from ..base import MXNetError, NDArrayHandle, error_kind, np_dtype
 from ..context import Context
 from ..engine import Var
 from ..engine.var import mark_aliased
@@ -63,6 +64,10 @@ def _new(ctx: Context, shape, dtype) -> NDArray:
     return arr
 
 
+# arrays handed out as handles, by id; weak, so a handle keeps nothing alive
+_HANDLES: weakref.WeakValueDictionary = weakref.WeakValueDictionary()
+
+
 def _view(base: NDArray, data) -> NDArray:
     """An NDArray over ``data`` (a view of base's buffer) sharing base's Var."""
     arr = NDArray.__new__(NDArray)
@@ -92,7 +97,21 @@ class NDArray:
     __array_priority__ = 1000.0
 
     def __init__(self, handle=None, writable: bool = True) -> None:
-        raise MXNetError("NDArray: create arrays with mx.nd.array/zeros/empty, not NDArray(...)")
+        # NDArray(handle) wraps an array passed as a handle (see _as_parameter_): MXNet's
+        # monitor callbacks get handles and do NDArray(ctypes.cast(arr, NDArrayHandle))
+        value = getattr(handle, "value", handle)
+        src = _HANDLES.get(value) if isinstance(value, int) else None
+        if src is None:
+            raise MXNetError("NDArray: create arrays with mx.nd.array/zeros/empty, not NDArray(...); a handle must come from an NDArray")
+        self._data, self._var, self._ctx = src._data, src._var, src._ctx
+        self._grad = None
+        self._ag = None
+
+    @property
+    def _as_parameter_(self) -> NDArrayHandle:
+        """This array as a C handle (ctypes reads it): ``NDArray(handle)`` gives the array back."""
+        _HANDLES[id(self)] = self
+        return NDArrayHandle(id(self))
 
     # -- attributes --------------------------------------------------------------
     @property

@@ -59,8 +59,7 @@ def _type_rule(p, in_types, n_out=1):
     t = in_types[0]
     if t is not None and np.dtype(t).kind != "f":
         raise ShapeError(f"input 'data' has dtype {np.dtype(t).name}, expected a floating point dtype ({', '.join(_FLOATS)})")
-    if len(in_types) > 1 and in_types[1] is not None and np.dtype(in_types[1]).kind not in "iu":
-        raise ShapeError(f"input 'length' has dtype {np.dtype(in_types[1]).name}, expected an integer dtype")
+    # a float 'length' fails when the kernel runs, as in MXNet (binding such a graph works)
     out = np.dtype(p.dtype) if p.dtype is not None else t
     return list(in_types), [out]
 
@@ -83,6 +82,8 @@ def _kernel(log: bool, negate: bool):
             xp.negative(z, out=z)
         valid = None
         if len(ins) > 1:
+            if ins[1].dtype.kind not in "iu":
+                raise TypeError(f"input 'length' has dtype {ins[1].dtype.name}, expected an integer dtype")
             n = x.shape[ax]
             pos = xp.arange(n).reshape((n,) + (1,) * (x.ndim - 1 - ax))
             valid = pos < xp.expand_dims(ins[1], ax)

@@ -98,4 +98,5 @@ def populate(public: dict, internal: dict) -> None:
 
 def prefixed(prefix: str) -> dict:
     """``{short: function}`` for every operator named ``prefix + short`` (mx.sym.contrib, mx.sym.linalg)."""
-    return {name[len(prefix) :]: function(name) for name in registry.all_names() if name.startswith(prefix)}
+    # MXNet builds these under the short name, which is also the auto-name hint: box_nms0, gemm20
+    return {name[len(prefix) :]: make_function(registry.get(name), name[len(prefix) :]) for name in registry.all_names() if name.startswith(prefix)}

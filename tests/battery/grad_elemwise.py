@@ -145,6 +145,7 @@ for _fam, (_fa, _fb) in _BIN.items():
 
 _SC = {
     "rdiv": lambda og, x, s: -og * s / x**2,
+    "mod": lambda og, x, s: og,
     "rmod": lambda og, x, s: -og * np.floor(s / x),
     "power": lambda og, x, s: og * s * x ** (s - 1),
     "maximum": lambda og, x, s: og * (x >= s),
@@ -161,6 +162,11 @@ for _name, _fn in _SC.items():
         ref=lambda og, x, scalar, _f=_fn: _out(_f(og.astype(np.float64), x.astype(np.float64), scalar)),
         rtol=1e-4,
     )
+# integer mod: MXNet 1.9.1 gives zero gradients
+_IOG, _IX = np.array([[1, 2, 3]], np.int32), np.array([[5, 7, 9]], np.int32)
+add("_backward_mod_scalar", [_IOG, _IX], {"scalar": 3.0}, ref=lambda og, x, scalar: np.zeros_like(og), note="int")
+add("_backward_rmod_scalar", [_IOG, _IX], {"scalar": 7.0}, ref=lambda og, x, scalar: np.zeros_like(og), note="int")
+add("_backward_broadcast_mod", [_IOG, _IX, np.array([[2]], np.int32)], ref=lambda og, a, b: [np.zeros_like(a), np.zeros_like(b)], note="int")
 # rpower takes the forward output y = s ** x: d/dx = y * log(s)
 add("_backward_rpower_scalar", [OG, _out(2.5 ** A.astype(np.float64))], {"scalar": 2.5}, ref=lambda og, y, scalar: _out(og * y * math.log(scalar)), rtol=1e-4)
 

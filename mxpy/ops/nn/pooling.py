@@ -74,7 +74,14 @@ def pool_geometry(p, data: tuple):
     _check_kernel_param(p)
     if not p.kernel:
         raise ShapeError(f"kernel must be given unless global_pool=True ({nsp}-D data {data})")
-    geo = im.geometry("Pooling", p, ndim=nsp, names=("stride", "pad"))
+    if p.pooling_convention == "same":
+        # 'same' computes its own padding; MXNet reads pad as 3 zeros here whatever the kernel's dims
+        if any(tuple(p.pad)):
+            raise ShapeError(f"pooling_convention='same' does not use pad, given pad={tuple(p.pad)}")
+        geo = im.geometry("Pooling", p, ndim=nsp, names=("stride",))
+        geo["pad"] = (0,) * nsp
+    else:
+        geo = im.geometry("Pooling", p, ndim=nsp, names=("stride", "pad"))
     k, s, pad = geo["kernel"], geo["stride"], geo["pad"]
     out, extra = [], []
     for n, kk, ss, q in zip(sp, k, s, pad):
@@ -87,17 +94,12 @@ def pool_geometry(p, data: tuple):
         elif p.pooling_convention == "full":
             o = -(-(n + 2 * q - kk) // ss) + 1
         else:
-            if q:
-                raise ShapeError(f"pooling_convention='same' does not use pad, given pad={pad}")
             o = -(-n // ss)
         out.append(o)
         # windows past the padded end (full/same) read extra cells at the end
         extra.append(max((o - 1) * ss + kk - (n + 2 * q), 0))
-    if p.pooling_convention == "same":
-        # centre the windows: the total implicit padding is split, the smaller half first
-        before = tuple(e // 2 for e in extra)
-        geo["pad"] = before
-        extra = [e - 2 * b for e, b in zip(extra, before)]  # _pad puts pad on both sides
+    # 'same' (MXNet 1.9.1's CPU kernel) starts window i at i * stride with no padding before:
+    # the windows that run past the end are clipped there (avg divides by the clipped size)
     return geo, tuple(extra), tuple(out)
 
 
