@@ -12,7 +12,7 @@ import math
 
 import numpy as np
 
-from ..registry import OpDef, Param, ShapeError, forward_shape, register
+from ..registry import UNKNOWN, OpDef, Param, ShapeError, forward_shape, merge_dims, merge_shape, partial_rule, register, shape_is_known
 from ._util import store
 
 _INDEX_DTYPES = ("float16", "float32", "float64", "int32", "int64", "int8", "uint8")
@@ -294,6 +294,32 @@ def _where_shape(p, cond, x, y):
     return tuple(x)
 
 
+@partial_rule
+def _where_infer(p, in_shapes, out_shapes=None):
+    """where's rule, as MXNet's: nothing until ``condition`` is fully known; then
+    x, y and the output share one shape (each fills the others' unknown dims)."""
+    cond, x, y = in_shapes
+    out = out_shapes[0] if out_shapes else None
+    if not shape_is_known(cond):
+        return [cond, x, y], [out]
+    if out_shapes is None and shape_is_known(x) and shape_is_known(y):
+        return [cond, x, y], [_where_shape(p, cond, x, y)]
+    t = x
+    for what, other in (("y", y), ("the output", out)):
+        merged = merge_dims(t, other)
+        if merged is None:
+            raise ShapeError(f"'x' and {what} must have one shape; given {tuple(t)} and {tuple(other)}")
+        t = merged
+    if t is None:
+        return [cond, x, y], [out]
+    if len(cond) == len(t):
+        # as MXNet's rule: condition takes x's known dims, but gives none back to x, y or the output
+        return [merge_shape(tuple(cond), t, "condition", "from the shape of x and y"), t, t], [t]
+    if len(cond) != 1 or (t[0] != UNKNOWN and cond[0] != t[0]):
+        raise ShapeError(f"input 'condition' has shape {tuple(cond)}, expected {t} or ({t[0] if t else '?'},) (one flag per row of x)")
+    return [cond, t, t], [t]
+
+
 def _where_type(p, in_types, n_out=1):
     tx, ty = in_types[1], in_types[2]
     if tx is not None and ty is not None and tx != ty:
@@ -346,7 +372,7 @@ register(
         _where_kernel,
         gradient=_grad_where,
         inputs=("condition", "x", "y"),
-        infer_shape=forward_shape(_where_shape),
+        infer_shape=_where_infer,
         infer_type=_where_type,
         doc="""Elements of ``x`` where ``condition`` is non-zero, else of ``y``.
 

@@ -78,10 +78,10 @@ class OpDef:
         # of nets with large such kernels run them on several CPU threads
         self.split = split
         # the graph's shape pass calls the rule as rule(p, in_shapes, out_shapes),
-        # with the known output shapes and variables' partly known shapes (a
-        # PartialShape, 0 = unknown dim), so it can infer inputs backwards as
-        # MXNet's Reshape and _rnn_param_concat do for deferred Gluon parameters
-        self.partial_shapes = partial_shapes
+        # with the known output shapes and partly known shapes (UNKNOWN = -1 dims),
+        # so it can propagate unknown dims and infer inputs backwards as MXNet's
+        # rules do; a rule marked with registry.infer.partial_rule says so itself
+        self.partial_shapes = partial_shapes or getattr(infer_shape, "partial_shapes", False)
         self.doc = doc
         self._parse_cache: dict[tuple, Params] = {}
 
