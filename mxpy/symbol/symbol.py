@@ -387,7 +387,8 @@ def Variable(name: str, attr=None, shape=None, lr_mult=None, wd_mult=None, dtype
     attrs = AttrScope.current.get(attr)
     stored = {_stored_key(k): v for k, v in attrs.items()}
     if shape is not None:
-        stored["__shape__"] = str(tuple(shape))
+        # an int is a 1-D shape, stored as MXNet writes it ("1")
+        stored["__shape__"] = str(int(shape)) if isinstance(shape, (int, np.integer)) else str(tuple(shape))
     if lr_mult is not None:
         stored["__lr_mult__"] = str(lr_mult)
     if wd_mult is not None:
