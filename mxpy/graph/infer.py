@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from ..base import MXNetError
-from ..registry import UNKNOWN, ShapeError, merge_dims
+from ..registry import UNKNOWN, ShapeError, merge_dims, probe_rule
 from ..symbol.node import Node
 
 
@@ -67,8 +67,14 @@ def _visit_shapes(node: Node, known: dict, legacy: bool) -> bool:
     try:
         if op.partial_shapes:
             new_in, new_out = op.infer_shape(p, ins, [known.get(k) for k in keys_out])
+        elif op.probe_shapes and any(s is not None and UNKNOWN in s for s in ins):
+            # a rule that knows nothing of unknown dims, run on probe sizes in their place
+            probed = probe_rule(op.infer_shape, p, ins)
+            if probed is None:  # the rule rejects the probes: it sees the fully known shapes only
+                probed = op.infer_shape(p, [s if s is None or UNKNOWN not in s else None for s in ins])
+            new_in, new_out = probed
         else:
-            # a rule that knows nothing of unknown dims sees only fully known shapes
+            # (custom ops' rules) only fully known shapes
             new_in, new_out = op.infer_shape(p, [s if s is None or UNKNOWN not in s else None for s in ins])
     except ShapeError as e:
         given = ", ".join(f"{nm}={v}" for nm, v in zip(node.input_names(), ins))

@@ -122,7 +122,7 @@ register(
             "mode": Param("str", "clip", "how out-of-range indices are handled", choices=("clip", "raise", "wrap")),
         },
         inputs=("a", "indices"),
-        infer_shape=forward_shape(_take_shape),
+        infer_shape=forward_shape(_take_shape, partial=False),  # MXNet's waits for known indices
         infer_type=_take_type,
         doc="""Take elements of ``a`` along ``axis`` at ``indices``.
 
@@ -265,7 +265,7 @@ register(
             "dtype": Param("dtype", "float32", "output dtype", choices=_INDEX_DTYPES),
         },
         inputs=("indices",),
-        infer_shape=forward_shape(_one_hot_shape),
+        infer_shape=forward_shape(_one_hot_shape, partial=False),  # as MXNet's
         infer_type=_one_hot_type,
         gradient=lambda g, ograds: [None],  # indices are not differentiable
         doc="""One-hot encode ``indices`` into a new last axis of size ``depth``.

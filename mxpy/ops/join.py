@@ -170,6 +170,25 @@ def _stack_rule(p, *shapes):
     return first[:ax] + (len(shapes),) + first[ax:]
 
 
+@partial_rule
+def _stack_infer(p, in_shapes, out_shapes=None):
+    """stack's rule; partly known inputs complete each other first, as MXNet's."""
+    if out_shapes is None or all(shape_is_known(s) for s in in_shapes):
+        return forward_shape(_stack_rule)(p, in_shapes)
+    _check_count(p, in_shapes)
+    common = None
+    for i, s in enumerate(in_shapes):
+        merged = merge_dims(common, s)
+        if merged is None:
+            raise ShapeError(f"input {i} has shape {tuple(s)}, expected {tuple(common)} (all inputs share one shape)", slot=i)
+        common = merged
+    if common is None:
+        return list(in_shapes), [None]
+    ax = _axis_in("axis", p.axis, len(common) + 1)
+    # as MXNet's rule: the output from the merged shape; the inputs are left as they are
+    return list(in_shapes), [tuple(common[:ax]) + (len(in_shapes),) + tuple(common[ax:])]
+
+
 def _stack_kernel(p, ins, outs, req, rt):
     out, r = outs[0], req[0]
     if r == "null":
@@ -185,7 +204,7 @@ register(
         _stack_kernel,
         params={"axis": Param("int", 0, "position of the new axis"), "num_args": Param("int", REQUIRED, "number of inputs", low=1)},
         variadic="data",
-        infer_shape=forward_shape(_stack_rule),
+        infer_shape=_stack_infer,
         infer_type=_same_type_n,
         gradient=lambda g, ograds: [None] * len(g.inputs) if ograds[0] is None else g.op("_backward_stack", [ograds[0]], g.attrs),
         doc="Join same-shape arrays along a new axis.\n\n>>> mx.nd.stack(mx.nd.ones((2, 3)), mx.nd.ones((2, 3)), axis=1).shape\n(2, 2, 3)",

@@ -639,7 +639,7 @@ register(
         "tile",
         _copy_kernel(lambda p, x, xp: xp.tile(x, tuple(p.reps)) if p.reps else x),
         params={"reps": Param("shape", REQUIRED, "repetitions per axis (aligned from the right)", low=1)},
-        infer_shape=forward_shape(_tile_rule),
+        infer_shape=forward_shape(_tile_rule, partial=False),  # as MXNet's
         gradient=_grad_via("_backward_tile"),
         doc="Repeat the whole array along each axis.\n\n>>> mx.nd.tile(mx.nd.ones((2, 3)), reps=(2,)).shape\n(2, 6)",
     )

@@ -10,8 +10,9 @@ travel through the graph's shape pass as tuples with :data:`UNKNOWN` (-1) for
 each unknown dim, as MXNet keeps them inside. Only rules marked with
 :func:`partial_rule` see them; they are called ``rule(p, in_shapes,
 out_shapes)`` with the outputs known so far, and may fill dims of inputs from
-outputs (backward inference). Every other rule sees ``None`` for a partly
-known shape and only ever fully known tuples.
+outputs (backward inference). Every other rule only ever sees fully known
+tuples (or ``None``): the graph's pass runs it on probe sizes in place of the
+unknown dims (:func:`probe_rule`) and keeps the dims that do not depend on them.
 """
 
 from __future__ import annotations
@@ -161,6 +162,7 @@ def forward_shape(fn: Callable, partial: bool = True) -> Callable:
     rule.__name__ = getattr(fn, "__name__", "rule")
     rule.__doc__ = fn.__doc__
     rule.partial_shapes = partial
+    rule.probe_shapes = partial  # nor does the graph's pass probe it
     return rule
 
 
@@ -196,24 +198,39 @@ _PROBE_SIZES = (1_000_003, 1_000_033)
 
 def _probe(fn: Callable, p, in_shapes: Sequence[Shape]) -> list | None:
     """Output shapes of forward rule ``fn`` on partly known inputs (see forward_shape)."""
+    res = probe_rule(lambda q, shapes: (shapes, fn(q, *shapes)), p, in_shapes)
+    return None if res is None else res[1]
+
+
+def probe_rule(rule: Callable, p, in_shapes: Sequence[Shape | None]) -> tuple[list, list] | None:
+    """``rule(p, in_shapes) -> (in_shapes, out_shapes)``, a rule that knows nothing of
+    unknown dims, on partly known inputs: run with every unknown dim set to one probe
+    size, then another; a dim that comes out the same both times is known, any other
+    is UNKNOWN. None when the rule rejects a probe.
+
+    >>> probe_rule(lambda p, s: (list(s), [(s[0][0], 2 * s[0][1])]), None, [(-1, 3)])
+    ([(-1, 3)], [(-1, 6)])
+    """
     runs = []
     for size in _PROBE_SIZES:
-        shapes = [tuple(size if d == UNKNOWN else d for d in s) for s in in_shapes]
+        shapes = [None if s is None else tuple(size if d == UNKNOWN else d for d in s) for s in in_shapes]
         try:
-            out = fn(p, *shapes)
+            ins, outs = rule(p, shapes)
         except Exception:  # noqa: BLE001 -- any complaint about a probe size means "not decidable yet"
             return None
-        runs.append(out if isinstance(out, list) else [out])
-    first, second = runs
-    if len(first) != len(second):
+        if outs is not None and not isinstance(outs, list):
+            outs = [outs]
+        runs.append((list(ins or []), list(outs or [])))
+    (ins1, outs1), (ins2, outs2) = runs
+    if len(outs1) != len(outs2):
         return None
-    outs = []
-    for a, b in zip(first, second):
-        if a is None or b is None or len(a) != len(b):
-            outs.append(None)
-            continue
-        outs.append(tuple(int(x) if x == y and x not in _PROBE_SIZES else UNKNOWN for x, y in zip(a, b)))
-    return outs
+    return [_agree(a, b) for a, b in zip(ins1, ins2)], [_agree(a, b) for a, b in zip(outs1, outs2)]
+
+
+def _agree(a, b) -> Shape | None:
+    if a is None or b is None or len(a) != len(b):
+        return None
+    return tuple(int(x) if x == y and x not in _PROBE_SIZES else UNKNOWN for x, y in zip(a, b))
 
 
 def broadcast_shapes(a: Shape, b: Shape) -> Shape:

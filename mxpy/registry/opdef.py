@@ -46,6 +46,7 @@ class OpDef:
         relayout: tuple[int, Callable] | None = None,
         split: Any = None,
         partial_shapes: bool = False,
+        probe_shapes: bool = True,
         doc: str = "",
     ) -> None:
         self.name = name
@@ -82,6 +83,9 @@ class OpDef:
         # so it can propagate unknown dims and infer inputs backwards as MXNet's
         # rules do; a rule marked with registry.infer.partial_rule says so itself
         self.partial_shapes = partial_shapes or getattr(infer_shape, "partial_shapes", False)
+        # a rule that is not partial is probed on partly known inputs (registry.probe_rule),
+        # unless it runs user code that should only ever see real shapes (custom ops)
+        self.probe_shapes = probe_shapes and getattr(infer_shape, "probe_shapes", True)
         self.doc = doc
         self._parse_cache: dict[tuple, Params] = {}
 

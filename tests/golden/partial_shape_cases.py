@@ -173,7 +173,11 @@ def reshape_holdout_dims(mx):
 @case
 def broadcast_partial(mx):
     a = mx.sym.Variable("a", shape=(0, 3))
-    return mx.sym.Group([mx.sym.broadcast_add(a, mx.sym.Variable("b", shape=(1, 3))), mx.sym.broadcast_mul(a, mx.sym.Variable("c", shape=(4, 1)))]), {}, "partial"
+    return (
+        mx.sym.Group([mx.sym.broadcast_add(a, mx.sym.Variable("b", shape=(1, 3))), mx.sym.broadcast_mul(a, mx.sym.Variable("c", shape=(4, 1)))]),
+        {},
+        "partial",
+    )
 
 
 @case
@@ -210,6 +214,47 @@ def softmax_output_label(mx):
 def pooling_unknown_batch(mx):
     x = mx.sym.Variable("x", shape=(0, 3, 8, 8))
     return mx.sym.Pooling(x, kernel=(2, 2), stride=(2, 2), pool_type="max"), {}, "partial"
+
+
+@case
+def layers_keep_unknown_batch(mx):
+    x = mx.sym.Variable("x", shape=(0, 3, 8, 8))
+    return (
+        mx.sym.Group(
+            [
+                mx.sym.BatchNorm(x, name="bn"),
+                mx.sym.Dropout(x, p=0.5),
+                mx.sym.Deconvolution(x, kernel=(2, 2), num_filter=4, name="dc"),
+                mx.sym.LeakyReLU(x, act_type="prelu", name="pr"),
+                mx.sym.softmax(x, axis=1),
+                mx.sym.LayerNorm(mx.sym.Variable("v", shape=(0, 5)), name="ln"),
+                mx.sym.SequenceLast(mx.sym.Variable("s", shape=(4, 0, 5))),
+            ]
+        ),
+        {},
+        "partial",
+    )
+
+
+@case
+def ops_waiting_for_known_input(mx):
+    a = mx.sym.Variable("a", shape=(0, 3))
+    i = mx.sym.Variable("i", shape=(0,))
+    return mx.sym.Group([mx.sym.take(mx.sym.Variable("w", shape=(10, 3)), i), mx.sym.one_hot(i, depth=4), mx.sym.tile(a, reps=(2, 2))]), {}, "partial"
+
+
+@case
+def stack_merges_inputs(mx):
+    return mx.sym.stack(mx.sym.Variable("a", shape=(0, 3)), mx.sym.Variable("b", shape=(2, 3))), {}, "partial"
+
+
+@case
+def fused_lstm_begin_state(mx):
+    cell = mx.rnn.FusedRNNCell(6, num_layers=1, mode="lstm", prefix="f_")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the NTC layout note
+        out, _ = cell.unroll(3, inputs=mx.sym.Variable("data"), merge_outputs=True)
+    return out, {"data": (2, 3, 4)}, "full"
 
 
 @case
