@@ -56,17 +56,29 @@ def _run(order: list[Node], known: dict[tuple[int, int], object], rule_of: Calla
     return known
 
 
-def _visit_shapes(node: Node, known: dict, legacy: bool) -> bool:
-    """Run ``node``'s shape rule once; store what it adds. True if anything became more known."""
-    op = node.op
-    p = node.params
-    keys_in = [(id(src), i) for src, i in node.inputs]
-    n_out = node.num_outputs()
-    keys_out = [(id(node), j) for j in range(n_out)]
-    ins = [known.get(k) for k in keys_in]
+class _Site:
+    """What a node's shape rule reads and writes, worked out once per pass."""
+
+    __slots__ = ("node", "op", "p", "keys_in", "keys_out", "legacy_creates")
+
+    def __init__(self, node: Node, legacy: bool) -> None:
+        self.node = node
+        self.op = op = node.op
+        self.p = node.params
+        self.keys_in = [(id(src), i) for src, i in node.inputs]
+        self.keys_out = [(id(node), j) for j in range(node.num_outputs())]
+        # MXNet 1.x's legacy shape semantics: a creation op's 0 dims (and a () shape)
+        # are unknown, to be filled in by its consumers (a zero begin state of batch 0)
+        self.legacy_creates = legacy and op.creates and "shape" in op.params
+
+
+def _visit_shapes(site: _Site, known: dict) -> bool:
+    """Run a node's shape rule once; store what it adds. True if anything became more known."""
+    op, p = site.op, site.p
+    ins = [known.get(k) for k in site.keys_in]
     try:
         if op.partial_shapes:
-            new_in, new_out = op.infer_shape(p, ins, [known.get(k) for k in keys_out])
+            new_in, new_out = op.infer_shape(p, ins, [known.get(k) for k in site.keys_out])
         elif op.probe_shapes and any(s is not None and UNKNOWN in s for s in ins):
             # a rule that knows nothing of unknown dims, run on probe sizes in their place
             probed = probe_rule(op.infer_shape, p, ins)
@@ -77,24 +89,24 @@ def _visit_shapes(node: Node, known: dict, legacy: bool) -> bool:
             # (custom ops' rules) only fully known shapes
             new_in, new_out = op.infer_shape(p, [s if s is None or UNKNOWN not in s else None for s in ins])
     except ShapeError as e:
+        node = site.node
         given = ", ".join(f"{nm}={v}" for nm, v in zip(node.input_names(), ins))
         raise MXNetError(f"Error in operator {node.name} ({op.name}): {e.named(node.input_names())}; known inputs: {given}") from None
-    if new_out and op.creates and legacy and "shape" in op.params:
-        # MXNet 1.x's legacy shape semantics: a creation op's 0 dims (and a () shape)
-        # are unknown, to be filled in by its consumers (a zero begin state of batch 0)
+    if new_out and site.legacy_creates:
         new_out = [_legacy_unknown(s) for s in new_out]
     changed = False
-    names = node.input_names()
-    for k, new, nm in zip(keys_in, new_in or (), names):
-        changed |= _store(known, k, new, node, f"input '{nm}'")
-    for j, (k, new) in enumerate(zip(keys_out, new_out or ())):
-        changed |= _store(known, k, new, node, f"output {j}")
+    if new_in:
+        for k, (new, old) in enumerate(zip(new_in, ins)):
+            if new is not None and new != old:
+                changed |= _store(known, site.keys_in[k], new, site, k)
+    if new_out:
+        for j, (k, new) in enumerate(zip(site.keys_out, new_out)):
+            if new is not None:
+                changed |= _store(known, k, new, site, -1 - j)
     return changed
 
 
-def _store(known: dict, key: tuple, new, node: Node, where: str) -> bool:
-    if new is None:
-        return False
+def _store(known: dict, key: tuple, new, site: _Site, slot: int) -> bool:
     old = known.get(key)
     if old is None:
         known[key] = tuple(new)
@@ -103,6 +115,8 @@ def _store(known: dict, key: tuple, new, node: Node, where: str) -> bool:
         return False
     merged = merge_dims(old, new)
     if merged is None:
+        node = site.node
+        where = f"input '{node.input_names()[slot]}'" if slot >= 0 else f"output {-1 - slot}"
         raise MXNetError(f"Error in operator {node.name} ({node.op.name}): shape of {where} is inconsistent: given {old}, inferred {tuple(new)}")
     if merged != old:
         known[key] = merged
@@ -156,12 +170,12 @@ def propagate_shapes(order: list[Node], known: dict, *, legacy: bool | None = No
         from ..util import is_np_shape
 
         legacy = not is_np_shape()
-    ops = [n for n in order if n.op is not None]
+    ops = [_Site(n, legacy) for n in order if n.op is not None]
     backward = list(reversed(ops))
     for sweep in range(2 * len(ops) + 4):
         changed = False
-        for node in backward if sweep % 2 else ops:
-            changed |= _visit_shapes(node, known, legacy)
+        for site in backward if sweep % 2 else ops:
+            changed |= _visit_shapes(site, known)
         if not changed:
             break
     return known
