@@ -22,6 +22,7 @@ from .base import MXNetError
 from .graph.cse import eliminate_common_expr
 from .graph.gradient import build_gradient
 from .graph.infer import _run as _infer_run
+from .graph.infer import propagate_shapes
 from .graph.plan_memory import plan_memory
 from .ndarray import NDArray
 from .ndarray.creation import _copy_kernel as _copy_between
@@ -29,7 +30,7 @@ from .ndarray.creation import copy_into
 from .ndarray.dispatch import kernel_for, run_on_device
 from .ndarray.ndarray import _new, _view
 from .ops._split import FOLLOWER_UNITS, wanted
-from .registry import random_state, runtime
+from .registry import random_state, runtime, shape_is_known
 from .symbol.node import Node, aux_variables, topo_order
 
 __all__ = ["Executor"]
@@ -137,8 +138,8 @@ class Executor:
             if hv is not None:
                 node, i = heads[k]
                 shapes[(id(hv), 0)] = None  # filled from the head below
-        # {}: creation ops' shapes with unknown (0) dims are completed by their consumers
-        _infer_run(order, shapes, lambda op: op.infer_shape, "shape", str, {})
+        # creation ops' shapes with unknown (0) dims are completed by their consumers
+        propagate_shapes(order, shapes)
         _infer_run(order, dtypes, lambda op: op.infer_type, "dtype", str)
         for k, hv in enumerate(self._head_grad_arrays):
             if hv is not None:
@@ -146,9 +147,9 @@ class Executor:
                 shapes[(id(hv), 0)] = shapes[hk]
                 dtypes[(id(hv), 0)] = dtypes[hk]
         if backward_nodes:
-            _infer_run(backward_nodes, shapes, lambda op: op.infer_shape, "shape", str)
+            propagate_shapes(backward_nodes, shapes)
             _infer_run(backward_nodes, dtypes, lambda op: op.infer_type, "dtype", str)
-        missing = [n.output_name(i) for n in all_nodes for i in range(n.num_outputs()) if shapes.get((id(n), i)) is None]
+        missing = [n.output_name(i) for n in all_nodes for i in range(n.num_outputs()) if not shape_is_known(shapes.get((id(n), i)))]
         if missing:
             raise MXNetError(f"bind: cannot infer the shapes of {missing[:5]}; give all argument shapes")
         node_ctx = {id(n): self._node_ctx(n) for n in all_nodes if n.op is not None}

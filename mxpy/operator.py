@@ -254,6 +254,7 @@ class _CustomOpDef(OpDef):
             infer_shape=self._infer_shape,
             infer_type=self._infer_type,
             gradient=self._gradient,
+            probe_shapes=False,  # the prop's infer_shape is user code: real shapes only
             doc=(
                 "Apply a custom operator registered with ``mx.operator.register``.\n\n"
                 "Parameters\n----------\nop_type : str\n    The registered name.\n"

@@ -131,6 +131,7 @@ class TorchOp:
                 infer_shape=self._infer_shape,
                 infer_type=self._infer_type,
                 gradient=self._gradient,
+                probe_shapes=False,  # torch's shape functions see real shapes only
                 doc=f"Runs {self.fn!r} with torch (mx.th.TorchOp).",
             )
         )

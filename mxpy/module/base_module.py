@@ -333,6 +333,11 @@ class BaseModule:
                 f"{type(self).__name__}.{func}: call bind() and init_params() first (binded={self.binded}, params_initialized={self.params_initialized})"
             )
 
+    def _assert_params(self, func: str) -> None:
+        # as MXNet: parameters can be read before bind() (a loaded checkpoint's)
+        if not self.params_initialized:
+            raise NotReadyError(f"{type(self).__name__}.{func}: call init_params() (or load a checkpoint) first")
+
     def _assert_optimizer(self, func: str) -> None:
         self._assert_ready(func)
         if not self.optimizer_initialized:

@@ -22,9 +22,15 @@ from __future__ import annotations
 import logging
 import warnings
 
-from ..base import NotReadyError
+import numpy as np
+
+from .. import ndarray as nd
+from .._checkpoint import load_params
+from ..base import MXNetError, NotReadyError
 from ..context import Context, cpu
 from ..initializer import Uniform
+from ..name import NameManager
+from ..symbol import load as symbol_load
 from .base_module import BaseModule, _check_input_names
 from .module import Module
 
@@ -76,7 +82,10 @@ class BucketingModule(BaseModule):
         self._grad_req = None
 
     def _call_sym_gen(self, bucket_key):
-        out = self._sym_gen(bucket_key)
+        # a fresh NameManager per call: every bucket's auto-named layers get the same
+        # names (embedding0_weight), so the buckets share their parameters as in MXNet
+        with NameManager():
+            out = self._sym_gen(bucket_key)
         if not isinstance(out, tuple) or len(out) != 3:
             raise TypeError(f"BucketingModule: sym_gen({bucket_key!r}) must return (symbol, data_names, label_names), given {type(out).__name__}")
         return out
@@ -140,7 +149,7 @@ class BucketingModule(BaseModule):
     # -- parameters ------------------------------------------------------------------------
     def get_params(self):
         """``(arg_params, aux_params)`` shared by every bucket."""
-        self._assert_ready("get_params")
+        self._assert_params("get_params")
         self._curr_module._params_dirty = self._params_dirty
         params = self._curr_module.get_params()
         self._params_dirty = False
@@ -192,8 +201,10 @@ class BucketingModule(BaseModule):
             return
         if shared_module is not None:
             raise AssertionError("shared_module for BucketingModule is not supported")
-        symbol, data_names, label_names = self._call_sym_gen(self._default_bucket_key)
-        module = self._new_module(symbol, data_names, label_names)
+        module = self._buckets.get(self._default_bucket_key)  # a loaded checkpoint's module
+        if module is None:
+            symbol, data_names, label_names = self._call_sym_gen(self._default_bucket_key)
+            module = self._new_module(symbol, data_names, label_names)
         module.bind(data_shapes, label_shapes, for_training, inputs_need_grad, force_rebind=False, shared_module=None, grad_req=grad_req)
         self.for_training = for_training
         self.inputs_need_grad = inputs_need_grad
@@ -205,12 +216,54 @@ class BucketingModule(BaseModule):
         if self.params_initialized:
             self.set_params(arg_params, aux_params)
 
+    def save_checkpoint(self, prefix: str, epoch: int, remove_amp_cast: bool = False) -> None:
+        """Write the shared parameters (``prefix-%04d.params``), each bucket's symbol
+        (``prefix-KEY-symbol.json``) and the list of keys (``prefix.buckets``), as MXNet.
+
+        >>> mod.save_checkpoint("/tmp/bucketing-doc", 0)  # doctest: +SKIP
+        """
+        if not self._buckets:
+            raise AssertionError("Empty BucketingModule cannot be saved")
+        self.save_params(f"{prefix}-{epoch:04d}.params")
+        for key, module in self._buckets.items():
+            module.symbol.save(f"{prefix}-{key}-symbol.json", remove_amp_cast=remove_amp_cast)
+        nd.save(f"{prefix}.buckets", nd.array(list(self._buckets), dtype=np.int32))
+
+    @staticmethod
+    def load(prefix: str, epoch: int, sym_gen=None, default_bucket_key=None, **kwargs) -> BucketingModule:
+        """A BucketingModule from :meth:`save_checkpoint`'s files; ``sym_gen`` names each
+        bucket's data and labels, ``kwargs`` go to the constructor. Bind it next.
+
+        >>> mod2 = mx.mod.BucketingModule.load("/tmp/bucketing-doc", 0, sym_gen, 5)  # doctest: +SKIP
+        """
+        if sym_gen is None:
+            raise AssertionError("sym_gen is required for loading BucketingModule")
+        if default_bucket_key is None:
+            raise AssertionError("default_bucket_key is required for loading BucketingModule")
+        keys = [int(k) for k in nd.load(f"{prefix}.buckets")[0].asnumpy().astype(np.int32)]
+        mod = BucketingModule(sym_gen, default_bucket_key, **kwargs)
+        for key in keys:
+            _, data_names, label_names = mod._call_sym_gen(key)
+            mod._buckets[key] = Module(symbol_load(f"{prefix}-{key}-symbol.json"), data_names, label_names, **kwargs)
+            if key == default_bucket_key:
+                mod._curr_module = mod._buckets[key]
+        if mod._curr_module is None:
+            raise MXNetError(f"BucketingModule.load: default_bucket_key {default_bucket_key!r} is not among the saved buckets {keys}")
+        args, auxs = load_params(prefix, epoch)
+        mod._curr_module._arg_params = args
+        mod._curr_module._aux_params = auxs
+        mod._curr_module.params_initialized = True
+        mod.params_initialized = True
+        return mod
+
     def switch_bucket(self, bucket_key, data_shapes, label_shapes=None) -> None:
         """Make ``bucket_key`` current, binding its module (sharing parameters) on first use."""
         self._assert_binded("switch_bucket")
-        if bucket_key not in self._buckets:
+        module = self._buckets.get(bucket_key)  # a loaded checkpoint's buckets come unbound
+        if module is None:
             symbol, data_names, label_names = self._call_sym_gen(bucket_key)
             module = self._new_module(symbol, data_names, label_names)
+        if not module.binded:
             module.bind(
                 data_shapes,
                 label_shapes,
@@ -220,7 +273,7 @@ class BucketingModule(BaseModule):
                 shared_module=self._buckets[self._default_bucket_key],
                 grad_req=self._grad_req,
             )
-            if self._monitor is not None:
+            if self._monitor is not None and bucket_key not in self._buckets:
                 module.install_monitor(self._monitor)
             self._buckets[bucket_key] = module
         self._curr_module = self._buckets[bucket_key]

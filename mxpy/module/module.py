@@ -217,7 +217,7 @@ class Module(BaseModule):
     # -- parameters ------------------------------------------------------------------------
     def get_params(self):
         """``(arg_params, aux_params)``: the parameters, synced from the devices (averaged over contexts)."""
-        self._assert_ready("get_params")
+        self._assert_params("get_params")
         if self._params_dirty:
             self._sync_params_from_devices()
         return self._arg_params, self._aux_params

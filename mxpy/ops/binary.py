@@ -21,7 +21,20 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..registry import OpDef, Param, ShapeError, broadcast_shapes, forward_shape, register, same_shape, same_type
+from ..registry import (
+    UNKNOWN,
+    OpDef,
+    Param,
+    ShapeError,
+    broadcast_shapes,
+    merge_dims,
+    merge_shape,
+    partial_rule,
+    register,
+    same_shape,
+    same_type,
+    shape_is_known,
+)
 from ._mathfn import c_cast, c_scalar
 
 _WARN = (RuntimeWarning, FloatingPointError)
@@ -247,15 +260,45 @@ def scalar_kernel(compute, reverse: bool):
     return kernel
 
 
-def _broadcast_rule(p, lhs, rhs):
-    return broadcast_shapes(lhs, rhs)
+@partial_rule
+def _broadcast_infer(p, in_shapes, out_shapes=None):
+    """NumPy broadcasting; with partly known inputs, as MXNet's rule: an output dim
+    is unknown where either input's is, and nothing flows back to the inputs."""
+    lhs, rhs = in_shapes
+    out = out_shapes[0] if out_shapes else None
+    if lhs is None or rhs is None:
+        return [lhs, rhs], [out]
+    if shape_is_known(lhs) and shape_is_known(rhs):
+        res = broadcast_shapes(lhs, rhs)
+    else:
+        n = max(len(lhs), len(rhs))
+        pl = (1,) * (n - len(lhs)) + tuple(lhs)
+        pr = (1,) * (n - len(rhs)) + tuple(rhs)
+        dims = []
+        for x, y in zip(pl, pr):
+            if UNKNOWN in (x, y):
+                dims.append(UNKNOWN)
+            elif x != y and 1 not in (x, y):
+                raise ShapeError(f"shapes {tuple(lhs)} and {tuple(rhs)} cannot be broadcast together")
+            else:
+                dims.append(y if x == 1 else x)
+        res = tuple(dims)
+    if out is not None:
+        res = merge_shape(out, res, "output", f"from broadcasting {tuple(lhs)} and {tuple(rhs)}")
+    return [lhs, rhs], [res]
 
 
-def _elemwise_rule(p, in_shapes):
+@partial_rule
+def _elemwise_rule(p, in_shapes, out_shapes=None):
     a, b = in_shapes
     if a is not None and b is not None and a != b:
-        raise ShapeError(f"lhs shape {a} and rhs shape {b} differ; elementwise ops need equal shapes (use broadcast_*)")
-    s = a if a is not None else b
+        s = merge_dims(a, b)
+        if s is None:
+            raise ShapeError(f"lhs shape {a} and rhs shape {b} differ; elementwise ops need equal shapes (use broadcast_*)")
+    else:
+        s = a if a is not None else b
+    if out_shapes and out_shapes[0] is not None and out_shapes[0] != s:
+        s = merge_shape(out_shapes[0], s, "output", "from the inputs' shape")
     return [s, s], [s]
 
 
@@ -286,7 +329,7 @@ def _register_all() -> None:
                 bc[0],
                 kernel,
                 inputs=("lhs", "rhs"),
-                infer_shape=forward_shape(_broadcast_rule),
+                infer_shape=_broadcast_infer,
                 aliases=bc[1:],
                 gradient=bc_grad,
                 doc=doc + f" Inputs broadcast as in NumPy.\n\n>>> y = mx.nd.{bc[0]}(mx.nd.ones((2, 3)), mx.nd.ones((1, 3)))",
@@ -572,16 +615,11 @@ def _add_n_kernel(p, ins, outs, req, rt):
         out[...] = target
 
 
-def _add_n_shape(p, in_shapes):
+@partial_rule
+def _add_n_shape(p, in_shapes, out_shapes=None):
     if len(in_shapes) != p.num_args:
         raise ShapeError(f"num_args is {p.num_args} but {len(in_shapes)} input(s) were given")
-    known = None
-    for i, s in enumerate(in_shapes):
-        if s is not None:
-            if known is not None and s != known:
-                raise ShapeError(f"input {i}: given {s}, expected {known} from the other inputs' shape", slot=i)
-            known = s
-    return [known] * len(in_shapes), [known]
+    return same_shape(p, in_shapes, out_shapes)
 
 
 register(

@@ -12,7 +12,7 @@ import math
 
 import numpy as np
 
-from ..registry import OpDef, Param, ShapeError, forward_shape, register
+from ..registry import UNKNOWN, OpDef, Param, ShapeError, forward_shape, merge_dims, merge_shape, partial_rule, register, shape_is_known
 from ._util import store
 
 _INDEX_DTYPES = ("float16", "float32", "float64", "int32", "int64", "int8", "uint8")
@@ -122,7 +122,7 @@ register(
             "mode": Param("str", "clip", "how out-of-range indices are handled", choices=("clip", "raise", "wrap")),
         },
         inputs=("a", "indices"),
-        infer_shape=forward_shape(_take_shape),
+        infer_shape=forward_shape(_take_shape, partial=False),  # MXNet's waits for known indices
         infer_type=_take_type,
         doc="""Take elements of ``a`` along ``axis`` at ``indices``.
 
@@ -265,7 +265,7 @@ register(
             "dtype": Param("dtype", "float32", "output dtype", choices=_INDEX_DTYPES),
         },
         inputs=("indices",),
-        infer_shape=forward_shape(_one_hot_shape),
+        infer_shape=forward_shape(_one_hot_shape, partial=False),  # as MXNet's
         infer_type=_one_hot_type,
         gradient=lambda g, ograds: [None],  # indices are not differentiable
         doc="""One-hot encode ``indices`` into a new last axis of size ``depth``.
@@ -292,6 +292,32 @@ def _where_shape(p, cond, x, y):
         if len(cond) != 1 or len(x) == 0 or cond[0] != x[0]:
             raise ShapeError(f"input 'condition' has shape {tuple(cond)}, expected {tuple(x)} or ({x[0] if x else '?'},) (one flag per row of x)")
     return tuple(x)
+
+
+@partial_rule
+def _where_infer(p, in_shapes, out_shapes=None):
+    """where's rule, as MXNet's: nothing until ``condition`` is fully known; then
+    x, y and the output share one shape (each fills the others' unknown dims)."""
+    cond, x, y = in_shapes
+    out = out_shapes[0] if out_shapes else None
+    if not shape_is_known(cond):
+        return [cond, x, y], [out]
+    if out_shapes is None and shape_is_known(x) and shape_is_known(y):
+        return [cond, x, y], [_where_shape(p, cond, x, y)]
+    t = x
+    for what, other in (("y", y), ("the output", out)):
+        merged = merge_dims(t, other)
+        if merged is None:
+            raise ShapeError(f"'x' and {what} must have one shape; given {tuple(t)} and {tuple(other)}")
+        t = merged
+    if t is None:
+        return [cond, x, y], [out]
+    if len(cond) == len(t):
+        # as MXNet's rule: condition takes x's known dims, but gives none back to x, y or the output
+        return [merge_shape(tuple(cond), t, "condition", "from the shape of x and y"), t, t], [t]
+    if len(cond) != 1 or (t[0] != UNKNOWN and cond[0] != t[0]):
+        raise ShapeError(f"input 'condition' has shape {tuple(cond)}, expected {t} or ({t[0] if t else '?'},) (one flag per row of x)")
+    return [cond, t, t], [t]
 
 
 def _where_type(p, in_types, n_out=1):
@@ -346,7 +372,7 @@ register(
         _where_kernel,
         gradient=_grad_where,
         inputs=("condition", "x", "y"),
-        infer_shape=forward_shape(_where_shape),
+        infer_shape=_where_infer,
         infer_type=_where_type,
         doc="""Elements of ``x`` where ``condition`` is non-zero, else of ``y``.
 

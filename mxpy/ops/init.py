@@ -7,7 +7,7 @@ import math
 
 import numpy as np
 
-from ..registry import OpDef, Param, PartialShape, ShapeError, register
+from ..registry import OpDef, Param, ShapeError, register
 from ._util import ctx_param, dtype_param, shape_param, store
 
 
@@ -28,10 +28,10 @@ def _fill(value):
 
 
 def _shape_rule(p, in_shapes):
-    shape = tuple(p.shape)
-    # in a graph, MXNet 1.x reads a 0 dim as "unknown": consumers fill it in
-    # (a Gluon RNN layer's zero begin state has batch size 0 when traced)
-    return [], [PartialShape(shape) if 0 in shape and any(shape) else shape]
+    # in a graph, MXNet 1.x's legacy shape mode reads a 0 dim as "unknown": the
+    # graph's shape pass marks it so and consumers fill it in (a zero begin state
+    # of batch 0); imperatively it is a real zero-size dim
+    return [], [tuple(p.shape)]
 
 
 _CREATE = {"shape": shape_param(doc="shape of the new array"), "ctx": ctx_param(), "dtype": dtype_param()}

@@ -6,7 +6,7 @@ output from its slice of the input), so nothing is built twice.
 
 from __future__ import annotations
 
-from ..registry import REQUIRED, OpDef, Param, PartialShape, ShapeError, forward_shape, get, register
+from ..registry import REQUIRED, UNKNOWN, OpDef, Param, ShapeError, forward_shape, get, merge_dims, merge_shape, partial_rule, register, shape_is_known
 from ._util import store
 
 
@@ -37,11 +37,6 @@ def _same_type_n(p, in_types, n_out=1):
 # -- Concat ---------------------------------------------------------------------------
 
 
-def _concat_rule(p, *shapes):
-    _check_count(p, shapes)
-    return _joined_shape(p.dim, shapes)
-
-
 def _joined_shape(dim: int, shapes) -> tuple:
     first = tuple(shapes[0])
     ax = _axis_in("dim", dim, len(first))
@@ -52,6 +47,52 @@ def _joined_shape(dim: int, shapes) -> tuple:
             raise ShapeError(f"input {i} has shape {tuple(s)}, expected {want} (equal to input 0 except on dim {dim})", slot=i)
         total += s[ax]
     return first[:ax] + (total,) + first[ax + 1 :]
+
+
+def _with_dim(s: tuple, ax: int, d: int) -> tuple:
+    return tuple(s[:ax]) + (d,) + tuple(s[ax + 1 :])
+
+
+def _concat_partial(p, in_shapes, out_shapes, fill_missing: bool):
+    """Concat's rule on partly known shapes, as MXNet's: every dim but the joined
+    one is shared by all inputs and the output (so each fills the others); the
+    joined dim of the output is the sum once every input's is known. With
+    ``fill_missing`` (``_rnn_param_concat``), one or two inputs of unknown length
+    share what a known output leaves."""
+    _check_count(p, in_shapes)
+    out = out_shapes[0] if out_shapes else None
+    if out is None and all(shape_is_known(s) for s in in_shapes):
+        return list(in_shapes), [_joined_shape(p.dim, in_shapes)]
+    common, ax = None, None
+    for i, s in enumerate([*in_shapes, out]):
+        if s is None:
+            continue
+        ax = _axis_in("dim", p.dim, len(s))
+        merged = merge_dims(common, _with_dim(s, ax, UNKNOWN))
+        if merged is None:
+            want = "(" + ", ".join("?" if k == ax else str(d) for k, d in enumerate(common)) + ")"
+            what = f"input {i}" if i < len(in_shapes) else "output"
+            raise ShapeError(f"{what} has shape {tuple(s)}, expected {want} (equal to the other inputs except on dim {p.dim})", slot=i)
+        common = merged
+    if common is None:
+        return list(in_shapes), [None]
+    ins = [common if s is None else merge_dims(s, common) for s in in_shapes]
+    missing = [i for i, s in enumerate(ins) if s[ax] == UNKNOWN]
+    size = sum(s[ax] for s in ins if s[ax] != UNKNOWN)
+    joined = merge_shape(out, _with_dim(common, ax, UNKNOWN if missing else size), "output", "(the sum of the inputs along dim)")
+    if fill_missing and missing and joined[ax] != UNKNOWN:
+        residual = joined[ax] - size
+        if residual < 0 or len(missing) > 2 or residual % len(missing):
+            raise ShapeError(
+                f"the known inputs already hold {size} values of the output's {joined[ax]} (or not an even split for {len(missing)} unknown inputs)"
+            )
+        ins = [_with_dim(s, ax, residual // len(missing)) if i in missing else s for i, s in enumerate(ins)]
+    return ins, [joined]
+
+
+@partial_rule
+def _concat_infer(p, in_shapes, out_shapes=None):
+    return _concat_partial(p, in_shapes, out_shapes, False)
 
 
 def _concat_grad(g, ograds):
@@ -80,7 +121,7 @@ register(
         params={"num_args": Param("int", REQUIRED, "number of inputs", low=1), "dim": Param("int", 1, "axis to join along")},
         variadic="data",
         aliases=("concat",),
-        infer_shape=forward_shape(_concat_rule),
+        infer_shape=_concat_infer,
         infer_type=_same_type_n,
         gradient=_concat_grad,
         doc="Join arrays along an existing axis (``dim``, default 1).\n\n>>> mx.nd.concat(mx.nd.ones((2, 3)), mx.nd.ones((2, 1))).shape\n(2, 4)",
@@ -95,26 +136,9 @@ register(
 # layer's input weights, whose in-size is deferred) share what the others leave.
 
 
+@partial_rule
 def _rnn_param_concat_infer(p, in_shapes, out_shapes=None):
-    _check_count(p, in_shapes)
-    out = out_shapes[0] if out_shapes else None
-    full = [None if s is None or isinstance(s, PartialShape) else tuple(s) for s in in_shapes]
-    if all(s is not None for s in full):
-        return full, [_joined_shape(p.dim, full)]
-    if out is None:
-        return list(in_shapes), None
-    ax = _axis_in("dim", p.dim, len(out))
-    missing = [i for i, s in enumerate(full) if s is None]
-    if len(out) != 1 or len(missing) > 2:
-        return list(in_shapes), None
-    residual = out[ax] - sum(s[ax] for s in full if s is not None)
-    if residual < 0 or residual % len(missing):
-        raise ShapeError(
-            f"the known inputs already hold {out[ax] - residual} values, more than the output's {out[ax]} (or not an even split for {len(missing)} unknown inputs)"
-        )
-    for i in missing:
-        full[i] = (residual // len(missing),)
-    return full, [tuple(out)]
+    return _concat_partial(p, in_shapes, out_shapes, True)
 
 
 register(
@@ -124,7 +148,6 @@ register(
         params={"num_args": Param("int", REQUIRED, "number of inputs", low=1), "dim": Param("int", 1, "axis to join along")},
         variadic="data",
         infer_shape=_rnn_param_concat_infer,
-        partial_shapes=True,
         infer_type=_same_type_n,
         gradient=_concat_grad,
         doc="Concat for the parameter vector of Gluon's fused RNN layers; its shape inference also "
@@ -147,6 +170,25 @@ def _stack_rule(p, *shapes):
     return first[:ax] + (len(shapes),) + first[ax:]
 
 
+@partial_rule
+def _stack_infer(p, in_shapes, out_shapes=None):
+    """stack's rule; partly known inputs complete each other first, as MXNet's."""
+    if out_shapes is None or all(shape_is_known(s) for s in in_shapes):
+        return forward_shape(_stack_rule)(p, in_shapes)
+    _check_count(p, in_shapes)
+    common = None
+    for i, s in enumerate(in_shapes):
+        merged = merge_dims(common, s)
+        if merged is None:
+            raise ShapeError(f"input {i} has shape {tuple(s)}, expected {tuple(common)} (all inputs share one shape)", slot=i)
+        common = merged
+    if common is None:
+        return list(in_shapes), [None]
+    ax = _axis_in("axis", p.axis, len(common) + 1)
+    # as MXNet's rule: the output from the merged shape; the inputs are left as they are
+    return list(in_shapes), [tuple(common[:ax]) + (len(in_shapes),) + tuple(common[ax:])]
+
+
 def _stack_kernel(p, ins, outs, req, rt):
     out, r = outs[0], req[0]
     if r == "null":
@@ -162,7 +204,7 @@ register(
         _stack_kernel,
         params={"axis": Param("int", 0, "position of the new axis"), "num_args": Param("int", REQUIRED, "number of inputs", low=1)},
         variadic="data",
-        infer_shape=forward_shape(_stack_rule),
+        infer_shape=_stack_infer,
         infer_type=_same_type_n,
         gradient=lambda g, ograds: [None] * len(g.inputs) if ograds[0] is None else g.op("_backward_stack", [ograds[0]], g.attrs),
         doc="Join same-shape arrays along a new axis.\n\n>>> mx.nd.stack(mx.nd.ones((2, 3)), mx.nd.ones((2, 3)), axis=1).shape\n(2, 2, 3)",
@@ -188,6 +230,34 @@ def _split_parts(p, shape: tuple) -> tuple[int, int, tuple]:
 
 def _split_rule(p, data):
     return [_split_parts(p, data)[2]] * p.num_outputs
+
+
+@partial_rule
+def _split_infer(p, in_shapes, out_shapes=None):
+    """SliceChannel's rule, partly known shapes included: the outputs share one
+    shape, and a known output gives back the input's other dims, as MXNet's."""
+    data = in_shapes[0]
+    outs = list(out_shapes) if out_shapes else [None] * p.num_outputs
+    if shape_is_known(data) and not any(outs):
+        return [data], _split_rule(p, data)
+    if data is None:
+        return [None], outs
+    ax = _axis_in("axis", p.axis, len(data))
+    n, d = p.num_outputs, data[ax]
+    if d != UNKNOWN:
+        _split_parts(p, data)  # the size checks
+    if p.squeeze_axis:
+        piece = tuple(data[:ax]) + tuple(data[ax + 1 :])
+    else:
+        piece = _with_dim(data, ax, UNKNOWN if d == UNKNOWN else d // n)
+    for j, o in enumerate(outs):
+        piece = merge_shape(o, piece, f"output {j}", f"from splitting data {tuple(data)} into {n} along axis {ax}")
+    if p.squeeze_axis:
+        back = tuple(piece[:ax]) + (n,) + tuple(piece[ax:])
+    else:
+        back = _with_dim(piece, ax, UNKNOWN if piece[ax] == UNKNOWN else piece[ax] * n)
+    data = merge_shape(data, back, "data", f"from the outputs' shape {piece}")
+    return [data], [piece] * n
 
 
 def _split_kernel(p, ins, outs, req, rt):
@@ -222,7 +292,7 @@ register(
         },
         outputs=lambda p: [f"output{i}" for i in range(p.num_outputs)],
         aliases=("split",),
-        infer_shape=forward_shape(_split_rule),
+        infer_shape=_split_infer,
         infer_type=_split_type,
         gradient=_grad_split,
         doc=(

@@ -13,7 +13,7 @@ import math
 
 import numpy as np
 
-from ..registry import REQUIRED, OpDef, Param, PartialShape, ShapeError, forward_shape, register
+from ..registry import REQUIRED, UNKNOWN, OpDef, Param, ShapeError, dimwise, forward_shape, merge_shape, partial_rule, register, shape_is_known
 from ._util import store
 
 
@@ -170,24 +170,77 @@ def _reshape_rule(p, data):
     return _target_shape(tuple(data), tuple(p.target_shape), p.keep_highest)
 
 
+def _partial_reshape(src: tuple, codes: tuple, reverse: bool) -> tuple:
+    """MXNet's codes applied to a partly known ``src``: what they fix, UNKNOWN elsewhere."""
+    if reverse:
+        return tuple(reversed(_partial_reshape(tuple(reversed(src)), tuple(reversed(codes)), False)))
+    out: list[int] = []
+    i = j = 0
+    while j < len(codes):
+        c = codes[j]
+        if c == -2:
+            out.extend(src[i:])
+            i = len(src)
+        elif c == -3:
+            if i + 1 >= len(src):
+                raise ShapeError(f"shape code -3 at position {j} needs two input dims (input {tuple(src)}, shape {tuple(codes)})")
+            a, b = src[i], src[i + 1]
+            out.append(UNKNOWN if UNKNOWN in (a, b) else a * b)
+            i += 2
+        elif c == -4:
+            if j + 2 >= len(codes) or i >= len(src):
+                raise ShapeError(f"shape code -4 at position {j} must be followed by two values (shape {tuple(codes)})")
+            d, a, b = src[i], codes[j + 1], codes[j + 2]
+            if d != UNKNOWN:
+                a, b = (d // b if a == -1 else a), (d // a if b == -1 else b)
+            out.extend([a, b])
+            i += 1
+            j += 2
+        elif c == 0:
+            if i >= len(src):
+                raise ShapeError(f"shape code 0 at position {j} has no input dim to copy (input {tuple(src)}, shape {tuple(codes)})")
+            out.append(src[i])
+            i += 1
+        else:  # a size, or -1: inferred only once the input's size is known
+            out.append(c if c > 0 else UNKNOWN)
+            i += 1
+        j += 1
+    return tuple(out)
+
+
+def _complete_from_output(data: tuple, out: tuple) -> tuple:
+    """data with its one unknown dim (if one) set from the known output's size, as MXNet's rule."""
+    unknown = [k for k, d in enumerate(data) if d == UNKNOWN]
+    if len(unknown) != 1 or not shape_is_known(out):
+        return data
+    known = math.prod(d for d in data if d != UNKNOWN)
+    total = math.prod(out)
+    if known == 0 or total % known:
+        raise ShapeError(f"data: cannot complete the partial shape {tuple(data)} from the output {tuple(out)} (size {total} is not a multiple of {known})")
+    full = list(data)
+    full[unknown[0]] = total // known
+    return tuple(full)
+
+
+@partial_rule
 def _reshape_infer(p, in_shapes, out_shapes=None):
     data = in_shapes[0]
-    out = out_shapes[0] if out_shapes else None
-    if isinstance(data, PartialShape):
-        # a deferred parameter flattened by a Gluon RNN layer: its one unknown
-        # dim follows from the size of the (known) output
-        unknown = [k for k, d in enumerate(data) if d == 0]
-        if out is None or len(unknown) != 1:
-            return [None], None
-        known = math.prod(d for d in data if d)
-        total = math.prod(out)
-        if total % known:
-            raise ShapeError(f"data: cannot complete the partial shape {tuple(data)} from the output {tuple(out)} (size {total} is not a multiple of {known})")
-        full = list(data)
-        full[unknown[0]] = total // known
-        data = tuple(full)
-        return [data], [_reshape_rule(p, data)]
-    return _forward_reshape(p, in_shapes)
+    given = out_shapes[0] if out_shapes else None
+    if data is None:
+        return [None], [given]
+    if shape_is_known(data):
+        out = _reshape_rule(p, data)
+    elif p.shape or not p.target_shape:
+        out = _partial_reshape(tuple(data), tuple(int(c) for c in p.shape), p.reverse)
+        # a known output (from the consumers) gives back the one unknown input dim
+        data = _complete_from_output(data, merge_shape(given, out, "output") if given is not None and len(given) == len(out) else out)
+        if shape_is_known(data):
+            out = _reshape_rule(p, data)
+    else:  # the deprecated target_shape form waits for a fully known input
+        out = None
+    if given is not None and out is not None:
+        out = merge_shape(given, out, "output", f"from Reshape(shape={tuple(p.shape)}) of data {tuple(data)}")
+    return [data], [out]
 
 
 _forward_reshape = forward_shape(_reshape_rule)
@@ -215,7 +268,6 @@ register(
         },
         aliases=("reshape",),
         infer_shape=_reshape_infer,
-        partial_shapes=True,
         inplace=((0, 0),),
         gradient=_grad_reshape,
         doc=_RESHAPE_DOC,
@@ -267,12 +319,30 @@ def _transpose_rule(p, data):
     return tuple(data[a] for a in _transpose_axes(p, len(data)))
 
 
+@partial_rule
+def _transpose_infer(p, in_shapes, out_shapes=None):
+    """Permute the dims, both ways: a known output dim fills the input's, as MXNet's rule."""
+    data = in_shapes[0]
+    out = out_shapes[0] if out_shapes else None
+    if out_shapes is None:
+        return [data], [None if data is None else _transpose_rule(p, data)]
+    if data is None and out is None:
+        return [None], [None]
+    axes = _transpose_axes(p, len(data if data is not None else out))
+    if data is not None:
+        out = merge_shape(out, tuple(data[a] for a in axes), "output", f"from transposing data {tuple(data)} by axes {axes}")
+    back = [UNKNOWN] * len(out)
+    for i, a in enumerate(axes):
+        back[a] = out[i]
+    return [merge_shape(data, tuple(back), "data", f"from the output {tuple(out)} and axes {axes}")], [out]
+
+
 register(
     OpDef(
         "transpose",
         _copy_kernel(lambda p, x, xp: xp.transpose(x, _transpose_axes(p, x.ndim))),
         params={"axes": Param("shape", (), "permutation of the axes; empty reverses them")},
-        infer_shape=forward_shape(_transpose_rule),
+        infer_shape=_transpose_infer,
         gradient=_grad_transpose,
         doc="Permute the axes (reverse them when ``axes`` is empty).\n\n>>> mx.nd.transpose(mx.nd.ones((2, 3, 4)), axes=(1, 0, 2)).shape\n(3, 2, 4)",
     )
@@ -369,7 +439,7 @@ register(
         "Flatten",
         _reshape_only,
         aliases=("flatten",),
-        infer_shape=forward_shape(_flatten_rule),
+        infer_shape=forward_shape(_flatten_rule, partial=False),  # MXNet's waits for a fully known input
         inplace=((0, 0),),
         gradient=_grad_reshape,
         doc="Collapse all axes but the first: (d0, d1*...*dk).\n\n>>> mx.nd.flatten(mx.nd.ones((2, 3, 4))).shape\n(2, 12)",
@@ -453,7 +523,7 @@ register(
             "step": Param("tuple", (), "step per axis (None = 1); negative steps walk backwards"),
         },
         aliases=("crop",),
-        infer_shape=forward_shape(_slice_rule),
+        infer_shape=dimwise(forward_shape(_slice_rule, partial=False)),
         gradient=_grad_via("_backward_slice"),
         doc=(
             "Slice the leading axes as Python does, clipping out-of-range bounds.\n\n"
@@ -499,7 +569,7 @@ register(
             "begin": Param("int", REQUIRED, "start (negative counts from the end)"),
             "end": Param("int", REQUIRED, "stop, exclusive; None = the axis size", optional=True),
         },
-        infer_shape=forward_shape(_slice_axis_rule),
+        infer_shape=dimwise(forward_shape(_slice_axis_rule, partial=False)),
         gradient=_grad_via("_backward_slice_axis"),
         doc="Slice one axis; begin < end is required.\n\n>>> mx.nd.slice_axis(mx.nd.ones((2, 3)), axis=1, begin=1, end=None).shape\n(2, 2)",
     )
@@ -569,7 +639,7 @@ register(
         "tile",
         _copy_kernel(lambda p, x, xp: xp.tile(x, tuple(p.reps)) if p.reps else x),
         params={"reps": Param("shape", REQUIRED, "repetitions per axis (aligned from the right)", low=1)},
-        infer_shape=forward_shape(_tile_rule),
+        infer_shape=forward_shape(_tile_rule, partial=False),  # as MXNet's
         gradient=_grad_via("_backward_tile"),
         doc="Repeat the whole array along each axis.\n\n>>> mx.nd.tile(mx.nd.ones((2, 3)), reps=(2,)).shape\n(2, 6)",
     )

@@ -11,7 +11,21 @@ records registered here (the op families live in :mod:`mxpy.ops`).
 from __future__ import annotations
 
 from ..base import MXNetError
-from .infer import PartialShape, ShapeError, broadcast_shapes, fixed_type, forward_shape, merge_shape, same_shape, same_type
+from .infer import (
+    UNKNOWN,
+    ShapeError,
+    broadcast_shapes,
+    dimwise,
+    fixed_type,
+    forward_shape,
+    merge_dims,
+    merge_shape,
+    partial_rule,
+    probe_rule,
+    same_shape,
+    same_type,
+    shape_is_known,
+)
 from .opdef import OpDef, names
 from .params import REQUIRED, Param, Params
 from .runtime import Runtime, random_state, runtime
@@ -22,7 +36,12 @@ __all__ = [
     "Params",
     "REQUIRED",
     "ShapeError",
-    "PartialShape",
+    "UNKNOWN",
+    "shape_is_known",
+    "partial_rule",
+    "merge_dims",
+    "dimwise",
+    "probe_rule",
     "Runtime",
     "register",
     "get",

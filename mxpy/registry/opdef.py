@@ -46,6 +46,7 @@ class OpDef:
         relayout: tuple[int, Callable] | None = None,
         split: Any = None,
         partial_shapes: bool = False,
+        probe_shapes: bool = True,
         doc: str = "",
     ) -> None:
         self.name = name
@@ -78,10 +79,13 @@ class OpDef:
         # of nets with large such kernels run them on several CPU threads
         self.split = split
         # the graph's shape pass calls the rule as rule(p, in_shapes, out_shapes),
-        # with the known output shapes and variables' partly known shapes (a
-        # PartialShape, 0 = unknown dim), so it can infer inputs backwards as
-        # MXNet's Reshape and _rnn_param_concat do for deferred Gluon parameters
-        self.partial_shapes = partial_shapes
+        # with the known output shapes and partly known shapes (UNKNOWN = -1 dims),
+        # so it can propagate unknown dims and infer inputs backwards as MXNet's
+        # rules do; a rule marked with registry.infer.partial_rule says so itself
+        self.partial_shapes = partial_shapes or getattr(infer_shape, "partial_shapes", False)
+        # a rule that is not partial is probed on partly known inputs (registry.probe_rule),
+        # unless it runs user code that should only ever see real shapes (custom ops)
+        self.probe_shapes = probe_shapes and getattr(infer_shape, "probe_shapes", True)
         self.doc = doc
         self._parse_cache: dict[tuple, Params] = {}
 

@@ -117,8 +117,23 @@ def simple_bind(
             args.append(shared[n])
         else:
             args.append(zeros(s, ctx=placed.get(n, ctx), dtype=np_dtype(t)))
-    grads = [zeros(s, ctx=placed.get(n, ctx), dtype=np_dtype(t)) if r != "null" else None for n, s, t, r in zip(arg_names, arg_shapes, arg_types, reqs)]
-    aux = [zeros(s, ctx=placed.get(n, ctx), dtype=np_dtype(t)) for n, s, t in zip(self.list_auxiliary_states(), aux_shapes, aux_types)]
+    # as MXNet: a shared parameter's gradient array and the aux states are the shared
+    # executor's too, so buckets with grad_req='add' accumulate into one gradient
+    shared_grads = shared_exec.grad_dict if shared_exec is not None else {}
+    grads = []
+    for n, s, t, r, a in zip(arg_names, arg_shapes, arg_types, reqs, args):
+        g = shared_grads.get(n) if n in shared and a is shared[n] else None
+        if r == "null":
+            grads.append(None)
+        elif g is not None and g.shape == tuple(s):
+            grads.append(g)
+        else:
+            grads.append(zeros(s, ctx=placed.get(n, ctx), dtype=np_dtype(t)))
+    shared_aux = shared_exec.aux_dict if shared_exec is not None else {}
+    aux = []
+    for n, s, t in zip(self.list_auxiliary_states(), aux_shapes, aux_types):
+        a = shared_aux.get(n)
+        aux.append(a if a is not None and a.shape == tuple(s) else zeros(s, ctx=placed.get(n, ctx), dtype=np_dtype(t)))
     return bind(self, ctx, args, grads, reqs, aux, group2ctx=group2ctx)
 
 

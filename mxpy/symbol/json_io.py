@@ -118,6 +118,9 @@ def load_json(json_str: str):
     if not isinstance(doc["nodes"], list) or not isinstance(doc["heads"], list):
         raise MXNetError("load_json: 'nodes' and 'heads' must be lists")
     version = doc.get("attrs", {}).get("mxnet_version", [None, 0])[1]
+    # a graph saved under the legacy shape semantics, loaded under NumPy's: its
+    # variables' 0 dims meant "unknown", which is -1 now (as MXNet converts them)
+    legacy_shapes = is_np_shape() and not doc.get("attrs", {}).get("is_np_shape", [None, 0])[1]
     recs = doc["nodes"]
     built: list[Node] = []
     for i, rec in enumerate(recs):
@@ -127,6 +130,8 @@ def load_json(json_str: str):
         for key in ("param", "attr", "attrs"):  # oldest to newest spelling
             if isinstance(rec.get(key), dict):
                 attrs.update({k: str(v) for k, v in rec[key].items()})
+        if legacy_shapes and rec["op"] == "null" and "__shape__" in attrs:
+            _shape_attr_to_numpy(attrs)
         if not version:
             for k in ("lr_mult", "wd_mult", "ctx_group"):
                 if k in attrs and rec["op"] == "null":
@@ -169,6 +174,17 @@ def load_json(json_str: str):
             )
         heads.append((built[e[0]], e[1]))
     return Symbol(heads)
+
+
+def _shape_attr_to_numpy(attrs: dict) -> None:
+    try:
+        dims = [int(x) for x in attrs["__shape__"].strip("()[] ").replace(",", " ").split()]
+    except ValueError:
+        return  # not a shape we can read: left for shape inference to report
+    if not dims:
+        del attrs["__shape__"]  # () was "unknown" in the legacy semantics
+    else:
+        attrs["__shape__"] = "(" + ", ".join(str(-1 if d == 0 else d) for d in dims) + ")"
 
 
 def _add_missing_aux(node: Node) -> None:

@@ -14,7 +14,8 @@ import numpy as np
 from ..attribute import AttrScope
 from ..base import DTYPE_TO_FLAG, MXNetError, NotImplementedForSymbol, np_dtype, numeric_types
 from ..name import NameManager
-from ..registry import OpDef, Param, get
+from ..registry import UNKNOWN, OpDef, Param, get, shape_is_known
+from ..util import is_np_shape
 from .node import HIDDEN_KEYS, Node, aux_variables, topo_order
 
 __all__ = ["Symbol", "Variable", "var", "Group", "create", "NotImplementedForSymbol"]
@@ -386,7 +387,8 @@ def Variable(name: str, attr=None, shape=None, lr_mult=None, wd_mult=None, dtype
     attrs = AttrScope.current.get(attr)
     stored = {_stored_key(k): v for k, v in attrs.items()}
     if shape is not None:
-        stored["__shape__"] = str(tuple(shape))
+        # an int is a 1-D shape, stored as MXNet writes it ("1")
+        stored["__shape__"] = str(int(shape)) if isinstance(shape, (int, np.integer)) else str(tuple(shape))
     if lr_mult is not None:
         stored["__lr_mult__"] = str(lr_mult)
     if wd_mult is not None:
@@ -561,25 +563,38 @@ def _infer(sym: Symbol, args, kwargs, partial: bool, shapes: bool):
         arg = [None if t is None else t.type for t in arg]
         out = [None if t is None else t.type for t in out]
         auxv = [None if t is None else t.type for t in auxv]
-    if not partial and any(v is None for v in arg + out + auxv):
+    if shapes:
+        complete = all(shape_is_known(v) for v in arg + out + auxv)
+    else:
+        complete = all(v is not None for v in arg + out + auxv)
+    if not partial and not complete:
         unknowns = []
         for n, v in zip(arg_nodes, arg):
-            if v is None:
+            if not (shape_is_known(v) if shapes else v is not None):
                 if len(unknowns) >= 10:
                     unknowns.append("...")
                     break
-                unknowns.append(f"{n.name}: {() if shapes else None}")
+                unknowns.append(f"{n.name}: {_shown_shape(v, is_np_shape()) if shapes else None}")
         if shapes:
             head = "Cannot decide shape for the following arguments (0s in shape means unknown dimensions). Consider providing them as input:\n\t"
         else:
             head = "Cannot decide type for the following arguments. Consider providing them as input:\n\t"
         warnings.warn(head + "\n\t".join(unknowns), stacklevel=3)
         return None, None, None
-    if partial and shapes:
-        arg = [() if v is None else v for v in arg]
-        out = [() if v is None else v for v in out]
-        auxv = [() if v is None else v for v in auxv]
+    if shapes:
+        np_mode = is_np_shape()
+        arg, out, auxv = ([_shown_shape(v, np_mode) for v in vals] for vals in (arg, out, auxv))
     return arg, out, auxv
+
+
+def _shown_shape(s, np_mode: bool):
+    """A (partly) inferred shape as MXNet returns it: unknown dims 0 and an unknown
+    shape () in the legacy mode; -1 and None under NumPy shape semantics."""
+    if s is None:
+        return None if np_mode else ()
+    if np_mode:
+        return tuple(s)
+    return tuple(0 if d == UNKNOWN else d for d in s)
 
 
 def _infer_shape(self: Symbol, *args, **kwargs):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-from ...registry import OpDef, Param, ShapeError, merge_shape, register
+from ...registry import UNKNOWN, OpDef, Param, ShapeError, merge_shape, partial_rule, register
 from .._split import SplitSpec
 from . import _im2col as im
 from ._weight_layer import layer_gradient, layer_inputs, register_layer_backward
@@ -34,12 +34,46 @@ def conv_geometry(p, data: tuple):
     return geo, out_sp
 
 
-def _infer_shape(p, in_shapes):
+def _partial_infer(p, in_shapes, out_shapes, last: bool):
+    """The rule on partly known shapes, as MXNet's: unknown data dims leave the
+    matching output dims (and the weight's channels) unknown; a known output gives
+    back the batch size and, where the stride is 1, the spatial sizes."""
+    data = im.to_first(in_shapes[0], last)
+    geo = im.geometry("Convolution", p)
+    nsp = len(geo["kernel"])
+    if len(data) != nsp + 2:
+        raise ShapeError(f"data should be {nsp + 2}D (batch, channel, {nsp} spatial dims) for kernel {tuple(p.kernel)}, given shape {data}")
+    g, c = p.num_group, data[1]
+    if p.num_filter % g or (c != UNKNOWN and c % g):
+        raise ShapeError(f"num_filter={p.num_filter} and the data's {c} channels must be divisible by num_group={g}")
+    weight = merge_shape(
+        in_shapes[1] if len(in_shapes) > 1 else None, im.to_last((p.num_filter, UNKNOWN if c == UNKNOWN else c // g, *geo["kernel"]), last), "weight"
+    )
+    dims = zip(data[2:], geo["kernel"], geo["stride"], geo["dilate"], geo["pad"])
+    out = (data[0], p.num_filter, *(UNKNOWN if n == UNKNOWN else im.conv_out_len(n, k, st, dl, q) for n, k, st, dl, q in dims))
+    given = out_shapes[0] if out_shapes else None
+    if given is not None:
+        out = merge_shape(im.to_first(tuple(given), last), out, "output", "from the data's shape")
+    back = [out[0], c]
+    for o, n, k, st, dl, q in zip(out[2:], data[2:], geo["kernel"], geo["stride"], geo["dilate"], geo["pad"]):
+        back.append(o + dl * (k - 1) - 2 * q if o != UNKNOWN and st == 1 else n)
+    data = merge_shape(data, tuple(back), "data", "from the output's shape")
+    shapes = [im.to_last(data, last), weight]
+    if not p.no_bias:
+        shapes.append(merge_shape(in_shapes[2] if len(in_shapes) > 2 else None, (p.num_filter,), "bias", f"from num_filter={p.num_filter}"))
+    return shapes, [im.to_last(out, last)]
+
+
+@partial_rule
+def _infer_shape(p, in_shapes, out_shapes=None):
     last = im.channel_last(p)
     im.geometry("Convolution", p)
     data = in_shapes[0]
     if data is None:  # MXNet's rule waits for data before it fills weight or bias
         return list(in_shapes), [None]
+    if out_shapes is not None and UNKNOWN in data:
+        im.check_layout(p, data)
+        return _partial_infer(p, in_shapes, out_shapes, last)
     im.check_layout(p, data)
     data = im.to_first(data, last)
     g = p.num_group

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ...registry import OpDef, Param, ShapeError, merge_shape, register
+from ...registry import OpDef, Param, ShapeError, merge_shape, partial_rule, register
 from .._util import store
 
 _PARAMS = {
@@ -21,7 +21,9 @@ _PARAMS = {
 }
 
 
-def _infer_shape(p, in_shapes):
+@partial_rule
+def _infer_shape(p, in_shapes, out_shapes=None):
+    # data's unknown dims (a batch of 0) stay unknown in the output, as MXNet's
     data, weight = in_shapes
     want = (p.input_dim, p.output_dim)
     out = None if data is None else tuple(data) + (p.output_dim,)

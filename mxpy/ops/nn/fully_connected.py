@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from ...backend.host_memory import empty_aligned
-from ...registry import OpDef, Param, PartialShape, ShapeError, merge_shape, register
+from ...registry import UNKNOWN, OpDef, Param, ShapeError, merge_dims, merge_shape, partial_rule, register
 from .._split import SplitSpec
 from ._weight_layer import layer_gradient, layer_inputs, register_layer_backward
 
@@ -17,38 +17,39 @@ _PARAMS = {
 
 
 def _k_of(p, data: tuple) -> int:
-    return int(np.prod(data[1:], dtype=np.int64)) if p.flatten else data[-1]
+    """Input features per row; UNKNOWN while any of the dims it spans is unknown."""
+    dims = data[1:] if p.flatten else data[-1:]
+    if UNKNOWN in dims:
+        return UNKNOWN
+    return int(np.prod(dims, dtype=np.int64))
 
 
-def _complete_data(p, data, out):
-    """The data's unknown dims (a PartialShape, such as an RNN cell's zero begin
-    state of batch 0) from the output's shape, as MXNet's rule does."""
-    if out is None:
-        return None
-    lead = out[:1] if p.flatten else out[:-1]
-    if len(data) < len(lead) or any(d not in (0, o) for d, o in zip(data, lead)) or 0 in data[len(lead) :]:
-        return None
-    return tuple(lead) + tuple(data[len(lead) :])
-
-
+@partial_rule
 def _infer_shape(p, in_shapes, out_shapes=None):
-    # partly known weight or bias shapes (deferred Gluon parameters) only count once known
-    in_shapes = [None if isinstance(s, PartialShape) and k else s for k, s in enumerate(in_shapes)]
+    # as MXNet's rule: data's ndim must be known; weight (num_hidden, K) and bias
+    # follow from it, and a known output gives back data's batch dim (an RNN cell's
+    # zero begin state of batch 0 learns its batch size from the other input)
     data = in_shapes[0]
-    if isinstance(data, PartialShape):
-        data = _complete_data(p, data, out_shapes[0] if out_shapes else None)
-        in_shapes[0] = data
     if data is None:  # MXNet's rule waits for data before it fills weight or bias
         return list(in_shapes), [None]
     if len(data) < 1:
         raise ShapeError(f"data must have at least 1 dim, given {data}")
-    weight = in_shapes[1] if len(in_shapes) > 1 else None
     k = _k_of(p, data)
-    weight = merge_shape(weight, (p.num_hidden, k), "weight", f"from num_hidden={p.num_hidden} and the data's {k} features")
-    out = (data[0], p.num_hidden) if p.flatten else tuple(data[:-1]) + (p.num_hidden,)
+    weight = merge_shape(
+        in_shapes[1] if len(in_shapes) > 1 else None, (p.num_hidden, k), "weight", f"from num_hidden={p.num_hidden} and the data's {k} features"
+    )
     shapes = [data, weight]
     if not p.no_bias:
-        shapes.append(merge_shape(in_shapes[2] if len(in_shapes) > 2 else None, (p.num_hidden,), "bias", f"from num_hidden={p.num_hidden}"))
+        bias = in_shapes[2] if len(in_shapes) > 2 else None
+        if bias is not None and len(bias) == 2 and merge_dims(bias, (p.num_hidden, 1)) is not None:
+            shapes.append(merge_dims(bias, (p.num_hidden, 1)))  # MXNet also takes a (num_hidden, 1) bias
+        else:
+            shapes.append(merge_shape(bias, (p.num_hidden,), "bias", f"from num_hidden={p.num_hidden}"))
+    out = (data[0], p.num_hidden) if p.flatten else tuple(data[:-1]) + (p.num_hidden,)
+    given = out_shapes[0] if out_shapes else None
+    if given is not None:
+        out = merge_shape(given, out, "output", "from the data's batch size and num_hidden")
+        shapes[0] = (out[0],) + tuple(data[1:])
     return shapes, [out]
 
 
@@ -136,7 +137,6 @@ register(
         params=_PARAMS,
         inputs=layer_inputs,
         infer_shape=_infer_shape,
-        partial_shapes=True,
         gradient=layer_gradient("_backward_FullyConnected"),
         cost=_cost,
         relayout=(1, _weight_for_forward),

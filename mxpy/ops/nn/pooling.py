@@ -12,7 +12,7 @@ import math
 
 import numpy as np
 
-from ...registry import OpDef, Param, ShapeError, register
+from ...registry import OpDef, Param, ShapeError, dimwise, register
 from .._split import SplitSpec
 from . import _im2col as im
 
@@ -311,7 +311,7 @@ register(
         "Pooling",
         _forward,
         params=POOL_PARAMS,
-        infer_shape=_infer_shape,
+        infer_shape=dimwise(_infer_shape),
         infer_type=im.float_types("Pooling"),
         gradient=_gradient,
         cost=_cost,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ...registry import OpDef, Param, ShapeError, register
+from ...registry import UNKNOWN, OpDef, Param, ShapeError, merge_shape, partial_rule, register
 from .._util import store
 
 _PARAMS = {
@@ -29,11 +29,15 @@ def _label_shape(p, data: tuple) -> tuple:
     return (data[0],)
 
 
-def _infer_shape(p, in_shapes):
+@partial_rule
+def _infer_shape(p, in_shapes, out_shapes=None):
     data, label = in_shapes
     if data is None:
         return [data, label], [None]
     want = _label_shape(p, data)
+    if UNKNOWN in data or (label is not None and UNKNOWN in label):
+        # partly known (a batch of 0): the label's dims follow the data's, as MXNet's rule
+        return [data, merge_shape(label, want, "label", f"from data {tuple(data)}")], [data]
     flat = p.multi_output and label is not None and label == (data[0], int(np.prod(data[2:], dtype=np.int64)))
     if label is not None and label != want and not flat and not (len(label) == len(data) and label == data):
         raise ShapeError(f"label shape {label} does not match data shape {data}; expected {want}")
