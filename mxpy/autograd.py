@@ -24,6 +24,7 @@ from __future__ import annotations
 import threading
 from contextlib import contextmanager
 
+from . import _autograd_plan as _plan
 from ._autograd_higher_order import higher_order_ops
 from .backend.cpu_threads import adapt_threads
 from .base import MXNetError
@@ -268,17 +269,18 @@ def _record_op(op, p, inputs, outputs, force: bool = False) -> None:
 class _Graph:
     """The recorded graph reachable from some heads, as fresh nodes.
 
-    ``order``: op nodes, inputs first; ``arrays``: (id(node), i) -> NDArray for
+    ``order``: op nodes, inputs first; ``outs``: their output arrays; ``arrays``: (id(node), i) -> NDArray for
     every op output and leaf; ``marks``: id(_Mark) -> (leaf node, array) of the
     marked variables reached; ``leaves``: leaf nodes in first-seen order;
     ``originals``: the recorded nodes copied (freed after a backward).
     """
 
-    __slots__ = ("heads", "order", "arrays", "marks", "leaves", "originals", "custom")
+    __slots__ = ("heads", "order", "outs", "arrays", "marks", "leaves", "originals", "custom")
 
     def __init__(self):
         self.heads: list = []
         self.order: list[Node] = []
+        self.outs: list[list[NDArray]] = []  # per node of ``order``: its output arrays
         self.arrays: dict = {}
         self.marks: dict = {}
         self.leaves: list[Node] = []
@@ -329,6 +331,7 @@ def _collect(heads: list[NDArray]) -> _Graph:
             c._params = node._params
             clones[id(node)] = c
             g.order.append(c)
+            g.outs.append(outs)
             g.originals.append(node)
             g.custom = g.custom or isinstance(node.op, _FunctionOp)
             for j, o in enumerate(outs):
@@ -376,7 +379,24 @@ def _head_grads(heads: list[NDArray], head_grads) -> list[NDArray]:
 
 
 def _run_executor(g: _Graph, hgs: list[NDArray], wanted: list[Node], grads_out: list[NDArray], reqs: list[str], train_mode: bool) -> None:
-    """The gradient pass as a bound executor writing into ``grads_out`` (the common case)."""
+    """The gradient pass as a bound executor writing into ``grads_out`` (the common case).
+
+    A graph recorded again with the same signature (the next batch of a training
+    loop) replays the first one's backward steps (see ``_autograd_plan``).
+    """
+    key, ext = _plan.signature(g, wanted, reqs, hgs, train_mode)
+    ext.extend(grads_out)
+    plan, full_key = _plan.lookup(key, ext)
+    if plan is not None:
+        plan.run(ext, hgs, train_mode)
+        return
+    ex = _build_executor(g, wanted, grads_out, reqs, hgs)
+    ex.backward(hgs, is_train=train_mode)
+    if not ex._group2ctx:
+        _plan.store(full_key, ex, ext, g)
+
+
+def _build_executor(g: _Graph, wanted: list[Node], grads_out: list[NDArray], reqs: list[str], hgs: list[NDArray]):
     from .executor import Executor
 
     order = topo_order(g.heads)
@@ -392,8 +412,7 @@ def _run_executor(g: _Graph, hgs: list[NDArray], wanted: list[Node], grads_out: 
     aux_arrays = [g.arrays[(id(n), 0)] for n in aux]
     ctx = g.arrays[(id(args[0]), 0)]._ctx if args else hgs[0]._ctx
     group2ctx = _place_by_context(g, ctx)
-    ex = Executor(Symbol(g.heads), ctx, arg_arrays, grad_arrays, grad_reqs, aux_arrays, recorded=recorded, group2ctx=group2ctx)
-    ex.backward(hgs, is_train=train_mode)
+    return Executor(Symbol(g.heads), ctx, arg_arrays, grad_arrays, grad_reqs, aux_arrays, recorded=recorded, group2ctx=group2ctx)
 
 
 def _place_by_context(g: _Graph, default) -> dict | None:
