@@ -43,11 +43,16 @@ def clear() -> None:
     _cache().clear()
 
 
-def signature(g, wanted: list, reqs: list[str], hgs: list, train_mode: bool) -> tuple[tuple, list]:
+def _op_key(node) -> tuple:
+    return node.op, id(node._params)
+
+
+def signature(g, wanted: list, reqs, hgs: list, train_mode: bool, op_key=_op_key) -> tuple[tuple, list]:
     """The cache key of one backward over the collected graph ``g``, and its external arrays.
 
     External arrays, in order: the leaves, every recorded node's outputs, then
     the gradient arrays are appended by the caller (``run``'s ``grads``).
+    ``op_key(node)``: what identifies a node's op and parameters.
     """
     pos: dict = {}
     ext: list = []
@@ -63,9 +68,9 @@ def signature(g, wanted: list, reqs: list[str], hgs: list, train_mode: bool) -> 
         pos[id(node)] = base + k
         outs = g.outs[k]
         ext.extend(outs)
-        node_sig.append((node.op, id(node._params), tuple([(pos[id(s)], j) for s, j in node.inputs]), tuple([(o._data.shape, o._data.dtype) for o in outs])))
+        node_sig.append((op_key(node), tuple([(pos[id(s)], j) for s, j in node.inputs]), tuple([(o._data.shape, o._data.dtype) for o in outs])))
     heads = tuple([(pos[id(n)], i) for n, i in g.heads])
-    want = tuple([(pos[id(n)], r) for n, r in zip(wanted, reqs)])
+    want = (tuple([pos[id(n)] for n in wanted]), tuple(reqs))
     hg = tuple([h._data.dtype for h in hgs])
     return (tuple(leaf_sig), tuple(node_sig), heads, want, hg, bool(train_mode)), ext
 
@@ -141,5 +146,58 @@ def store(full_key: tuple, ex: Executor, ext: list, g) -> None:
         return
     cache = _cache()
     cache[full_key] = Plan(ex, ext, tuple((n.op, n._params) for n in g.order))
+    while len(cache) > _MAX:
+        cache.popitem(last=False)
+
+
+class Interpreted:
+    """The gradient graph of one backward run node by node (a graph holding Function calls,
+    such as a hybridized block's), kept for later graphs of the same signature.
+
+    It holds nodes only: each replay binds that graph's arrays and Function objects.
+    """
+
+    __slots__ = ("order", "leaves", "hg_nodes", "bwd", "entries", "made", "fn_sources")
+
+    def __init__(self, g, hg_nodes: list, bwd: list, entries: list, made: set, backward_op_type: type):
+        self.order = list(g.order)
+        self.leaves = list(g.leaves)
+        self.hg_nodes = hg_nodes
+        self.bwd = bwd
+        self.entries = entries
+        self.made = made
+        where = {id(n): k for k, n in enumerate(self.order)}
+        # a Function's backward node runs the Function of the forward node it came from
+        self.fn_sources = [(id(n), where[id(n.op.source)]) for n in bwd if type(n.op) is backward_op_type]
+
+    def bind(self, g, hgs: list) -> tuple[dict, dict]:
+        """Values of the kept graph's entries and its backward nodes' Functions, from ``g``."""
+        vals: dict = {}
+        for tnode, outs in zip(self.order, g.outs):
+            tid = id(tnode)
+            for j, o in enumerate(outs):
+                vals[(tid, j)] = o
+        for tleaf, leaf in zip(self.leaves, g.leaves):
+            vals[(id(tleaf), 0)] = g.arrays[(id(leaf), 0)]
+        for v, hg in zip(self.hg_nodes, hgs):
+            if v is not None:
+                vals[(id(v), 0)] = hg
+        functions = {b: g.order[k].op.function for b, k in self.fn_sources}
+        return vals, functions
+
+
+def lookup_interpreted(key: tuple):
+    """The kept gradient graph for ``key`` (None: build one)."""
+    cache = _cache()
+    full = ("interpreted", key)
+    tpl = cache.get(full)
+    if tpl is not None:
+        cache.move_to_end(full)
+    return tpl
+
+
+def store_interpreted(key: tuple, tpl: Interpreted) -> None:
+    cache = _cache()
+    cache[("interpreted", key)] = tpl
     while len(cache) > _MAX:
         cache.popitem(last=False)

@@ -447,37 +447,66 @@ def _run_node(op, p, ins: list[NDArray], train_mode: bool) -> list[NDArray]:
     return outs
 
 
-def _interpret(g: _Graph, hgs: list[NDArray], wanted: list[Node], create_graph: bool, train_mode: bool) -> list[NDArray | None]:
+def _op_key(node: Node):
+    """A recorded node's op in a plan signature: a Function call's node is new on every
+    call, but its gradient graph only depends on how many inputs it has."""
+    op = node.op
+    if type(op) is _FunctionOp:
+        return (_FunctionOp, op.n_in, type(op.function))
+    return op, id(node._params)
+
+
+def _interpret(g: _Graph, hgs: list[NDArray], wanted: list[Node], create_graph: bool, train_mode: bool, reuse: bool = False) -> list[NDArray | None]:
     """The gradient pass node by node; with ``create_graph`` every step is recorded.
 
     Returns one fresh gradient array per ``wanted`` leaf (None: no gradient reaches it).
+    ``reuse``: the graph is freed after this pass, so its gradient graph may be kept
+    for the next graph of the same signature (see ``_autograd_plan.Interpreted``).
     """
+    key = None
+    if reuse and not create_graph:
+        key, _ = _plan.signature(g, wanted, (), hgs, train_mode, _op_key)
+        tpl = _plan.lookup_interpreted(key)
+        if tpl is not None:
+            vals, functions = tpl.bind(g, hgs)
+            return _run_gradient(tpl.bwd, tpl.entries, tpl.made, vals, functions, False, train_mode)
     from .graph.gradient import build_gradient
 
     vals = dict(g.arrays)
     hg_entries = []
+    hg_nodes: list = []
     for (node, _i), hg in zip(g.heads, hgs):
         if node.op is not None and node.is_loss():
             hg_entries.append(None)
+            hg_nodes.append(None)
             continue
         v = Node(None, "_head_grad", {}, [])
         vals[(id(v), 0)] = hg
         hg_entries.append((v, 0))
+        hg_nodes.append(v)
     bwd, entries = build_gradient(g.order, g.heads, hg_entries, wanted)
+    made = {(id(n), j) for n in bwd for j in range(n.num_outputs())}
+    functions = {id(n): n.op.source.op.function for n in bwd if type(n.op) is _FunctionBackwardOp}
+    result = _run_gradient(bwd, entries, made, vals, functions, create_graph, train_mode)
+    if key is not None:
+        _plan.store_interpreted(key, _plan.Interpreted(g, hg_nodes, bwd, entries, made, _FunctionBackwardOp))
+    return result
+
+
+def _run_gradient(bwd: list[Node], entries: list, made: set, vals: dict, functions: dict, create_graph: bool, train_mode: bool) -> list[NDArray | None]:
     copy_op = get("_copy")
     prev = set_recording(False)
     try:
         for node in bwd:
             ins = [vals[(id(s), i)] for s, i in node.inputs]
-            if isinstance(node.op, _FunctionBackwardOp):
-                outs = node.op.run(ins, train_mode)
+            if type(node.op) is _FunctionBackwardOp:
+                outs = node.op.run(ins, train_mode, functions[id(node)])
             else:
                 outs = _run_node(node.op, node.params, ins, train_mode)
                 if create_graph:
                     _record_op(node.op, node.params, ins, outs, force=True)
             for j, o in enumerate(outs):
                 vals[(id(node), j)] = o
-        made = {(id(n), j) for n in bwd for j in range(n.num_outputs())}
         result: list[NDArray | None] = []
         seen: set = set()
         for e in entries:
@@ -538,7 +567,7 @@ def backward(heads, head_grads=None, retain_graph: bool = False, train_mode: boo
     reqs = [arr._ag[0].grad_req for _, arr in marked]
     _check_differentiable(g.order, nodes)
     if g.custom:
-        results = _interpret(g, hgs, nodes, False, train_mode)
+        results = _interpret(g, hgs, nodes, False, train_mode, reuse=not retain_graph)
         prev = set_recording(False)
         try:
             for (_, arr), r, req in zip(marked, results, reqs):
@@ -639,15 +668,19 @@ class _FunctionOp(OpDef):
     def _gradient(self, g, ograds):
         # every output gets a gradient, zeros where the heads do not reach it (as MXNet)
         ins = [og if og is not None else g.op1("zeros_like", [g.outputs[j]]) for j, og in enumerate(ograds)]
-        node = Node(_FunctionBackwardOp(self.function, self.n_in, len(ins)), f"{g.node.name}_backward", {}, ins)
+        node = Node(_FunctionBackwardOp(g.node, self.n_in, len(ins)), f"{g.node.name}_backward", {}, ins)
         g.created.append(node)
         return [(node, k) for k in range(self.n_in)]
 
 
 class _FunctionBackwardOp(OpDef):
-    """Calls the user's ``Function.backward`` (run by ``_interpret`` on the caller's thread)."""
+    """Calls the user's ``Function.backward`` (run by ``_interpret`` on the caller's thread).
 
-    def __init__(self, fn: Function, n_in: int, n_out: int):
+    ``source`` is the Function call's node; the Function itself is handed to ``run``
+    (a kept gradient graph serves later calls, see ``_autograd_plan.Interpreted``).
+    """
+
+    def __init__(self, source: Node, n_in: int, n_out: int):
         super().__init__(
             "_backward_CustomFunction",
             None,
@@ -655,11 +688,10 @@ class _FunctionBackwardOp(OpDef):
             outputs=tuple(f"igrad{k}" for k in range(n_in)),
             doc="Gradient of a custom autograd.Function call.",
         )
-        self.function = fn
+        self.source = source
         self.n_in = n_in
 
-    def run(self, ograds: list[NDArray], train_mode: bool) -> list[NDArray]:
-        fn = self.function
+    def run(self, ograds: list[NDArray], train_mode: bool, fn: Function) -> list[NDArray]:
         name = type(fn).__name__
         with _scope(False, train_mode):
             rets = fn.backward(*ograds)

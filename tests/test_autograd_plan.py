@@ -225,3 +225,77 @@ def test_replay_on_both_engines(engine):
 
     with mx.engine.engine_type(engine):
         _twice(step)
+
+
+class _Sig(autograd.Function):
+    def forward(self, x):
+        y = 1 / (1 + mx.nd.exp(-x))
+        self.save_for_backward(y)
+        return y, x * 2
+
+    def backward(self, dy, d2):
+        (y,) = self.saved_tensors
+        return dy * y * (1 - y) + d2 * 2
+
+
+@pytest.mark.parametrize("use_second", [True, False])
+def test_function_graphs_are_replayed(use_second):
+    xs = _batches(4, (3,))
+
+    def step(fresh):
+        v = mx.nd.array([0.5, -1.0, 2.0])
+        v.attach_grad()
+        out = []
+        for x in xs:
+            with autograd.record():
+                a, b = _Sig()(v * x)
+                c, _ = _Sig()(a)  # two Function calls in one graph
+                z = (c * c).sum() + ((b * 3).sum() if use_second else 0)
+            _backward(z, fresh)
+            out.append(v.grad.asnumpy())
+        return out
+
+    _twice(step)
+
+
+def test_hybridized_block_with_loss_is_replayed_and_releases_its_executor():
+    xs = _batches(4, (6, 5))
+    ys = [mx.nd.array([0, 1, 2, 0, 1, 2]) for _ in xs]
+
+    def step(fresh):
+        mx.random.seed(0)
+        net = nn.HybridSequential()
+        net.add(nn.Dense(4, activation="relu", in_units=5), nn.Dense(3, in_units=4))
+        net.initialize(mx.init.Xavier())
+        net.hybridize(static_alloc=True, static_shape=True)
+        trainer = mx.gluon.Trainer(net.collect_params(), "sgd", {"learning_rate": 0.1})
+        out = []
+        for x, y in zip(xs, ys):
+            with autograd.record():
+                loss = -mx.nd.pick(mx.nd.log_softmax(net(x)), y)
+            _backward(loss, fresh)
+            out += [p.grad().asnumpy() for p in net.collect_params().values()]
+            trainer.step(6)
+        # the kept gradient graph holds no Function: one executor served every batch
+        assert [len(v) for v in net._cached_op._pool.values()] == [1]
+        return out
+
+    _twice(step)
+
+
+def test_hybridized_block_twice_in_one_graph():
+    xs = _batches(3, (2, 4))
+
+    def step(fresh):
+        net = nn.Dense(4, in_units=4)
+        net.initialize(mx.init.One())
+        net.hybridize(static_alloc=True)
+        out = []
+        for x in xs:
+            with autograd.record():
+                z = (net(mx.nd.tanh(net(x))) ** 2).sum()
+            _backward(z, fresh)
+            out += [net.weight.grad().asnumpy(), net.bias.grad().asnumpy()]
+        return out
+
+    _twice(step)
