@@ -25,6 +25,7 @@ import threading
 from contextlib import contextmanager
 
 from . import _autograd_plan as _plan
+from ._autograd_calls import fold_calls
 from ._autograd_higher_order import higher_order_ops
 from .backend.cpu_threads import adapt_threads
 from .base import MXNetError
@@ -640,7 +641,7 @@ def get_symbol(x: NDArray):
     if x._ag is None:
         raise MXNetError(f"get_symbol: {_NOT_IN_GRAPH}")
     g = _collect([x])
-    return Symbol(g.heads)
+    return Symbol(fold_calls(g.order, g.heads))
 
 
 # -- custom differentiable functions ----------------------------------------------------------

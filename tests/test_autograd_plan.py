@@ -1,5 +1,6 @@
 """autograd.backward's replayed plans (mxpy._autograd_plan) give what a fresh build gives."""
 
+import json
 import threading
 
 import numpy as np
@@ -299,3 +300,66 @@ def test_hybridized_block_twice_in_one_graph():
         return out
 
     _twice(step)
+
+
+def _grads(net):
+    return [p.grad().asnumpy() for p in net.collect_params().values() if p.grad_req != "null"]
+
+
+def test_recorded_hybrid_steps_match_the_imperative_net():
+    # a hybridized block's forward steps go on the tape op by op; gradients (input included)
+    # and BatchNorm's running statistics match the same net run imperatively
+    x = mx.nd.array(np.random.RandomState(4).randn(4, 2, 6, 6))
+    y = mx.nd.array([0, 1, 2, 1])
+    results = []
+    for hybrid in (False, True):
+        mx.random.seed(5)
+        net = nn.HybridSequential()
+        net.add(nn.Conv2D(3, 3, in_channels=2), nn.BatchNorm(in_channels=3), nn.Activation("relu"))
+        net.add(nn.MaxPool2D(2), nn.Flatten(), nn.Dense(3, in_units=12))
+        net.initialize(mx.init.Xavier())
+        if hybrid:
+            net.hybridize(static_alloc=True, static_shape=True)
+        xs = x.copy()
+        xs.attach_grad()
+        got = []
+        for _ in range(3):
+            with autograd.record():
+                loss = -mx.nd.pick(mx.nd.log_softmax(net(xs)), y)
+            loss.backward()
+            got += _grads(net) + [xs.grad.asnumpy()]
+        got += [p.data().asnumpy() for p in net.collect_params().values() if p.grad_req == "null"]
+        results.append(got)
+    for a, b in zip(*results):
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
+
+
+class _TwoOut(mx.gluon.HybridBlock):
+    def __init__(self, **kw):
+        super().__init__(**kw)
+        with self.name_scope():
+            self.a = nn.Dense(3, in_units=4)
+            self.b = nn.Dense(2, in_units=4)
+
+    def hybrid_forward(self, F, x):
+        return self.a(x), F.tanh(self.b(x))
+
+
+def test_recorded_hybrid_output_left_unused_and_calls_without_backward():
+    net = _TwoOut()
+    net.initialize(mx.init.One())
+    net.hybridize(static_alloc=True)
+    x = mx.nd.ones((2, 4))
+    for _ in range(3):
+        with autograd.record():  # forward only (an evaluation under record, say)
+            net(x)
+    for k in range(3):
+        with autograd.record():
+            first, _ = net(x * (k + 1))
+            head = first.sum()
+        head.backward()  # the second output's nodes are never freed
+        np.testing.assert_allclose(net.a.weight.grad().asnumpy(), np.full((3, 4), 2.0 * (k + 1)))
+    with autograd.record():
+        first, _ = net(x * 2)
+    nodes = json.loads(autograd.get_symbol(first).tojson())["nodes"]
+    assert [n["op"] for n in nodes if n["op"] != "null"] == ["_CachedOp"]  # x * 2 is a constant here
