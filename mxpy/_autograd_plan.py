@@ -16,7 +16,8 @@ and output shapes/dtypes; per leaf its shape, dtype and context; the heads,
 head gradient dtypes, wanted variables and their ``grad_req``; the training
 flag; and which of the arrays are the same object or share a chunk. Plans are
 per thread (two threads replaying one plan would interleave its temporaries),
-at most ``_MAX`` per thread, least recently used dropped first.
+at most ``_MAX`` per thread holding at most ``_MAX_BYTES`` of temporaries, least
+recently used dropped first.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from .executor import Executor, make_step, run_steps
 from .ndarray.creation import copy_into
 
 _MAX = 8
+_MAX_BYTES = 1 << 30
 _local = threading.local()
 
 
@@ -88,7 +90,7 @@ def _pattern(arrays: list) -> tuple:
 class Plan:
     """The backward steps of one Executor, with the slots of external arrays left open."""
 
-    __slots__ = ("recipes", "head_grads", "zero", "split", "keep")
+    __slots__ = ("recipes", "head_grads", "zero", "split", "keep", "nbytes")
 
     def __init__(self, ex: Executor, ext: list, keep: tuple):
         index: dict = {}
@@ -110,6 +112,7 @@ class Plan:
         self.zero = [index[id(a)] for a in ex._zero_grads]
         self.split = ex._split
         self.keep = keep  # the template's params and ops: their ids are part of the key
+        self.nbytes = int(ex._plan.total_bytes)
 
     def run(self, ext: list, hgs: list, train_mode: bool) -> None:
         for arr, given in zip(self.head_grads, hgs):
@@ -142,12 +145,19 @@ def lookup(key: tuple, ext: list):
 
 def store(full_key: tuple, ex: Executor, ext: list, g) -> None:
     """Keep ``ex``'s backward as the plan for ``full_key`` (not when it copies between contexts)."""
-    if any(st.node is None for st in ex._bwd_steps):
+    if any(st.node is None for st in ex._bwd_steps) or ex._plan.total_bytes > _MAX_BYTES:
         return
     cache = _cache()
     cache[full_key] = Plan(ex, ext, tuple((n.op, n._params) for n in g.order))
-    while len(cache) > _MAX:
-        cache.popitem(last=False)
+    _trim(cache)
+
+
+def _trim(cache: OrderedDict) -> None:
+    held = sum(p.nbytes for p in cache.values() if isinstance(p, Plan))
+    while len(cache) > _MAX or held > _MAX_BYTES:
+        _, old = cache.popitem(last=False)
+        if isinstance(old, Plan):
+            held -= old.nbytes
 
 
 class Interpreted:
@@ -199,5 +209,4 @@ def lookup_interpreted(key: tuple):
 def store_interpreted(key: tuple, tpl: Interpreted) -> None:
     cache = _cache()
     cache[("interpreted", key)] = tpl
-    while len(cache) > _MAX:
-        cache.popitem(last=False)
+    _trim(cache)

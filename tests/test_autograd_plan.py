@@ -363,3 +363,17 @@ def test_recorded_hybrid_output_left_unused_and_calls_without_backward():
         first, _ = net(x * 2)
     nodes = json.loads(autograd.get_symbol(first).tojson())["nodes"]
     assert [n["op"] for n in nodes if n["op"] != "null"] == ["_CachedOp"]  # x * 2 is a constant here
+
+
+def test_cache_is_bounded_in_bytes(monkeypatch):
+    _autograd_plan.clear()
+    monkeypatch.setattr(_autograd_plan, "_MAX_BYTES", 3000)
+    x = mx.nd.ones((100,))  # each backward plans a few hundred-float temporaries
+    x.attach_grad()
+    for s in range(1, 6):
+        with autograd.record():
+            z = (mx.nd.exp(x * s) * x).sum()
+        z.backward()
+        np.testing.assert_allclose(x.grad.asnumpy(), np.exp(s * 1.0) * (s + 1), rtol=1e-6)
+    plans = [p for p in _autograd_plan._cache().values() if isinstance(p, _autograd_plan.Plan)]
+    assert plans and sum(p.nbytes for p in plans) <= 3000
