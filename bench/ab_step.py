@@ -41,6 +41,11 @@ CASES = {
     "inference_mlp": ("mlp_symbol", (128, 784), False, 200),
     "inference_lenet": ("lenet_symbol", (64, 1, 28, 28), False, 40),
     "mlp_train_module": None,  # Module.fit's loop, see _module_round
+    # gluon_bench.py's Gluon loops (Trainer, log_softmax/pick loss), see _gluon_round
+    "gluon_mlp_imperative": None,
+    "gluon_mlp_hybrid": None,
+    "gluon_lenet_imperative": None,
+    "gluon_lenet_hybrid": None,
     # the real-network cases of issue 14 (fewer batches: each is 0.1-2 s)
     "resnet18_infer": ("resnet18_symbol", (8, 3, 224, 224), False, 2),
     "resnet18_train": ("resnet18_symbol", (8, 3, 224, 224), True, 1),
@@ -78,10 +83,44 @@ def _module_round(mx, cases_mx):
     return run, n
 
 
+def _gluon_round(mx, case: str):
+    """One repeat of gluon_bench.py's training loop (its network, data and loss) on package ``mx``."""
+    net_name, variant = case[len("gluon_") :].rsplit("_", 1)
+    nn = mx.gluon.nn
+    net = nn.HybridSequential()
+    with net.name_scope():
+        if net_name == "mlp":
+            net.add(nn.Dense(128, activation="relu"), nn.Dense(64, activation="relu"), nn.Dense(10))
+            shape, n = (128, 784), 100
+        else:
+            net.add(nn.Conv2D(20, 5, activation="tanh"), nn.MaxPool2D(2, 2), nn.Conv2D(50, 5, activation="tanh"), nn.MaxPool2D(2, 2))
+            net.add(nn.Flatten(), nn.Dense(500, activation="tanh"), nn.Dense(10))
+            shape, n = (64, 1, 28, 28), 40
+    net.initialize(mx.init.Xavier())
+    if variant == "hybrid":
+        net.hybridize(static_alloc=True, static_shape=True)
+    trainer = mx.gluon.Trainer(net.collect_params(), "sgd", {"learning_rate": 0.05})
+    rng = np.random.RandomState(1)
+    xs = [mx.nd.array(rng.rand(*shape).astype(np.float32)) for _ in range(n)]
+    ys = [mx.nd.array(rng.randint(0, 10, shape[0]).astype(np.float32)) for _ in range(n)]
+
+    def run() -> None:
+        for x, y in zip(xs, ys):
+            with mx.autograd.record():
+                loss = -mx.nd.pick(mx.nd.log_softmax(net(x)), y)
+            loss.backward()
+            trainer.step(shape[0])
+        mx.nd.waitall()
+
+    return run, n
+
+
 def _step(mx, cases_mx, case: str):
     """A callable running one round of ``case`` on package ``mx`` (the shared cases' loop)."""
     if case == "mlp_train_module":
         return _module_round(mx, cases_mx)
+    if case.startswith("gluon_"):
+        return _gluon_round(mx, case)
     builder, shape, train, n = CASES[case]
     sym = getattr(cases_mx, builder)(mx)
     ex = cases_mx._bind(mx, sym, shape, train=train)

@@ -24,6 +24,8 @@ from __future__ import annotations
 import threading
 from contextlib import contextmanager
 
+from . import _autograd_plan as _plan
+from ._autograd_calls import fold_calls
 from ._autograd_higher_order import higher_order_ops
 from .backend.cpu_threads import adapt_threads
 from .base import MXNetError
@@ -268,17 +270,18 @@ def _record_op(op, p, inputs, outputs, force: bool = False) -> None:
 class _Graph:
     """The recorded graph reachable from some heads, as fresh nodes.
 
-    ``order``: op nodes, inputs first; ``arrays``: (id(node), i) -> NDArray for
+    ``order``: op nodes, inputs first; ``outs``: their output arrays; ``arrays``: (id(node), i) -> NDArray for
     every op output and leaf; ``marks``: id(_Mark) -> (leaf node, array) of the
     marked variables reached; ``leaves``: leaf nodes in first-seen order;
     ``originals``: the recorded nodes copied (freed after a backward).
     """
 
-    __slots__ = ("heads", "order", "arrays", "marks", "leaves", "originals", "custom")
+    __slots__ = ("heads", "order", "outs", "arrays", "marks", "leaves", "originals", "custom")
 
     def __init__(self):
         self.heads: list = []
         self.order: list[Node] = []
+        self.outs: list[list[NDArray]] = []  # per node of ``order``: its output arrays
         self.arrays: dict = {}
         self.marks: dict = {}
         self.leaves: list[Node] = []
@@ -329,6 +332,7 @@ def _collect(heads: list[NDArray]) -> _Graph:
             c._params = node._params
             clones[id(node)] = c
             g.order.append(c)
+            g.outs.append(outs)
             g.originals.append(node)
             g.custom = g.custom or isinstance(node.op, _FunctionOp)
             for j, o in enumerate(outs):
@@ -376,7 +380,24 @@ def _head_grads(heads: list[NDArray], head_grads) -> list[NDArray]:
 
 
 def _run_executor(g: _Graph, hgs: list[NDArray], wanted: list[Node], grads_out: list[NDArray], reqs: list[str], train_mode: bool) -> None:
-    """The gradient pass as a bound executor writing into ``grads_out`` (the common case)."""
+    """The gradient pass as a bound executor writing into ``grads_out`` (the common case).
+
+    A graph recorded again with the same signature (the next batch of a training
+    loop) replays the first one's backward steps (see ``_autograd_plan``).
+    """
+    key, ext = _plan.signature(g, wanted, reqs, hgs, train_mode)
+    ext.extend(grads_out)
+    plan, full_key = _plan.lookup(key, ext)
+    if plan is not None:
+        plan.run(ext, hgs, train_mode)
+        return
+    ex = _build_executor(g, wanted, grads_out, reqs, hgs)
+    ex.backward(hgs, is_train=train_mode)
+    if not ex._group2ctx:
+        _plan.store(full_key, ex, ext, g)
+
+
+def _build_executor(g: _Graph, wanted: list[Node], grads_out: list[NDArray], reqs: list[str], hgs: list[NDArray]):
     from .executor import Executor
 
     order = topo_order(g.heads)
@@ -392,8 +413,7 @@ def _run_executor(g: _Graph, hgs: list[NDArray], wanted: list[Node], grads_out: 
     aux_arrays = [g.arrays[(id(n), 0)] for n in aux]
     ctx = g.arrays[(id(args[0]), 0)]._ctx if args else hgs[0]._ctx
     group2ctx = _place_by_context(g, ctx)
-    ex = Executor(Symbol(g.heads), ctx, arg_arrays, grad_arrays, grad_reqs, aux_arrays, recorded=recorded, group2ctx=group2ctx)
-    ex.backward(hgs, is_train=train_mode)
+    return Executor(Symbol(g.heads), ctx, arg_arrays, grad_arrays, grad_reqs, aux_arrays, recorded=recorded, group2ctx=group2ctx)
 
 
 def _place_by_context(g: _Graph, default) -> dict | None:
@@ -428,37 +448,66 @@ def _run_node(op, p, ins: list[NDArray], train_mode: bool) -> list[NDArray]:
     return outs
 
 
-def _interpret(g: _Graph, hgs: list[NDArray], wanted: list[Node], create_graph: bool, train_mode: bool) -> list[NDArray | None]:
+def _op_key(node: Node):
+    """A recorded node's op in a plan signature: a Function call's node is new on every
+    call, but its gradient graph only depends on how many inputs it has."""
+    op = node.op
+    if type(op) is _FunctionOp:
+        return (_FunctionOp, op.n_in, type(op.function))
+    return op, id(node._params)
+
+
+def _interpret(g: _Graph, hgs: list[NDArray], wanted: list[Node], create_graph: bool, train_mode: bool, reuse: bool = False) -> list[NDArray | None]:
     """The gradient pass node by node; with ``create_graph`` every step is recorded.
 
     Returns one fresh gradient array per ``wanted`` leaf (None: no gradient reaches it).
+    ``reuse``: the graph is freed after this pass, so its gradient graph may be kept
+    for the next graph of the same signature (see ``_autograd_plan.Interpreted``).
     """
+    key = None
+    if reuse and not create_graph:
+        key, _ = _plan.signature(g, wanted, (), hgs, train_mode, _op_key)
+        tpl = _plan.lookup_interpreted(key)
+        if tpl is not None:
+            vals, functions = tpl.bind(g, hgs)
+            return _run_gradient(tpl.bwd, tpl.entries, tpl.made, vals, functions, False, train_mode)
     from .graph.gradient import build_gradient
 
     vals = dict(g.arrays)
     hg_entries = []
+    hg_nodes: list = []
     for (node, _i), hg in zip(g.heads, hgs):
         if node.op is not None and node.is_loss():
             hg_entries.append(None)
+            hg_nodes.append(None)
             continue
         v = Node(None, "_head_grad", {}, [])
         vals[(id(v), 0)] = hg
         hg_entries.append((v, 0))
+        hg_nodes.append(v)
     bwd, entries = build_gradient(g.order, g.heads, hg_entries, wanted)
+    made = {(id(n), j) for n in bwd for j in range(n.num_outputs())}
+    functions = {id(n): n.op.source.op.function for n in bwd if type(n.op) is _FunctionBackwardOp}
+    result = _run_gradient(bwd, entries, made, vals, functions, create_graph, train_mode)
+    if key is not None:
+        _plan.store_interpreted(key, _plan.Interpreted(g, hg_nodes, bwd, entries, made, _FunctionBackwardOp))
+    return result
+
+
+def _run_gradient(bwd: list[Node], entries: list, made: set, vals: dict, functions: dict, create_graph: bool, train_mode: bool) -> list[NDArray | None]:
     copy_op = get("_copy")
     prev = set_recording(False)
     try:
         for node in bwd:
             ins = [vals[(id(s), i)] for s, i in node.inputs]
-            if isinstance(node.op, _FunctionBackwardOp):
-                outs = node.op.run(ins, train_mode)
+            if type(node.op) is _FunctionBackwardOp:
+                outs = node.op.run(ins, train_mode, functions[id(node)])
             else:
                 outs = _run_node(node.op, node.params, ins, train_mode)
                 if create_graph:
                     _record_op(node.op, node.params, ins, outs, force=True)
             for j, o in enumerate(outs):
                 vals[(id(node), j)] = o
-        made = {(id(n), j) for n in bwd for j in range(n.num_outputs())}
         result: list[NDArray | None] = []
         seen: set = set()
         for e in entries:
@@ -519,7 +568,7 @@ def backward(heads, head_grads=None, retain_graph: bool = False, train_mode: boo
     reqs = [arr._ag[0].grad_req for _, arr in marked]
     _check_differentiable(g.order, nodes)
     if g.custom:
-        results = _interpret(g, hgs, nodes, False, train_mode)
+        results = _interpret(g, hgs, nodes, False, train_mode, reuse=not retain_graph)
         prev = set_recording(False)
         try:
             for (_, arr), r, req in zip(marked, results, reqs):
@@ -592,7 +641,7 @@ def get_symbol(x: NDArray):
     if x._ag is None:
         raise MXNetError(f"get_symbol: {_NOT_IN_GRAPH}")
     g = _collect([x])
-    return Symbol(g.heads)
+    return Symbol(fold_calls(g.order, g.heads))
 
 
 # -- custom differentiable functions ----------------------------------------------------------
@@ -620,15 +669,19 @@ class _FunctionOp(OpDef):
     def _gradient(self, g, ograds):
         # every output gets a gradient, zeros where the heads do not reach it (as MXNet)
         ins = [og if og is not None else g.op1("zeros_like", [g.outputs[j]]) for j, og in enumerate(ograds)]
-        node = Node(_FunctionBackwardOp(self.function, self.n_in, len(ins)), f"{g.node.name}_backward", {}, ins)
+        node = Node(_FunctionBackwardOp(g.node, self.n_in, len(ins)), f"{g.node.name}_backward", {}, ins)
         g.created.append(node)
         return [(node, k) for k in range(self.n_in)]
 
 
 class _FunctionBackwardOp(OpDef):
-    """Calls the user's ``Function.backward`` (run by ``_interpret`` on the caller's thread)."""
+    """Calls the user's ``Function.backward`` (run by ``_interpret`` on the caller's thread).
 
-    def __init__(self, fn: Function, n_in: int, n_out: int):
+    ``source`` is the Function call's node; the Function itself is handed to ``run``
+    (a kept gradient graph serves later calls, see ``_autograd_plan.Interpreted``).
+    """
+
+    def __init__(self, source: Node, n_in: int, n_out: int):
         super().__init__(
             "_backward_CustomFunction",
             None,
@@ -636,11 +689,10 @@ class _FunctionBackwardOp(OpDef):
             outputs=tuple(f"igrad{k}" for k in range(n_in)),
             doc="Gradient of a custom autograd.Function call.",
         )
-        self.function = fn
+        self.source = source
         self.n_in = n_in
 
-    def run(self, ograds: list[NDArray], train_mode: bool) -> list[NDArray]:
-        fn = self.function
+    def run(self, ograds: list[NDArray], train_mode: bool, fn: Function) -> list[NDArray]:
         name = type(fn).__name__
         with _scope(False, train_mode):
             rets = fn.backward(*ograds)

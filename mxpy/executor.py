@@ -39,7 +39,7 @@ __all__ = ["Executor"]
 class _Step:
     """One node ready to push: kernel, parsed params, arrays, reqs and Vars."""
 
-    __slots__ = ("node", "kernel", "p", "ins", "outs", "req", "reads", "writes", "cost", "name", "ctx")
+    __slots__ = ("node", "kernel", "p", "ins", "outs", "req", "reads", "writes", "cost", "name", "ctx", "arrays")
 
 
 # MXNet operators registered without input names (its unary and scalar macros): its monitor
@@ -281,38 +281,14 @@ class Executor:
         return before + [self._make_step(node, ins, outs, tuple(reqs), ctx)] + after
 
     def _make_step(self, node: Node, ins: list[NDArray], outs: list[NDArray], req: tuple, ctx) -> _Step:
-        st = _Step()
-        st.node = node
-        st.name = node.op.name
-        st.p = node.params
-        st.ctx = ctx
-        st.ins = [a._data for a in ins]
-        st.outs = [a._data for a in outs]
-        st.req = req
-        writes: list = []
-        for a in outs:
-            if a._var not in writes:
-                writes.append(a._var)
-        for i in node.mutated_slots():
-            if ins[i]._var not in writes:
-                writes.append(ins[i]._var)
-        if node.op.needs_rng:
-            writes.append(random_state(ctx).var)
-        reads: list = []
-        for a in ins:
-            if a._var not in writes and a._var not in reads:
-                reads.append(a._var)
-        st.reads = tuple(reads)
-        st.writes = tuple(writes)
-        st.kernel = kernel_for(node.op, ins, ctx, any(a._var in writes for a in ins), split=self._split)
-        st.cost = node.op.cost(st.p, st.ins, st.outs) if node.op.cost is not None else sum(int(o.size) for o in st.outs)
-        return st
+        return make_step(node, ins, outs, req, ctx, self._split)
 
     # -- running ---------------------------------------------------------------------
     def _push(self, steps: list[_Step], is_train: bool) -> None:
-        # split mode: OpenBLAS on one thread for the ops that run now (every op of a
-        # ready single-device run), so its spinning workers stay out of the slices' way
-        adapt_threads()  # OpenBLAS on the cores other processes leave free (a clock read between samples)
+        if self._monitor is None:
+            run_steps(steps, is_train, self._split)
+            return
+        adapt_threads()
         hold = hold_single_blas() if self._split else None
         try:
             self._push_steps(steps, is_train)
@@ -323,12 +299,7 @@ class Executor:
         eng = _eng._current
         mon = self._monitor
         for st in steps:
-            ctx = st.ctx
-            rt = runtime(ctx, is_train)
-            if ctx.device_typeid == 2:
-                eng.push(run_on_device, (st.kernel, st.p, st.ins, st.outs, st.req, rt), st.reads, st.writes, ctx, st.name, st.cost)
-            else:
-                eng.push(st.kernel, (st.p, st.ins, st.outs, st.req, rt), st.reads, st.writes, ctx, st.name, st.cost)
+            _push_step(eng, st, is_train)
             if mon is not None and st.node is not None:
                 self._monitor_step(st, steps is self._bwd_steps)
 
@@ -507,6 +478,63 @@ class Executor:
         return f"<Executor of {self._symbol!r} on {self._ctx}>"
 
 
+def make_step(node: Node, ins: list[NDArray], outs: list[NDArray], req: tuple, ctx, split: bool, cost: int | None = None) -> _Step:
+    """One node's step on NDArrays ``ins``/``outs`` (``cost``: a known cost, else the op's rule)."""
+    st = _Step()
+    st.node = node
+    st.name = node.op.name
+    st.p = node.params
+    st.ctx = ctx
+    st.ins = [a._data for a in ins]
+    st.outs = [a._data for a in outs]
+    st.arrays = (ins, outs)
+    st.req = req
+    writes: list = []
+    for a in outs:
+        if a._var not in writes:
+            writes.append(a._var)
+    for i in node.mutated_slots():
+        if ins[i]._var not in writes:
+            writes.append(ins[i]._var)
+    if node.op.needs_rng:
+        writes.append(random_state(ctx).var)
+    reads: list = []
+    for a in ins:
+        if a._var not in writes and a._var not in reads:
+            reads.append(a._var)
+    st.reads = tuple(reads)
+    st.writes = tuple(writes)
+    st.kernel = kernel_for(node.op, ins, ctx, any(a._var in writes for a in ins), split=split)
+    if cost is None:
+        cost = node.op.cost(st.p, st.ins, st.outs) if node.op.cost is not None else sum(int(o.size) for o in st.outs)
+    st.cost = cost
+    return st
+
+
+def _push_step(eng, st: _Step, is_train: bool) -> None:
+    ctx = st.ctx
+    rt = runtime(ctx, is_train)
+    if ctx.device_typeid == 2:
+        eng.push(run_on_device, (st.kernel, st.p, st.ins, st.outs, st.req, rt), st.reads, st.writes, ctx, st.name, st.cost)
+    else:
+        eng.push(st.kernel, (st.p, st.ins, st.outs, st.req, rt), st.reads, st.writes, ctx, st.name, st.cost)
+
+
+def run_steps(steps: list[_Step], is_train: bool, split: bool) -> None:
+    """Push prepared steps in order (an executor's forward or backward, or a replayed plan)."""
+    # OpenBLAS on the cores other processes leave free (a clock read between samples)
+    adapt_threads()
+    # split mode: OpenBLAS on one thread for the ops that run now (every op of a
+    # ready single-device run), so its spinning workers stay out of the slices' way
+    hold = hold_single_blas() if split else None
+    try:
+        eng = _eng._current
+        for st in steps:
+            _push_step(eng, st, is_train)
+    finally:
+        release_single_blas(hold)
+
+
 def _copy_kernel(p, ins, outs, req, rt) -> None:  # p: (source backend, destination backend, source ctx)
     src_be, dst_be = p[0], p[1]
     if req[0] == "add":
@@ -529,6 +557,7 @@ def _copy_step(src: NDArray, dst: NDArray, add: bool = False) -> _Step:
     st.req = ("add",) if add else ("write",)
     st.reads = (src._var,)
     st.writes = (dst._var,)
+    st.arrays = ([src], [dst])
     st.cost = int(dst.size)
     st.ctx = dst._ctx
     return st

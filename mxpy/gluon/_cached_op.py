@@ -7,12 +7,18 @@ by the same passes as ``Symbol.bind`` (shape and type inference, the gradient
 graph, the memory plan) and is reused for every later call with the same
 signature, so buffers are planned once and reused.
 
-Under ``autograd.record()`` the call is recorded as one node through
-:class:`autograd.Function`: its forward pushes the Executor's forward steps,
-its backward pushes the Executor's backward steps and hands the argument
-gradients to autograd. An Executor whose forward state a pending backward
-still needs is *busy*; a second recorded call with the same signature before
-that backward gets another Executor (kept in the same pool).
+Under ``autograd.record()`` the Executor's forward steps run as they are and
+each step is recorded on the autograd tape as the operator it is, with the
+Executor's own arrays as its inputs and outputs (the Executor is bound with
+gradients, so its memory plan keeps every value a gradient rule reads). The
+backward is then autograd's: one gradient pass over the recorded loss and
+network, replayed from batch to batch (see ``mxpy._autograd_plan``), writing
+straight into the parameters' gradients. An Executor that copies between
+contexts (``group2ctx``) is recorded as one :class:`autograd.Function` node
+instead, whose backward pushes the Executor's backward steps. An Executor
+whose forward state a pending backward still needs is *busy*; a second
+recorded call with the same signature before that backward gets another
+Executor (kept in the same pool).
 """
 
 from __future__ import annotations
@@ -20,12 +26,14 @@ from __future__ import annotations
 import weakref
 
 from .. import autograd
+from .._autograd_calls import new_call_attrs
 from ..base import MXNetError
 from ..executor import Executor
 from ..ndarray import NDArray
 from ..ndarray.creation import copy_into
 from ..ndarray.dispatch import invoke
 from ..ndarray.ndarray import _new
+from ..registry import Params, get
 from ..symbol.node import aux_variables, topo_order
 
 __all__ = ["CachedOp"]
@@ -34,7 +42,7 @@ __all__ = ["CachedOp"]
 class _Bound:
     """One Executor of a cached op and the arrays it was bound to."""
 
-    __slots__ = ("ex", "inputs", "params", "needs", "grads", "zeros", "order", "owner")
+    __slots__ = ("ex", "inputs", "params", "needs", "grads", "zeros", "order", "owner", "recordable")
 
     def __init__(self, ex: Executor, inputs: list[NDArray], params: list[NDArray], needs: tuple, grads: list, zeros: list, order: list):
         self.ex = ex
@@ -44,10 +52,15 @@ class _Bound:
         self.grads = grads  # per argument: gradient array or None
         self.zeros = zeros  # per recorded input: a zero array handed back when no gradient is computed
         self.order = order  # per recorded input: its argument index (None: the graph does not read it)
-        self.owner = None  # weakref to the recorded call whose backward still needs this executor
+        # weakref to what a pending backward still needs of this executor: the recorded
+        # call (a Function) or the first node recorded of its steps (freed by backward)
+        self.owner = None
+        # its forward steps can go on the tape op by op (no cross-context copies)
+        self.recordable = all(st.node is not None for st in ex._fwd_steps)
 
     def busy(self) -> bool:
-        return self.owner is not None and self.owner() is not None
+        owner = self.owner() if self.owner is not None else None
+        return owner is not None and getattr(owner, "tape", True) is not None
 
 
 class _Call(autograd.Function):
@@ -207,7 +220,47 @@ class CachedOp:
                 copy_into(src, dst)
             outs = bound.ex.forward(is_train=is_train)
             return [o.copy() for o in outs]
+        if bound.recordable:
+            return self._run_recorded(bound, inputs, is_train)
         call = _Call(bound, len(inputs), is_train)
         bound.owner = weakref.ref(call)
         outs = call(*inputs, *[a for k, a in enumerate(args) if self.arg_names[k] not in self._input_pos])
         return [outs] if isinstance(outs, NDArray) else list(outs)
+
+    def _run_recorded(self, bound: _Bound, inputs: list[NDArray], is_train: bool) -> list[NDArray]:
+        """Run the forward steps and put each one on the autograd tape (see the module doc)."""
+        ex = bound.ex
+        steps = ex._fwd_steps
+        # this executor's arrays may still carry nodes of an earlier call whose tape no
+        # backward freed (its outputs unused, say): that call no longer holds the executor
+        for st in steps:
+            for o in st.arrays[1]:
+                o._ag = None
+        for dst in bound.inputs:
+            dst._ag = None
+        record = autograd._record_op
+        tagged: list = []  # the nodes of this call (autograd.get_symbol shows them as one)
+        for src, dst in zip(inputs, bound.inputs):
+            copy_into(src, dst)
+            if src._ag is not None:
+                record(_COPY, _NO_PARAMS, [src], [dst])
+                tagged.append(dst)
+        outs = ex.forward(is_train=is_train)
+        for st in steps:
+            ins, outs_ = st.arrays
+            record(st.node.op, st.node.params, ins, outs_)
+            if outs_:
+                tagged.append(outs_[0])
+        results = [o.copy() for o in outs]
+        attrs = new_call_attrs(self.symbol.name or "cachedop")
+        first = None
+        for a in tagged + results:
+            if a._ag is not None:
+                a._ag[0].attrs = attrs
+                first = first or a._ag[0]
+        bound.owner = weakref.ref(first) if first is not None else None
+        return results
+
+
+_COPY = get("_copy")
+_NO_PARAMS = Params()

@@ -216,13 +216,16 @@ class Trainer:
         self._update(ignore_stale_grad)
 
     def _update(self, ignore_stale_grad: bool = False) -> None:
-        updates: list[list] = [[] for _ in self._updaters]
         on_kv = bool(self._kvstore and self._update_on_kvstore)
-        if not ignore_stale_grad:  # checked for all before any flag is cleared: a rejected step changes nothing
-            for param in self._params:
-                if param.grad_req == "null":
-                    continue
-                for arr in param.list_data():
+        # one pass over the parameters: their arrays, and the stale check for all of them
+        # before any flag is cleared (a rejected step changes nothing)
+        active = []
+        for i, param in enumerate(self._params):
+            if param.grad_req == "null":
+                continue
+            data = param.list_data()
+            if not ignore_stale_grad:
+                for arr in data:
                     if not arr._fresh_grad:
                         raise UserWarning(
                             f"Gradient of Parameter `{param.name}` on context {arr.context} has not been updated by backward since last `step`. "
@@ -230,20 +233,18 @@ class Trainer:
                             "If you are intentionally only using a subset, call step with ignore_stale_grad=True to suppress this warning and "
                             "skip updating of Parameters with stale gradient"
                         )
-        for i, param in enumerate(self._params):
-            if param.grad_req == "null":
-                continue
-            data = param.list_data()
-            if on_kv:
+            active.append((i, param, data))
+        if on_kv:
+            for _, _, data in active:
                 for arr in data:
                     arr._fresh_grad = False
-                continue
+            return
+        updates: list[list] = [[] for _ in self._updaters]
+        for i, param, data in active:
             for upd, arr, grad in zip(updates, data, param.list_grad()):
                 if not ignore_stale_grad or arr._fresh_grad:
                     upd.append((i, grad, arr))
                     arr._fresh_grad = False
-        if on_kv:
-            return
         for updater, upd in zip(self._updaters, updates):
             if upd:
                 idx, grads, weights = zip(*upd)

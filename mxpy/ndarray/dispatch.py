@@ -66,8 +66,31 @@ def parse_ctx(text: str) -> Context:
     return Context(t, 0)
 
 
+# Output shapes/dtypes of built-in ops by (op, params, input shapes, input dtypes): an
+# imperative loop calls the same ops on the same shapes every batch, and a rule such as
+# FullyConnected's costs ~10 us, more than a small op's kernel. Only plain OpDef records:
+# their rules are pure functions of those; subclasses (Custom, the Torch bridge) run user
+# code that must see every call. An entry holds its Params, so its id cannot be reused.
+_INFERRED: dict = {}
+_INFERRED_MAX = 4096
+
+
 def infer(op: OpDef, p: Params, in_shapes: list, in_types: list) -> tuple[list, list]:
     """Output shapes and dtypes for known inputs; MXNetError names the op on conflict."""
+    if type(op) is OpDef:
+        key = (op, id(p), tuple(in_shapes), tuple(in_types))
+        hit = _INFERRED.get(key)
+        if hit is not None and hit[0] is p:
+            return hit[1], hit[2]
+        out_shapes, out_types = _infer(op, p, in_shapes, in_types)
+        if len(_INFERRED) >= _INFERRED_MAX:
+            _INFERRED.clear()
+        _INFERRED[key] = (p, tuple(out_shapes), tuple(out_types))
+        return out_shapes, out_types
+    return _infer(op, p, in_shapes, in_types)
+
+
+def _infer(op: OpDef, p: Params, in_shapes: list, in_types: list) -> tuple[list, list]:
     try:
         _, out_shapes = op.infer_shape(p, in_shapes)
         _, out_types = op.infer_type(p, in_types)

@@ -1,0 +1,212 @@
+"""Reusing the gradient pass of ``autograd.backward`` from batch to batch.
+
+A training loop records the same computation every batch: same operators,
+same parameters, same shapes, new arrays. Building the backward Executor
+(gradient graph, shape and type inference, memory plan, one step per node)
+costs far more than a small net's kernels, so the first backward of a graph
+*signature* keeps the Executor's backward steps as a :class:`Plan`, and later
+backwards with that signature replay the steps with this batch's arrays put
+in (the recorded forward outputs, the leaves, the gradient arrays). The
+planned temporaries are reused; the engine orders each replay after the
+previous one through their Vars, as an Executor's repeated ``backward`` is.
+
+The signature covers everything the Executor's build reads: per recorded
+node its op, parsed params (by identity: the plan keeps them alive), inputs
+and output shapes/dtypes; per leaf its shape, dtype and context; the heads,
+head gradient dtypes, wanted variables and their ``grad_req``; the training
+flag; and which of the arrays are the same object or share a chunk. Plans are
+per thread (two threads replaying one plan would interleave its temporaries),
+at most ``_MAX`` per thread holding at most ``_MAX_BYTES`` of temporaries, least
+recently used dropped first.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+
+from .executor import Executor, make_step, run_steps
+from .ndarray.creation import copy_into
+
+_MAX = 8
+_MAX_BYTES = 1 << 30
+_local = threading.local()
+
+
+def _cache() -> OrderedDict:
+    c = getattr(_local, "plans", None)
+    if c is None:
+        c = _local.plans = OrderedDict()
+    return c
+
+
+def clear() -> None:
+    """Forget this thread's plans (tests; frees their temporaries)."""
+    _cache().clear()
+
+
+def _op_key(node) -> tuple:
+    return node.op, id(node._params)
+
+
+def signature(g, wanted: list, reqs, hgs: list, train_mode: bool, op_key=_op_key) -> tuple[tuple, list]:
+    """The cache key of one backward over the collected graph ``g``, and its external arrays.
+
+    External arrays, in order: the leaves, every recorded node's outputs, then
+    the gradient arrays are appended by the caller (``run``'s ``grads``).
+    ``op_key(node)``: what identifies a node's op and parameters.
+    """
+    pos: dict = {}
+    ext: list = []
+    leaf_sig = []
+    for k, leaf in enumerate(g.leaves):
+        pos[id(leaf)] = k
+        a = g.arrays[(id(leaf), 0)]
+        ext.append(a)
+        leaf_sig.append((a._data.shape, a._data.dtype, a._ctx))
+    base = len(g.leaves)
+    node_sig = []
+    for k, node in enumerate(g.order):
+        pos[id(node)] = base + k
+        outs = g.outs[k]
+        ext.extend(outs)
+        node_sig.append((op_key(node), tuple([(pos[id(s)], j) for s, j in node.inputs]), tuple([(o._data.shape, o._data.dtype) for o in outs])))
+    heads = tuple([(pos[id(n)], i) for n, i in g.heads])
+    want = (tuple([pos[id(n)] for n in wanted]), tuple(reqs))
+    hg = tuple([h._data.dtype for h in hgs])
+    return (tuple(leaf_sig), tuple(node_sig), heads, want, hg, bool(train_mode)), ext
+
+
+def _pattern(arrays: list) -> tuple:
+    """Which arrays are the same object, and which share a chunk (an engine Var)."""
+    first_obj: dict = {}
+    first_var: dict = {}
+    out = []
+    for k, a in enumerate(arrays):
+        out.append((first_obj.setdefault(id(a), k), first_var.setdefault(id(a._var), k)))
+    return tuple(out)
+
+
+class Plan:
+    """The backward steps of one Executor, with the slots of external arrays left open."""
+
+    __slots__ = ("recipes", "head_grads", "zero", "split", "keep", "nbytes")
+
+    def __init__(self, ex: Executor, ext: list, keep: tuple):
+        index: dict = {}
+        for k, a in enumerate(ext):
+            index.setdefault(id(a), k)
+        self.recipes = []
+        for st in ex._bwd_steps:
+            ins, outs = st.arrays
+            in_ext = tuple([index.get(id(a), -1) for a in ins])
+            out_ext = tuple([index.get(id(a), -1) for a in outs])
+            if max(in_ext + out_ext, default=-1) < 0:
+                self.recipes.append((st, None, None, None, None))
+                continue
+            # only the planned arrays are kept: the batch's own arrays are not held alive
+            ins_t = [None if i >= 0 else a for i, a in zip(in_ext, ins)]
+            outs_t = [None if i >= 0 else a for i, a in zip(out_ext, outs)]
+            self.recipes.append(((st.node, st.req, st.ctx, st.cost), ins_t, outs_t, in_ext, out_ext))
+        self.head_grads = list(ex._head_grad_arrays)
+        self.zero = [index[id(a)] for a in ex._zero_grads]
+        self.split = ex._split
+        self.keep = keep  # the template's params and ops: their ids are part of the key
+        self.nbytes = int(ex._plan.total_bytes)
+
+    def run(self, ext: list, hgs: list, train_mode: bool) -> None:
+        for arr, given in zip(self.head_grads, hgs):
+            if arr is not None:
+                copy_into(given, arr)
+        for k in self.zero:
+            ext[k][:] = 0
+        steps = []
+        split = self.split
+        for st, ins_t, outs_t, in_ext, out_ext in self.recipes:
+            if ins_t is None:
+                steps.append(st)
+                continue
+            node, req, ctx, cost = st
+            ins = [a if i < 0 else ext[i] for i, a in zip(in_ext, ins_t)]
+            outs = [a if i < 0 else ext[i] for i, a in zip(out_ext, outs_t)]
+            steps.append(make_step(node, ins, outs, req, ctx, split, cost))
+        run_steps(steps, train_mode, split)
+
+
+def lookup(key: tuple, ext: list):
+    """The plan for ``key`` with this call's arrays (None: build one)."""
+    cache = _cache()
+    full = (key, _pattern(ext))
+    plan = cache.get(full)
+    if plan is not None:
+        cache.move_to_end(full)
+    return plan, full
+
+
+def store(full_key: tuple, ex: Executor, ext: list, g) -> None:
+    """Keep ``ex``'s backward as the plan for ``full_key`` (not when it copies between contexts)."""
+    if any(st.node is None for st in ex._bwd_steps) or ex._plan.total_bytes > _MAX_BYTES:
+        return
+    cache = _cache()
+    cache[full_key] = Plan(ex, ext, tuple((n.op, n._params) for n in g.order))
+    _trim(cache)
+
+
+def _trim(cache: OrderedDict) -> None:
+    held = sum(p.nbytes for p in cache.values() if isinstance(p, Plan))
+    while len(cache) > _MAX or held > _MAX_BYTES:
+        _, old = cache.popitem(last=False)
+        if isinstance(old, Plan):
+            held -= old.nbytes
+
+
+class Interpreted:
+    """The gradient graph of one backward run node by node (a graph holding Function calls,
+    such as a hybridized block's), kept for later graphs of the same signature.
+
+    It holds nodes only: each replay binds that graph's arrays and Function objects.
+    """
+
+    __slots__ = ("order", "leaves", "hg_nodes", "bwd", "entries", "made", "fn_sources")
+
+    def __init__(self, g, hg_nodes: list, bwd: list, entries: list, made: set, backward_op_type: type):
+        self.order = list(g.order)
+        self.leaves = list(g.leaves)
+        self.hg_nodes = hg_nodes
+        self.bwd = bwd
+        self.entries = entries
+        self.made = made
+        where = {id(n): k for k, n in enumerate(self.order)}
+        # a Function's backward node runs the Function of the forward node it came from
+        self.fn_sources = [(id(n), where[id(n.op.source)]) for n in bwd if type(n.op) is backward_op_type]
+
+    def bind(self, g, hgs: list) -> tuple[dict, dict]:
+        """Values of the kept graph's entries and its backward nodes' Functions, from ``g``."""
+        vals: dict = {}
+        for tnode, outs in zip(self.order, g.outs):
+            tid = id(tnode)
+            for j, o in enumerate(outs):
+                vals[(tid, j)] = o
+        for tleaf, leaf in zip(self.leaves, g.leaves):
+            vals[(id(tleaf), 0)] = g.arrays[(id(leaf), 0)]
+        for v, hg in zip(self.hg_nodes, hgs):
+            if v is not None:
+                vals[(id(v), 0)] = hg
+        functions = {b: g.order[k].op.function for b, k in self.fn_sources}
+        return vals, functions
+
+
+def lookup_interpreted(key: tuple):
+    """The kept gradient graph for ``key`` (None: build one)."""
+    cache = _cache()
+    full = ("interpreted", key)
+    tpl = cache.get(full)
+    if tpl is not None:
+        cache.move_to_end(full)
+    return tpl
+
+
+def store_interpreted(key: tuple, tpl: Interpreted) -> None:
+    cache = _cache()
+    cache[("interpreted", key)] = tpl
+    _trim(cache)
