@@ -6,6 +6,7 @@ import math
 
 from ...registry import OpDef, Param, ShapeError, merge_shape, register
 from .._split import SplitSpec
+from . import _depthwise as dwc
 from . import _im2col as im
 from ._weight_layer import layer_gradient, layer_inputs, register_layer_backward
 
@@ -83,6 +84,9 @@ _POINTWISE_MIN_POSITIONS = 64
 # a narrow layer's weight gradient uses per-image GEMMs when the output size P is at
 # least this many times F/num_group (see _narrow_weight_grad)
 _PER_IMAGE_MIN_RATIO = 4
+# depthwise layers take the compiled kernels of _depthwise when Numba is there
+# (tests turn this off to check the NumPy path that stays the fallback)
+_COMPILED = True
 
 
 def _forward(p, ins, outs, req, rt):
@@ -93,7 +97,12 @@ def _forward(p, ins, outs, req, rt):
     out = im.first_view(xp, outs[0], last)
     positions = math.prod(out_sp)
     direct = req[0] in ("write", "inplace") and out.flags.c_contiguous
-    if p.num_group == 1 and positions >= _POINTWISE_MIN_POSITIONS and _pointwise(geo) and x.flags.c_contiguous and not xp.may_share_memory(x, out):
+    if _COMPILED and dwc.usable(xp, x, p.num_group, geo):
+        # depthwise (MobileNet): compiled per-plane loops, no columns (see _depthwise)
+        res = dwc.conv(x, w, geo, out.shape, out=out if direct and not xp.may_share_memory(x, out) else None)
+        if res is not out:
+            im.store_into(out, req[0], res)
+    elif p.num_group == 1 and positions >= _POINTWISE_MIN_POSITIONS and _pointwise(geo) and x.flags.c_contiguous and not xp.may_share_memory(x, out):
         # 1x1, stride 1, no padding: each image already is its column matrix (C, P); one GEMM
         # per image at np.dot's speed, 5-14x faster than copying it to batch-last columns
         n, c = x.shape[:2]
@@ -127,6 +136,14 @@ def _backward(p, ins, outs, req, rt):
     # transposing dy to batch-last costs more there than the GEMM saves
     # a layer without a data gradient (a net's first) has no batch-last dy to share: the
     # batch-first weight gradient is then 10-35% faster at every size (ResNet, CIFAR ResNet)
+    if _COMPILED and dwc.usable(xp, x, g, geo):
+        if req[0] != "null":
+            im.store_into(im.first_view(xp, outs[0], last), req[0], dwc.data_grad(dy, w, geo, x.shape))
+        if req[1] != "null":
+            im.store_into(im.first_view(xp, outs[1], last), req[1], dwc.weight_grad(dy, x, geo, w.shape))
+        if not p.no_bias and req[2] != "null":
+            im.store_into(outs[2], req[2], dy.sum(axis=(0, 2, 3)))
+        return
     narrow = x.shape[1] // g * math.prod(geo["kernel"]) < _NLAST_MIN_INNER or req[0] == "null"
     dy_rows = None  # dy as (g, F/g, columns), in whichever column order was built
     if req[0] != "null" or (req[1] != "null" and not narrow):
