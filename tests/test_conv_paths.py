@@ -165,10 +165,11 @@ def test_compiled_depthwise_float64_and_taken(monkeypatch, geom):
 
 
 def test_compiled_depthwise_off_by_environment(monkeypatch):
-    from mxpy.ops.nn import _depthwise
+    from mxpy.ops.nn import _compiled, _depthwise
 
-    monkeypatch.setattr(_depthwise, "_kernels", None)
+    monkeypatch.setattr(_compiled, "_loaded", {})
     monkeypatch.setenv("MXPY_NUMBA", "0")
-    assert _depthwise._module() is False
+    assert _depthwise._module() is None
+    assert _compiled.load("rows") is None
     x = np.zeros((1, 2, 4, 4), np.float32)
     assert not _depthwise.usable(np, x, 2, {"kernel": (3, 3)})

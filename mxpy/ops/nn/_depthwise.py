@@ -13,30 +13,18 @@ im2col + batched GEMM (docs/cpu_speed.md).
 
 from __future__ import annotations
 
-import os
-
 import numpy as np
 
-_kernels = None  # the compiled module once imported; False when Numba is missing or turned off
+from . import _compiled
 
 
 def _module():
-    global _kernels
-    if _kernels is None:
-        _kernels = False
-        if os.environ.get("MXPY_NUMBA", "1").strip() not in ("0", "false", "False", "off"):
-            try:
-                from . import _depthwise_numba
-            except ImportError:
-                pass
-            else:
-                _kernels = _depthwise_numba
-    return _kernels
+    return _compiled.load("depthwise")
 
 
 def usable(xp, x, num_group: int, geo: dict) -> bool:
     """Whether the compiled depthwise kernels can run this layer (``x`` channel first)."""
-    return xp is np and len(geo["kernel"]) == 2 and x.shape[1] == num_group and x.dtype in (np.float32, np.float64) and bool(_module())
+    return xp is np and len(geo["kernel"]) == 2 and x.shape[1] == num_group and x.dtype in (np.float32, np.float64) and _module() is not None
 
 
 def _geo(geo: dict) -> tuple:
