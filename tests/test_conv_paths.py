@@ -25,11 +25,13 @@ from tests.battery.conv_pool import conv_back_ref, conv_ref
 BIG = 10**9
 # path -> threshold settings of mxpy.ops.nn.convolution that force it
 PATHS = {
-    "nfirst": {"_NLAST_MIN_INNER": BIG, "_POINTWISE_MIN_POSITIONS": BIG, "_COMPILED": False},
-    "nlast": {"_NLAST_MIN_INNER": 0, "_NLAST_MAX_POSITIONS": BIG, "_POINTWISE_MIN_POSITIONS": BIG, "_COMPILED": False},
-    "pointwise": {"_POINTWISE_MIN_POSITIONS": 0, "_NLAST_MIN_INNER": 0, "_COMPILED": False},
-    "per_image_wgrad": {"_NLAST_MIN_INNER": BIG, "_PER_IMAGE_MIN_RATIO": 0, "_COMPILED": False},
-    "single_wgrad": {"_NLAST_MIN_INNER": BIG, "_PER_IMAGE_MIN_RATIO": BIG, "_COMPILED": False},
+    "nfirst": {"_FLIP_MIN_POSITIONS": BIG, "_NLAST_MIN_INNER": BIG, "_POINTWISE_MIN_POSITIONS": BIG, "_COMPILED": False},
+    "nlast": {"_FLIP_MIN_POSITIONS": BIG, "_NLAST_MIN_INNER": 0, "_NLAST_MAX_POSITIONS": BIG, "_POINTWISE_MIN_POSITIONS": BIG, "_COMPILED": False},
+    "pointwise": {"_FLIP_MIN_POSITIONS": BIG, "_POINTWISE_MIN_POSITIONS": 0, "_NLAST_MIN_INNER": 0, "_COMPILED": False},
+    "per_image_wgrad": {"_FLIP_MIN_POSITIONS": BIG, "_NLAST_MIN_INNER": BIG, "_PER_IMAGE_MIN_RATIO": 0, "_COMPILED": False},
+    "single_wgrad": {"_FLIP_MIN_POSITIONS": BIG, "_NLAST_MIN_INNER": BIG, "_PER_IMAGE_MIN_RATIO": BIG, "_COMPILED": False},
+    # stride 1: the data gradient as the forward convolution of dy by the flipped weight
+    "flipped_dgrad": {"_FLIP_MIN_POSITIONS": 0, "_COMPILED": False},
     "compiled_depthwise": {"_COMPILED": True},  # the Numba kernels (2-D depthwise geometries only)
 }
 
