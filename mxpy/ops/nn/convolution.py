@@ -130,8 +130,7 @@ def _conv_into(xp, x, w, groups: int, geo: dict, out_sp: tuple, out, req: str) -
         # a block of images at a time: its columns (a few MB) are still in cache when the
         # GEMMs read them, instead of the whole batch's columns going out to memory and back
         n = x.shape[0]
-        col_bytes = x.shape[1] * math.prod(geo["kernel"]) * positions * x.itemsize
-        block = max(1, min(n, _COLUMN_BLOCK_BYTES // max(col_bytes, 1)))
+        block = _image_block(x, geo, positions)
         for i in range(0, n, block):
             j = min(n, i + block)
             cols = im.im2col(xp, x[i:j], groups, geo, out_sp)
@@ -139,6 +138,12 @@ def _conv_into(xp, x, w, groups: int, geo: dict, out_sp: tuple, out, req: str) -
     else:
         cols = im.im2col(xp, x, groups, geo, out_sp)
         im.store_into(out, req, im.gemm_out_nfirst(xp, w, cols, groups, x.shape[0], out_sp))
+
+
+def _image_block(x, geo: dict, positions: int) -> int:
+    """How many images' batch-first columns fit in ``_COLUMN_BLOCK_BYTES`` (at least one)."""
+    col_bytes = x.shape[1] * math.prod(geo["kernel"]) * positions * x.itemsize
+    return max(1, min(x.shape[0], _COLUMN_BLOCK_BYTES // max(col_bytes, 1)))
 
 
 def _pointwise(geo: dict) -> bool:
@@ -182,8 +187,15 @@ def _backward(p, ins, outs, req, rt):
         im.store_into(im.first_view(xp, outs[0], last), req[0], im.col2im_nlast(xp, dcols, x.shape, g, geo, out_sp))
     if req[1] != "null":
         if narrow:
-            cols = im.im2col(xp, x, g, geo, out_sp)
-            im.store_into(im.first_view(xp, outs[1], last), req[1], _narrow_weight_grad(xp, dy, cols, g, w.shape))
+            # summed over blocks of images whose columns stay in cache (as in the forward)
+            n = x.shape[0]
+            block = _image_block(x, geo, math.prod(out_sp))
+            dw = None
+            for i in range(0, n, block):
+                j = min(n, i + block)
+                part = _narrow_weight_grad(xp, dy[i:j], im.im2col(xp, x[i:j], g, geo, out_sp), g, w.shape)
+                dw = part if dw is None else xp.add(dw, part, out=dw)
+            im.store_into(im.first_view(xp, outs[1], last), req[1], dw)
         else:
             cols = im.im2col_nlast(xp, im.batch_last(xp, x), g, geo, out_sp)
             dw = xp.matmul(dy_rows, cols.transpose(0, 2, 1))
