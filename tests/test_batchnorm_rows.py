@@ -60,9 +60,13 @@ CONFIGS = [
 ]
 
 
+@pytest.mark.parametrize("compiled", [False, True])
 @pytest.mark.parametrize("train", [True, False])
 @pytest.mark.parametrize("cfg", range(len(CONFIGS)))
-def test_rows_equal_general_kernel(monkeypatch, cfg, train):
+def test_rows_equal_general_kernel(monkeypatch, cfg, train, compiled):
+    if compiled:  # inference's one-pass scale and shift of the numba extra
+        pytest.importorskip("numba")
+    monkeypatch.setattr(bn, "_COMPILED", compiled)
     shape, params = CONFIGS[cfg]
     ins = _inputs(shape, params.get("axis", 1), np.float32, seed=cfg)
     og = np.random.default_rng(cfg + 9).standard_normal(shape).astype(np.float32)
@@ -97,3 +101,20 @@ def test_rows_gradients_numerically(monkeypatch, cfg, train):
         if i == 1 and params.get("fix_gamma"):
             num = np.zeros_like(num)  # gamma is treated as 1: MXNet gives it a zero gradient
         np.testing.assert_allclose(grad, num, rtol=1e-5, atol=1e-7)
+
+
+@pytest.mark.parametrize("compiled", [False, True])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_inference_rows_in_place(monkeypatch, compiled, dtype):
+    """Inference writing over its own input (the planner's in-place) gives x * scale + shift."""
+    if compiled:
+        pytest.importorskip("numba")
+    monkeypatch.setattr(bn, "_COMPILED", compiled)
+    ins = _inputs((2, 3, 5, 7), 1, dtype, seed=4)
+    x, gamma, beta, m_mean, m_var = (a.copy() for a in ins)
+    invstd = 1 / np.sqrt(m_var.astype(np.float64) + 1e-5)
+    want = (x - m_mean[:, None, None]) * (gamma * invstd)[:, None, None] + beta[:, None, None]
+    op = registry.get("BatchNorm")
+    outs = [x, np.zeros(3, dtype), np.zeros(3, dtype)]
+    op.kernel(op.parse({"fix_gamma": "False", "eps": "1e-5"}), [x, gamma, beta, m_mean, m_var], outs, ("inplace", "write", "write"), _rt(False))
+    np.testing.assert_allclose(x, want, rtol=1e-5 if dtype == np.float32 else 1e-12, atol=1e-5 if dtype == np.float32 else 1e-12)

@@ -2,14 +2,17 @@
 
 Convolution picks its algorithm from the layer's sizes (batch-first columns with
 per-image GEMMs, batch-last columns with one GEMM, a 1x1 layer's data used in place,
-the per-tap depthwise kernel); the battery's tiny shapes reach only some of them. Here
-the size thresholds are patched so that each path runs on every geometry (stride, pad,
-dilate, groups, 1-D/2-D/3-D, channel-last layouts), and the forward output and the
+the compiled depthwise kernels when Numba is installed); the battery's tiny shapes reach
+only some of them. Here the size thresholds are patched so that each path runs on every
+geometry (stride, pad, dilate, groups, 1-D/2-D/3-D, channel-last layouts; the compiled
+path on the depthwise ones, the NumPy paths with it turned off), and the forward output and the
 data, weight and bias gradients are checked against ``tests/battery/conv_pool.py``'s
 loop reference and its gradient by linearity (exact in float64, so a numerical check).
 """
 
 from __future__ import annotations
+
+import functools
 
 import numpy as np
 import pytest
@@ -22,11 +25,16 @@ from tests.battery.conv_pool import conv_back_ref, conv_ref
 BIG = 10**9
 # path -> threshold settings of mxpy.ops.nn.convolution that force it
 PATHS = {
-    "nfirst": {"_NLAST_MIN_INNER": BIG, "_POINTWISE_MIN_POSITIONS": BIG},
-    "nlast": {"_NLAST_MIN_INNER": 0, "_NLAST_MAX_POSITIONS": BIG, "_POINTWISE_MIN_POSITIONS": BIG},
-    "pointwise": {"_POINTWISE_MIN_POSITIONS": 0, "_NLAST_MIN_INNER": 0},
-    "per_image_wgrad": {"_NLAST_MIN_INNER": BIG, "_PER_IMAGE_MIN_RATIO": 0},
-    "single_wgrad": {"_NLAST_MIN_INNER": BIG, "_PER_IMAGE_MIN_RATIO": BIG},
+    "nfirst": {"_FLIP_MIN_POSITIONS": BIG, "_NLAST_MIN_INNER": BIG, "_POINTWISE_MIN_POSITIONS": BIG, "_COMPILED": False},
+    "nlast": {"_FLIP_MIN_POSITIONS": BIG, "_NLAST_MIN_INNER": 0, "_NLAST_MAX_POSITIONS": BIG, "_POINTWISE_MIN_POSITIONS": BIG, "_COMPILED": False},
+    "pointwise": {"_FLIP_MIN_POSITIONS": BIG, "_POINTWISE_MIN_POSITIONS": 0, "_NLAST_MIN_INNER": 0, "_COMPILED": False},
+    "per_image_wgrad": {"_FLIP_MIN_POSITIONS": BIG, "_NLAST_MIN_INNER": BIG, "_PER_IMAGE_MIN_RATIO": 0, "_COMPILED": False},
+    "single_wgrad": {"_FLIP_MIN_POSITIONS": BIG, "_NLAST_MIN_INNER": BIG, "_PER_IMAGE_MIN_RATIO": BIG, "_COMPILED": False},
+    # the per-image columns one image at a time (a block per image, the last one shorter)
+    "nfirst_blocks": {"_FLIP_MIN_POSITIONS": 0, "_NLAST_MIN_INNER": BIG, "_POINTWISE_MIN_POSITIONS": BIG, "_COLUMN_BLOCK_BYTES": 1, "_COMPILED": False},
+    # stride 1: the data gradient as the forward convolution of dy by the flipped weight
+    "flipped_dgrad": {"_FLIP_MIN_POSITIONS": 0, "_COMPILED": False},
+    "compiled_depthwise": {"_COMPILED": True},  # the Numba kernels (2-D depthwise geometries only)
 }
 
 # (data shape, filters, params): every stride/pad/dilate/group combination in 1, 2 and 3 D
@@ -36,6 +44,8 @@ GEOMETRIES = [
     ((2, 4, 8, 7), 6, {"kernel": (3, 2), "dilate": (2, 1), "pad": (1, 1), "num_group": 2}),
     ((2, 4, 9, 8), 4, {"kernel": (3, 3), "stride": (2, 2), "pad": (1, 1), "num_group": 4}),  # depthwise
     ((3, 6, 7, 7), 6, {"kernel": (3, 3), "pad": (2, 2), "dilate": (2, 2), "num_group": 6}),  # depthwise, dilated
+    ((2, 3, 8, 7), 6, {"kernel": (3, 2), "stride": (1, 2), "pad": (0, 1), "num_group": 3}),  # depthwise, 2 filters each
+    ((2, 3, 5, 9), 3, {"kernel": (2, 4), "stride": (3, 1), "pad": (2, 3), "num_group": 3}),  # pad wider than a tap reaches
     ((2, 5, 6, 5), 3, {"kernel": (1, 1)}),  # pointwise
     ((2, 5, 6, 5), 3, {"kernel": (1, 1), "stride": (2, 2)}),
     ((2, 2, 9), 3, {"kernel": (3,), "stride": (2,), "pad": (1,)}),
@@ -63,15 +73,23 @@ def _first(a: np.ndarray) -> np.ndarray:
     return np.moveaxis(a, -1, 1)
 
 
-@pytest.mark.parametrize("layout", ["first", "last"])
-@pytest.mark.parametrize("path", sorted(PATHS))
-@pytest.mark.parametrize("geom", range(len(GEOMETRIES)))
-def test_conv_path_forward_and_gradients(monkeypatch, path, geom, layout):
-    for attr, value in PATHS[path].items():
-        monkeypatch.setattr(conv, attr, value)
+def _depthwise_2d(geom: int) -> bool:
+    shape, _, extra = GEOMETRIES[geom]
+    return len(shape) == 4 and extra.get("num_group", 1) == shape[1]
+
+
+def _has_numba() -> bool:
+    try:
+        import numba  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+@functools.cache
+def _references(geom: int) -> tuple:
+    """Inputs and the loop references of one geometry (the numerical gradients are slow: computed once)."""
     shape, f, extra = GEOMETRIES[geom]
-    if layout == "last" and len(shape) not in _LAST:
-        pytest.skip("no channel-last layout for 1-D Convolution in MXNet 1.9.1")
     g = extra.get("num_group", 1)
     x = f32(*shape, seed=geom)
     w = f32(f, shape[1] // g, *extra["kernel"], seed=geom + 50)
@@ -81,6 +99,24 @@ def test_conv_path_forward_and_gradients(monkeypatch, path, geom, layout):
     dy = f32(*want.shape, seed=geom + 130)
     want_dx, want_dw = conv_back_ref(dy, x, w, **params, no_bias=True)
     want_db = dy.sum(axis=(0, *range(2, dy.ndim)))
+    return x, w, b, dy, want, want_dx, want_dw, want_db
+
+
+CASES = [(path, geom) for path in sorted(PATHS) for geom in range(len(GEOMETRIES)) if path != "compiled_depthwise" or _depthwise_2d(geom)]
+
+
+@pytest.mark.parametrize("layout", ["first", "last"])
+@pytest.mark.parametrize(("path", "geom"), CASES)
+def test_conv_path_forward_and_gradients(monkeypatch, path, geom, layout):
+    if path == "compiled_depthwise" and not _has_numba():
+        pytest.skip("the compiled depthwise path needs the numba extra")
+    for attr, value in PATHS[path].items():
+        monkeypatch.setattr(conv, attr, value)
+    shape, f, extra = GEOMETRIES[geom]
+    if layout == "last" and len(shape) not in _LAST:
+        pytest.skip("no channel-last layout for 1-D Convolution in MXNet 1.9.1")
+    x, w, b, dy, want, want_dx, want_dw, want_db = _references(geom)
+    params = {"num_filter": f, **extra}
     last = layout == "last"
     if last:
         params["layout"] = _LAST[x.ndim]
@@ -99,3 +135,46 @@ def test_conv_path_forward_and_gradients(monkeypatch, path, geom, layout):
     np.testing.assert_allclose(db_only, want_db, rtol=1e-4, atol=1e-5)
     (acc,) = _run("Convolution", params, [tx(x), tx(w), b], [tx(want).shape], req=["add"], fill=1.0)
     np.testing.assert_allclose(back(acc), want + 1, rtol=1e-4, atol=1e-5)
+
+
+@pytest.mark.parametrize("geom", [g for g in range(len(GEOMETRIES)) if _depthwise_2d(g)])
+def test_compiled_depthwise_float64_and_taken(monkeypatch, geom):
+    """In float64 the compiled kernels run (counted) and equal the NumPy path to rounding."""
+    from mxpy.ops.nn import _depthwise
+
+    real = _depthwise._module()
+    if real is None:
+        pytest.skip("the compiled depthwise path needs the numba extra (and MXPY_NUMBA not 0)")
+    shape, f, extra = GEOMETRIES[geom]
+    rng = np.random.RandomState(geom)
+    x, w = rng.randn(*shape), rng.randn(f, 1, *extra["kernel"])
+    op, back = registry.get("Convolution"), registry.get("_backward_Convolution")
+    p = op.parse({k: str(v) for k, v in {"num_filter": f, "no_bias": True, **extra}.items()})
+    rt = registry.runtime(cpu(), True)
+    results = {}
+    calls = []
+    for name in ("forward", "backward_data", "backward_weight"):
+        fn = getattr(real, name)
+        monkeypatch.setattr(real, name, lambda *a, _fn=fn, _name=name: calls.append(_name) or _fn(*a))
+    for compiled in (True, False):
+        monkeypatch.setattr(conv, "_COMPILED", compiled)
+        y = np.full((shape[0], f, *conv.conv_geometry(p, shape)[1]), np.nan)
+        op.kernel(p, [x, w], [y], ("write",), rt)
+        dy = np.random.RandomState(geom + 1).randn(*y.shape)
+        dx, dw = np.full(x.shape, np.nan), np.full(w.shape, np.nan)
+        back.kernel(p, [dy, x, w], [dx, dw], ("write", "write"), rt)
+        results[compiled] = (y, dx, dw)
+    assert calls == ["forward", "backward_data", "backward_weight"]
+    for got, want in zip(results[True], results[False]):
+        np.testing.assert_allclose(got, want, rtol=1e-10, atol=1e-12)
+
+
+def test_compiled_depthwise_off_by_environment(monkeypatch):
+    from mxpy.ops.nn import _compiled, _depthwise
+
+    monkeypatch.setattr(_compiled, "_loaded", {})
+    monkeypatch.setenv("MXPY_NUMBA", "0")
+    assert _depthwise._module() is None
+    assert _compiled.load("rows") is None
+    x = np.zeros((1, 2, 4, 4), np.float32)
+    assert not _depthwise.usable(np, x, 2, {"kernel": (3, 3)})
