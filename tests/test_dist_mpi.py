@@ -27,7 +27,7 @@ import common  # noqa: E402
 
 WORKER = os.path.join(HERE, "mpi_jobs", "worker.py")
 REPO = os.path.dirname(HERE)
-SCENARIOS = ["lazy", "api", "bigarray", "compress", "mlp", "feedforward", "gluon", "horovod_module", "conv_bn", "async", "mnist_parts"]
+SCENARIOS = ["lazy", "api", "fastpath", "bigarray", "compress", "mlp", "feedforward", "gluon", "horovod_module", "conv_bn", "async", "mnist_parts"]
 
 
 def launch(n: int, outdir, scenarios: list, timeout: float = 240, env: dict | None = None) -> subprocess.CompletedProcess:
@@ -89,6 +89,19 @@ def test_transfers_are_lazy(job):
     assert float(lazy["returned"]) < 0.3 and float(lazy["done"]) > 0.8
     assert float(lazy["busy"]) == 200
     np.testing.assert_array_equal(lazy["res"], np.full(1000, job.n))
+
+
+def test_pushpull_paths_give_the_same_sums(job):
+    """In the calling thread, on the worker, claimed by a waiter, or in place: the same sums on every rank."""
+    n = job.n
+    total = n * (n + 1) // 2
+    steps = [np.arange(50) * total + n * s for s in range(6)]
+    for r in range(n):
+        got = job("fastpath", r)
+        for name in ("inline", "queued"):
+            expected = np.stack([*steps, steps[-1], np.full(50, total)])  # the pull after out was overwritten
+            np.testing.assert_array_equal(got[name], expected, err_msg=name)
+        np.testing.assert_array_equal(got["horovod"], np.stack([*steps, np.full(50, total)]))
 
 
 def test_sync_mlp_equals_one_process_on_combined_batches(job):

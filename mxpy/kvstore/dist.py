@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import engine as _eng
 from ..base import MXNetError
 from ..context import cpu
 from ..ndarray.creation import copy_into
@@ -76,6 +77,7 @@ class DistSyncKVStore(LocalKVStore):
         self._group = Group()
         self._dist_residuals: dict = {}  # 2-bit compression: key -> this rank's float32 residual
         self._merge_bufs: dict = {}  # key -> the summed gradient the optimizer reads
+        self._keep_ops: dict = {}  # key -> the deferred copy of the last pushpull's sum into the store
 
     @property
     def rank(self) -> int:
@@ -88,26 +90,18 @@ class DistSyncKVStore(LocalKVStore):
         return self._group.size
 
     # -- transfers ------------------------------------------------------------------------
-    def _staged(self, arr: NDArray, op_name: str, fn, extra: tuple = (), reads: tuple = ()) -> None:
-        """Run transfer ``fn(host_buffer, *extra)`` over ``arr`` (staged through host memory for a GPU array)."""
-        host = _host_pair(arr)
-        if host is not arr:
-            copy_into(arr, host)
-        self._group.push_op(fn, (host._data, *extra), reads, (host._var,), op_name)
-        if host is not arr:
-            copy_into(host, arr)
-
     def _init_impl(self, grouped: Grouped) -> None:
         super()._init_impl(grouped)  # each rank's own copy, then rank 0's wins
         group = self._group
         for k, _ in grouped:
             stored = self._store[k]
-
-            def bcast(buf, key=k):
-                group.check_peers("init", key, buf.shape, buf.dtype)
-                group.bcast(buf, 0)
-
-            self._staged(stored, "kvstore_init_bcast", bcast)
+            host = _host_pair(stored)
+            if host is not stored:
+                copy_into(stored, host)
+            buf = host._data
+            group.transfer(group.bcast, (buf, 0), (), (host._var,), "kvstore_init_bcast", "init", k, buf.shape, buf.dtype)
+            if host is not stored:
+                copy_into(host, stored)
         group.wait()  # init is synchronous, as MXNet's (a mismatch between workers raises here)
 
     def _push_impl(self, grouped: Grouped) -> None:
@@ -133,27 +127,15 @@ class DistSyncKVStore(LocalKVStore):
             self._transfer(k, src, merged)  # reused every step: the engine orders it after the last update
             self._updater(k.encode() if isinstance(k, str) else k, merged, stored)
 
-    def _transfer(self, key, src: NDArray, dst: NDArray, also: NDArray | None = None) -> None:
-        """``dst`` = the sum over every rank of ``src`` (through the 2-bit codes when compression is set).
-
-        ``also`` (a host array, no compression) gets a copy of the sum in the same op, which saves
-        an engine op and a thread wake-up per transfer.
-        """
+    def _transfer(self, key, src: NDArray, dst: NDArray) -> None:
+        """``dst`` = the sum over every rank of ``src`` (through the 2-bit codes when compression is set)."""
         group, compressor = self._group, self._compressor
         src_h, dst_h = _host_pair(src), _host_pair(dst)
         if src_h is not src:
             copy_into(src, src_h)
         if compressor is None:
-
-            def allreduce(s, d, extra):
-                group.check_peers("push", key, s.shape, s.dtype)
-                group.allreduce(s, d)
-                if extra is not None:
-                    np.copyto(extra, d)
-
-            writes = (dst_h._var,) if also is None else (dst_h._var, also._var)
-            extra = None if also is None else also._data
-            group.push_op(allreduce, (src_h._data, dst_h._data, extra), (src_h._var,), writes, "kvstore_allreduce")
+            s, d = src_h._data, dst_h._data
+            group.transfer(group.allreduce, (s, d), (src_h._var,), (dst_h._var,), "kvstore_allreduce", "push", key, s.shape, s.dtype)
         else:
             residual = self._dist_residuals.get(key)
             if residual is None:
@@ -190,16 +172,24 @@ class DistSyncKVStore(LocalKVStore):
             self._pull_impl(pulled)
             return
         outs = dict(pulled)
+        eng = _eng.get()
         for k, values in pushed:
             stored, first = self._store[k], outs[k][0]
             v = values[0]
             direct = len(values) == 1 and all(_on_host(a) and a._data.dtype == stored._data.dtype for a in (v, first, stored))
-            if not direct or any(o is v for o in outs[k]):
+            if not direct or (first._var is v._var and first._data is not v._data):  # (MPI needs in place or apart)
                 self._push_impl([(k, values)])
                 self._pull_impl([(k, outs[k])])
                 continue
-            # the sum lands in the first out, and the same op copies it into the store
-            self._transfer(k, v, first, also=stored)
+            # The sum lands in the first out (in place when it is the value). The store keeps a
+            # copy, as MXNet's servers do, in a deferred op: nothing waits for it unless it reads
+            # the store or writes ``out``, and the next pushpull of the key, which overwrites the
+            # store anyway, drops it if it has not run by then (the usual case in a loop).
+            kept = self._keep_ops.pop(k, None)
+            if kept is not None:
+                eng.cancel_deferred(kept)
+            self._transfer(k, v, first)
+            self._keep_ops[k] = eng.push_deferred(np.copyto, (stored._data, first._data), (first._var,), (stored._var,), stored._ctx, "kvstore_keep_sum")
             for o in outs[k][1:]:
                 copy_into(first, o)
 

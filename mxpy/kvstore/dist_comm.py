@@ -55,6 +55,20 @@ def _env_float(name: str, default: float) -> float:
         return default
 
 
+def _env_int(name: str, default: int) -> int:
+    try:
+        return int(os.environ.get(name, default))
+    except ValueError:
+        return default
+
+
+def _numel(shape: tuple) -> int:
+    n = 1
+    for d in shape:
+        n *= d
+    return n
+
+
 def bigarray_bound() -> int:
     """Elements per transfer piece: ``MXNET_KVSTORE_BIGARRAY_BOUND`` (MXNet's knob, default 1,000,000)."""
     try:
@@ -142,15 +156,17 @@ def wait_polling(req, what: str, timeout: float, rank: int):
             delay = min(delay * 2, 2e-3)
 
 
-_DTYPE_CODES: dict = {}
+class _Header:
+    """One transfer's header: what this rank is about to do, and the exchange that compares it with every rank's.
 
+    ``mine`` holds this rank's header repeated once per rank, the bytes ``every`` must equal.
+    """
 
-def _dtype_code(dtype) -> int:
-    return _DTYPE_CODES.setdefault(np.dtype(dtype).str, zlib.crc32(np.dtype(dtype).str.encode()))
+    __slots__ = ("func", "key", "shape", "dtype", "seq", "req", "mine", "every")
 
-
-def key_code(key) -> int:
-    return zlib.crc32(repr(key).encode())
+    def __init__(self, func: str, key, shape: tuple, dtype, seq: int) -> None:
+        self.func, self.key, self.shape, self.dtype, self.seq = func, key, tuple(shape), dtype, seq
+        self.req = None
 
 
 class Group:
@@ -163,21 +179,58 @@ class Group:
     def __init__(self) -> None:
         self.MPI, base = world()
         self.comm = base.Dup()  # data
-        self.ctrl = base.Dup()  # headers and barriers
+        self.ctrl = base.Dup()  # transfer headers, posted in program order
+        self.sync = base.Dup()  # barriers and the names behind a header mismatch
         self.rank = self.comm.Get_rank()
         self.size = self.comm.Get_size()
         self.order = Var()  # written by every transfer op: program order on every rank
         self.seq = 0
         self.timeout = _env_float("MXPY_KVSTORE_TIMEOUT", 600.0)
+        self._codes: dict = {}  # (func, key, shape, dtype) -> its header code
+        self._mine = np.zeros(2, np.int64)  # this rank's header: sequence number, code
+        self._every = np.zeros((self.size, 2), np.int64)
+        # a ready transfer of at most this many elements runs in the calling thread when
+        # every rank has posted its header within ``arrival_spin`` seconds (see transfer)
+        self.inline_max = _env_int("MXPY_KVSTORE_INLINE_MAX", bigarray_bound())
+        self.arrival_spin = _env_float("MXPY_KVSTORE_ARRIVAL_SPIN", 5e-5)
 
     # -- engine ops ------------------------------------------------------------------------
     def push_op(self, fn, args: tuple, reads, writes, name: str) -> None:
         """Queue ``fn(*args)`` on the communication worker, in program order with this group's other transfers.
 
-        Never inline in the calling thread: there a transfer would wait for
-        the slowest rank instead of letting the next batch's work start.
+        A thread that waits on one of ``writes`` before the worker started
+        the op runs it itself (``engine.push_queued``).
         """
         _eng.get().push_queued(fn, args, tuple(reads), (*writes, self.order), COMM_KEY, name)
+
+    def transfer(self, fn, args: tuple, reads: tuple, writes: tuple, name: str, func: str, key, shape: tuple, dtype) -> None:
+        """The next transfer: ``fn(*args)`` once every rank is doing ``func`` on the same key, shape and dtype.
+
+        Lazy as :meth:`push_op`, with one exception that saves the hand-off to
+        the worker and back: when the op could start now (the group's earlier
+        transfers and the data's writers are done), the array is small
+        (``MXPY_KVSTORE_INLINE_MAX`` elements, default the one-piece bound) and
+        every rank has posted the same header within ``arrival_spin`` (they are
+        all waiting for it), the transfer runs right here. The thread then
+        waits only for the transfer itself, never for a rank that is still
+        computing; otherwise the op goes to the worker with the header already
+        posted.
+        """
+        eng = _eng.get()
+        writes = (*writes, self.order)
+        header = None
+        if _numel(shape) <= self.inline_max and eng.ready_now(reads, writes):
+            # nothing of this group is pending, so headers are still posted in program order
+            header = self.post_header(func, key, shape, dtype)
+            if self.arrived(header):
+                eng.push(self._checked, (fn, header, None, args), reads, writes, COMM_KEY, name)
+                return
+        info = None if header is not None else (func, key, shape, dtype)
+        eng.push_queued(self._checked, (fn, header, info, args), reads, writes, COMM_KEY, name)
+
+    def _checked(self, fn, header: _Header | None, info: tuple | None, args: tuple) -> None:
+        self.check_header(header if header is not None else self.post_header(*info))
+        fn(*args)
 
     def wait(self) -> None:
         """Block until this group's queued transfers finished; raise the first failure not yet reported."""
@@ -191,32 +244,59 @@ class Group:
         self.wait()
 
     # -- checks --------------------------------------------------------------------------
-    def check_peers(self, func: str, key, shape: tuple, dtype) -> None:
-        """Every rank is doing ``func`` on the same key, shape and dtype at this step, or MXNetError on every rank."""
+    def post_header(self, func: str, key, shape: tuple, dtype) -> _Header:
+        """Start exchanging this rank's next transfer header (call in transfer order)."""
         self.seq += 1
-        if self.size == 1:
+        h = _Header(func, key, shape, dtype, self.seq)
+        if self.size > 1:
+            what = (func, key, h.shape, dtype)
+            code = self._codes.get(what)
+            if code is None:
+                code = self._codes[what] = zlib.crc32(repr((func, key, h.shape, np.dtype(dtype).str)).encode())
+            # at most one header is in flight per group (see transfer), so the buffers are reused
+            mine, h.every = self._mine, self._every
+            mine[0], mine[1] = self.seq, code
+            h.mine = mine.tobytes() * self.size
+            h.req = self.ctrl.Iallgather(mine, h.every)
+        return h
+
+    def arrived(self, header: _Header) -> bool:
+        """Whether every rank posted ``header``'s exchange, spinning up to ``arrival_spin`` seconds."""
+        req = header.req
+        if req is None or req.Test():
+            return True
+        until = time.perf_counter() + self.arrival_spin
+        while time.perf_counter() < until:
+            if req.Test():
+                return True
+        return False
+
+    def check_header(self, h: _Header) -> None:
+        """Every rank posted the same header as ``h``, or MXNetError on every rank naming the keys and ranks."""
+        if h.req is None:
             return
-        shape_code = zlib.crc32(repr(tuple(shape)).encode())
-        mine = np.array([self.seq, zlib.crc32(func.encode()), key_code(key), shape_code, _dtype_code(dtype)], np.int64)
-        every = np.empty((self.size, mine.size), np.int64)
-        wait_polling(self.ctrl.Iallgather(mine, every), f"KVStore.{func}({key!r})", self.timeout, self.rank)
-        if (every == mine).all():
+        wait_polling(h.req, f"KVStore.{h.func}({h.key!r})", self.timeout, self.rank)
+        if h.every.tobytes() == h.mine:
             return
         # Every rank saw the same table, so every rank takes this path: learn the names and report.
-        described = self.ctrl.allgather((func, key, tuple(shape), np.dtype(dtype).name))
+        described = self.sync.allgather((h.func, h.key, h.shape, np.dtype(h.dtype).name))
         groups: dict = {}
         for r, d in enumerate(described):
             groups.setdefault(d, []).append(r)
         parts = [f"rank{'s' if len(rs) > 1 else ''} {', '.join(map(str, rs))}: {f}({k!r}) shape {s} {dt}" for (f, k, s, dt), rs in groups.items()]
         raise MXNetError(
-            f"KVStore.{func}: the workers disagree at transfer {self.seq} (each rank must init/push/pull the same keys, "
+            f"KVStore.{h.func}: the workers disagree at transfer {h.seq} (each rank must init/push/pull the same keys, "
             f"shapes and dtypes in the same order): " + "; ".join(parts)
         )
+
+    def check_peers(self, func: str, key, shape: tuple, dtype) -> None:
+        """Every rank is doing ``func`` on the same key, shape and dtype at this step, or MXNetError on every rank."""
+        self.check_header(self.post_header(func, key, shape, dtype))
 
     def barrier(self) -> None:
         """Block until every rank reached its barrier (polling, so waiting ranks leave the CPU to the others)."""
         if self.size > 1:
-            wait_polling(self.ctrl.Ibarrier(), "KVStore.barrier", self.timeout, self.rank)
+            wait_polling(self.sync.Ibarrier(), "KVStore.barrier", self.timeout, self.rank)
 
     # -- data ----------------------------------------------------------------------------
     def allreduce(self, buf: np.ndarray, out: np.ndarray | None = None) -> None:

@@ -78,6 +78,38 @@ def scenario_lazy(out: str) -> None:
     save(out, "lazy", kv.rank, returned=returned, done=done, res=res.asnumpy(), busy=busy[0, 0])
 
 
+def scenario_fastpath(out: str) -> None:
+    """pushpull without an optimizer, run in the calling thread when every rank is there and queued when not
+    (one rank late each step; the second store always queues): sums, pulls after a user write, in place."""
+    kv, queued = mx.kv.create("dist_sync"), mx.kv.create("dist_sync")
+    queued._group.inline_max = -1
+    hv = mx.kv.create("horovod")
+    r, n = kv.rank, kv.num_workers
+    results = {}
+    for name, store in (("inline", kv), ("queued", queued), ("horovod", hv)):
+        if store is not hv:
+            store.init("g", mx.nd.zeros((50,)))
+        o = mx.nd.zeros((50,))
+        seen = []
+        for step in range(6):
+            if r == step % n:
+                time.sleep(0.02)  # this rank is late: the others' transfer goes to the worker
+            store.pushpull("g", mx.nd.arange(50) * (r + 1) + step, out=o)
+            if step % 2:
+                o.wait_to_read()
+            seen.append(o.asnumpy())
+        if store is not hv:
+            o[:] = -1  # the store keeps its own copy of the sum
+            pulled = mx.nd.zeros((50,))
+            store.pull("g", out=pulled)
+            seen.append(pulled.asnumpy())
+        v = mx.nd.ones((50,)) * (r + 1)
+        store.pushpull("g", v)  # in place
+        seen.append(v.asnumpy())
+        results[name] = np.stack(seen)
+    save(out, "fastpath", r, **results)
+
+
 def scenario_bigarray(out: str) -> None:
     """Pieces of MXNET_KVSTORE_BIGARRAY_BOUND elements (uneven with 3 ranks and 7-element pieces)."""
     kv = mx.kv.create("dist_sync")
