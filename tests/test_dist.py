@@ -114,7 +114,11 @@ def test_dist_store_outside_the_launcher_is_a_world_of_one(name):
     kv.pushpull("w", [mx.nd.ones((2, 2)), mx.nd.ones((2, 2))], out=out)
     np.testing.assert_array_equal(out.asnumpy(), np.zeros((2, 2)))  # 1 - 0.5 * 2
     kv.barrier()
-    assert kv.num_dead_node(0) == 0
+    assert kv.num_dead_node(0) == 0 and kv.num_dead_node(4) == 0 and kv.num_dead_node(9, timeout=5) == 0
+    with pytest.raises(TypeError, match="num_dead_node: node_id must be a non-negative int"):
+        kv.num_dead_node("workers")
+    with pytest.raises(TypeError, match="num_dead_node: timeout must be a non-negative number of seconds, given -1"):
+        kv.num_dead_node(4, timeout=-1)
     with pytest.raises(MXNetError, match="key 'v' has not been inited"):
         kv.push("v", mx.nd.ones((2,)))
     with pytest.raises(MXNetError, match="duplicate init of key 'w'"):

@@ -30,8 +30,8 @@ REPO = os.path.dirname(HERE)
 SCENARIOS = ["lazy", "api", "fastpath", "bigarray", "compress", "mlp", "feedforward", "gluon", "horovod_module", "conv_bn", "async", "mnist_parts"]
 
 
-def launch(n: int, outdir, scenarios: list, timeout: float = 240, env: dict | None = None) -> subprocess.CompletedProcess:
-    cmd = [sys.executable, "-m", "mxpy.launch", "-n", str(n), sys.executable, WORKER, str(outdir), *scenarios]
+def launch(n: int, outdir, scenarios: list, timeout: float = 240, env: dict | None = None, options: tuple = ()) -> subprocess.CompletedProcess:
+    cmd = [sys.executable, "-m", "mxpy.launch", "-n", str(n), *options, sys.executable, WORKER, str(outdir), *scenarios]
     full_env = dict(os.environ, **(env or {}))
     full_env.setdefault("MXPY_KVSTORE_ERROR_GRACE", "5")
     return subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, env=full_env, cwd=REPO)
@@ -261,6 +261,19 @@ def test_killed_worker_stops_the_job(tmp_path):
     assert "kill not noticed" not in log
     assert "rank 1" in log and "signal 9" in log, log[-3000:]
     assert elapsed < 60
+
+
+def test_num_dead_node_counts_a_dead_rank_under_mpi_fault_tolerance(tmp_path):
+    """With --mpi-args "--with-ft ulfm" the job outlives a killed rank: rank 0 counts it in MXNet's node ids
+    (workers 4, worker r 9+2r; no servers or scheduler in dist_sync), then its next transfer fails naming it."""
+    proc = launch(2, tmp_path, ["dead_node"], timeout=120, options=("--mpi-args", "--with-ft ulfm"))
+    log = proc.stdout + proc.stderr
+    if "ulfm" in log.lower() and "dead before" not in log:  # an MPI built without fault tolerance
+        pytest.skip("this MPI has no ULFM fault tolerance")
+    assert proc.returncode != 0
+    assert "dead rank not noticed" not in log
+    assert "dead before 0;" in log and "{4: 1, 6: 1, 7: 1, 2: 0, 1: 0, 9: 0, 11: 1}" in log, log[-3000:]
+    assert "MXNetError: kvstore_allreduce (pushed at" in log and "KVStore.push(0): rank 1 of 2 died; rank 0 stops" in log, log[-3000:]
 
 
 def test_train_mnist_example_with_two_processes(tmp_path):

@@ -90,6 +90,7 @@ class ThreadedEngine(EngineBase):
         self.nthreads = nthreads if nthreads is not None else max(1, _env_int("MXNET_CPU_WORKER_NTHREADS", 1))
         self._lock = threading.Lock()
         self._idle = threading.Condition(self._lock)
+        self._idle_waiters = 0  # threads in _idle.wait(): completions notify only when there are any
         self._inflight = 0
         self._workers: dict[object, queue.SimpleQueue] = {}
         self._threads: list[threading.Thread] = []
@@ -173,7 +174,8 @@ class ThreadedEngine(EngineBase):
         superseded before anyone looks at it: the distributed KVStore's copy
         of each summed gradient, which the next step's copy overwrites.
         """
-        reads, writes = _distinct(reads, writes)
+        if len(writes) > 1 or (reads and writes):
+            reads, writes = _distinct(reads, writes)
         op = _Op(fn, args, reads, writes, ctx, name, user_origin(), None, _DEFERRED)
         self._push_queued(op)
         return op
@@ -233,7 +235,7 @@ class ThreadedEngine(EngineBase):
                     finally:
                         self._lock.acquire()
                     continue
-                self._idle.wait()
+                self._idle_wait()
             self._inflight += 1
             wait = 0
             for v in op.reads:
@@ -303,7 +305,8 @@ class ThreadedEngine(EngineBase):
                 if v.queue:
                     return False
             self._parked[op] = None
-            self._idle.notify_all()  # a wait_all that is waiting must start it
+            if self._idle_waiters:
+                self._idle.notify_all()  # a waiting wait_all must start it
         return True
 
     def _queue_for(self, key: object) -> queue.SimpleQueue:
@@ -369,7 +372,7 @@ class ThreadedEngine(EngineBase):
                 if v.queue:
                     self._grant(v, ready)
             self._inflight -= 1
-            if self._inflight < self.max_inflight:
+            if self._idle_waiters and self._inflight < self.max_inflight:
                 self._idle.notify_all()
         return ready
 
@@ -483,7 +486,15 @@ class ThreadedEngine(EngineBase):
                     finally:
                         self._lock.acquire()
                     continue
-                self._idle.wait()
+                self._idle_wait()
+
+    def _idle_wait(self) -> None:
+        """``_idle.wait()``, counted (call with the lock held)."""
+        self._idle_waiters += 1
+        try:
+            self._idle.wait()
+        finally:
+            self._idle_waiters -= 1
 
     def wait_all(self) -> None:
         """Block until nothing is in flight; raise the oldest unreported failure."""

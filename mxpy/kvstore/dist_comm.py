@@ -21,6 +21,7 @@ computing) should not burn a core those peers need.
 
 from __future__ import annotations
 
+import math
 import os
 import sys
 import threading
@@ -62,11 +63,27 @@ def _env_int(name: str, default: int) -> int:
         return default
 
 
-def _numel(shape: tuple) -> int:
-    n = 1
-    for d in shape:
-        n *= d
-    return n
+def count_dead(group: Group, node_id: int, timeout, func: str = "KVStore.num_dead_node", servers: tuple = ()) -> int:
+    """MXNet's ``num_dead_node``: how many of the nodes ``node_id`` names are dead.
+
+    ``node_id`` is a ps-lite group (1 scheduler, 2 servers, 4 workers, or a
+    sum of them) or one node (server ``r`` is ``8 + 2r``, worker ``r`` is
+    ``9 + 2r``). Every rank is a worker; ``servers`` are the ranks that also
+    serve (rank 0 in ``dist_async``); there is no scheduler. MPI's runtime
+    notices a dead process by itself, within about a second, so ``timeout``
+    (MXNet's heartbeat age) is checked but not needed.
+    """
+    if not isinstance(node_id, int) or isinstance(node_id, bool) or node_id < 0:
+        raise TypeError(f"{func}: node_id must be a non-negative int (1 scheduler, 2 servers, 4 workers, 8+2r server r, 9+2r worker r), given {node_id!r}")
+    if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or timeout < 0:
+        raise TypeError(f"{func}: timeout must be a non-negative number of seconds, given {timeout!r}")
+    dead = set(group.failed_ranks())
+    if not dead:
+        return 0
+    if node_id < 8:
+        return (len(dead) if node_id & 4 else 0) + (len(dead.intersection(servers)) if node_id & 2 else 0)
+    rank, is_worker = (node_id - 8) // 2, node_id % 2 == 1
+    return int(rank in dead and (is_worker or rank in servers))
 
 
 def bigarray_bound() -> int:
@@ -131,10 +148,13 @@ def _install_exit_hooks(MPI, comm) -> None:
             sys.stderr.write(f"[rank {rank}] mxpy: rank {rank} of {comm.Get_size()} failed; stopping the job\n")
         sys.stderr.flush()
         sys.stdout.flush()
-        req = exit_comm.Ibarrier()
-        deadline = time.monotonic() + grace
-        while not req.Test() and time.monotonic() < deadline:
-            time.sleep(0.01)
+        try:
+            req = exit_comm.Ibarrier()
+            deadline = time.monotonic() + grace
+            while not req.Test() and time.monotonic() < deadline:
+                time.sleep(0.01)
+        except MPI.Exception:  # a rank died (a job run with MPI's fault tolerance)
+            pass
         os._exit(1)
 
     sys.excepthook = hook
@@ -162,11 +182,12 @@ class _Header:
     ``mine`` holds this rank's header repeated once per rank, the bytes ``every`` must equal.
     """
 
-    __slots__ = ("func", "key", "shape", "dtype", "seq", "req", "mine", "every")
+    __slots__ = ("func", "key", "shape", "dtype", "seq", "req", "mine", "every", "error")
 
     def __init__(self, func: str, key, shape: tuple, dtype, seq: int) -> None:
         self.func, self.key, self.shape, self.dtype, self.seq = func, key, tuple(shape), dtype, seq
         self.req = None
+        self.error: BaseException | None = None  # an MPI error seen while polling at push
 
 
 class Group:
@@ -219,7 +240,7 @@ class Group:
         eng = _eng.get()
         writes = (*writes, self.order)
         header = None
-        if _numel(shape) <= self.inline_max and eng.ready_now(reads, writes):
+        if math.prod(shape) <= self.inline_max and eng.ready_now(reads, writes):
             # nothing of this group is pending, so headers are still posted in program order
             header = self.post_header(func, key, shape, dtype)
             if self.arrived(header):
@@ -229,8 +250,49 @@ class Group:
         eng.push_queued(self._checked, (fn, header, info, args), reads, writes, COMM_KEY, name)
 
     def _checked(self, fn, header: _Header | None, info: tuple | None, args: tuple) -> None:
-        self.check_header(header if header is not None else self.post_header(*info))
-        fn(*args)
+        try:
+            self.check_header(header if header is not None else self.post_header(*info))
+            fn(*args)
+        except self.MPI.Exception as e:
+            h = header if header is not None else _Header(*info, self.seq)
+            raise self.lost(f"KVStore.{h.func}({h.key!r})", e) from e
+
+    # -- failures ------------------------------------------------------------------------
+    def failed_ranks(self) -> list:
+        """The ranks of this job that MPI knows have died, in order.
+
+        Only a job started with MPI's fault tolerance (ULFM: ``python -m
+        mxpy.launch --mpi-args "--with-ft ulfm" ...``) outlives a rank;
+        otherwise mpirun ends the whole job when one dies, and a running rank
+        never sees a dead one (this returns ``[]``).
+        """
+        if self.size == 1:
+            return []
+        MPI = self.MPI
+        try:
+            self.sync.Iprobe(MPI.ANY_SOURCE, MPI.ANY_TAG)  # lets MPI take in failure notices
+            self.sync.Ack_failed()  # (unacknowledged failures come and go in Open MPI 5's Get_failed)
+            failed = self.sync.Get_failed()
+        except (AttributeError, NotImplementedError, MPI.Exception):  # an MPI without ULFM
+            return []
+        n = failed.Get_size()
+        if n == 0:
+            return []
+        return sorted(MPI.Group.Translate_ranks(failed, list(range(n)), self.sync.Get_group()))
+
+    def lost(self, what: str, e: BaseException) -> BaseException:
+        """An MXNetError naming the dead ranks for MPI error ``e`` when a rank died, else ``e`` itself."""
+        MPI = self.MPI
+        classes = {getattr(MPI, n, None) for n in ("ERR_PROC_FAILED", "ERR_PROC_FAILED_PENDING", "ERR_REVOKED")} - {None}
+        try:
+            cls = e.Get_error_class()
+        except Exception:  # not an MPI error
+            return e
+        if cls not in classes:
+            return e
+        dead = self.failed_ranks()
+        who = f"rank{'s' if len(dead) > 1 else ''} {', '.join(map(str, dead))}" if dead else "a rank"
+        return MXNetError(f"{what}: {who} of {self.size} died; rank {self.rank} stops ({e.Get_error_string()})")
 
     def wait(self) -> None:
         """Block until this group's queued transfers finished; raise the first failure not yet reported."""
@@ -261,20 +323,30 @@ class Group:
         return h
 
     def arrived(self, header: _Header) -> bool:
-        """Whether every rank posted ``header``'s exchange, spinning up to ``arrival_spin`` seconds."""
+        """Whether every rank posted ``header``'s exchange, spinning up to ``arrival_spin`` seconds.
+
+        An MPI error (a rank died) counts as arrived: the op then runs and
+        fails with it, to be raised at the next wait like any transfer error.
+        """
         req = header.req
-        if req is None or req.Test():
-            return True
-        until = time.perf_counter() + self.arrival_spin
-        while time.perf_counter() < until:
-            if req.Test():
+        try:
+            if req is None or req.Test():
                 return True
+            until = time.perf_counter() + self.arrival_spin
+            while time.perf_counter() < until:
+                if req.Test():
+                    return True
+        except self.MPI.Exception as e:
+            header.error = e
+            return True
         return False
 
     def check_header(self, h: _Header) -> None:
         """Every rank posted the same header as ``h``, or MXNetError on every rank naming the keys and ranks."""
         if h.req is None:
             return
+        if h.error is not None:
+            raise h.error
         wait_polling(h.req, f"KVStore.{h.func}({h.key!r})", self.timeout, self.rank)
         if h.every.tobytes() == h.mine:
             return
@@ -296,7 +368,10 @@ class Group:
     def barrier(self) -> None:
         """Block until every rank reached its barrier (polling, so waiting ranks leave the CPU to the others)."""
         if self.size > 1:
-            wait_polling(self.sync.Ibarrier(), "KVStore.barrier", self.timeout, self.rank)
+            try:
+                wait_polling(self.sync.Ibarrier(), "KVStore.barrier", self.timeout, self.rank)
+            except self.MPI.Exception as e:
+                raise self.lost("KVStore.barrier", e) from e
 
     # -- data ----------------------------------------------------------------------------
     def allreduce(self, buf: np.ndarray, out: np.ndarray | None = None) -> None:

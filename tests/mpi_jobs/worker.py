@@ -287,6 +287,26 @@ def scenario_kill(out: str) -> None:
     print("kill not noticed", flush=True)
 
 
+def scenario_dead_node(out: str) -> None:
+    """Under MPI's fault tolerance (--mpi-args "--with-ft ulfm") rank 1 dies: rank 0 counts it, then its
+    next transfer fails naming rank 1."""
+    kv = mx.kv.create("dist_sync")
+    kv.init(0, mx.nd.zeros((10,)))
+    before = kv.num_dead_node(4)
+    kv.barrier()
+    if kv.rank == 1:
+        os.kill(os.getpid(), signal.SIGKILL)
+    start = time.monotonic()
+    while kv.num_dead_node(4) == 0 and time.monotonic() - start < 30:
+        time.sleep(0.05)
+    counts = {node: kv.num_dead_node(node) for node in (4, 6, 7, 2, 1, 9, 11)}
+    print(f"dead before {before}; after {time.monotonic() - start:.1f} s: {counts}", flush=True)
+    res = mx.nd.zeros((10,))
+    kv.pushpull(0, mx.nd.ones((10,)), out=res)
+    res.wait_to_read()
+    print("dead rank not noticed", flush=True)
+
+
 if __name__ == "__main__":
     import logging
 
