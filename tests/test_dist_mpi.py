@@ -92,13 +92,13 @@ def test_transfers_are_lazy(job):
 
 
 def test_pushpull_paths_give_the_same_sums(job):
-    """In the calling thread, on the worker, claimed by a waiter, or in place: the same sums on every rank."""
+    """Run by the worker or claimed by a waiting thread, two stores interleaved, in place: the same sums everywhere."""
     n = job.n
     total = n * (n + 1) // 2
     steps = [np.arange(50) * total + n * s for s in range(6)]
     for r in range(n):
         got = job("fastpath", r)
-        for name in ("inline", "queued"):
+        for name in ("a", "b"):
             expected = np.stack([*steps, steps[-1], np.full(50, total)])  # the pull after out was overwritten
             np.testing.assert_array_equal(got[name], expected, err_msg=name)
         np.testing.assert_array_equal(got["horovod"], np.stack([*steps, np.full(50, total)]))

@@ -1,4 +1,4 @@
-"""The engine hooks the distributed KVStore uses: claimable queued ops, deferred ops, ``ready_now``.
+"""The engine hooks the distributed KVStore uses: claimable queued ops and deferred ops.
 
 - ``push_queued``: the op goes to its worker, but a thread that waits on what
   it writes before the worker started it runs it itself (no hand-off back).
@@ -196,22 +196,10 @@ def test_shutdown_runs_parked_ops():
     np.testing.assert_array_equal(dst, [4, 4])
 
 
-def test_ready_now():
-    e = ThreadedEngine()
-    try:
-        v, w = Var(), Var()
-        assert e.ready_now((v,), (w,))
-        release = _blocked_worker(e, COMM)
-        e.push_queued(lambda: None, (), (), (v,), COMM, "pending")
-        assert not e.ready_now((v,), ()) and not e.ready_now((), (v,)) and e.ready_now((w,), ())
-        release.set()
-        e.wait_all()
-        assert e.ready_now((v,), (w,))
-        assert not ThreadedEngine(inline_max=-1).ready_now((v,), (w,))  # a forced queue never runs inline
-    finally:
-        e.shutdown()
-    n = NaiveEngine()
-    assert n.ready_now((Var(),), (Var(),)) and n.push_deferred(lambda: None, (), (), (Var(),), None, "x") is None
+def test_naive_engine_runs_deferred_ops_at_push():
+    n, ran = NaiveEngine(), []
+    handle = n.push_deferred(lambda: ran.append(1), (), (), (Var(),), None, "x")
+    assert ran == [1] and not n.cancel_deferred(handle)
 
 
 def _run_program(e, program: list, n_arrays: int) -> list:

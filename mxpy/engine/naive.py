@@ -113,10 +113,6 @@ class NaiveEngine(EngineBase):
         """Nothing is ever deferred here."""
         return False
 
-    def ready_now(self, reads: Sequence[Var], writes: Sequence[Var]) -> bool:
-        """Whether ``push(cost=0)`` of an op on these Vars would run it now, in this thread, with its kernel called."""
-        return all(v.failure is None for v in reads)
-
     def wait_read(self, var: Var) -> None:
         self._raise_var(var)
 

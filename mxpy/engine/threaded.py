@@ -193,22 +193,6 @@ class ThreadedEngine(EngineBase):
         self._dispatch(self._complete(handle, None))
         return True
 
-    def ready_now(self, reads: Sequence[Var], writes: Sequence[Var]) -> bool:
-        """Whether ``push(cost=0)`` of an op on these Vars would run it now, in this thread, with its kernel called.
-
-        True when no unfinished op touches them (and no read carries a
-        failure); only this thread's next push can change that.
-        """
-        if self.inline_max < 0 and not in_synchronous():
-            return False
-        for v in reads:
-            if v.busy or v.failure is not None:
-                return False
-        for v in writes:
-            if v.busy:
-                return False
-        return True
-
     def _overlap(self, ctx: object) -> bool:
         """Should a large ready op on ``ctx`` go to a worker?
 

@@ -21,7 +21,6 @@ computing) should not burn a core those peers need.
 
 from __future__ import annotations
 
-import math
 import os
 import sys
 import threading
@@ -52,13 +51,6 @@ def mpi():
 def _env_float(name: str, default: float) -> float:
     try:
         return float(os.environ.get(name, default))
-    except ValueError:
-        return default
-
-
-def _env_int(name: str, default: int) -> int:
-    try:
-        return int(os.environ.get(name, default))
     except ValueError:
         return default
 
@@ -182,12 +174,11 @@ class _Header:
     ``mine`` holds this rank's header repeated once per rank, the bytes ``every`` must equal.
     """
 
-    __slots__ = ("func", "key", "shape", "dtype", "seq", "req", "mine", "every", "error")
+    __slots__ = ("func", "key", "shape", "dtype", "seq", "req", "mine", "every")
 
     def __init__(self, func: str, key, shape: tuple, dtype, seq: int) -> None:
         self.func, self.key, self.shape, self.dtype, self.seq = func, key, tuple(shape), dtype, seq
         self.req = None
-        self.error: BaseException | None = None  # an MPI error seen while polling at push
 
 
 class Group:
@@ -200,7 +191,7 @@ class Group:
     def __init__(self) -> None:
         self.MPI, base = world()
         self.comm = base.Dup()  # data
-        self.ctrl = base.Dup()  # transfer headers, posted in program order
+        self.ctrl = base.Dup()  # transfer headers
         self.sync = base.Dup()  # barriers and the names behind a header mismatch
         self.rank = self.comm.Get_rank()
         self.size = self.comm.Get_size()
@@ -210,10 +201,6 @@ class Group:
         self._codes: dict = {}  # (func, key, shape, dtype) -> its header code
         self._mine = np.zeros(2, np.int64)  # this rank's header: sequence number, code
         self._every = np.zeros((self.size, 2), np.int64)
-        # a ready transfer of at most this many elements runs in the calling thread when
-        # every rank has posted its header within ``arrival_spin`` seconds (see transfer)
-        self.inline_max = _env_int("MXPY_KVSTORE_INLINE_MAX", bigarray_bound())
-        self.arrival_spin = _env_float("MXPY_KVSTORE_ARRIVAL_SPIN", 5e-5)
 
     # -- engine ops ------------------------------------------------------------------------
     def push_op(self, fn, args: tuple, reads, writes, name: str) -> None:
@@ -225,37 +212,24 @@ class Group:
         _eng.get().push_queued(fn, args, tuple(reads), (*writes, self.order), COMM_KEY, name)
 
     def transfer(self, fn, args: tuple, reads: tuple, writes: tuple, name: str, func: str, key, shape: tuple, dtype) -> None:
-        """The next transfer: ``fn(*args)`` once every rank is doing ``func`` on the same key, shape and dtype.
+        """Queue the next transfer: ``fn(*args)`` once every rank is doing ``func`` on the same key, shape and dtype.
 
-        Lazy as :meth:`push_op`, with one exception that saves the hand-off to
-        the worker and back: when the op could start now (the group's earlier
-        transfers and the data's writers are done), the array is small
-        (``MXPY_KVSTORE_INLINE_MAX`` elements, default the one-piece bound) and
-        every rank has posted the same header within ``arrival_spin`` (they are
-        all waiting for it), the transfer runs right here. The thread then
-        waits only for the transfer itself, never for a rank that is still
-        computing; otherwise the op goes to the worker with the header already
-        posted.
+        An engine op on the communication worker, like :meth:`push_op`; a
+        thread that waits on its ``writes`` first runs it itself. (Running a
+        ready transfer in the pushing thread when every rank has arrived was
+        tried: on the loaded 2-core box both ranks then spin in MPI without
+        ever sleeping, and every collective, raw ``Allreduce`` included, fell
+        to 10-20 ms a call; see bench/DIST_RESULTS.md.)
         """
-        eng = _eng.get()
-        writes = (*writes, self.order)
-        header = None
-        if math.prod(shape) <= self.inline_max and eng.ready_now(reads, writes):
-            # nothing of this group is pending, so headers are still posted in program order
-            header = self.post_header(func, key, shape, dtype)
-            if self.arrived(header):
-                eng.push(self._checked, (fn, header, None, args), reads, writes, COMM_KEY, name)
-                return
-        info = None if header is not None else (func, key, shape, dtype)
-        eng.push_queued(self._checked, (fn, header, info, args), reads, writes, COMM_KEY, name)
+        _eng.get().push_queued(self._checked, (fn, (func, key, shape, dtype), args), reads, (*writes, self.order), COMM_KEY, name)
 
-    def _checked(self, fn, header: _Header | None, info: tuple | None, args: tuple) -> None:
+    def _checked(self, fn, info: tuple, args: tuple) -> None:
+        header = self.post_header(*info)
         try:
-            self.check_header(header if header is not None else self.post_header(*info))
+            self.check_header(header)
             fn(*args)
         except self.MPI.Exception as e:
-            h = header if header is not None else _Header(*info, self.seq)
-            raise self.lost(f"KVStore.{h.func}({h.key!r})", e) from e
+            raise self.lost(f"KVStore.{header.func}({header.key!r})", e) from e
 
     # -- failures ------------------------------------------------------------------------
     def failed_ranks(self) -> list:
@@ -315,38 +289,18 @@ class Group:
             code = self._codes.get(what)
             if code is None:
                 code = self._codes[what] = zlib.crc32(repr((func, key, h.shape, np.dtype(dtype).str)).encode())
-            # at most one header is in flight per group (see transfer), so the buffers are reused
+            # headers are posted and checked within a transfer op, one op of the group at a time,
+            # so the buffers are reused
             mine, h.every = self._mine, self._every
             mine[0], mine[1] = self.seq, code
             h.mine = mine.tobytes() * self.size
             h.req = self.ctrl.Iallgather(mine, h.every)
         return h
 
-    def arrived(self, header: _Header) -> bool:
-        """Whether every rank posted ``header``'s exchange, spinning up to ``arrival_spin`` seconds.
-
-        An MPI error (a rank died) counts as arrived: the op then runs and
-        fails with it, to be raised at the next wait like any transfer error.
-        """
-        req = header.req
-        try:
-            if req is None or req.Test():
-                return True
-            until = time.perf_counter() + self.arrival_spin
-            while time.perf_counter() < until:
-                if req.Test():
-                    return True
-        except self.MPI.Exception as e:
-            header.error = e
-            return True
-        return False
-
     def check_header(self, h: _Header) -> None:
         """Every rank posted the same header as ``h``, or MXNetError on every rank naming the keys and ranks."""
         if h.req is None:
             return
-        if h.error is not None:
-            raise h.error
         wait_polling(h.req, f"KVStore.{h.func}({h.key!r})", self.timeout, self.rank)
         if h.every.tobytes() == h.mine:
             return

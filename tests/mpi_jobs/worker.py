@@ -79,35 +79,34 @@ def scenario_lazy(out: str) -> None:
 
 
 def scenario_fastpath(out: str) -> None:
-    """pushpull without an optimizer, run in the calling thread when every rank is there and queued when not
-    (one rank late each step; the second store always queues): sums, pulls after a user write, in place."""
-    kv, queued = mx.kv.create("dist_sync"), mx.kv.create("dist_sync")
-    queued._group.inline_max = -1
-    hv = mx.kv.create("horovod")
-    r, n = kv.rank, kv.num_workers
-    results = {}
-    for name, store in (("inline", kv), ("queued", queued), ("horovod", hv)):
-        if store is not hv:
-            store.init("g", mx.nd.zeros((50,)))
-        o = mx.nd.zeros((50,))
-        seen = []
-        for step in range(6):
-            if r == step % n:
-                time.sleep(0.02)  # this rank is late: the others' transfer goes to the worker
-            store.pushpull("g", mx.nd.arange(50) * (r + 1) + step, out=o)
-            if step % 2:
-                o.wait_to_read()
-            seen.append(o.asnumpy())
-        if store is not hv:
-            o[:] = -1  # the store keeps its own copy of the sum
-            pulled = mx.nd.zeros((50,))
-            store.pull("g", out=pulled)
-            seen.append(pulled.asnumpy())
+    """pushpull without an optimizer on two dist_sync stores and horovod, interleaved (transfers of several
+    groups in flight, some claimed by a waiting thread, some run by the worker, one rank late each step):
+    the sums, a pull after the user overwrote out, in place."""
+    stores = {"a": mx.kv.create("dist_sync"), "b": mx.kv.create("dist_sync"), "horovod": mx.kv.create("horovod")}
+    r, n = stores["a"].rank, stores["a"].num_workers
+    outs = {name: mx.nd.zeros((50,)) for name in stores}
+    seen: dict = {name: [] for name in stores}
+    for name in ("a", "b"):
+        stores[name].init("g", mx.nd.zeros((50,)))
+    for step in range(6):
+        if r == step % n:
+            time.sleep(0.02)  # this rank is late: the others' transfers wait for it
+        for name, store in stores.items():
+            store.pushpull("g", mx.nd.arange(50) * (r + 1) + step, out=outs[name])
+        if step % 2:
+            outs["b"].wait_to_read()  # claims b's transfer if the worker has not started it
+        for name in stores:
+            seen[name].append(outs[name].asnumpy())
+    for name in ("a", "b"):
+        outs[name][:] = -1  # the store keeps its own copy of the sum
+        pulled = mx.nd.zeros((50,))
+        stores[name].pull("g", out=pulled)
+        seen[name].append(pulled.asnumpy())
+    for name, store in stores.items():
         v = mx.nd.ones((50,)) * (r + 1)
         store.pushpull("g", v)  # in place
-        seen.append(v.asnumpy())
-        results[name] = np.stack(seen)
-    save(out, "fastpath", r, **results)
+        seen[name].append(v.asnumpy())
+    save(out, "fastpath", r, **{name: np.stack(v) for name, v in seen.items()})
 
 
 def scenario_bigarray(out: str) -> None:
