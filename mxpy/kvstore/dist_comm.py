@@ -6,17 +6,23 @@ mxpy.launch``) is a world of one rank, where every transfer is a local copy.
 
 Every transfer runs as an engine op on one communication worker (its own
 engine queue), so ``push``/``pull`` return at once and the transfer overlaps
-whatever the compute workers and the Python thread do. MPI collectives must
-be entered in the same order on every rank; all transfer ops of a
-:class:`Group` also write one ordering Var, so they run in push order, which
-is program order and so the same on every rank.
+whatever the compute workers and the Python thread do; a thread that waits
+for a transfer the worker has not started runs it itself (the engine's
+claimable ops). MPI collectives must be entered in the same order on every
+rank; all transfer ops of a :class:`Group` also write one ordering Var, so
+they run in push order, which is program order and so the same on every rank.
 
-Before the data, each transfer exchanges a small header (sequence number,
-key, shape, dtype) with every rank. A mismatch (workers pushing different
-keys, shapes or dtypes at the same step) fails the op on every rank with a
-message naming the key and the ranks. Waiting for that header polls with a
-growing sleep instead of spinning: a rank that is ahead (its peers still
-computing) should not burn a core those peers need.
+Before the data, each transfer exchanges a small header (sequence number and
+a code of func, key, shape, dtype) with every rank. A mismatch (workers
+pushing different keys, shapes or dtypes at the same step) fails the op on
+every rank with a message naming the key and the ranks. Waiting for that
+header polls with a growing sleep instead of spinning: a rank that is ahead
+(its peers still computing) should not burn a core those peers need.
+
+A rank that dies ends the job (mpirun stops the rest). Under MPI's fault
+tolerance (ULFM, ``--mpi-args "--with-ft ulfm"``) the job goes on:
+:meth:`Group.failed_ranks` lists the dead ranks (``num_dead_node``), and a
+transfer or barrier that meets one fails naming it.
 """
 
 from __future__ import annotations
