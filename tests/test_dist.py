@@ -114,13 +114,91 @@ def test_dist_store_outside_the_launcher_is_a_world_of_one(name):
     kv.pushpull("w", [mx.nd.ones((2, 2)), mx.nd.ones((2, 2))], out=out)
     np.testing.assert_array_equal(out.asnumpy(), np.zeros((2, 2)))  # 1 - 0.5 * 2
     kv.barrier()
-    assert kv.num_dead_node(0) == 0
+    assert kv.num_dead_node(0) == 0 and kv.num_dead_node(4) == 0 and kv.num_dead_node(9, timeout=5) == 0
+    with pytest.raises(TypeError, match="num_dead_node: node_id must be a non-negative int"):
+        kv.num_dead_node("workers")
+    with pytest.raises(TypeError, match="num_dead_node: timeout must be a non-negative number of seconds, given -1"):
+        kv.num_dead_node(4, timeout=-1)
     with pytest.raises(MXNetError, match="key 'v' has not been inited"):
         kv.push("v", mx.nd.ones((2,)))
     with pytest.raises(MXNetError, match="duplicate init of key 'w'"):
         kv.init("w", mx.nd.ones((2, 2)))
     with pytest.raises(MXNetError, match=r"value 0 for key 'w' has shape \(3,\), expected \(2, 2\)"):
         kv.push("w", mx.nd.ones((3,)))
+
+
+def _pushpull_program(kv) -> list:
+    """pushpull with and without ``out``, pulls, and a user write of ``out``: what each step observes."""
+    seen = []
+    kv.init(["g", "h"], [mx.nd.zeros((4,)), mx.nd.zeros((2, 3))])
+    out, other = mx.nd.zeros((4,)), mx.nd.zeros((4,))
+    for step in range(4):
+        value = mx.nd.arange(4) * (step + 1)  # pushed before the value's op ran under a queued engine
+        kv.pushpull("g", value, out=out)
+        seen.append(out.asnumpy())
+        if step == 1:
+            out[:] = -1  # the user overwrites out: the store must still hold the sum
+        if step >= 1:
+            kv.pull("g", out=other)
+            seen.append(other.asnumpy())
+    h = mx.nd.ones((2, 3)) * 7
+    kv.pushpull("h", h)  # in place: the sum lands in the value itself
+    two = [mx.nd.zeros((2, 3)), mx.nd.zeros((2, 3))]
+    kv.pushpull("h", mx.nd.ones((2, 3)) * 2, out=two)  # several outs
+    seen += [h.asnumpy(), two[0].asnumpy(), two[1].asnumpy()]
+    kv.pull("h", out=two[0])
+    seen.append(two[0].asnumpy())
+    return seen
+
+
+def test_dist_sync_pushpull_fast_path_equals_the_local_store(each_engine):
+    """Without an optimizer, dist_sync's pushpull reduces straight into out and keeps the store's copy in a
+    deferred op; every observable value equals the local store's (push then pull)."""
+    needs_mpi()
+    got, expected = _pushpull_program(kvstore.create("dist_sync")), _pushpull_program(kvstore.create("local"))
+    assert len(got) == len(expected)
+    for g, e in zip(got, expected):
+        np.testing.assert_array_equal(g, e)
+
+
+def test_dist_sync_pushpull_in_a_loop_drops_the_dead_store_copies():
+    """Each pushpull's copy into the store waits unstarted and the next pushpull of the key drops it,
+    so a loop that never reads the store copies nothing; a pull still sees the last sum."""
+    needs_mpi()
+    with engine.engine_type("ThreadedEngine") as eng:
+        kv = kvstore.create("dist_sync")
+        kv.init(0, mx.nd.zeros((1000,)))
+        out = mx.nd.zeros((1000,))
+        copies = []
+        push_deferred = eng.push_deferred
+
+        def counted(fn, args, *rest):
+            return push_deferred(lambda *a: (copies.append(fn.__name__), fn(*a)), args, *rest)
+
+        eng.push_deferred = counted
+        for step in range(5):
+            kv.pushpull(0, mx.nd.ones((1000,)) * step, out=out)
+            out.wait_to_read()
+        assert eng.pending() == 1  # the last copy, parked
+        pulled = mx.nd.zeros((1000,))
+        kv.pull(0, out=pulled)
+        np.testing.assert_array_equal(pulled.asnumpy(), np.full(1000, 4.0))
+        assert copies == ["copyto"]  # only the copy that the pull needed ran
+
+
+def test_dist_sync_pushpull_of_a_failed_value_fails_at_the_wait(each_engine):
+    needs_mpi()
+    kv = kvstore.create("dist_sync")
+    kv.init(0, mx.nd.zeros((3,)))
+    value, out = mx.nd.zeros((3,)), mx.nd.zeros((3,))
+
+    def broken():
+        raise ValueError("gradient kernel broke")
+
+    engine.get().push(broken, (), (), (value._var,), value._ctx, "my_grad_op")
+    kv.pushpull(0, value, out=out)  # the error waits for a sync point, as every engine error
+    with pytest.raises(MXNetError, match="my_grad_op .*ValueError: gradient kernel broke"):
+        out.wait_to_read()
 
 
 def test_dist_sync_optimizer_states_round_trip(tmp_path):
@@ -201,14 +279,16 @@ def test_unknown_store_lists_the_dist_types():
         kvstore.create("bogus")
 
 
-# -- engine: transfers never run in the pushing thread -------------------------------------------------
+# -- engine: queued transfers run on the worker, or in a thread that waits for them ------------------------
 def test_push_queued_runs_on_the_worker():
+    """(tests/test_engine_claim.py checks that a waiting thread runs the op the worker has not started)"""
     with engine.engine_type("ThreadedEngine") as eng:
-        var = engine.Var()
+        var, done = engine.Var(), threading.Event()
         ran_in = []
-        eng.push_queued(lambda: ran_in.append(threading.current_thread()), (), (), (var,), "queued-test", "queued")
+        eng.push_queued(lambda: (ran_in.append(threading.current_thread()), done.set()), (), (), (var,), "queued-test", "queued")
+        assert done.wait(10)
+        assert ran_in[0] is not threading.current_thread()
         eng.wait_write(var)
-        assert ran_in and ran_in[0] is not threading.current_thread()
     with engine.engine_type("NaiveEngine") as eng:
         var = engine.Var()
         ran_in = []

@@ -27,11 +27,11 @@ import common  # noqa: E402
 
 WORKER = os.path.join(HERE, "mpi_jobs", "worker.py")
 REPO = os.path.dirname(HERE)
-SCENARIOS = ["lazy", "api", "bigarray", "compress", "mlp", "feedforward", "gluon", "horovod_module", "conv_bn", "async", "mnist_parts"]
+SCENARIOS = ["lazy", "api", "fastpath", "bigarray", "compress", "mlp", "feedforward", "gluon", "horovod_module", "conv_bn", "async", "mnist_parts"]
 
 
-def launch(n: int, outdir, scenarios: list, timeout: float = 240, env: dict | None = None) -> subprocess.CompletedProcess:
-    cmd = [sys.executable, "-m", "mxpy.launch", "-n", str(n), sys.executable, WORKER, str(outdir), *scenarios]
+def launch(n: int, outdir, scenarios: list, timeout: float = 240, env: dict | None = None, options: tuple = ()) -> subprocess.CompletedProcess:
+    cmd = [sys.executable, "-m", "mxpy.launch", "-n", str(n), *options, sys.executable, WORKER, str(outdir), *scenarios]
     full_env = dict(os.environ, **(env or {}))
     full_env.setdefault("MXPY_KVSTORE_ERROR_GRACE", "5")
     return subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, env=full_env, cwd=REPO)
@@ -89,6 +89,19 @@ def test_transfers_are_lazy(job):
     assert float(lazy["returned"]) < 0.3 and float(lazy["done"]) > 0.8
     assert float(lazy["busy"]) == 200
     np.testing.assert_array_equal(lazy["res"], np.full(1000, job.n))
+
+
+def test_pushpull_paths_give_the_same_sums(job):
+    """Run by the worker or claimed by a waiting thread, two stores interleaved, in place: the same sums everywhere."""
+    n = job.n
+    total = n * (n + 1) // 2
+    steps = [np.arange(50) * total + n * s for s in range(6)]
+    for r in range(n):
+        got = job("fastpath", r)
+        for name in ("a", "b"):
+            expected = np.stack([*steps, steps[-1], np.full(50, total)])  # the pull after out was overwritten
+            np.testing.assert_array_equal(got[name], expected, err_msg=name)
+        np.testing.assert_array_equal(got["horovod"], np.stack([*steps, np.full(50, total)]))
 
 
 def test_sync_mlp_equals_one_process_on_combined_batches(job):
@@ -248,6 +261,19 @@ def test_killed_worker_stops_the_job(tmp_path):
     assert "kill not noticed" not in log
     assert "rank 1" in log and "signal 9" in log, log[-3000:]
     assert elapsed < 60
+
+
+def test_num_dead_node_counts_a_dead_rank_under_mpi_fault_tolerance(tmp_path):
+    """With --mpi-args "--with-ft ulfm" the job outlives a killed rank: rank 0 counts it in MXNet's node ids
+    (workers 4, worker r 9+2r; no servers or scheduler in dist_sync), then its next transfer fails naming it."""
+    proc = launch(2, tmp_path, ["dead_node"], timeout=120, options=("--mpi-args", "--with-ft ulfm"))
+    log = proc.stdout + proc.stderr
+    if "ulfm" in log.lower() and "dead before" not in log:  # an MPI built without fault tolerance
+        pytest.skip("this MPI has no ULFM fault tolerance")
+    assert proc.returncode != 0
+    assert "dead rank not noticed" not in log
+    assert "dead before 0;" in log and "{4: 1, 6: 1, 7: 1, 2: 0, 1: 0, 9: 0, 11: 1}" in log, log[-3000:]
+    assert "MXNetError: kvstore_allreduce (pushed at" in log and "KVStore.push(0): rank 1 of 2 died; rank 0 stops" in log, log[-3000:]
 
 
 def test_train_mnist_example_with_two_processes(tmp_path):

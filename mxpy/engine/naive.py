@@ -109,6 +109,15 @@ class NaiveEngine(EngineBase):
         """Every op runs at push here, queued or not."""
         self.push(fn, args, reads, writes, ctx, name)
 
+    def push_deferred(self, fn: Callable, args: tuple, reads: Sequence[Var], writes: Sequence[Var], ctx: object, name: str) -> object:
+        """Runs at push here; returns a handle that :meth:`cancel_deferred` never drops."""
+        self.push(fn, args, reads, writes, ctx, name)
+        return None
+
+    def cancel_deferred(self, handle: object) -> bool:
+        """Nothing is ever deferred here."""
+        return False
+
     def wait_read(self, var: Var) -> None:
         self._raise_var(var)
         if var.event is not None:

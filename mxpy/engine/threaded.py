@@ -36,9 +36,9 @@ def in_synchronous() -> bool:
 
 
 class _Op:
-    __slots__ = ("fn", "args", "reads", "writes", "key", "name", "origin", "wait", "event")
+    __slots__ = ("fn", "args", "reads", "writes", "key", "name", "origin", "wait", "event", "mode")
 
-    def __init__(self, fn, args, reads, writes, key, name, origin, event=None):
+    def __init__(self, fn, args, reads, writes, key, name, origin, event=None, mode=0):
         self.fn = fn
         self.args = args
         self.reads = reads
@@ -48,6 +48,13 @@ class _Op:
         self.origin = origin
         self.wait = 0
         self.event = event  # set for wait markers, which run no kernel
+        self.mode = mode  # _CLAIMABLE, _DEFERRED (push_queued, push_deferred) or 0
+
+
+# _Op.mode: a thread waiting on one of its Vars may run it instead of its worker (both);
+# once ready, it waits unstarted until something needs it (deferred)
+_CLAIMABLE, _DEFERRED = 1, 2
+_TAKEN = object()
 
 
 def _distinct(reads: Sequence[Var], writes: Sequence[Var]) -> tuple[tuple, tuple]:
@@ -84,6 +91,7 @@ class ThreadedEngine(EngineBase):
         self.nthreads = nthreads if nthreads is not None else max(1, _env_int("MXNET_CPU_WORKER_NTHREADS", 1))
         self._lock = threading.Lock()
         self._idle = threading.Condition(self._lock)
+        self._idle_waiters = 0  # threads in _idle.wait(): completions notify only when there are any
         self._inflight = 0
         self._workers: dict[object, queue.SimpleQueue] = {}
         self._threads: list[threading.Thread] = []
@@ -92,6 +100,11 @@ class ThreadedEngine(EngineBase):
         self.overlap_window = _env_float("MXPY_ENGINE_OVERLAP_WINDOW", 1.0)
         self._last_big_ctx: object = None
         self._overlap_until = 0.0
+        # queued ops that a waiting thread may run instead of their worker (see push_queued);
+        # whoever pops an op from here first runs it (dict.pop is atomic, no lock needed)
+        self._claimable: dict[_Op, None] = {}
+        # ready deferred ops that nothing needs yet (see push_deferred); guarded by _lock
+        self._parked: dict[_Op, None] = {}
 
     # -- pushing -------------------------------------------------------------
     def push(
@@ -141,14 +154,49 @@ class ThreadedEngine(EngineBase):
         self._push_queued(_Op(fn, args, reads, writes, ctx, name, user_origin()))
 
     def push_queued(self, fn: Callable, args: tuple, reads: Sequence[Var], writes: Sequence[Var], ctx: object, name: str) -> None:
-        """Like :meth:`push`, but never inline: ``fn`` runs on ``ctx``'s worker.
+        """Like :meth:`push`, but never inline at push: ``fn`` runs on ``ctx``'s worker,
+        or on a thread that waits for one of its ``writes`` first.
 
         For ops that block on something outside this process (the distributed
         KVStore's MPI transfers, keyed by their own ``ctx``): running them in
-        the pushing thread would stall it for the whole transfer.
+        the pushing thread would stall it for the whole transfer, while the
+        worker lets the caller go on. But when a thread waits on what such an
+        op writes before the worker has started it (``pushpull`` then
+        ``wait_to_read``), the waiter runs it itself: it would sleep through
+        the op anyway, and this saves the hand-off to the worker and the
+        wake-up back (each 10-100 us on a loaded machine).
         """
         reads, writes = _distinct(reads, writes)
-        self._push_queued(_Op(fn, args, reads, writes, ctx, name, user_origin()))
+        self._push_queued(_Op(fn, args, reads, writes, ctx, name, user_origin(), None, _CLAIMABLE))
+
+    def push_deferred(self, fn: Callable, args: tuple, reads: Sequence[Var], writes: Sequence[Var], ctx: object, name: str) -> object:
+        """Like :meth:`push_queued`, but once ready ``fn`` waits, unstarted, until something needs it.
+
+        It starts (on ``ctx``'s worker, or in the waiting thread) as soon as
+        a later op has to wait for it, a thread waits on one of its Vars, or
+        :meth:`wait_all` runs; until then it costs no thread and no CPU.
+        Returns a handle for :meth:`cancel_deferred`. For work that is often
+        superseded before anyone looks at it: the distributed KVStore's copy
+        of each summed gradient, which the next step's copy overwrites.
+        """
+        if len(writes) > 1 or (reads and writes):
+            reads, writes = _distinct(reads, writes)
+        op = _Op(fn, args, reads, writes, ctx, name, user_origin(), None, _DEFERRED)
+        self._push_queued(op)
+        return op
+
+    def cancel_deferred(self, handle: object) -> bool:
+        """Drop deferred op ``handle`` if it has not started: it completes without running.
+
+        Returns whether it was dropped. Only the pusher knows that what the op
+        would write is dead (overwritten before anything reads it), so only it
+        may cancel.
+        """
+        with self._lock:
+            if self._parked.pop(handle, _TAKEN) is _TAKEN:
+                return False
+        self._dispatch(self._complete(handle, None))
+        return True
 
     def _overlap(self, ctx: object) -> bool:
         """Should a large ready op on ``ctx`` go to a worker?
@@ -169,7 +217,14 @@ class ThreadedEngine(EngineBase):
     def _push_queued(self, op: _Op) -> None:
         with self._lock:
             while self._inflight >= self.max_inflight:
-                self._idle.wait()
+                if self._parked:  # parked ops count as in flight: start them, or this waits forever
+                    self._lock.release()
+                    try:
+                        self._unpark(None)
+                    finally:
+                        self._lock.acquire()
+                    continue
+                self._idle_wait()
             self._inflight += 1
             wait = 0
             for v in op.reads:
@@ -197,6 +252,22 @@ class ThreadedEngine(EngineBase):
             op.wait = wait
         if wait == 0:
             self._dispatch([op])
+        elif self._parked:
+            self._unpark(op)
+
+    def _unpark(self, op: _Op | None) -> None:
+        """Start the parked ops that ``op`` waits for (all of them for None) on their workers."""
+        with self._lock:
+            if op is None:
+                found = list(self._parked)
+            else:
+                mine = set(op.reads) | set(op.writes)
+                found = [p for p in self._parked if not mine.isdisjoint(p.reads) or not mine.isdisjoint(p.writes)]
+            for p in found:
+                del self._parked[p]
+        for p in found:
+            self._claimable[p] = None
+            self._queue_for(p.key).put(p)
 
     # -- running ---------------------------------------------------------------
     def _dispatch(self, ops: list[_Op]) -> None:
@@ -204,7 +275,28 @@ class ThreadedEngine(EngineBase):
             if op.event is not None:
                 self._finish_marker(op)
             else:
-                self._queue_for(op.key).put(op)
+                self._enqueue(op)
+
+    def _enqueue(self, op: _Op) -> None:
+        if op.mode:
+            if op.mode == _DEFERRED and self._park(op):
+                return
+            self._claimable[op] = None
+        self._queue_for(op.key).put(op)
+
+    def _park(self, op: _Op) -> bool:
+        """Keep ready deferred ``op`` unstarted, unless an op already waits behind it."""
+        with self._lock:
+            for v in op.reads:
+                if v.queue:
+                    return False
+            for v in op.writes:
+                if v.queue:
+                    return False
+            self._parked[op] = None
+            if self._idle_waiters:
+                self._idle.notify_all()  # a waiting wait_all must start it
+        return True
 
     def _queue_for(self, key: object) -> queue.SimpleQueue:
         q = self._workers.get(key)
@@ -228,6 +320,9 @@ class ThreadedEngine(EngineBase):
                 op = q.get()
                 if op is None:
                     return
+                if op.mode and self._claimable.pop(op, _TAKEN) is _TAKEN:
+                    op = None  # a waiting thread runs it
+                    continue
             ready = self._run(op)
             # Run the first op this one unblocked here, without a handoff, when it
             # belongs to this device; the rest go to their queues in order.
@@ -235,10 +330,10 @@ class ThreadedEngine(EngineBase):
             for nxt in ready:
                 if nxt.event is not None:
                     self._finish_marker(nxt)
-                elif op is None and nxt.key == key:
+                elif op is None and nxt.key == key and nxt.mode != _DEFERRED:
                     op = nxt
                 else:
-                    self._queue_for(nxt.key).put(nxt)
+                    self._enqueue(nxt)
 
     def _run(self, op: _Op) -> list[_Op]:
         failure = self._failed_input(op.reads)
@@ -270,7 +365,7 @@ class ThreadedEngine(EngineBase):
                 if v.queue:
                     self._grant(v, ready)
             self._inflight -= 1
-            if self._inflight < self.max_inflight:
+            if self._idle_waiters and self._inflight < self.max_inflight:
                 self._idle.notify_all()
         return ready
 
@@ -318,8 +413,44 @@ class ThreadedEngine(EngineBase):
                 raise failure.error()
 
     # -- waiting -----------------------------------------------------------------
+    def _run_claimed(self, var: Var, write: bool) -> None:
+        """Run here the queued, not yet started op that writes ``var`` (or, for ``write``, touches it), if any.
+
+        Only an op that the worker has not taken: the first to pop it from
+        ``_claimable`` runs it. It was ready when queued (every Var granted),
+        so any thread may run it; what it unblocks goes to the workers as usual.
+        """
+        while var.busy:
+            for op in list(self._claimable):
+                if var in op.writes or (write and var in op.reads):
+                    if self._claimable.pop(op, _TAKEN) is _TAKEN:
+                        return  # the worker was first
+                    break
+            else:
+                op = self._unpark_for(var, write)
+                if op is None:
+                    return
+            self._dispatch(self._run(op))
+
+    def _unpark_for(self, var: Var, write: bool) -> _Op | None:
+        if not self._parked:
+            return None
+        with self._lock:
+            for op in self._parked:
+                if var in op.writes or (write and var in op.reads):
+                    del self._parked[op]
+                    return op
+        return None
+
+    def _write_pending(self, var: Var) -> bool:
+        """Whether an earlier write of ``var`` is running or queued (a read waits for nothing else)."""
+        with self._lock:
+            return var.writing or bool(var.queue)
+
     def _wait(self, var: Var, write: bool) -> None:
-        if var.busy:
+        if var.busy and (self._claimable or self._parked):
+            self._run_claimed(var, write)
+        if var.busy and (write or self._write_pending(var)):
             event = threading.Event()
             marker = _Op(None, (), () if write else (var,), (var,) if write else (), None, "WaitForVar", "", event)
             self._push_queued(marker)
@@ -336,11 +467,33 @@ class ThreadedEngine(EngineBase):
         """Block until every earlier read and write of ``var`` finished."""
         self._wait(var, True)
 
-    def wait_all(self) -> None:
-        """Block until nothing is in flight; raise the oldest unreported failure."""
+    def _drain(self) -> None:
+        """Block until nothing is in flight; parked deferred ops run in this thread."""
         with self._lock:
             while self._inflight:
-                self._idle.wait()
+                if self._parked:
+                    parked = list(self._parked)
+                    self._parked.clear()
+                    self._lock.release()
+                    try:
+                        for op in parked:
+                            self._dispatch(self._run(op))
+                    finally:
+                        self._lock.acquire()
+                    continue
+                self._idle_wait()
+
+    def _idle_wait(self) -> None:
+        """``_idle.wait()``, counted (call with the lock held)."""
+        self._idle_waiters += 1
+        try:
+            self._idle.wait()
+        finally:
+            self._idle_waiters -= 1
+
+    def wait_all(self) -> None:
+        """Block until nothing is in flight; raise the oldest unreported failure."""
+        self._drain()
         self._raise_all()
         sync_devices()
 
@@ -349,9 +502,8 @@ class ThreadedEngine(EngineBase):
 
     def shutdown(self) -> None:
         """Finish queued work and stop the workers (used at exit and by set_engine)."""
+        self._drain()
         with self._lock:
-            while self._inflight:
-                self._idle.wait()
             self._closed = True
             queues = list(self._workers.values())
             self._workers.clear()

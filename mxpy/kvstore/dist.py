@@ -31,12 +31,13 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import engine as _eng
 from ..base import MXNetError
 from ..context import cpu
 from ..ndarray.creation import copy_into
 from ..ndarray.ndarray import NDArray, _new
 from .base import Grouped
-from .dist_comm import Group
+from .dist_comm import Group, count_dead
 from .local import LocalKVStore
 
 __all__ = ["DistSyncKVStore"]
@@ -76,6 +77,7 @@ class DistSyncKVStore(LocalKVStore):
         self._group = Group()
         self._dist_residuals: dict = {}  # 2-bit compression: key -> this rank's float32 residual
         self._merge_bufs: dict = {}  # key -> the summed gradient the optimizer reads
+        self._keep_ops: dict = {}  # key -> the deferred copy of the last pushpull's sum into the store
 
     @property
     def rank(self) -> int:
@@ -88,26 +90,18 @@ class DistSyncKVStore(LocalKVStore):
         return self._group.size
 
     # -- transfers ------------------------------------------------------------------------
-    def _staged(self, arr: NDArray, op_name: str, fn, extra: tuple = (), reads: tuple = ()) -> None:
-        """Run transfer ``fn(host_buffer, *extra)`` over ``arr`` (staged through host memory for a GPU array)."""
-        host = _host_pair(arr)
-        if host is not arr:
-            copy_into(arr, host)
-        self._group.push_op(fn, (host._data, *extra), reads, (host._var,), op_name)
-        if host is not arr:
-            copy_into(host, arr)
-
     def _init_impl(self, grouped: Grouped) -> None:
         super()._init_impl(grouped)  # each rank's own copy, then rank 0's wins
         group = self._group
         for k, _ in grouped:
             stored = self._store[k]
-
-            def bcast(buf, key=k):
-                group.check_peers("init", key, buf.shape, buf.dtype)
-                group.bcast(buf, 0)
-
-            self._staged(stored, "kvstore_init_bcast", bcast)
+            host = _host_pair(stored)
+            if host is not stored:
+                copy_into(stored, host)
+            buf = host._data
+            group.transfer(group.bcast, (buf, 0), (), (host._var,), "kvstore_init_bcast", "init", k, buf.shape, buf.dtype)
+            if host is not stored:
+                copy_into(host, stored)
         group.wait()  # init is synchronous, as MXNet's (a mismatch between workers raises here)
 
     def _push_impl(self, grouped: Grouped) -> None:
@@ -133,27 +127,15 @@ class DistSyncKVStore(LocalKVStore):
             self._transfer(k, src, merged)  # reused every step: the engine orders it after the last update
             self._updater(k.encode() if isinstance(k, str) else k, merged, stored)
 
-    def _transfer(self, key, src: NDArray, dst: NDArray, also: NDArray | None = None) -> None:
-        """``dst`` = the sum over every rank of ``src`` (through the 2-bit codes when compression is set).
-
-        ``also`` (a host array, no compression) gets a copy of the sum in the same op, which saves
-        an engine op and a thread wake-up per transfer.
-        """
+    def _transfer(self, key, src: NDArray, dst: NDArray) -> None:
+        """``dst`` = the sum over every rank of ``src`` (through the 2-bit codes when compression is set)."""
         group, compressor = self._group, self._compressor
         src_h, dst_h = _host_pair(src), _host_pair(dst)
         if src_h is not src:
             copy_into(src, src_h)
         if compressor is None:
-
-            def allreduce(s, d, extra):
-                group.check_peers("push", key, s.shape, s.dtype)
-                group.allreduce(s, d)
-                if extra is not None:
-                    np.copyto(extra, d)
-
-            writes = (dst_h._var,) if also is None else (dst_h._var, also._var)
-            extra = None if also is None else also._data
-            group.push_op(allreduce, (src_h._data, dst_h._data, extra), (src_h._var,), writes, "kvstore_allreduce")
+            s, d = src_h._data, dst_h._data
+            group.transfer(group.allreduce, (s, d), (src_h._var,), (dst_h._var,), "kvstore_allreduce", "push", key, s.shape, s.dtype)
         else:
             residual = self._dist_residuals.get(key)
             if residual is None:
@@ -183,25 +165,57 @@ class DistSyncKVStore(LocalKVStore):
         >>> out.asnumpy().tolist()
         [1.0, 1.0]
         """
+        plain = self._updater is None and self._compressor is None and not self._on_device
+        if plain and (type(key) is int or type(key) is str) and isinstance(value, NDArray):
+            # one key, one value, one out: the checks below are all the generic path would do
+            stored, first = self._store.get(key), value if out is None else out
+            if stored is not None and isinstance(first, NDArray) and value.shape == stored.shape == first.shape:
+                if self._direct(value, first, stored):
+                    self._pushpull_direct(key, value, first, stored)
+                    return
         pushed = self._prepare_push(key, value, "pushpull")
         pulled = self._prepare_pull(key, value if out is None else out, "pushpull")
-        if self._updater is not None or self._compressor is not None or self._on_device:
+        if not plain:
             self._push_impl(pushed)
             self._pull_impl(pulled)
             return
         outs = dict(pulled)
         for k, values in pushed:
             stored, first = self._store[k], outs[k][0]
-            v = values[0]
-            direct = len(values) == 1 and all(_on_host(a) and a._data.dtype == stored._data.dtype for a in (v, first, stored))
-            if not direct or any(o is v for o in outs[k]):
+            if len(values) > 1 or not self._direct(values[0], first, stored):
                 self._push_impl([(k, values)])
                 self._pull_impl([(k, outs[k])])
                 continue
-            # the sum lands in the first out, and the same op copies it into the store
-            self._transfer(k, v, first, also=stored)
+            self._pushpull_direct(k, values[0], first, stored)
             for o in outs[k][1:]:
                 copy_into(first, o)
+
+    @staticmethod
+    def _direct(value: NDArray, first: NDArray, stored: NDArray) -> bool:
+        """Whether the sum of ``value`` can go straight into ``first``: host arrays of the store's dtype,
+        and ``first`` either ``value`` itself (in place) or memory of its own (MPI needs one or the other)."""
+        dtype = stored._data.dtype
+        for a in (value, first, stored):
+            if a._ctx.device_typeid == 2 or a._data.dtype != dtype:
+                return False
+        return first._var is not value._var or first._data is value._data
+
+    def _pushpull_direct(self, key, value: NDArray, first: NDArray, stored: NDArray) -> None:
+        """The sum over the ranks of ``value`` into ``first`` (in place when they are one array).
+
+        The store keeps a copy, as MXNet's servers do, in a deferred engine op:
+        nothing waits for it unless it reads the store or writes ``first``, and
+        the next pushpull of the key, which overwrites the store anyway, drops
+        it if it has not run by then (the usual case in a loop).
+        """
+        eng = _eng.get()
+        kept = self._keep_ops.pop(key, None)
+        if kept is not None:
+            eng.cancel_deferred(kept)
+        s, d = value._data, first._data
+        reads = () if first is value else (value._var,)
+        self._group.transfer(self._group.allreduce, (s, d), reads, (first._var,), "kvstore_allreduce", "push", key, s.shape, s.dtype)
+        self._keep_ops[key] = eng.push_deferred(np.copyto, (stored._data, d), (first._var,), (stored._var,), stored._ctx, "kvstore_keep_sum")
 
     # -- the rest of the API -------------------------------------------------------------------
     def set_optimizer(self, optimizer) -> None:
@@ -221,12 +235,17 @@ class DistSyncKVStore(LocalKVStore):
     barrier = _barrier
 
     def num_dead_node(self, node_id: int, timeout: int = 60) -> int:
-        """Dead nodes in group ``node_id``: always 0 while this process runs.
+        """How many of the nodes ``node_id`` names have died (MXNet's ps-lite ids: 4 is every worker, ``9 + 2r`` worker ``r``).
 
-        Under MPI a rank that dies ends the whole job (mpirun stops every
-        other rank and names the lost one), so a running rank never has a
-        dead peer to count. Kept for MXNet scripts that poll it.
+        A plain launch ends the whole job when a rank dies (mpirun stops the
+        others and names the lost one), so a running rank counts 0. A job
+        started with MPI's fault tolerance outlives the rank, and this counts
+        it (within about a second of its death)::
+
+            python -m mxpy.launch -n 4 --mpi-args "--with-ft ulfm" python train.py
+
+        >>> import mxpy as mx
+        >>> mx.kv.create("dist_sync").num_dead_node(4)
+        0
         """
-        if not isinstance(node_id, int) or isinstance(node_id, bool):
-            raise TypeError(f"KVStore.num_dead_node: node_id must be an int, given {type(node_id).__name__}")
-        return 0
+        return count_dead(self._group, node_id, timeout)

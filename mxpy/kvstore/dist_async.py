@@ -39,7 +39,7 @@ from ..ndarray.ndarray import _new
 from ..ndarray.register import call
 from .base import Grouped, KVStore
 from .dist import _server_copy
-from .dist_comm import Group, world
+from .dist_comm import Group, count_dead, world
 
 __all__ = ["DistAsyncKVStore"]
 
@@ -256,10 +256,8 @@ class DistAsyncKVStore(KVStore):
             super().load_optimizer_states(fname)
 
     def num_dead_node(self, node_id: int, timeout: int = 60) -> int:
-        """Always 0 while this process runs: under MPI a dead rank ends the whole job."""
-        if not isinstance(node_id, int) or isinstance(node_id, bool):
-            raise TypeError(f"KVStore.num_dead_node: node_id must be an int, given {type(node_id).__name__}")
-        return 0
+        """How many of the nodes ``node_id`` names have died; rank 0 is also the server (see ``dist_sync``'s)."""
+        return count_dead(self._group, node_id, timeout, servers=(0,))
 
     def _close(self) -> None:
         """At exit: finish this rank's transfers, wait for every rank, stop the server."""

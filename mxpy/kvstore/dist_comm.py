@@ -6,17 +6,23 @@ mxpy.launch``) is a world of one rank, where every transfer is a local copy.
 
 Every transfer runs as an engine op on one communication worker (its own
 engine queue), so ``push``/``pull`` return at once and the transfer overlaps
-whatever the compute workers and the Python thread do. MPI collectives must
-be entered in the same order on every rank; all transfer ops of a
-:class:`Group` also write one ordering Var, so they run in push order, which
-is program order and so the same on every rank.
+whatever the compute workers and the Python thread do; a thread that waits
+for a transfer the worker has not started runs it itself (the engine's
+claimable ops). MPI collectives must be entered in the same order on every
+rank; all transfer ops of a :class:`Group` also write one ordering Var, so
+they run in push order, which is program order and so the same on every rank.
 
-Before the data, each transfer exchanges a small header (sequence number,
-key, shape, dtype) with every rank. A mismatch (workers pushing different
-keys, shapes or dtypes at the same step) fails the op on every rank with a
-message naming the key and the ranks. Waiting for that header polls with a
-growing sleep instead of spinning: a rank that is ahead (its peers still
-computing) should not burn a core those peers need.
+Before the data, each transfer exchanges a small header (sequence number and
+a code of func, key, shape, dtype) with every rank. A mismatch (workers
+pushing different keys, shapes or dtypes at the same step) fails the op on
+every rank with a message naming the key and the ranks. Waiting for that
+header polls with a growing sleep instead of spinning: a rank that is ahead
+(its peers still computing) should not burn a core those peers need.
+
+A rank that dies ends the job (mpirun stops the rest). Under MPI's fault
+tolerance (ULFM, ``--mpi-args "--with-ft ulfm"``) the job goes on:
+:meth:`Group.failed_ranks` lists the dead ranks (``num_dead_node``), and a
+transfer or barrier that meets one fails naming it.
 """
 
 from __future__ import annotations
@@ -53,6 +59,29 @@ def _env_float(name: str, default: float) -> float:
         return float(os.environ.get(name, default))
     except ValueError:
         return default
+
+
+def count_dead(group: Group, node_id: int, timeout, func: str = "KVStore.num_dead_node", servers: tuple = ()) -> int:
+    """MXNet's ``num_dead_node``: how many of the nodes ``node_id`` names are dead.
+
+    ``node_id`` is a ps-lite group (1 scheduler, 2 servers, 4 workers, or a
+    sum of them) or one node (server ``r`` is ``8 + 2r``, worker ``r`` is
+    ``9 + 2r``). Every rank is a worker; ``servers`` are the ranks that also
+    serve (rank 0 in ``dist_async``); there is no scheduler. MPI's runtime
+    notices a dead process by itself, within about a second, so ``timeout``
+    (MXNet's heartbeat age) is checked but not needed.
+    """
+    if not isinstance(node_id, int) or isinstance(node_id, bool) or node_id < 0:
+        raise TypeError(f"{func}: node_id must be a non-negative int (1 scheduler, 2 servers, 4 workers, 8+2r server r, 9+2r worker r), given {node_id!r}")
+    if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or timeout < 0:
+        raise TypeError(f"{func}: timeout must be a non-negative number of seconds, given {timeout!r}")
+    dead = set(group.failed_ranks())
+    if not dead:
+        return 0
+    if node_id < 8:
+        return (len(dead) if node_id & 4 else 0) + (len(dead.intersection(servers)) if node_id & 2 else 0)
+    rank, is_worker = (node_id - 8) // 2, node_id % 2 == 1
+    return int(rank in dead and (is_worker or rank in servers))
 
 
 def bigarray_bound() -> int:
@@ -117,10 +146,13 @@ def _install_exit_hooks(MPI, comm) -> None:
             sys.stderr.write(f"[rank {rank}] mxpy: rank {rank} of {comm.Get_size()} failed; stopping the job\n")
         sys.stderr.flush()
         sys.stdout.flush()
-        req = exit_comm.Ibarrier()
-        deadline = time.monotonic() + grace
-        while not req.Test() and time.monotonic() < deadline:
-            time.sleep(0.01)
+        try:
+            req = exit_comm.Ibarrier()
+            deadline = time.monotonic() + grace
+            while not req.Test() and time.monotonic() < deadline:
+                time.sleep(0.01)
+        except MPI.Exception:  # a rank died (a job run with MPI's fault tolerance)
+            pass
         os._exit(1)
 
     sys.excepthook = hook
@@ -142,15 +174,17 @@ def wait_polling(req, what: str, timeout: float, rank: int):
             delay = min(delay * 2, 2e-3)
 
 
-_DTYPE_CODES: dict = {}
+class _Header:
+    """One transfer's header: what this rank is about to do, and the exchange that compares it with every rank's.
 
+    ``mine`` holds this rank's header repeated once per rank, the bytes ``every`` must equal.
+    """
 
-def _dtype_code(dtype) -> int:
-    return _DTYPE_CODES.setdefault(np.dtype(dtype).str, zlib.crc32(np.dtype(dtype).str.encode()))
+    __slots__ = ("func", "key", "shape", "dtype", "seq", "req", "mine", "every")
 
-
-def key_code(key) -> int:
-    return zlib.crc32(repr(key).encode())
+    def __init__(self, func: str, key, shape: tuple, dtype, seq: int) -> None:
+        self.func, self.key, self.shape, self.dtype, self.seq = func, key, tuple(shape), dtype, seq
+        self.req = None
 
 
 class Group:
@@ -163,21 +197,82 @@ class Group:
     def __init__(self) -> None:
         self.MPI, base = world()
         self.comm = base.Dup()  # data
-        self.ctrl = base.Dup()  # headers and barriers
+        self.ctrl = base.Dup()  # transfer headers
+        self.sync = base.Dup()  # barriers and the names behind a header mismatch
         self.rank = self.comm.Get_rank()
         self.size = self.comm.Get_size()
         self.order = Var()  # written by every transfer op: program order on every rank
         self.seq = 0
         self.timeout = _env_float("MXPY_KVSTORE_TIMEOUT", 600.0)
+        self._codes: dict = {}  # (func, key, shape, dtype) -> its header code
+        self._mine = np.zeros(2, np.int64)  # this rank's header: sequence number, code
+        self._every = np.zeros((self.size, 2), np.int64)
 
     # -- engine ops ------------------------------------------------------------------------
     def push_op(self, fn, args: tuple, reads, writes, name: str) -> None:
         """Queue ``fn(*args)`` on the communication worker, in program order with this group's other transfers.
 
-        Never inline in the calling thread: there a transfer would wait for
-        the slowest rank instead of letting the next batch's work start.
+        A thread that waits on one of ``writes`` before the worker started
+        the op runs it itself (``engine.push_queued``).
         """
         _eng.get().push_queued(fn, args, tuple(reads), (*writes, self.order), COMM_KEY, name)
+
+    def transfer(self, fn, args: tuple, reads: tuple, writes: tuple, name: str, func: str, key, shape: tuple, dtype) -> None:
+        """Queue the next transfer: ``fn(*args)`` once every rank is doing ``func`` on the same key, shape and dtype.
+
+        An engine op on the communication worker, like :meth:`push_op`; a
+        thread that waits on its ``writes`` first runs it itself. (Running a
+        ready transfer in the pushing thread when every rank has arrived was
+        tried: on the loaded 2-core box both ranks then spin in MPI without
+        ever sleeping, and every collective, raw ``Allreduce`` included, fell
+        to 10-20 ms a call; see bench/DIST_RESULTS.md.)
+        """
+        _eng.get().push_queued(self._checked, (fn, (func, key, shape, dtype), args), reads, (*writes, self.order), COMM_KEY, name)
+
+    def _checked(self, fn, info: tuple, args: tuple) -> None:
+        header = self.post_header(*info)
+        try:
+            self.check_header(header)
+            fn(*args)
+        except self.MPI.Exception as e:
+            raise self.lost(f"KVStore.{header.func}({header.key!r})", e) from e
+
+    # -- failures ------------------------------------------------------------------------
+    def failed_ranks(self) -> list:
+        """The ranks of this job that MPI knows have died, in order.
+
+        Only a job started with MPI's fault tolerance (ULFM: ``python -m
+        mxpy.launch --mpi-args "--with-ft ulfm" ...``) outlives a rank;
+        otherwise mpirun ends the whole job when one dies, and a running rank
+        never sees a dead one (this returns ``[]``).
+        """
+        if self.size == 1:
+            return []
+        MPI = self.MPI
+        try:
+            self.sync.Iprobe(MPI.ANY_SOURCE, MPI.ANY_TAG)  # lets MPI take in failure notices
+            self.sync.Ack_failed()  # (unacknowledged failures come and go in Open MPI 5's Get_failed)
+            failed = self.sync.Get_failed()
+        except (AttributeError, NotImplementedError, MPI.Exception):  # an MPI without ULFM
+            return []
+        n = failed.Get_size()
+        if n == 0:
+            return []
+        return sorted(MPI.Group.Translate_ranks(failed, list(range(n)), self.sync.Get_group()))
+
+    def lost(self, what: str, e: BaseException) -> BaseException:
+        """An MXNetError naming the dead ranks for MPI error ``e`` when a rank died, else ``e`` itself."""
+        MPI = self.MPI
+        classes = {getattr(MPI, n, None) for n in ("ERR_PROC_FAILED", "ERR_PROC_FAILED_PENDING", "ERR_REVOKED")} - {None}
+        try:
+            cls = e.Get_error_class()
+        except Exception:  # not an MPI error
+            return e
+        if cls not in classes:
+            return e
+        dead = self.failed_ranks()
+        who = f"rank{'s' if len(dead) > 1 else ''} {', '.join(map(str, dead))}" if dead else "a rank"
+        return MXNetError(f"{what}: {who} of {self.size} died; rank {self.rank} stops ({e.Get_error_string()})")
 
     def wait(self) -> None:
         """Block until this group's queued transfers finished; raise the first failure not yet reported."""
@@ -191,32 +286,52 @@ class Group:
         self.wait()
 
     # -- checks --------------------------------------------------------------------------
-    def check_peers(self, func: str, key, shape: tuple, dtype) -> None:
-        """Every rank is doing ``func`` on the same key, shape and dtype at this step, or MXNetError on every rank."""
+    def post_header(self, func: str, key, shape: tuple, dtype) -> _Header:
+        """Start exchanging this rank's next transfer header (call in transfer order)."""
         self.seq += 1
-        if self.size == 1:
+        h = _Header(func, key, shape, dtype, self.seq)
+        if self.size > 1:
+            what = (func, key, h.shape, dtype)
+            code = self._codes.get(what)
+            if code is None:
+                code = self._codes[what] = zlib.crc32(repr((func, key, h.shape, np.dtype(dtype).str)).encode())
+            # headers are posted and checked within a transfer op, one op of the group at a time,
+            # so the buffers are reused
+            mine, h.every = self._mine, self._every
+            mine[0], mine[1] = self.seq, code
+            h.mine = mine.tobytes() * self.size
+            h.req = self.ctrl.Iallgather(mine, h.every)
+        return h
+
+    def check_header(self, h: _Header) -> None:
+        """Every rank posted the same header as ``h``, or MXNetError on every rank naming the keys and ranks."""
+        if h.req is None:
             return
-        shape_code = zlib.crc32(repr(tuple(shape)).encode())
-        mine = np.array([self.seq, zlib.crc32(func.encode()), key_code(key), shape_code, _dtype_code(dtype)], np.int64)
-        every = np.empty((self.size, mine.size), np.int64)
-        wait_polling(self.ctrl.Iallgather(mine, every), f"KVStore.{func}({key!r})", self.timeout, self.rank)
-        if (every == mine).all():
+        wait_polling(h.req, f"KVStore.{h.func}({h.key!r})", self.timeout, self.rank)
+        if h.every.tobytes() == h.mine:
             return
         # Every rank saw the same table, so every rank takes this path: learn the names and report.
-        described = self.ctrl.allgather((func, key, tuple(shape), np.dtype(dtype).name))
+        described = self.sync.allgather((h.func, h.key, h.shape, np.dtype(h.dtype).name))
         groups: dict = {}
         for r, d in enumerate(described):
             groups.setdefault(d, []).append(r)
         parts = [f"rank{'s' if len(rs) > 1 else ''} {', '.join(map(str, rs))}: {f}({k!r}) shape {s} {dt}" for (f, k, s, dt), rs in groups.items()]
         raise MXNetError(
-            f"KVStore.{func}: the workers disagree at transfer {self.seq} (each rank must init/push/pull the same keys, "
+            f"KVStore.{h.func}: the workers disagree at transfer {h.seq} (each rank must init/push/pull the same keys, "
             f"shapes and dtypes in the same order): " + "; ".join(parts)
         )
+
+    def check_peers(self, func: str, key, shape: tuple, dtype) -> None:
+        """Every rank is doing ``func`` on the same key, shape and dtype at this step, or MXNetError on every rank."""
+        self.check_header(self.post_header(func, key, shape, dtype))
 
     def barrier(self) -> None:
         """Block until every rank reached its barrier (polling, so waiting ranks leave the CPU to the others)."""
         if self.size > 1:
-            wait_polling(self.ctrl.Ibarrier(), "KVStore.barrier", self.timeout, self.rank)
+            try:
+                wait_polling(self.sync.Ibarrier(), "KVStore.barrier", self.timeout, self.rank)
+            except self.MPI.Exception as e:
+                raise self.lost("KVStore.barrier", e) from e
 
     # -- data ----------------------------------------------------------------------------
     def allreduce(self, buf: np.ndarray, out: np.ndarray | None = None) -> None:

@@ -95,12 +95,9 @@ class Horovod(KVStore):
         if src_h is not src:
             copy_into(src, src_h)
 
-        def run(s, d):
-            group.check_peers(func, key, s.shape, s.dtype)
-            fn(s, d)
-
+        s, d = src_h._data, dst_h._data
         reads = () if src_h is dst_h else (src_h._var,)
-        group.push_op(run, (src_h._data, dst_h._data), reads, (dst_h._var,), f"horovod_{func}")
+        group.transfer(fn, (s, d), reads, (dst_h._var,), f"horovod_{func}", func, key, s.shape, s.dtype)
         if dst_h is not first:
             copy_into(dst_h, first)
         for o in outs[1:]:

@@ -78,6 +78,37 @@ def scenario_lazy(out: str) -> None:
     save(out, "lazy", kv.rank, returned=returned, done=done, res=res.asnumpy(), busy=busy[0, 0])
 
 
+def scenario_fastpath(out: str) -> None:
+    """pushpull without an optimizer on two dist_sync stores and horovod, interleaved (transfers of several
+    groups in flight, some claimed by a waiting thread, some run by the worker, one rank late each step):
+    the sums, a pull after the user overwrote out, in place."""
+    stores = {"a": mx.kv.create("dist_sync"), "b": mx.kv.create("dist_sync"), "horovod": mx.kv.create("horovod")}
+    r, n = stores["a"].rank, stores["a"].num_workers
+    outs = {name: mx.nd.zeros((50,)) for name in stores}
+    seen: dict = {name: [] for name in stores}
+    for name in ("a", "b"):
+        stores[name].init("g", mx.nd.zeros((50,)))
+    for step in range(6):
+        if r == step % n:
+            time.sleep(0.02)  # this rank is late: the others' transfers wait for it
+        for name, store in stores.items():
+            store.pushpull("g", mx.nd.arange(50) * (r + 1) + step, out=outs[name])
+        if step % 2:
+            outs["b"].wait_to_read()  # claims b's transfer if the worker has not started it
+        for name in stores:
+            seen[name].append(outs[name].asnumpy())
+    for name in ("a", "b"):
+        outs[name][:] = -1  # the store keeps its own copy of the sum
+        pulled = mx.nd.zeros((50,))
+        stores[name].pull("g", out=pulled)
+        seen[name].append(pulled.asnumpy())
+    for name, store in stores.items():
+        v = mx.nd.ones((50,)) * (r + 1)
+        store.pushpull("g", v)  # in place
+        seen[name].append(v.asnumpy())
+    save(out, "fastpath", r, **{name: np.stack(v) for name, v in seen.items()})
+
+
 def scenario_bigarray(out: str) -> None:
     """Pieces of MXNET_KVSTORE_BIGARRAY_BOUND elements (uneven with 3 ranks and 7-element pieces)."""
     kv = mx.kv.create("dist_sync")
@@ -253,6 +284,26 @@ def scenario_kill(out: str) -> None:
         res.wait_to_read()
         time.sleep(0.01)
     print("kill not noticed", flush=True)
+
+
+def scenario_dead_node(out: str) -> None:
+    """Under MPI's fault tolerance (--mpi-args "--with-ft ulfm") rank 1 dies: rank 0 counts it, then its
+    next transfer fails naming rank 1."""
+    kv = mx.kv.create("dist_sync")
+    kv.init(0, mx.nd.zeros((10,)))
+    before = kv.num_dead_node(4)
+    kv.barrier()
+    if kv.rank == 1:
+        os.kill(os.getpid(), signal.SIGKILL)
+    start = time.monotonic()
+    while kv.num_dead_node(4) == 0 and time.monotonic() - start < 30:
+        time.sleep(0.05)
+    counts = {node: kv.num_dead_node(node) for node in (4, 6, 7, 2, 1, 9, 11)}
+    print(f"dead before {before}; after {time.monotonic() - start:.1f} s: {counts}", flush=True)
+    res = mx.nd.zeros((10,))
+    kv.pushpull(0, mx.nd.ones((10,)), out=res)
+    res.wait_to_read()
+    print("dead rank not noticed", flush=True)
 
 
 if __name__ == "__main__":
