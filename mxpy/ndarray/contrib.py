@@ -40,3 +40,13 @@ def isfinite(data):
     """
     finite = _register.call("_not_equal_scalar", _register.call("abs", data), scalar=np.inf)
     return _register.call("_mul", finite, _register.call("_equal", data, data))
+
+
+from ._contrib_optim import (  # noqa: E402  (the list-taking optimizer front ends)
+    adamw_update,
+    mp_adamw_update,
+    multi_adamw_update,
+    multi_lamb_update,
+    multi_mp_adamw_update,
+    multi_mp_lamb_update,
+)
