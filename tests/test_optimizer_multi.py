@@ -175,9 +175,7 @@ def test_multi_ops_reject_bad_counts():
     with pytest.raises(mx.base.MXNetError, match="num_tensors=2 needs 8 inputs"):
         mx.nd._internal._multi_lamb_update(w, w, w, w, num_tensors=2, learning_rates=(0.1, 0.1), wds=(0, 0), step_count=(1, 1))
     with pytest.raises(mx.base.MXNetError, match="learning_rates has 1 values"):
-        mx.nd._internal._multi_lamb_update(w, w, w, w, learning_rates=(0.1,) * 1, wds=(0, 0), step_count=(1,), num_tensors=1) if False else (
-            mx.nd._internal._multi_lamb_update(w, w, w, w, w, w, w, w, num_tensors=2, learning_rates=(0.1,), wds=(0, 0), step_count=(1, 1))
-        )
+        mx.nd._internal._multi_lamb_update(w, w, w, w, w, w, w, w, num_tensors=2, learning_rates=(0.1,), wds=(0, 0), step_count=(1, 1))
     with pytest.raises(mx.base.MXNetError, match="mean_0 has shape"):
         mx.nd.contrib.multi_lamb_update([w], [w], [mx.nd.ones((3,))], [w], step_count=[1], lrs=[0.1], wds=[0.0])
     with pytest.raises(mx.base.MXNetError, match="mean_0 has dtype float16, expected float32"):

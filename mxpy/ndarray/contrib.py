@@ -42,7 +42,7 @@ def isfinite(data):
     return _register.call("_mul", finite, _register.call("_equal", data, data))
 
 
-from ._contrib_optim import (  # noqa: E402  (the list-taking optimizer front ends)
+from ._contrib_optim import (  # noqa: E402, F401  (the list-taking optimizer front ends, re-exported)
     adamw_update,
     mp_adamw_update,
     multi_adamw_update,

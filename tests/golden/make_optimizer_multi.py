@@ -167,7 +167,7 @@ for dtype, mp in ((np.float32, False), (np.float16, True)):
         upd = mx.optimizer.get_updater(opt)
         rs = np.random.RandomState(3)
         ws = [mx.nd.array(rs.uniform(-1, 1, s), dtype=dtype) for s in ((4, 3), (3,), (2, 2))]
-        for step in range(3):
+        for _ in range(3):
             gs = [mx.nd.array(rs.uniform(-1, 1, w.shape), dtype=dtype) for w in ws]
             upd(list(range(3)), gs, ws)
         case(f"opt_lamb_{np.dtype(dtype).name}_{agg}", {}, {f"w_{i}": w for i, w in enumerate(ws)}, dict(seed=3))
