@@ -50,8 +50,8 @@ def _sum_sq(xp, a) -> float:
     """Sum of squares of ``a`` as MXNet's multi_sum_sq returns it (a float32 value)."""
     flat = a.reshape(-1)
     if flat.dtype.itemsize < 4:  # MXNet squares a float16 in float16, then adds in float32
-        return float(_f32(xp.sum((flat * flat).astype(_F32), dtype=_F32)))
-    return float(_f32(xp.dot(flat, flat)))
+        return float(_f32(float(xp.sum((flat * flat).astype(_F32), dtype=_F32))))
+    return float(_f32(float(xp.dot(flat, flat))))  # float() first: a CuPy 0-d array converts only so
 
 
 def _clip(xp, g, clip: float):
