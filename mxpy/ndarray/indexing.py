@@ -2,11 +2,13 @@
 
 Reading:
 
-* a key that selects one contiguous block (leading ints, then at most one
-  step-1 slice, then whole axes; ``None`` anywhere) gives a VIEW that shares
-  memory and the engine Var with the array: ``a[1]``, ``a[1:3]``, ``a[1, 2:4]``;
-* other basic keys (steps, slices on later axes, ``a[:, 1]``) copy through
-  the ``slice`` operator;
+* a basic key whose result is one C-contiguous block (NumPy's rule, which
+  ignores axes of length 1: leading ints, then one step-1 slice, then whole
+  axes, or any key picking single elements on the outer axes; ``None``
+  anywhere) gives a VIEW that shares memory and the engine Var with the array:
+  ``a[1]``, ``a[1:3]``, ``a[1, 2:4]``, ``a[::5]`` of a 5-row array;
+  ``NDArray._basic_indexing_slice_is_contiguous`` says which, as in MXNet 1.9.1;
+* other basic keys (``a[:, 1]``, ``a[::2]``) copy through the ``slice`` operator;
 * integer arrays, lists and NDArrays follow NumPy's advanced indexing and copy
   through ``gather_nd``.
 
