@@ -57,6 +57,7 @@ from . import visualization as viz
 from .attribute import AttrScope
 from .backend.host_memory import tune_host_allocator
 from .base import MXNetError
+from .cached_op import CachedOp as _CachedOp
 from .context import Context, cpu, cpu_pinned, current_context, gpu, num_gpus
 from .util import (  # MXNet exposes the NumPy-semantics switches at the top level
     is_np_array,
@@ -71,6 +72,7 @@ from .util import (  # MXNet exposes the NumPy-semantics switches at the top lev
     use_np_shape,
 )
 
+ndarray.CachedOp = _CachedOp  # mx.nd.CachedOp runs on Gluon's graph cache, which sits above mx.nd
 ndarray.Custom = operator.nd_custom  # the custom-op front ends (mxpy/operator.py)
 symbol.Custom = operator.sym_custom
 initializer.FusedRNN = rnn.FusedRNN  # defined beside FusedRNNCell, which it unpacks with

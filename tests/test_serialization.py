@@ -47,6 +47,10 @@ def rebuild(spec: dict) -> mx.nd.NDArray:
     return mx.nd.array(expected_host(spec), ctx=ctx, dtype=spec["dtype"])
 
 
+# files of V3 records (NumPy shape semantics): they load only under mx.np_shape(True), as in MXNet
+V3_FILES = {"np_v3.nd", "v3_none.nd"}
+
+
 def check_loaded(got, spec: dict) -> None:
     items = list(got.items()) if isinstance(got, dict) else [(None, a) for a in got]
     assert isinstance(got, dict) == (spec["kind"] == "dict")
@@ -66,14 +70,16 @@ def check_loaded(got, spec: dict) -> None:
 # -------------------------------------------------------------------------- golden files
 @pytest.mark.parametrize("name", sorted(EXPECTED))
 def test_load_matches_mxnet(name):
-    check_loaded(mx.nd.load(os.path.join(FIXTURES, name)), EXPECTED[name])
+    with mx.np_shape(name in V3_FILES):
+        check_loaded(mx.nd.load(os.path.join(FIXTURES, name)), EXPECTED[name])
 
 
 @pytest.mark.parametrize("name", sorted(EXPECTED))
 def test_load_frombuffer_matches_load(name):
     raw = fixture_bytes(name)
-    for buf in (raw, bytearray(raw), memoryview(raw)):
-        check_loaded(mx.nd.load_frombuffer(buf), EXPECTED[name])
+    with mx.np_shape(name in V3_FILES):
+        for buf in (raw, bytearray(raw), memoryview(raw)):
+            check_loaded(mx.nd.load_frombuffer(buf), EXPECTED[name])
 
 
 @pytest.mark.parametrize("name", sorted(n for n, s in EXPECTED.items() if s["bytes_identical"]))
@@ -310,6 +316,11 @@ def test_load_missing_file_and_bad_args(tmp_path):
 @pytest.mark.parametrize("name", ["dtypes.nd", "named.nd", "sparse.nd", "v1.nd", "legacy2016.nd", "np_v3.nd", "scalar_v2.nd", "bf16.nd", "v3_none.nd"])
 def test_every_truncation_raises(name):
     raw = fixture_bytes(name)
+    with mx.np_shape(name in V3_FILES):
+        _every_truncation_raises(raw)
+
+
+def _every_truncation_raises(raw):
     for n in range(len(raw)):
         with pytest.raises(MXNetError, match="byte offset"):
             mx.nd.load_frombuffer(raw[:n])
@@ -505,3 +516,29 @@ def test_round_trip_property(shapes, dtypes, named, seed):
     for a, b in zip(arrays, got_list):
         assert a.shape == b.shape and a.dtype == b.dtype
         assert a.asnumpy().tobytes() == b.asnumpy().tobytes()
+
+
+def test_shape_semantics_are_kept_apart_as_mxnet(tmp_path):
+    # MXNet 1.9.1: save under NumPy shape semantics writes V3 records; each kind loads only under
+    # the semantics it was saved with (tests/golden/nd_files/np_v3.nd comes from MXNet itself)
+    path = str(tmp_path / "a.nd")
+    with mx.np_shape(True):
+        mx.nd.save(path, [mx.nd.zeros((2, 0, 1)), mx.nd.array(np.float32(3.0).reshape(()))])
+    raw = (tmp_path / "a.nd").read_bytes()
+    assert raw.count(struct.pack("<I", 0xF993FACA)) == 2 and struct.pack("<I", 0xF993FAC9) not in raw
+    with pytest.raises(MXNetError, match=r"saved under NumPy shape semantics .*np_shape\(True\)"):
+        mx.nd.load(path)
+    with mx.np_shape(True):
+        a, b = mx.nd.load(path)
+    assert a.shape == (2, 0, 1) and b.shape == () and b.asnumpy() == 3.0
+    mx.nd.save(path, [mx.nd.ones((2,))])
+    with mx.np_shape(True), pytest.raises(MXNetError, match=r"not saved under NumPy shape semantics"):
+        mx.nd.load(path)
+    with mx.np_shape(True), pytest.raises(MXNetError, match=r"not saved under NumPy shape semantics"):
+        mx.nd.load(os.path.join(FIXTURES, "v1.nd"))
+    with mx.np_shape(True):
+        assert mx.nd.load_frombuffer(_empty_list_file()) == []
+
+
+def _empty_list_file() -> bytes:
+    return struct.pack("<QQQQ", 0x112, 0, 0, 0)

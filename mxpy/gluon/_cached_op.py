@@ -131,9 +131,10 @@ class CachedOp:
             for b in bound_list:
                 b.ex._set_op_hook(*self._hook)
 
-    def _param_arrays(self, ctx) -> tuple[list, list]:
+    def _param_arrays(self, ctx, inputs: list[NDArray]) -> tuple[list, list]:
         args = [None if n in self._input_pos else self.params[n].data(ctx) for n in self.arg_names]
-        aux = [self.params[n].data(ctx) for n in self.aux_names]
+        # aux states are parameters in Gluon; mx.nd.CachedOp takes them as inputs (bound as given)
+        aux = [inputs[self._input_pos[n]] if n in self._input_pos else self.params[n].data(ctx) for n in self.aux_names]
         return args, aux
 
     def _bind(self, ctx, inputs: list[NDArray], needs: tuple, args: list, aux: list) -> _Bound:
@@ -193,7 +194,7 @@ class CachedOp:
         recording = autograd.is_recording()
         if recording and self._inline:
             return self._run_inline(inputs, ctx)
-        args, aux = self._param_arrays(ctx)
+        args, aux = self._param_arrays(ctx, inputs)
         if recording:
             needs = tuple(
                 (inputs[self._input_pos[n]]._ag is not None) if n in self._input_pos else (args[k]._ag is not None) for k, n in enumerate(self.arg_names)

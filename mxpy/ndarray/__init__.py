@@ -9,6 +9,7 @@ from . import arith as _arith
 from . import fluent as _fluent
 from . import indexing as _indexing
 from . import interop as _interop
+from . import legacy as _legacy
 from . import random
 from . import register as _register
 from . import serialization as _serialization
@@ -27,7 +28,7 @@ for _name, _fn in op.__dict__.items():
 
 # Python-level pieces of mx.nd that are not single operators; each module
 # lists what it exports in __all__ and may install NDArray methods.
-for _part in (_wrappers, _serialization, _interop):
+for _part in (_wrappers, _serialization, _interop, _legacy):
     for _name in getattr(_part, "__all__", ()):
         globals()[_name] = getattr(_part, _name)
 for _part in (_arith, _indexing, _fluent):

@@ -78,3 +78,13 @@ def rand_zipfian(true_classes, num_sampled, range_max, ctx=None):
         return _uniform(low, high, shape=shape, dtype=dtype, ctx=ctx)
 
     return _zipfian(true_classes.as_in_context(ctx), num_sampled, range_max, draw)
+
+
+from ._contrib_optim import (  # noqa: E402, F401  (the list-taking optimizer front ends, re-exported)
+    adamw_update,
+    mp_adamw_update,
+    multi_adamw_update,
+    multi_lamb_update,
+    multi_mp_adamw_update,
+    multi_mp_lamb_update,
+)

@@ -54,8 +54,20 @@ def array(source_array, ctx: Context | None = None, dtype=None) -> NDArray:
     return _wrap(ctx, get_backend(ctx).from_host(host))
 
 
-def empty(shape, ctx: Context | None = None, dtype="float32") -> NDArray:
-    """An uninitialised NDArray."""
+def _dense_only(stype, func: str) -> None:
+    # MXNet's zeros/empty take a storage type; mxpy stores every array densely
+    if stype is not None and stype != "default":
+        raise MXNetError(f"{func}: stype {stype!r} is not supported: mxpy stores arrays densely (stype must be None or 'default')")
+
+
+def empty(shape, ctx: Context | None = None, dtype="float32", stype=None) -> NDArray:
+    """An uninitialised NDArray (``stype`` None or ``'default'``: arrays are dense).
+
+    >>> import mxpy as mx
+    >>> mx.nd.empty((2, 3), stype="default").shape
+    (2, 3)
+    """
+    _dense_only(stype, "empty")
     return _new(_ctx(ctx), _shape(shape), np_dtype(dtype or "float32", "empty: dtype"))
 
 
@@ -71,8 +83,14 @@ def _known_shape(shape, what: str) -> tuple:
     return shape
 
 
-def zeros(shape, ctx: Context | None = None, dtype=None, **kwargs) -> NDArray:
-    """An NDArray of zeros (float32 by default)."""
+def zeros(shape, ctx: Context | None = None, dtype=None, stype=None, **kwargs) -> NDArray:
+    """An NDArray of zeros (float32 by default; ``stype`` None or ``'default'``: arrays are dense).
+
+    >>> import mxpy as mx
+    >>> mx.nd.zeros((2,), stype="default").asnumpy()
+    array([0., 0.], dtype=float32)
+    """
+    _dense_only(stype, "zeros")
     return call("_zeros", shape=_known_shape(shape, "zeros"), ctx=str(_ctx(ctx)), dtype=np_dtype(dtype or "float32", "zeros: dtype").name, **kwargs)
 
 

@@ -2,11 +2,13 @@
 
 Reading:
 
-* a key that selects one contiguous block (leading ints, then at most one
-  step-1 slice, then whole axes; ``None`` anywhere) gives a VIEW that shares
-  memory and the engine Var with the array: ``a[1]``, ``a[1:3]``, ``a[1, 2:4]``;
-* other basic keys (steps, slices on later axes, ``a[:, 1]``) copy through
-  the ``slice`` operator;
+* a basic key whose result is one C-contiguous block (NumPy's rule, which
+  ignores axes of length 1: leading ints, then one step-1 slice, then whole
+  axes, or any key picking single elements on the outer axes; ``None``
+  anywhere) gives a VIEW that shares memory and the engine Var with the array:
+  ``a[1]``, ``a[1:3]``, ``a[1, 2:4]``, ``a[::5]`` of a 5-row array;
+  ``NDArray._basic_indexing_slice_is_contiguous`` says which, as in MXNet 1.9.1;
+* other basic keys (``a[:, 1]``, ``a[::2]``) copy through the ``slice`` operator;
 * integer arrays, lists and NDArrays follow NumPy's advanced indexing and copy
   through ``gather_nd``.
 
@@ -101,6 +103,24 @@ def _check_int(i: int, ax: int, n: int) -> int:
     return i + n if i < 0 else i
 
 
+def block_is_contiguous(region, steps, shape) -> bool:
+    """Whether the block with ``region[i]`` elements ``steps[i]`` apart on each leading axis of
+    an array of ``shape`` is C-contiguous: NumPy's rule, axes of length 1 do not count and an
+    empty block is contiguous."""
+    if 0 in region:
+        return True
+    region = tuple(region) + tuple(shape[len(region) :])
+    steps = tuple(steps) + (1,) * (len(shape) - len(steps))
+    dense, expected = 1, 1
+    for n, st, dim in zip(reversed(region), reversed(steps), reversed(shape)):
+        if n != 1:
+            if dense * st != expected:
+                return False
+            expected *= n
+        dense *= dim
+    return True
+
+
 class _Basic:
     """A basic key resolved against a shape.
 
@@ -149,7 +169,9 @@ class _Basic:
         self.begin, self.end, self.step = tuple(begin), tuple(end), tuple(step)
         self.region = tuple(region)
         self.shape = tuple(out) if out else (1,)
-        self.contiguous = phase != 2
+        # one block of memory: a view (MXNet 1.9.1 returns a view whenever NumPy's would be
+        # C-contiguous, e.g. a[:, 2:3] of a (4, 1, 5) array or a[::20] picking one row)
+        self.contiguous = phase != 2 or block_is_contiguous(self.region, self.step, shape)
         self.np_key = tuple(np_key)
 
 

@@ -31,6 +31,7 @@ from .._atomic_file import atomic_write
 from ..backend import cupy_device_count, get_backend
 from ..base import BFLOAT16_FLAG, DTYPE_TO_FLAG, FLAG_TO_DTYPE, MXNetError
 from ..context import Context, cpu, gpu
+from ..util import is_np_shape
 from .ndarray import NDArray, _wrap
 
 __all__ = ["save", "load", "load_frombuffer"]
@@ -79,10 +80,14 @@ def save(fname: str | os.PathLike, data) -> None:
 
 
 def file_chunks(keys: list[str], arrays: list[NDArray]) -> list:
-    """The bytes of an NDArray list file, as a list of chunks (raw data is not copied)."""
+    """The bytes of an NDArray list file, as a list of chunks (raw data is not copied).
+
+    Under NumPy shape semantics (``mx.np_shape(True)``) the records carry the V3 magic, as MXNet
+    writes them; such a file loads only under NumPy shape semantics again."""
+    magic = _V3_MAGIC if is_np_shape() else _V2_MAGIC
     chunks: list = [_FILE_HEADER, _U64.pack(len(arrays))]
     for arr in arrays:
-        chunks.extend(_record(arr))
+        chunks.extend(_record(arr, magic))
     chunks.append(_U64.pack(len(keys)))
     for key in keys:
         raw = key.encode("utf-8")
@@ -122,8 +127,8 @@ def _check_fname(fname, func: str) -> str:
     return fname
 
 
-def _record(arr: NDArray) -> list:
-    """The V2 record of one dense array: a small header and its raw data."""
+def _record(arr: NDArray, magic: int = _V2_MAGIC) -> list:
+    """The V2 (or V3) record of one dense array: a small header and its raw data."""
     _eng._current.wait_read(arr._var)
     be = get_backend(arr._ctx)
     host = be.to_host(arr._data) if be.is_gpu else arr._data
@@ -132,7 +137,7 @@ def _record(arr: NDArray) -> list:
         raise MXNetError(f"save: arrays of dtype {host.dtype.name!r} cannot be saved; expected one of {sorted(d.name for d in DTYPE_TO_FLAG)}")
     shape = host.shape
     ctx = arr._ctx
-    head = _REC_HEAD.pack(_V2_MAGIC, 0) + _I32.pack(len(shape)) + struct.pack(f"<{len(shape)}q", *shape)
+    head = _REC_HEAD.pack(magic, 0) + _I32.pack(len(shape)) + struct.pack(f"<{len(shape)}q", *shape)
     head += _CTX_TYPE.pack(ctx.device_typeid, ctx.device_id, flag)
     # Raw C-order little-endian bytes, without a copy when the array already is.
     raw = np.ascontiguousarray(host, dtype=host.dtype.newbyteorder("<")).reshape(-1).view(np.uint8)
@@ -155,8 +160,11 @@ def load(fname: str | os.PathLike):
       loads as ``None``;
     - a V2 record with ``ndim 0`` followed by a context, a type flag and one
       element, which is how MXNet 1.9.1 saves a 0-d array (and then cannot
-      read back), loads as that 0-d array;
-    - V3 records load without switching on numpy shape semantics.
+      read back), loads as that 0-d array.
+
+    As in MXNet, V3 records (what ``save`` writes under NumPy shape semantics)
+    load only under ``mx.np_shape(True)``, and V2, V1 and 2016 records only
+    outside it; the other way round raises ``MXNetError`` saying which to use.
 
     The file is read at once and checked as it is parsed: every declared
     count, shape and length is compared with the bytes that remain before
@@ -283,6 +291,13 @@ def _read_record(r: _Reader, index: int):
     start = r.pos
     what = f"array {index}"
     (magic,) = r.unpack(_U32, f"{what} header")
+    # MXNet keeps the two shape semantics apart: 0 is an unknown dimension in legacy files
+    # and a real one in V3 files, so each loads only under the semantics it was saved with
+    np_shape = is_np_shape()
+    if magic == _V3_MAGIC and not np_shape:
+        raise MXNetError(f"{r.where}: {what} was saved under NumPy shape semantics (V3 record); load it under the same semantics: with mx.np_shape(True): ...")
+    if magic != _V3_MAGIC and np_shape and (magic in (_V1_MAGIC, _V2_MAGIC) or magic * 4 <= len(r.mv) - r.pos):
+        raise MXNetError(f"{r.where}: {what} was not saved under NumPy shape semantics; load it outside them: with mx.np_shape(False): ...")
     if magic in (_V2_MAGIC, _V3_MAGIC):
         (stype,) = r.unpack(_I32, f"{what} storage type")
         if stype not in _STYPES:

@@ -40,6 +40,21 @@ def _ufunc(name: str) -> Callable:
     return compute
 
 
+def _ufunc_rounded(name: str) -> Callable:
+    # NumPy's float32 SIMD loops (exp) are up to 2 ulp off; MXNet's CPU kernels call
+    # the C library, which is almost always correctly rounded. Running the ufunc's
+    # float64 loop with a float32 output (buffered, no temporary array) matches it:
+    # exp(float32 1) is 2.7182817, as MXNet, not NumPy's 2.718282.
+    def compute(xp, a, out):
+        if xp is np and a.dtype.itemsize == 4:
+            getattr(xp, name)(a, out=out, dtype=_F64)
+        else:
+            getattr(xp, name)(a, out=out)
+
+    compute.__name__ = name
+    return compute
+
+
 # -- float computations that are more than one ufunc ---------------------------------
 # Each writes ``out``, which may be the input itself (inplace): read ``a`` fully
 # before the first write to ``out``.
@@ -112,7 +127,7 @@ def _special(fn: Callable) -> Callable:
 #   ints  "native": the compute works on integers directly; "id": returns the input;
 #         "double": float64 then a C-style cast back
 _OPS: dict[str, tuple[Callable, str, str, str]] = {
-    "exp": (_ufunc("exp"), "quiet", "same", "double"),
+    "exp": (_ufunc_rounded("exp"), "quiet", "same", "double"),
     "expm1": (_ufunc("expm1"), "quiet", "same", "double"),
     "log": (_ufunc("log"), "quiet", "same", "double"),
     "log2": (_ufunc("log2"), "quiet", "same", "double"),
@@ -278,6 +293,13 @@ def _g_tanh(xp, og, y, out):
     return r
 
 
+def _g_relu(xp, og, y, out):
+    r = xp.multiply(og, y > 0, out=out)
+    if y.dtype.kind == "f":  # MXNet's relu_grad passes NaN through: d relu(nan) is nan
+        xp.copyto(r, y, where=xp.isnan(y))
+    return r
+
+
 def _g_gamma(xp, og, x, out):
     x64 = x.astype(_F64)
     return xp.multiply(og, (_mathfn.gamma(xp, x64) * _mathfn.digamma(xp, x64)).astype(x.dtype), out=out)
@@ -311,7 +333,7 @@ _BACKWARD: dict[str, Callable] = {
     "arctanh": lambda xp, og, x, out: xp.divide(og, 1 - x * x, out=out),
     "degrees": lambda xp, og, x, out: xp.multiply(og, 180.0 / np.pi, out=out),
     "radians": lambda xp, og, x, out: xp.multiply(og, np.pi / 180.0, out=out),
-    "relu": lambda xp, og, y, out: xp.multiply(og, y > 0, out=out),
+    "relu": _g_relu,
     "sigmoid": _g_sigmoid,
     "softsign": lambda xp, og, x, out: xp.divide(og, xp.square(1 + xp.abs(x)), out=out),
     "erf": lambda xp, og, x, out: xp.multiply(og, ((2.0 / _SQRT_PI) * xp.exp(-(x * x))), out=out),

@@ -8,6 +8,9 @@ their rounding follows the same sequence of float32 operations).
 from __future__ import annotations
 
 import math
+import os
+
+import numpy as np
 
 from .. import ndarray as nd
 from .optimizer import Optimizer, register
@@ -303,6 +306,12 @@ class LAMB(Optimizer):
     """LAMB (You et al. 2019): an Adam direction (plus ``wd * w``) scaled per layer by the trust ratio
     ``||w|| / ||direction||`` (``||w||`` bounded by ``lower_bound``/``upper_bound`` when given).
 
+    As in MXNet, lists of weights (the Updater hands over up to ``aggregate_num`` at once,
+    ``MXNET_OPTIMIZER_AGGREGATION_SIZE`` clamped to 1..45, default 45) are updated by one
+    ``contrib.multi_lamb_update`` (``multi_mp_lamb_update`` for float16 weights with
+    ``multi_precision``); one weight at a time runs ``lamb_update_phase1``/``phase2``
+    (``mp_`` forms, which leave the float32 master copy as it was, as MXNet 1.9.1 does).
+
     >>> import mxpy as mx
     >>> opt = mx.optimizer.LAMB(learning_rate=0.1)
     >>> w = mx.nd.ones((2,))
@@ -319,19 +328,57 @@ class LAMB(Optimizer):
         self.lower_bound = lower_bound
         self.upper_bound = upper_bound
         self.bias_correction = bias_correction
+        self.aggregate_num = max(1, min(45, int(os.getenv("MXNET_OPTIMIZER_AGGREGATION_SIZE", "45"))))
 
     def create_state(self, index, weight):
         return (_zeros_like(weight), _zeros_like(weight))
 
-    def update(self, index, weight, grad, state) -> None:
-        lr, wd = self._prepare(index, weight, grad)
-        t = self._index_update_count[index]
-        kw = self._op_kwargs(beta1=self.beta1, beta2=self.beta2, epsilon=self.epsilon, bias_correction=self.bias_correction, t=t)
-        mean, var = state
-        g = nd.lamb_update_phase1(weight, grad, mean, var, wd=wd, **kw)
-        bounds = {}
+    def _bounds(self) -> dict:
+        out = {}
         if self.lower_bound:
-            bounds["lower_bound"] = self.lower_bound
+            out["lower_bound"] = self.lower_bound
         if self.upper_bound:
-            bounds["upper_bound"] = self.upper_bound
-        nd.lamb_update_phase2(weight, g, nd.norm(weight), nd.norm(g), lr=lr, out=weight, **bounds)
+            out["upper_bound"] = self.upper_bound
+        return out
+
+    def _update_impl(self, index, weight, grad, state, multi_precision: bool = False) -> None:
+        kw = {"beta1": self.beta1, "beta2": self.beta2, "epsilon": self.epsilon, "bias_correction": self.bias_correction, "rescale_grad": self.rescale_grad}
+        if self.clip_gradient:
+            kw["clip_gradient"] = self.clip_gradient
+        if self.aggregate_num <= 1 or not isinstance(index, (tuple, list)):
+            if isinstance(index, (tuple, list)):
+                index, weight, grad, state = index[0], weight[0], grad[0], state[0]
+            lr, wd = self._prepare(index, weight, grad)
+            t = self._index_update_count[index]
+            if multi_precision:
+                master, (mean, var) = state
+                g = nd.mp_lamb_update_phase1(weight, grad, mean, var, master, wd=wd, t=t, **kw)
+                nd.mp_lamb_update_phase2(weight, g, nd.norm(master), nd.norm(g), master, lr=lr, out=weight, **self._bounds())
+            else:
+                mean, var = state
+                g = nd.lamb_update_phase1(weight, grad, mean, var, wd=wd, t=t, **kw)
+                nd.lamb_update_phase2(weight, g, nd.norm(weight), nd.norm(g), lr=lr, out=weight, **self._bounds())
+            return
+        weights, grads, states = list(weight), list(grad), list(state)
+        for w, g in zip(weights, grads):
+            self._check_arrays(w, g)
+        self._update_count(index)
+        steps = [self._index_update_count[i] for i in index]
+        lrs, wds = self._get_lrs(index), self._get_wds(index)
+        kw.update(self._bounds())
+        for s in range(0, len(weights), self.aggregate_num):
+            e = s + self.aggregate_num
+            ws, chunk = weights[s:e], states[s:e]
+            common = {"step_count": steps[s:e], "lrs": lrs[s:e], "wds": wds[s:e], "out": ws, **kw}
+            if multi_precision:
+                means, variances = [st[1][0] for st in chunk], [st[1][1] for st in chunk]
+                nd.contrib.multi_mp_lamb_update(ws, grads[s:e], means, variances, [st[0] for st in chunk], **common)
+            else:
+                nd.contrib.multi_lamb_update(ws, grads[s:e], [st[0] for st in chunk], [st[1] for st in chunk], **common)
+
+    def update(self, index, weight, grad, state) -> None:
+        self._update_impl(index, weight, grad, state, multi_precision=False)
+
+    def update_multi_precision(self, index, weight, grad, state) -> None:
+        first = weight[0] if isinstance(index, (tuple, list)) else weight
+        self._update_impl(index, weight, grad, state, multi_precision=self.multi_precision and first.dtype == np.float16)
