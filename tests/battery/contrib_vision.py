@@ -1,0 +1,124 @@
+"""Battery cases for the vision contrib ops: deformable convolutions, PSROIPooling, RROIAlign, Proposal, boolean_mask.
+
+The references loop over taps, output pixels and ROIs with a scalar bilinear
+sampler, independently of the kernels' gathered im2col form.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from ._pair import add_pair
+
+
+def _bilinear_v1(img, h, w):
+    """DeformableConvolution's sampler: read only inside [0, H) x [0, W); clamp the far corner."""
+    hgt, wid = img.shape[-2:]
+    if not (0 <= h < hgt and 0 <= w < wid):
+        return np.zeros(img.shape[:-2])
+    h0, w0 = int(math.floor(h)), int(math.floor(w))
+    if h0 >= hgt - 1:
+        h0 = h1 = hgt - 1
+        h = float(h0)
+    else:
+        h1 = h0 + 1
+    if w0 >= wid - 1:
+        w0 = w1 = wid - 1
+        w = float(w0)
+    else:
+        w1 = w0 + 1
+    fh, fw = h - h0, w - w0
+    return (1 - fh) * ((1 - fw) * img[..., h0, w0] + fw * img[..., h0, w1]) + fh * ((1 - fw) * img[..., h1, w0] + fw * img[..., h1, w1])
+
+
+def _bilinear_v2(img, h, w):
+    """ModulatedDeformableConvolution's sampler: read inside (-1, H) x (-1, W); outside corners are 0."""
+    hgt, wid = img.shape[-2:]
+    if not (-1 < h < hgt and -1 < w < wid):
+        return np.zeros(img.shape[:-2])
+    h0, w0 = int(math.floor(h)), int(math.floor(w))
+    fh, fw = h - h0, w - w0
+    val = np.zeros(img.shape[:-2])
+    for hi, wh in ((h0, 1 - fh), (h0 + 1, fh)):
+        for wi, ww in ((w0, 1 - fw), (w0 + 1, fw)):
+            if 0 <= hi < hgt and 0 <= wi < wid:
+                val = val + wh * ww * img[..., hi, wi]
+    return val
+
+
+def _deform_ref(x, offset, mask, weight, bias, kernel, stride=(), dilate=(), pad=(), num_filter=1, num_group=1, num_deformable_group=1, no_bias=False, **_):
+    stride, dilate, pad = stride or (1, 1), dilate or (1, 1), pad or (0, 0)
+    sampler = _bilinear_v1 if mask is None else _bilinear_v2
+    n, c = x.shape[:2]
+    kh, kw = kernel
+    ho, wo = offset.shape[2:]
+    dg = num_deformable_group
+    cg = c // dg
+    cols = np.zeros((n, c, kh, kw, ho, wo))
+    for b in range(n):
+        for d in range(dg):
+            for i in range(kh):
+                for j in range(kw):
+                    tap = i * kw + j
+                    for y in range(ho):
+                        for z in range(wo):
+                            h = y * stride[0] - pad[0] + i * dilate[0] + offset[b, d * 2 * kh * kw + 2 * tap, y, z]
+                            w = z * stride[1] - pad[1] + j * dilate[1] + offset[b, d * 2 * kh * kw + 2 * tap + 1, y, z]
+                            v = sampler(x[b, d * cg : (d + 1) * cg].astype(np.float64), h, w)
+                            if mask is not None:
+                                v = v * mask[b, d * kh * kw + tap, y, z]
+                            cols[b, d * cg : (d + 1) * cg, i, j, y, z] = v
+    g = num_group
+    out = np.zeros((n, num_filter, ho, wo))
+    fg, cpg = num_filter // g, c // g
+    for k in range(g):
+        wk = weight[k * fg : (k + 1) * fg].reshape(fg, -1)
+        ck = cols[:, k * cpg : (k + 1) * cpg].reshape(n, -1, ho * wo)
+        out[:, k * fg : (k + 1) * fg] = np.einsum("fk,nkl->nfl", wk, ck).reshape(n, fg, ho, wo)
+    if not no_bias:
+        out += bias.reshape(1, -1, 1, 1)
+    return out.astype(x.dtype)
+
+
+def _dcn(x, offset, weight, *bias, **p):
+    return _deform_ref(x, offset, None, weight, bias[0] if bias else None, **p)
+
+
+def _mdcn(x, offset, mask, weight, *bias, **p):
+    return _deform_ref(x, offset, mask, weight, bias[0] if bias else None, **p)
+
+
+def _offsets(rng, shape):
+    """Offsets whose samples sit between pixels (fractions in [0.2, 0.8]), some outside the image."""
+    return (rng.integers(-2, 2, shape) + rng.uniform(0.2, 0.8, shape)).astype(np.float32)
+
+
+_R = np.random.default_rng(90)
+X = _R.uniform(-1, 1, (1, 2, 4, 4)).astype(np.float32)
+OFF = _offsets(_R, (1, 8, 3, 3))
+W = _R.uniform(-1, 1, (3, 2, 2, 2)).astype(np.float32)
+B = _R.uniform(-1, 1, (3,)).astype(np.float32)
+add_pair("_contrib_DeformableConvolution", [X, OFF, W, B], {"kernel": (2, 2), "num_filter": 3}, _dcn, rtol=1e-5, atol=1e-5)
+X2 = _R.uniform(-1, 1, (2, 4, 5, 4)).astype(np.float32)
+add_pair(
+    "_contrib_DeformableConvolution",
+    [X2, _offsets(_R, (2, 2 * 2 * 6, 2, 2)), _R.uniform(-1, 1, (2, 2, 3, 2)).astype(np.float32)],
+    {"kernel": (3, 2), "stride": (2, 2), "dilate": (1, 2), "pad": (0, 1), "num_filter": 2, "num_group": 2, "num_deformable_group": 2, "no_bias": True},
+    _dcn,
+    rtol=1e-5,
+    atol=1e-5,
+    note="groups",
+)
+MASK = _R.uniform(0, 1, (1, 4, 3, 3)).astype(np.float32)
+add_pair("_contrib_ModulatedDeformableConvolution", [X, OFF, MASK, W, B], {"kernel": (2, 2), "num_filter": 3}, _mdcn, rtol=1e-5, atol=1e-5)
+add_pair(
+    "_contrib_ModulatedDeformableConvolution",
+    [X2, _offsets(_R, (2, 2 * 2 * 6, 2, 2)), _R.uniform(0, 1, (2, 12, 2, 2)).astype(np.float32), _R.uniform(-1, 1, (2, 2, 3, 2)).astype(np.float32)],
+    {"kernel": (3, 2), "stride": (2, 2), "dilate": (1, 2), "pad": (0, 1), "num_filter": 2, "num_group": 2, "num_deformable_group": 2, "no_bias": True},
+    _mdcn,
+    rtol=1e-5,
+    atol=1e-5,
+    note="groups",
+)

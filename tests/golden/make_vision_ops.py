@@ -1,0 +1,93 @@
+"""Golden values for tests/test_vision_ops.py from real MXNet 1.9.1.
+
+Run: ../shared/tools/mxnet-reference tests/golden/make_vision_ops.py
+Writes tests/golden/vision_ops.npz: per case ``<case>/in<i>`` inputs,
+``<case>/out<i>`` outputs, ``<case>/head`` a head gradient and
+``<case>/grad<i>`` the input gradients where MXNet's CPU build has them; and
+tests/golden/vision_ops.json: per case the op and its params, and the Gluon
+contrib.cnn blocks' parameter names and shapes.
+"""
+
+import json
+import os
+
+import mxnet as mx
+import numpy as np
+
+rs = np.random.RandomState(5)
+arrays = {}
+cases = []
+
+
+def run(name, op, ins, params, grad=True, n_out=1):
+    arrs = [mx.nd.array(x, dtype=x.dtype) for x in ins]
+    if grad:
+        for a in arrs:
+            a.attach_grad()
+        with mx.autograd.record():
+            out = getattr(mx.nd.contrib, op)(*arrs, **params)
+        head = rs.uniform(-1, 1, out.shape)
+        out.backward(mx.nd.array(head, dtype=out.dtype))
+        arrays[f"{name}/head"] = head
+        for i, a in enumerate(arrs):
+            arrays[f"{name}/grad{i}"] = a.grad.asnumpy()
+    else:
+        out = getattr(mx.nd.contrib, op)(*arrs, **params)
+    outs = out if isinstance(out, list) else [out]
+    for i, x in enumerate(ins):
+        arrays[f"{name}/in{i}"] = x
+    for i, o in enumerate(outs[:n_out]):
+        arrays[f"{name}/out{i}"] = o.asnumpy()
+    cases.append({"name": name, "op": op, "params": {k: list(v) if isinstance(v, tuple) else v for k, v in params.items()}, "grad": grad})
+
+
+def f64(*shape, lo=0.0, hi=1.0):
+    return rs.uniform(lo, hi, shape)
+
+
+# deformable convolution v1: offsets large enough that some samples leave the image
+x = f64(2, 4, 5, 6)
+run(
+    "dcn_groups",
+    "DeformableConvolution",
+    [x, f64(2, 2 * 18, 5, 6, lo=-2, hi=2), f64(4, 2, 3, 3, lo=-1, hi=1), f64(4)],
+    {"kernel": (3, 3), "pad": (1, 1), "num_filter": 4, "num_group": 2, "num_deformable_group": 2},
+)
+run(
+    "dcn_stride_dilate",
+    "DeformableConvolution",
+    [x, f64(2, 12, 2, 3, lo=-1.5, hi=1.5), f64(3, 4, 3, 2, lo=-1, hi=1)],
+    {"kernel": (3, 2), "stride": (2, 2), "dilate": (2, 1), "pad": (1, 0), "num_filter": 3, "no_bias": True},
+)
+# modulated (v2): MXNet 1.9.1 has only the forward on CPU
+run(
+    "mdcn",
+    "ModulatedDeformableConvolution",
+    [x, f64(2, 36, 5, 6, lo=-2, hi=2), f64(2, 18, 5, 6), f64(4, 4, 3, 3, lo=-1, hi=1), f64(4)],
+    {"kernel": (3, 3), "pad": (1, 1), "num_filter": 4, "num_deformable_group": 2},
+    grad=False,
+)
+run(
+    "mdcn_stride",
+    "ModulatedDeformableConvolution",
+    [x, f64(2, 8, 2, 3, lo=-1.5, hi=1.5), f64(2, 4, 2, 3), f64(2, 2, 2, 2, lo=-1, hi=1)],
+    {"kernel": (2, 2), "stride": (2, 2), "num_filter": 2, "num_group": 2, "no_bias": True},
+    grad=False,
+)
+
+blocks = {}
+for cls in ("DeformableConvolution", "ModulatedDeformableConvolution"):
+    for kw in ({"kernel_size": 3, "padding": 1}, {"kernel_size": (3, 2), "use_bias": False, "offset_use_bias": False, "num_deformable_group": 2}):
+        net = getattr(mx.gluon.contrib.cnn, cls)(6, **kw)
+        net.initialize()
+        y = net(mx.nd.ones((1, 4, 7, 8)))
+        blocks[f"{cls}{sorted(kw.items())}"] = {
+            "params": {k: list(v.shape) for k, v in net.collect_params().items()},
+            "out_shape": list(y.shape),
+            "repr": repr(net),
+        }
+
+here = os.path.dirname(os.path.abspath(__file__))
+np.savez_compressed(os.path.join(here, "vision_ops.npz"), **arrays)
+with open(os.path.join(here, "vision_ops.json"), "w") as f:
+    json.dump({"cases": cases, "blocks": blocks}, f, indent=1, sort_keys=True)
