@@ -122,3 +122,78 @@ add_pair(
     atol=1e-5,
     note="groups",
 )
+
+
+def _psroi(data, rois, spatial_scale, output_dim, pooled_size, group_size=0):
+    g = group_size or pooled_size
+    k = pooled_size
+    h, w = data.shape[2:]
+    out = np.zeros((len(rois), output_dim, k, k))
+    for r, roi in enumerate(rois):
+        x1, y1 = round(roi[1]) * spatial_scale, round(roi[2]) * spatial_scale
+        x2, y2 = (round(roi[3]) + 1) * spatial_scale, (round(roi[4]) + 1) * spatial_scale
+        bh, bw = max(y2 - y1, 0.1) / k, max(x2 - x1, 0.1) / k
+        for ph in range(k):
+            for pw in range(k):
+                hs, he = min(max(math.floor(ph * bh + y1), 0), h), min(max(math.ceil((ph + 1) * bh + y1), 0), h)
+                ws, we = min(max(math.floor(pw * bw + x1), 0), w), min(max(math.ceil((pw + 1) * bw + x1), 0), w)
+                if he <= hs or we <= ws:
+                    continue
+                gh, gw = min(ph * g // k, g - 1), min(pw * g // k, g - 1)
+                for c in range(output_dim):
+                    out[r, c, ph, pw] = data[int(roi[0]), (c * g + gh) * g + gw, hs:he, ws:we].mean()
+    return out.astype(data.dtype)
+
+
+FEAT = _R.uniform(-1, 1, (2, 2 * 2 * 2, 5, 6)).astype(np.float32)
+ROIS = np.array([[0, 3.3, 6.2, 40.4, 30.1], [1, 20.2, 8.4, 90.3, 75.2], [1, 70.1, 60.3, 71.2, 61.4]], np.float32)
+add_pair("_contrib_PSROIPooling", [FEAT, ROIS], {"spatial_scale": 0.0625, "output_dim": 2, "pooled_size": 2}, _psroi, wrt=(0,), grad_wrt=(0,))
+add_pair(
+    "_contrib_PSROIPooling",
+    [_R.uniform(-1, 1, (2, 2 * 2 * 2, 5, 6)).astype(np.float32), ROIS],
+    {"spatial_scale": 0.1, "output_dim": 2, "pooled_size": 3, "group_size": 2},
+    _psroi,
+    wrt=(0,),
+    grad_wrt=(0,),
+    note="group",
+)
+
+
+def _rroi(data, rois, pooled_size, spatial_scale, sampling_ratio=-1):
+    h, w = data.shape[2:]
+    ph_n, pw_n = pooled_size
+    out = np.zeros((len(rois), data.shape[1], ph_n, pw_n))
+    for r, roi in enumerate(rois.astype(np.float64)):
+        cx, cy, rw, rh = roi[1:5] * spatial_scale
+        t = roi[5] * math.pi / 180
+        rw, rh = max(rw, 1.0), max(rh, 1.0)
+        gh = sampling_ratio if sampling_ratio > 0 else math.ceil(rh / ph_n)
+        gw = sampling_ratio if sampling_ratio > 0 else math.ceil(rw / pw_n)
+        for ph in range(ph_n):
+            for pw in range(pw_n):
+                acc = np.zeros(data.shape[1])
+                for iy in range(gh):
+                    yy = -rh / 2 + ph * rh / ph_n + (iy + 0.5) * rh / ph_n / gh
+                    for ix in range(gw):
+                        xx = -rw / 2 + pw * rw / pw_n + (ix + 0.5) * rw / pw_n / gw
+                        x = xx * math.cos(t) + yy * math.sin(t) + cx
+                        y = yy * math.cos(t) - xx * math.sin(t) + cy
+                        if -1 <= y <= h and -1 <= x <= w:
+                            acc += _bilinear_v1(data[int(roi[0])].astype(np.float64), min(max(y, 0), h - 1), min(max(x, 0), w - 1))
+                out[r, :, ph, pw] = acc / (gh * gw)
+    return out.astype(data.dtype)
+
+
+RR = np.array([[0, 30.3, 40.1, 50.2, 30.4, 30.0], [1, 60.2, 20.3, 40.1, 70.2, 120.0], [0, 90.1, 70.2, 20.3, 10.4, -15.0]], np.float32)
+add_pair("_contrib_RROIAlign", [FEAT, RR], {"pooled_size": (2, 3), "spatial_scale": 0.0625}, _rroi, wrt=(0,), grad_wrt=(0,), rtol=1e-4, atol=1e-5)
+add_pair(
+    "_contrib_RROIAlign",
+    [FEAT, RR],
+    {"pooled_size": (2, 2), "spatial_scale": 0.05, "sampling_ratio": 2},
+    _rroi,
+    wrt=(0,),
+    grad_wrt=(0,),
+    rtol=1e-4,
+    atol=1e-5,
+    note="ratio",
+)
