@@ -100,3 +100,28 @@ def test_deformable_zero_offsets_is_convolution():
     np.testing.assert_allclose(mx.nd.contrib.DeformableConvolution(x, off, w, b, **kw).asnumpy(), want, rtol=1e-5, atol=1e-5)
     mask = mx.nd.ones((2, 9, 3, 5))
     np.testing.assert_allclose(mx.nd.contrib.ModulatedDeformableConvolution(x, off, mask, w, b, **kw).asnumpy(), want, rtol=1e-5, atol=1e-5)
+
+
+def test_boolean_mask_gradient_accumulates_through_autograd():
+    rng = np.random.default_rng(4)
+    a = mx.nd.array(rng.uniform(-1, 1, (6, 3)))
+    bi = mx.nd.array([1, 0, 1, 1, 0, 0])
+    ci = mx.nd.array([0, 0, 1, 0, 0, 1])
+    grad = mx.nd.zeros_like(a)
+    mx.autograd.mark_variables([a], [grad], grad_reqs="add")
+    for _ in range(2):
+        with mx.autograd.record():
+            y = (mx.nd.contrib.boolean_mask(a, bi) * 2).sum() + mx.nd.contrib.boolean_mask(a, ci).sum()
+        y.backward()
+    want = 2 * (2 * bi.asnumpy() + ci.asnumpy())[:, None] * np.ones((1, 3))
+    np.testing.assert_allclose(grad.asnumpy(), want)
+
+
+def test_boolean_mask_symbol_leaves_the_shape_unknown_and_bad_index_is_named():
+    s = mx.sym.contrib.boolean_mask(mx.sym.var("a"), mx.sym.var("i"))
+    with pytest.warns(UserWarning):
+        assert s.infer_shape(a=(3, 2), i=(3,)) == (None, None, None)
+    with pytest.raises(mx.base.MXNetError, match="index length 2"):
+        mx.nd.contrib.boolean_mask(mx.nd.ones((3, 2)), mx.nd.array([1, 0]))
+    with pytest.raises(mx.base.MXNetError, match="axis=1"):
+        mx.nd.contrib.boolean_mask(mx.nd.ones((3, 2)), mx.nd.array([1, 0, 1]), axis=1)

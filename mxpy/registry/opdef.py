@@ -46,6 +46,7 @@ class OpDef:
         relayout: tuple[int, Callable] | None = None,
         split: Any = None,
         partial_shapes: bool = False,
+        shape_from_values: Callable | None = None,
         doc: str = "",
     ) -> None:
         self.name = name
@@ -82,6 +83,10 @@ class OpDef:
         # PartialShape, 0 = unknown dim), so it can infer inputs backwards as
         # MXNet's Reshape and _rnn_param_concat do for deferred Gluon parameters
         self.partial_shapes = partial_shapes
+        # ops whose output shape depends on input values (boolean_mask): when
+        # infer_shape leaves an output unknown, an imperative call waits for the
+        # inputs and calls shape_from_values(p, host arrays) -> output shapes
+        self.shape_from_values = shape_from_values
         self.doc = doc
         self._parse_cache: dict[tuple, Params] = {}
 

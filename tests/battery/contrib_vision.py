@@ -197,3 +197,23 @@ add_pair(
     atol=1e-5,
     note="ratio",
 )
+
+
+def _mask_rows(data, index, axis=0):
+    return data[index != 0]
+
+
+# the output shape depends on the index's values, so the executor-based gradient checks cannot
+# bind it; tests/test_vision_ops.py checks its gradient through autograd, and the
+# _backward_ case here checks the backward kernel against central differences
+_DYNAMIC = "data-dependent output shape: gradient checked through autograd in tests/test_vision_ops.py"
+add_pair("_contrib_boolean_mask", [X2[:, 0, 0], np.array([0, 1], np.float32)], {}, _mask_rows, wrt=(0,), no_grad_reason=_DYNAMIC)
+add_pair(
+    "_contrib_boolean_mask",
+    [_R.uniform(-1, 1, (4, 2, 3)).astype(np.float32), np.array([1, 0, -2, 3], np.int32)],
+    {},
+    _mask_rows,
+    wrt=(0,),
+    no_grad_reason=_DYNAMIC,
+    note="3d",
+)

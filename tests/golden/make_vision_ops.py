@@ -79,11 +79,19 @@ run(
 feat = f64(2, 2 * 3 * 3, 7, 8)
 rois = np.array([[0, 10, 22, 100, 90], [1, 20, 15, 154, 160], [1, 3.4, 5.6, 30.2, 41.7], [0, 100, 90, 101, 92]], np.float64)
 run("psroi", "PSROIPooling", [feat, rois], {"spatial_scale": 0.0625, "output_dim": 2, "pooled_size": 3})
-run("psroi_group", "PSROIPooling", [f64(1, 3 * 2 * 2, 6, 5), rois[:2] * [0, 0.5, 0.5, 0.5, 0.5]], {"spatial_scale": 0.1, "output_dim": 3, "pooled_size": 4, "group_size": 2})
+run(
+    "psroi_group",
+    "PSROIPooling",
+    [f64(1, 3 * 2 * 2, 6, 5), rois[:2] * [0, 0.5, 0.5, 0.5, 0.5]],
+    {"spatial_scale": 0.1, "output_dim": 3, "pooled_size": 4, "group_size": 2},
+)
 # RROIAlign: MXNet 1.9.1 has the forward only
 rr = np.array([[0, 60, 50, 80, 40, 30], [1, 10, 100, 30, 60, 135], [0, 150, 150, 300, 20, -20]], np.float32)
 run("rroi", "RROIAlign", [f64(2, 3, 12, 13).astype(np.float32), rr], {"pooled_size": (3, 4), "spatial_scale": 0.0625}, grad=False)
 run("rroi_ratio", "RROIAlign", [f64(2, 3, 12, 13).astype(np.float32), rr], {"pooled_size": (2, 2), "spatial_scale": 0.0625, "sampling_ratio": 2}, grad=False)
+# boolean_mask: nonzero index entries select (negative ones too)
+run("bmask", "boolean_mask", [f64(5, 2, 3), np.array([0, 1, -1, 0, 2], np.float32)], {})
+run("bmask_none", "boolean_mask", [f64(3, 4), np.zeros(3, np.float32)], {})
 
 blocks = {}
 for cls in ("DeformableConvolution", "ModulatedDeformableConvolution"):
