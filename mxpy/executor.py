@@ -110,6 +110,10 @@ class Executor:
                     head_grads.append((v, 0))
                     self._head_grad_arrays.append(v)  # replaced by an array below
             backward_nodes, grad_entries = build_gradient(order, heads, head_grads, wrt)
+            # a head gradient nothing reads (every rule on its path gives no gradient, as
+            # Proposal's) is never needed: MXNet takes any array there, whatever its shape
+            read = {id(src) for n in backward_nodes for src, _ in n.inputs} | {id(e[0]) for e in grad_entries if e is not None}
+            self._head_grad_arrays = [v if v is not None and id(v) in read else None for v in self._head_grad_arrays]
         all_nodes = order + backward_nodes
         # shapes and dtypes of every entry, forward and backward
         shapes: dict = {k: tuple(a.shape) for k, a in array_of.items()}

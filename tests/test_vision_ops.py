@@ -125,3 +125,23 @@ def test_boolean_mask_symbol_leaves_the_shape_unknown_and_bad_index_is_named():
         mx.nd.contrib.boolean_mask(mx.nd.ones((3, 2)), mx.nd.array([1, 0]))
     with pytest.raises(mx.base.MXNetError, match="axis=1"):
         mx.nd.contrib.boolean_mask(mx.nd.ones((3, 2)), mx.nd.array([1, 0, 1]), axis=1)
+
+
+def test_proposal_gradients_are_zero_and_its_unused_head_gradient_is_not_checked():
+    cls = mx.sym.var("cls")
+    sym = mx.sym.contrib.MultiProposal(cls, mx.sym.var("bbox"), mx.sym.var("info"), feature_stride=8, scales=(2.0,), ratios=(1.0,), rpn_post_nms_top_n=4)
+    rng = np.random.default_rng(1)
+    args = {"cls": mx.nd.array(rng.uniform(size=(2, 2, 3, 3))), "bbox": mx.nd.array(rng.uniform(size=(2, 4, 3, 3))), "info": mx.nd.array([[24, 24, 1]] * 2)}
+    grads = {k: mx.nd.ones(v.shape) for k, v in args.items()}
+    ex = sym.bind(mx.cpu(), args, args_grad=grads)
+    assert ex.forward(is_train=True)[0].shape == (8, 5)
+    # MXNet's Proposal never reads its head gradient, so MXNet takes one of any shape (its own test does)
+    ex.backward(mx.nd.ones((4, 5)))
+    for k, g in grads.items():
+        assert not g.asnumpy().any(), k
+    # a head gradient the backward reads is still checked
+    fc = mx.sym.FullyConnected(mx.sym.var("x"), num_hidden=2, no_bias=True, name="fc")
+    ex = fc.bind(mx.cpu(), {"x": mx.nd.ones((1, 3)), "fc_weight": mx.nd.ones((2, 3))}, args_grad={"x": mx.nd.zeros((1, 3))})
+    ex.forward(is_train=True)
+    with pytest.raises(ValueError, match="out_grads"):
+        ex.backward(mx.nd.ones((4, 5)))

@@ -7,6 +7,7 @@ sampler, independently of the kernels' gathered im2col form.
 from __future__ import annotations
 
 import math
+import os
 
 import numpy as np
 
@@ -217,3 +218,24 @@ add_pair(
     no_grad_reason=_DYNAMIC,
     note="3d",
 )
+
+
+# Proposal / MultiProposal: the reference is real MXNet 1.9.1's output for these inputs
+# (tests/golden/make_vision_ops.py); their gradients are zero, as MXNet's
+with np.load(os.path.join(os.path.dirname(os.path.dirname(__file__)), "golden", "vision_ops.npz")) as _z:
+    _GOLD = {k: _z[k] for k in _z.files if k.split("/")[0] in ("prop", "multiprop")}
+_PROP = {"feature_stride": 8, "scales": (2.0, 4.0), "ratios": (0.5, 1.0, 2.0), "rpn_pre_nms_top_n": 60, "rpn_post_nms_top_n": 25, "threshold": 0.5}
+_PROP.update(rpn_min_size=4, output_score=True)
+_ZERO = "MXNet 1.9.1 gives region proposals a zero gradient (mxpy too)"
+for _op, _key in (("_contrib_Proposal", "prop"), ("_contrib_MultiProposal", "multiprop")):
+    # wrt=(): the _backward_ case expects zeros for every input
+    add_pair(
+        _op,
+        [_GOLD[f"{_key}/in{i}"] for i in range(3)],
+        _PROP,
+        lambda *ins, _k=_key, **p: [_GOLD[f"{_k}/out0"], _GOLD[f"{_k}/out1"]],
+        wrt=(),
+        rtol=1e-5,
+        atol=1e-4,
+        no_grad_reason=_ZERO,
+    )

@@ -92,6 +92,28 @@ run("rroi_ratio", "RROIAlign", [f64(2, 3, 12, 13).astype(np.float32), rr], {"poo
 # boolean_mask: nonzero index entries select (negative ones too)
 run("bmask", "boolean_mask", [f64(5, 2, 3), np.array([0, 1, -1, 0, 2], np.float32)], {})
 run("bmask_none", "boolean_mask", [f64(3, 4), np.zeros(3, np.float32)], {})
+# Proposal / MultiProposal: random RPN outputs over a 5x6 map of 8-pixel cells
+cls = rs.uniform(0, 1, (2, 12, 5, 6)).astype(np.float32)
+deltas = rs.uniform(-0.3, 0.3, (2, 24, 5, 6)).astype(np.float32)
+info = np.array([[40, 48, 1.0], [30, 41, 0.8]], np.float32)
+prop = {
+    "feature_stride": 8,
+    "scales": (2.0, 4.0),
+    "ratios": (0.5, 1.0, 2.0),
+    "rpn_pre_nms_top_n": 60,
+    "rpn_post_nms_top_n": 25,
+    "threshold": 0.5,
+    "rpn_min_size": 4,
+    "output_score": True,
+}
+run("multiprop", "MultiProposal", [cls, deltas, info], prop, grad=False, n_out=2)
+run("prop", "Proposal", [cls[1:], deltas[1:], info[1:]], prop, grad=False, n_out=2)
+run("prop_iou", "Proposal", [cls[:1], deltas[:1] * 10, info[:1]], dict(prop, iou_loss=True, rpn_pre_nms_top_n=-1, threshold=0.3), grad=False, n_out=2)
+run("multiprop_few", "MultiProposal", [cls, deltas, info], dict(prop, rpn_post_nms_top_n=150, rpn_pre_nms_top_n=0, threshold=0.1), grad=False, n_out=2)
+doc = mx.nd.contrib.Proposal(
+    mx.nd.ones((1, 2, 2, 2)), mx.nd.zeros((1, 4, 2, 2)), mx.nd.array([[32, 32, 1]]), scales=(2,), ratios=(1,), rpn_post_nms_top_n=2, rpn_min_size=1
+)
+print("doc example", doc[0].asnumpy().tolist())
 
 blocks = {}
 for cls in ("DeformableConvolution", "ModulatedDeformableConvolution"):
