@@ -145,3 +145,27 @@ def test_proposal_gradients_are_zero_and_its_unused_head_gradient_is_not_checked
     ex.forward(is_train=True)
     with pytest.raises(ValueError, match="out_grads"):
         ex.backward(mx.nd.ones((4, 5)))
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "_contrib_DeformableConvolution",
+        "_contrib_ModulatedDeformableConvolution",
+        "_contrib_PSROIPooling",
+        "_contrib_RROIAlign",
+        "_contrib_boolean_mask",
+        "_contrib_Proposal",
+        "_contrib_MultiProposal",
+        "_contrib_DeformablePSROIPooling",
+    ],
+)
+def test_docstring_examples_run(name):
+    import doctest
+
+    from mxpy import registry
+
+    test = doctest.DocTestParser().get_doctest(registry.get(name).doc, {}, name, None, 0)
+    runner = doctest.DocTestRunner(optionflags=doctest.NORMALIZE_WHITESPACE)
+    runner.run(test)
+    assert runner.summarize(verbose=False).failed == 0 and test.examples

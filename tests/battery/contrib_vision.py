@@ -239,3 +239,65 @@ for _op, _key in (("_contrib_Proposal", "prop"), ("_contrib_MultiProposal", "mul
         atol=1e-4,
         no_grad_reason=_ZERO,
     )
+
+
+def _dpsroi_full(data, rois, *trans, spatial_scale, output_dim, group_size, pooled_size, part_size=0, sample_per_part=1, trans_std=0.0, no_trans=False):
+    """Both outputs: the pooled bins and the hidden top_count (samples per bin)."""
+    k, g, s = pooled_size, group_size, sample_per_part
+    part = part_size or k
+    h, w = data.shape[2:]
+    classes = 1 if no_trans else trans[0].shape[1] // 2
+    out = np.zeros((len(rois), output_dim, k, k))
+    count = np.zeros_like(out)
+    for r, roi in enumerate(rois):
+        x1, y1 = round(roi[1]) * spatial_scale - 0.5, round(roi[2]) * spatial_scale - 0.5
+        rw = max((round(roi[3]) + 1) * spatial_scale - 0.5 - x1, 0.1)
+        rh = max((round(roi[4]) + 1) * spatial_scale - 0.5 - y1, 0.1)
+        for c in range(output_dim):
+            cls = c // (output_dim // classes)
+            for ph in range(k):
+                for pw in range(k):
+                    qh, qw = math.floor(ph / k * part), math.floor(pw / k * part)
+                    tx = 0.0 if no_trans else trans[0][r, 2 * cls, qh, qw] * trans_std
+                    ty = 0.0 if no_trans else trans[0][r, 2 * cls + 1, qh, qw] * trans_std
+                    img = data[int(roi[0]), (c * g + min(ph * g // k, g - 1)) * g + min(pw * g // k, g - 1)].astype(np.float64)
+                    vals = []
+                    for ih in range(s):
+                        for iw in range(s):
+                            y = ph * rh / k + y1 + ty * rh + ih * rh / k / s
+                            x = pw * rw / k + x1 + tx * rw + iw * rw / k / s
+                            if -0.5 <= x <= w - 0.5 and -0.5 <= y <= h - 0.5:
+                                vals.append(_bilinear_v1(img, min(max(y, 0), h - 1), min(max(x, 0), w - 1)))
+                    out[r, c, ph, pw] = np.mean(vals) if vals else 0.0
+                    count[r, c, ph, pw] = len(vals)
+    return [out.astype(data.dtype), count.astype(data.dtype)]
+
+
+def _dpsroi(*ins, **p):
+    return _dpsroi_full(*ins, **p)[0]
+
+
+DROIS = np.array([[0, 20.2, 25.3, 60.1, 70.4], [1, 30.4, 20.1, 75.3, 58.2]], np.float32)
+add_pair(
+    "_contrib_DeformablePSROIPooling",
+    [_R.uniform(-1, 1, (2, 8, 6, 7)).astype(np.float32), DROIS, _R.uniform(-1, 1, (2, 4, 2, 2)).astype(np.float32)],
+    {"spatial_scale": 0.0625, "output_dim": 2, "group_size": 2, "pooled_size": 2, "sample_per_part": 2, "trans_std": 0.1},
+    _dpsroi,
+    full_ref=_dpsroi_full,
+    wrt=(0, 2),
+    grad_wrt=(0, 2),
+    rtol=1e-5,
+    atol=1e-5,
+)
+add_pair(
+    "_contrib_DeformablePSROIPooling",
+    [_R.uniform(-1, 1, (2, 8, 6, 7)).astype(np.float32), DROIS],
+    {"spatial_scale": 0.0625, "output_dim": 2, "group_size": 2, "pooled_size": 3, "sample_per_part": 2, "no_trans": True},
+    _dpsroi,
+    full_ref=_dpsroi_full,
+    wrt=(0,),
+    grad_wrt=(0,),
+    rtol=1e-5,
+    atol=1e-5,
+    note="no_trans",
+)

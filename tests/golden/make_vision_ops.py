@@ -85,6 +85,11 @@ run(
     [f64(1, 3 * 2 * 2, 6, 5), rois[:2] * [0, 0.5, 0.5, 0.5, 0.5]],
     {"spatial_scale": 0.1, "output_dim": 3, "pooled_size": 4, "group_size": 2},
 )
+# DeformablePSROIPooling: 2 classes, shifted bins; and without trans
+dps = {"spatial_scale": 0.0625, "output_dim": 4, "group_size": 2, "pooled_size": 3, "sample_per_part": 2, "trans_std": 0.1}
+run("dpsroi", "DeformablePSROIPooling", [f64(2, 16, 7, 8), rois, f64(4, 4, 3, 3, lo=-1, hi=1)], dps)
+run("dpsroi_part", "DeformablePSROIPooling", [f64(2, 16, 7, 8), rois, f64(4, 2, 2, 2, lo=-1, hi=1)], dict(dps, part_size=2, sample_per_part=3))
+run("dpsroi_notrans", "DeformablePSROIPooling", [f64(2, 16, 7, 8), rois], dict(dps, no_trans=True))
 # RROIAlign: MXNet 1.9.1 has the forward only
 rr = np.array([[0, 60, 50, 80, 40, 30], [1, 10, 100, 30, 60, 135], [0, 150, 150, 300, 20, -20]], np.float32)
 run("rroi", "RROIAlign", [f64(2, 3, 12, 13).astype(np.float32), rr], {"pooled_size": (3, 4), "spatial_scale": 0.0625}, grad=False)

@@ -62,8 +62,8 @@ _op = register_pair(
         "The slices of data along axis 0 whose index entry is nonzero (data-dependent output shape).\n\n"
         "Inputs: data (N, ...); index (N,), nonzero selects. Parameters: axis (0; the only one MXNet 1.9.1 supports).\n\n"
         ">>> import mxpy as mx\n"
-        ">>> mx.nd.contrib.boolean_mask(mx.nd.array([[1, 2], [3, 4], [5, 6]]), mx.nd.array([0, 1, 1]))\n"
-        "\n[[3. 4.]\n [5. 6.]]\n<NDArray 2x2 @cpu(0)>"
+        ">>> mx.nd.contrib.boolean_mask(mx.nd.array([[1, 2], [3, 4], [5, 6]]), mx.nd.array([0, 1, 1])).asnumpy().tolist()\n"
+        "[[3.0, 4.0], [5.0, 6.0]]"
     ),
 )
 _op.shape_from_values = _from_values

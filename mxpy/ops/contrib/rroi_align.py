@@ -121,7 +121,7 @@ register_pair(
         "Parameters: pooled_size (required, (h, w)); spatial_scale (required, in [0, 1]); sampling_ratio (-1: adaptive).\n"
         "Output (R, C, pooled_h, pooled_w).\n\n"
         ">>> import mxpy as mx\n>>> x = mx.nd.arange(16).reshape((1, 1, 4, 4))\n"
-        ">>> mx.nd.contrib.RROIAlign(x, mx.nd.array([[0, 2, 2, 2, 2, 90]]), pooled_size=(1, 1), spatial_scale=1.0)\n"
-        "\n[[[[10.]]]]\n<NDArray 1x1x1x1 @cpu(0)>"
+        ">>> mx.nd.contrib.RROIAlign(x, mx.nd.array([[0, 2, 2, 2, 2, 90]]), pooled_size=(1, 1), spatial_scale=1.0).asnumpy().tolist()\n"
+        "[[[[10.0]]]]"
     ),
 )
