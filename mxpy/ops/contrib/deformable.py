@@ -10,10 +10,11 @@ with ``(dy, dx)`` pairs per tap; the channels of the data are split into
 version multiplies each sample by ``mask`` ``(N, num_deformable_group*kh*kw, Ho, Wo)``.
 
 The kernel is vectorised: the four bilinear corners of every sample are
-gathered at once into im2col columns ``(N, C*kh*kw, Ho*Wo)``, and one batched
+gathered at once (rows of channel-last data, so one index serves a whole
+channel group) into batch-last im2col columns ``(C*kh*kw, N*Ho*Wo)``, and one
 GEMM per convolution group does the rest. The gradients are the transposes:
-a GEMM back to columns, then one ``bincount`` scatter of the columns onto the
-data through the same corners and weights.
+a GEMM back to columns, then a row scatter-add of the columns onto the data
+through the same corners and weights.
 
 Sampling rules follow MXNet 1.9.1's CPU kernels: v1 reads a sample only when
 ``0 <= h < H`` and ``0 <= w < W`` and clamps the far corner to the last row or
@@ -31,6 +32,7 @@ import numpy as np
 from ...registry import Param, ShapeError, merge_shape, names
 from .._pair import register_pair
 from ..nn import _im2col as im
+from ..nn.embedding import scatter_add_rows
 
 _PARAMS = {
     "kernel": Param("shape", doc="convolution kernel size (h, w)"),
@@ -130,27 +132,38 @@ def _corners(xp, p, geo, x_shape, offset, modulated: bool):
     return out
 
 
-def _gather(xp, xg, idx):
-    """``xg`` (N, dg, Cg, H*W) read at ``idx`` (N, dg, S): (N, dg, Cg, S)."""
-    return xp.take_along_axis(xg, idx[:, :, None, :], axis=3)
-
-
 def _split(modulated: bool, ins):
     if modulated:
         return ins[0], ins[1], ins[2], ins[3], (ins[4] if len(ins) > 4 else None)
     return ins[0], ins[1], None, ins[2], (ins[3] if len(ins) > 3 else None)
 
 
-def _columns(xp, p, geo, x, offset, mask, modulated, want_parts=False):
-    """im2col columns (N, dg, Cg, K*L) of the (masked) samples; with ``want_parts`` also the corners and raw samples."""
+def _samples(xp, p, geo, x, offset, mask, modulated):
+    """Every sample as a row of its group's channels.
+
+    Returns the masked samples (N, dg, S, Cg) with S = kh*kw*Ho*Wo, the corners
+    (flat row indices into the channel-last data (N*dg*H*W, Cg), weights and
+    their derivatives), the corner values, and the unmasked samples. Rows of
+    channel-last data are gathered whole, so an index serves all Cg channels.
+    """
     n, c, hgt, wid = x.shape
     dg = p.num_deformable_group
-    xg = x.reshape(n, dg, c // dg, hgt * wid)
-    corners = _corners(xp, p, geo, x.shape, offset, modulated)
-    vals = [_gather(xp, xg, idx) for idx, _, _, _ in corners]
-    sample = sum(v * wt[:, :, None, :] for v, (_, wt, _, _) in zip(vals, corners))
-    cols = sample if mask is None else sample * mask.reshape(n, dg, 1, -1)
-    return (cols, corners, vals, sample) if want_parts else cols
+    xt = xp.ascontiguousarray(x.reshape(n, dg, c // dg, hgt * wid).transpose(0, 1, 3, 2)).reshape(n * dg * hgt * wid, c // dg)
+    base = (xp.arange(n * dg, dtype=np.int64) * (hgt * wid)).reshape(n, dg, 1)
+    corners = [(base + idx, wt, dwh, dww) for idx, wt, dwh, dww in _corners(xp, p, geo, x.shape, offset, modulated)]
+    vals = [xp.take(xt, rows, axis=0) for rows, _, _, _ in corners]  # (N, dg, S, Cg) each
+    sample = sum(v * wt[..., None] for v, (_, wt, _, _) in zip(vals, corners))
+    cols = sample if mask is None else sample * mask.reshape(n, dg, -1, 1)
+    return cols, corners, vals, sample
+
+
+def _to_gemm(cols, g: int, k: int, lsz: int):
+    """(N, dg, K*L, Cg) samples -> batch-last im2col columns (g, C/g*K, N*L), in the weight's (channel, tap) order.
+
+    With the batch folded into the columns, each convolution group is one GEMM.
+    """
+    n, dg, _, cg = cols.shape
+    return cols.reshape(n, dg, k, lsz, cg).transpose(1, 4, 2, 0, 3).reshape(g, -1, n * lsz)
 
 
 def _forward_for(name: str, modulated: bool):
@@ -160,13 +173,13 @@ def _forward_for(name: str, modulated: bool):
         n = x.shape[0]
         g = p.num_group
         f = p.num_filter
-        cols = _columns(xp, p, geo, x, offset, mask, modulated)
-        cols = cols.reshape(n, g, -1, offset.shape[2] * offset.shape[3])  # (N, g, C/g*K, L)
-        out = xp.matmul(weight.reshape(g, f // g, -1)[None], cols)  # (N, g, F/g, L)
-        out = out.reshape(n, f, *offset.shape[2:])
+        lsz = offset.shape[2] * offset.shape[3]
+        cols, _, _, _ = _samples(xp, p, geo, x, offset, mask, modulated)
+        out = xp.matmul(weight.reshape(g, f // g, -1), _to_gemm(cols, g, math.prod(geo["kernel"]), lsz))  # (g, F/g, N*L)
+        out = out.reshape(f, n, lsz).transpose(1, 0, 2)
         if bias is not None:
-            out = out + bias.reshape(1, f, 1, 1)
-        return out.astype(x.dtype, copy=False)
+            out = out + bias.reshape(1, f, 1)
+        return out.reshape(n, f, *offset.shape[2:]).astype(x.dtype, copy=False)
 
     return forward
 
@@ -181,26 +194,27 @@ def _backward_for(name: str, modulated: bool):
         f = p.num_filter
         k = math.prod(geo["kernel"])
         lsz = offset.shape[2] * offset.shape[3]
-        dy = og[0].reshape(n, g, f // g, lsz)
-        cols, corners, vals, sample = _columns(xp, p, geo, x, offset, mask, modulated, want_parts=True)
-        wg = weight.reshape(g, f // g, -1)
-        dweight = xp.matmul(dy, cols.reshape(n, g, -1, lsz).transpose(0, 1, 3, 2)).sum(axis=0).reshape(weight.shape)
-        dcols = xp.matmul(wg.transpose(0, 2, 1)[None], dy).reshape(n, dg, c // dg, k * lsz)
-        dsample = dcols if mask is None else dcols * mask.reshape(n, dg, 1, -1)
-        # data: scatter every corner's share of the column gradient back onto its pixel
-        base = (xp.arange(n * c, dtype=np.int64) * (hgt * wid)).reshape(n, dg, c // dg, 1)
-        flat = xp.concatenate([(base + idx[:, :, None, :]).ravel() for idx, _, _, _ in corners])
-        contrib = xp.concatenate([(dsample * wt[:, :, None, :]).ravel() for _, wt, _, _ in corners])
-        dx = xp.bincount(flat, weights=contrib, minlength=n * c * hgt * wid).reshape(x.shape)
+        cg = c // dg
+        dy = og[0].reshape(n, f, lsz).transpose(1, 0, 2).reshape(g, f // g, n * lsz)  # batch-last, as the columns
+        cols, corners, vals, sample = _samples(xp, p, geo, x, offset, mask, modulated)
+        dweight = xp.matmul(dy, _to_gemm(cols, g, k, lsz).transpose(0, 2, 1)).reshape(weight.shape)
+        dcols = xp.matmul(weight.reshape(g, f // g, -1).transpose(0, 2, 1), dy)  # (g, C/g*K, N*L)
+        dcols = dcols.reshape(dg, cg, k, n, lsz).transpose(3, 0, 2, 4, 1).reshape(n, dg, k * lsz, cg)
+        dsample = dcols if mask is None else dcols * mask.reshape(n, dg, -1, 1)
+        # data: every corner's share of the sample gradient goes back to its pixel's row
+        dxt = xp.zeros((n * dg * hgt * wid, cg), dtype=dsample.dtype)
+        for rows, wt, _, _ in corners:
+            scatter_add_rows(xp, dxt, rows.ravel(), (dsample * wt[..., None]).reshape(-1, cg))
+        dx = dxt.reshape(n, dg, hgt * wid, cg).transpose(0, 1, 3, 2).reshape(x.shape)
         # offsets: the derivative of the bilinear weights along h and along w
-        dh = sum(v * dwh[:, :, None, :] for v, (_, _, dwh, _) in zip(vals, corners))
-        dw = sum(v * dww[:, :, None, :] for v, (_, _, _, dww) in zip(vals, corners))
-        doff_h = (dsample * dh).sum(axis=2).reshape(n, dg, k, 1, lsz)
-        doff_w = (dsample * dw).sum(axis=2).reshape(n, dg, k, 1, lsz)
+        dh = sum(v * dwh[..., None] for v, (_, _, dwh, _) in zip(vals, corners))
+        dw = sum(v * dww[..., None] for v, (_, _, _, dww) in zip(vals, corners))
+        doff_h = (dsample * dh).sum(axis=3).reshape(n, dg, k, 1, lsz)
+        doff_w = (dsample * dw).sum(axis=3).reshape(n, dg, k, 1, lsz)
         doffset = xp.concatenate([doff_h, doff_w], axis=3).reshape(offset.shape)
         grads = [dx, doffset]
         if modulated:
-            grads.append((dcols * sample).sum(axis=2).reshape(mask.shape))
+            grads.append((dcols * sample).sum(axis=3).reshape(mask.shape))
         grads.append(dweight)
         if bias is not None:
             grads.append(og[0].sum(axis=(0, 2, 3)))
