@@ -121,6 +121,7 @@ def test_boolean_mask_symbol_leaves_the_shape_unknown_and_bad_index_is_named():
     s = mx.sym.contrib.boolean_mask(mx.sym.var("a"), mx.sym.var("i"))
     with pytest.warns(UserWarning):
         assert s.infer_shape(a=(3, 2), i=(3,)) == (None, None, None)
+    assert mx.sym.load_json(s.tojson()).tojson() == s.tojson()
     with pytest.raises(mx.base.MXNetError, match="index length 2"):
         mx.nd.contrib.boolean_mask(mx.nd.ones((3, 2)), mx.nd.array([1, 0]))
     with pytest.raises(mx.base.MXNetError, match="axis=1"):
