@@ -441,7 +441,7 @@ def _check_differentiable(order: list[Node], wanted: list[Node]) -> None:
 
 
 def _run_node(op, p, ins: list[NDArray], train_mode: bool) -> list[NDArray]:
-    out_shapes, out_types = dispatch.infer(op, p, [a._data.shape for a in ins], [a._data.dtype for a in ins])
+    out_shapes, out_types = dispatch.infer(op, p, [a._data.shape for a in ins], [a._data.dtype for a in ins], ins)
     ctx = ins[0]._ctx
     outs = [_new(ctx, s, t) for s, t in zip(out_shapes, out_types)]
     dispatch._push(op, p, ins, outs, ctx, train_mode)

@@ -75,9 +75,13 @@ _INFERRED: dict = {}
 _INFERRED_MAX = 4096
 
 
-def infer(op: OpDef, p: Params, in_shapes: list, in_types: list) -> tuple[list, list]:
-    """Output shapes and dtypes for known inputs; MXNetError names the op on conflict."""
-    if type(op) is OpDef:
+def infer(op: OpDef, p: Params, in_shapes: list, in_types: list, args: Sequence | None = None) -> tuple[list, list]:
+    """Output shapes and dtypes for known inputs; MXNetError names the op on conflict.
+
+    With the NDArray inputs ``args``, an op whose output shape depends on their
+    values (``op.shape_from_values``) waits for them and reads them (never cached).
+    """
+    if type(op) is OpDef and op.shape_from_values is None:
         key = (op, id(p), tuple(in_shapes), tuple(in_types))
         hit = _INFERRED.get(key)
         if hit is not None and hit[0] is p:
@@ -87,16 +91,18 @@ def infer(op: OpDef, p: Params, in_shapes: list, in_types: list) -> tuple[list, 
             _INFERRED.clear()
         _INFERRED[key] = (p, tuple(out_shapes), tuple(out_types))
         return out_shapes, out_types
-    return _infer(op, p, in_shapes, in_types)
+    return _infer(op, p, in_shapes, in_types, args)
 
 
-def _infer(op: OpDef, p: Params, in_shapes: list, in_types: list) -> tuple[list, list]:
+def _infer(op: OpDef, p: Params, in_shapes: list, in_types: list, args: Sequence | None = None) -> tuple[list, list]:
     try:
         _, out_shapes = op.infer_shape(p, in_shapes)
         _, out_types = op.infer_type(p, in_types)
     except ShapeError as e:
         shapes = ", ".join(f"{n}={s}" for n, s in zip(op.input_names(p), in_shapes))
         raise MXNetError(f"{op.name}: {e.named(op.input_names(p))} (inputs: {shapes or 'none'})") from None
+    if args is not None and op.shape_from_values is not None and (out_shapes is None or any(s is None for s in out_shapes)):
+        out_shapes = op.shape_from_values(p, [a.asnumpy() for a in args])
     if out_shapes is None or any(s is None for s in out_shapes) or out_types is None or any(t is None for t in out_types):
         raise MXNetError(f"{op.name}: cannot infer output shape/dtype from inputs {in_shapes} {in_types}")
     return out_shapes, out_types
@@ -140,7 +146,7 @@ def invoke(op: OpDef, args: Sequence, kwargs: dict, out: Any = None, ctx: Any = 
     c = _ctx_of(op, p, args, ctx)
     in_shapes = [a._data.shape for a in args]
     in_types = [a._data.dtype for a in args]
-    out_shapes, out_types = infer(op, p, in_shapes, in_types)
+    out_shapes, out_types = infer(op, p, in_shapes, in_types, args)
     n_vis = op.num_visible_outputs(p)
     if out is None:
         outs = [_new(c, s, t) for s, t in zip(out_shapes, out_types)]

@@ -47,6 +47,7 @@ class OpDef:
         split: Any = None,
         partial_shapes: bool = False,
         probe_shapes: bool = True,
+        shape_from_values: Callable | None = None,
         doc: str = "",
     ) -> None:
         self.name = name
@@ -86,6 +87,10 @@ class OpDef:
         # a rule that is not partial is probed on partly known inputs (registry.probe_rule),
         # unless it runs user code that should only ever see real shapes (custom ops)
         self.probe_shapes = probe_shapes and getattr(infer_shape, "probe_shapes", True)
+        # ops whose output shape depends on input values (boolean_mask): when
+        # infer_shape leaves an output unknown, an imperative call waits for the
+        # inputs and calls shape_from_values(p, host arrays) -> output shapes
+        self.shape_from_values = shape_from_values
         self.doc = doc
         self._parse_cache: dict[tuple, Params] = {}
 

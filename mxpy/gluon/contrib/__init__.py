@@ -7,6 +7,6 @@
 LSTMPCell(None -> 32 -> 3)
 """
 
-from . import data, nn, rnn
+from . import cnn, data, nn, rnn
 
-__all__ = ["data", "nn", "rnn"]
+__all__ = ["cnn", "data", "nn", "rnn"]
