@@ -427,7 +427,7 @@ class Executor:
     def _monitor_step(self, st: _Step, backward: bool) -> None:
         node = st.node
         if self._monitor_all:
-            for nm, (src, i) in zip(node.input_names(), node.inputs):
+            for nm, (src, i) in zip(node.monitor_input_names(), node.inputs):
                 self._monitor(f"{node.name}_{nm}", self._array_of[(id(src), i)])
         n = node.num_outputs()
         for j in range(n):

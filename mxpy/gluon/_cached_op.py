@@ -111,7 +111,7 @@ class CachedOp:
                 continue
             for j in range(node.num_outputs()):
                 op_of[node.output_name(j)] = node.op.name
-            for nm in node.input_names():
+            for nm in node.monitor_input_names():
                 op_of[f"{node.name}_{nm}"] = node.op.name
         self._hook = (lambda name, arr: callback(name, op_of.get(name, ""), arr), monitor_all)
         for bound_list in self._pool.values():

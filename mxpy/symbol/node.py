@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ..registry import OpDef, Params
+from ..registry.monitor_names import POSITIONAL_INPUT_NAMES
 
 # Keys MXNet stores as ``__key__`` but also lists without underscores.
 HIDDEN_KEYS = ("ctx_group", "lr_mult", "wd_mult", "force_mirroring", "mirror_stage", "profiler_scope")
@@ -58,6 +59,17 @@ class Node:
         """Declared names of every input slot, aux states last."""
         p = self.params
         return self.op.input_names(p) + self.op.aux_names(p)
+
+    def monitor_input_names(self) -> list[str]:
+        """The names a monitor (``monitor_all``) gives the inputs, after ``<node>_``, as MXNet 1.9.1.
+
+        Declared names, except for the operators MXNet registers without
+        input names (Activation, unary math, ...), whose inputs are
+        ``input0``, ``input1``, ...
+        """
+        if self.op.name in POSITIONAL_INPUT_NAMES:
+            return [f"input{i}" for i in range(len(self.inputs))]
+        return self.input_names()
 
     def input_version(self, i: int) -> int:
         """The version of input entry ``i`` (what the third JSON entry field holds)."""
