@@ -169,6 +169,8 @@ class CachedOp:
                 values[(id(node), 0)] = inputs[pos] if pos is not None else self.params[node.name].data(ctx)
                 continue
             kwargs = {k: v for k, v in node.attrs.items() if not (k.startswith("__") and k.endswith("__"))}
+            if node.subgraphs is not None:  # a control-flow node (_foreach) takes its body graph along
+                kwargs["__subgraphs__"] = node.subgraphs
             out = invoke(node.op, [values[(id(s), i)] for s, i in node.inputs], kwargs)
             for j, o in enumerate([out] if isinstance(out, NDArray) else out):
                 values[(id(node), j)] = o

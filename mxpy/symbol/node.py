@@ -16,7 +16,7 @@ class Node:
     user attributes (``__key__``), exactly what JSON stores.
     """
 
-    __slots__ = ("op", "name", "attrs", "inputs", "_params", "tape", "versions", "version", "__weakref__")
+    __slots__ = ("op", "name", "attrs", "inputs", "_params", "tape", "versions", "version", "subgraphs", "__weakref__")
 
     def __init__(self, op: OpDef | None, name: str, attrs: dict[str, str], inputs: list[tuple[Node, int]]):
         self.op = op
@@ -31,6 +31,8 @@ class Node:
         # MXNet numbers aux-state entries (moving_mean is ``[k, 0, 1]``)
         self.versions: list[int] | None = None
         self.version = 0
+        # control-flow ops (_foreach) run a graph of their own: MXNet's attrs.subgraphs
+        self.subgraphs: list | None = None
 
     @property
     def is_variable(self) -> bool:
@@ -40,7 +42,10 @@ class Node:
     def params(self) -> Params:
         """The op's parsed parameters (user attributes are skipped)."""
         if self._params is None:
-            self._params = self.op.parse({k: v for k, v in self.attrs.items() if not (k.startswith("__") and k.endswith("__"))})
+            attrs = {k: v for k, v in self.attrs.items() if not (k.startswith("__") and k.endswith("__"))}
+            if self.subgraphs is not None:
+                attrs["__subgraphs__"] = self.subgraphs  # the op's parse takes them from here
+            self._params = self.op.parse(attrs)
         return self._params
 
     def num_outputs(self) -> int:
