@@ -25,6 +25,7 @@ second forward pass.
 from __future__ import annotations
 
 import collections
+import contextlib
 
 import numpy as np
 
@@ -290,11 +291,20 @@ class _ForeachBackwardDef(OpDef):
             _run_backward(p, ctx, ins, outs, req, rt.xp)
 
 
+@contextlib.contextmanager
 def _executor(p, ctx, step_arrays: list, with_grad: bool):
-    """The body bound for this signature of step inputs (cached on the params)."""
+    """Borrow the body bound for this signature of step inputs (a pool on the params).
+
+    Two runs of one loop node may overlap (a cached graph called again while
+    the last call is in flight): each takes its own executor from the pool.
+    """
     key = (ctx, with_grad, tuple((tuple(a.shape), np.dtype(a.dtype)) for a in step_arrays))
-    ex = p.execs.get(key)
-    if ex is None:
+    if key not in p.execs and len(p.execs) >= 16:
+        p.execs.clear()  # many signatures (varying lengths are not one: only the step shapes count)
+    free = p.execs.setdefault(key, [])
+    try:
+        ex = free.pop()
+    except IndexError:
         from .ndarray import zeros
 
         d, s, r = _locs(p)
@@ -302,10 +312,10 @@ def _executor(p, ctx, step_arrays: list, with_grad: bool):
         args = {n: zeros(tuple(by_name[n].shape), ctx=ctx, dtype=np.dtype(by_name[n].dtype)) for n in p.arg_names}
         grads = {n: zeros(tuple(by_name[n].shape), ctx=ctx, dtype=np.dtype(by_name[n].dtype)) for n in p.arg_names} if with_grad else None
         ex = p.subgraph.bind(ctx, args, args_grad=grads, grad_req="write" if with_grad else "null")
-        if len(p.execs) > 16:
-            p.execs.clear()
-        p.execs[key] = ex
-    return ex
+    try:
+        yield ex
+    finally:
+        free.append(ex)
 
 
 def _feed(p, ex, data: list, t: int, states: list, remain: list | None) -> None:
@@ -339,16 +349,19 @@ def _value(arr: NDArray):
     return arr._data
 
 
-def _run_steps(p, ctx, data, states, remain, is_train: bool, on_step) -> list:
-    """Run the body over every step, handing each step's outputs to ``on_step``; returns the last states."""
-    ex = _executor(p, ctx, _step_arrays(p, data, states, remain), False)
-    for t in range(data[0].shape[0]):
-        on_step(t, states)
-        _feed(p, ex, data, t, states, remain if t == 0 else None)
-        ex.forward(is_train=is_train)
-        results = [_value(o) for o in ex.outputs]
-        on_step(t, results)
-        states = [x.copy() for x in results[p.num_out_data :]]
+def _run_steps(p, ctx, data, states, remain, is_train: bool, before=None, after=None) -> list:
+    """Run the body over every step; ``before(t, states)`` sees the states a step starts
+    from, ``after(t, outputs)`` its outputs. Returns the last states."""
+    with _executor(p, ctx, _step_arrays(p, data, states, remain), False) as ex:
+        for t in range(data[0].shape[0]):
+            if before is not None:
+                before(t, states)
+            _feed(p, ex, data, t, states, remain if t == 0 else None)
+            ex.forward(is_train=is_train)
+            results = [_value(o) for o in ex.outputs]
+            if after is not None:
+                after(t, results)
+            states = [x.copy() for x in results[p.num_out_data :]]
     return states
 
 
@@ -367,15 +380,13 @@ def _run_forward(p, ctx, ins, outs, req, is_train: bool) -> None:
         raise MXNetError("_foreach: the data has no steps (first dimension 0)")
 
     def on_step(t, results):
-        if len(results) != p.num_outputs:
-            return  # the states a step starts from: not needed here
         for j in range(p.num_out_data):
             if req[j] == "add":
                 outs[j][t] += results[j]
             elif req[j] != "null":
                 outs[j][t] = results[j]
 
-    last = _run_steps(p, ctx, data, states, remain, is_train, on_step)
+    last = _run_steps(p, ctx, data, states, remain, is_train, after=on_step)
     for k, st in enumerate(last):
         _write(outs[p.num_out_data + k], st, req[p.num_out_data + k])
 
@@ -386,29 +397,24 @@ def _run_backward(p, ctx, ins, outs, req, xp) -> None:
     data, states, remain = _split_ins(p, fwd)
     # forward again (training mode), keeping the states each step starts from
     history: list = []
-
-    def keep(t, results):
-        if len(results) != p.num_outputs:
-            history.append(results)
-
-    _run_steps(p, ctx, data, states, remain, True, keep)
-    ex = _executor(p, ctx, _step_arrays(p, data, states, remain), True)
+    _run_steps(p, ctx, data, states, remain, True, before=lambda t, st: history.append(st))
     d, s, r = _locs(p)
     names = p.input_names
     data_grads = [xp.zeros_like(x) for x in data]
     remain_grads = [xp.zeros_like(x) for x in remain]
     state_grads = [ograds[p.num_out_data + k].copy() for k in range(len(s))]
     last = data[0].shape[0] - 1
-    for t in range(last, -1, -1):
-        _feed(p, ex, data, t, history[t], remain if t == last else None)
-        ex.forward(is_train=True)
-        heads = [_wrap(ctx, ograds[j][t].copy()) for j in range(p.num_out_data)] + [_wrap(ctx, g) for g in state_grads]
-        ex.backward(heads)
-        for k, loc in enumerate(d):
-            data_grads[k][t] = _value(ex.grad_dict[names[loc]])
-        state_grads = [_value(ex.grad_dict[names[loc]]).copy() for loc in s]
-        for k, loc in enumerate(r):
-            remain_grads[k] += _value(ex.grad_dict[names[loc]])
+    with _executor(p, ctx, _step_arrays(p, data, states, remain), True) as ex:
+        for t in range(last, -1, -1):
+            _feed(p, ex, data, t, history[t], remain if t == last else None)
+            ex.forward(is_train=True)
+            heads = [_wrap(ctx, ograds[j][t].copy()) for j in range(p.num_out_data)] + [_wrap(ctx, g) for g in state_grads]
+            ex.backward(heads)
+            for k, loc in enumerate(d):
+                data_grads[k][t] = _value(ex.grad_dict[names[loc]])
+            state_grads = [_value(ex.grad_dict[names[loc]]).copy() for loc in s]
+            for k, loc in enumerate(r):
+                remain_grads[k] += _value(ex.grad_dict[names[loc]])
     for k, g in enumerate(data_grads + state_grads + remain_grads):
         _write(outs[k], g, req[k])
 

@@ -173,3 +173,33 @@ def test_dynamic_unroll_hybridized_matches_mxnet(case):
         close(st, A[f"{key}_out_state{i}"])
     for name, p in sorted(net.collect_params().items()):
         close(p.grad(), A[f"{key}_grad_{name}"], rtol=1e-4, atol=1e-5)
+
+
+def test_states_only_loop_and_concurrent_runs_of_one_node():
+    """A body with no per-step outputs (a running product), and one loop node run twice at once."""
+    import threading
+
+    x, s = mx.sym.var("x"), mx.sym.var("s")
+    outs, st = mx.sym.contrib.foreach(lambda d, st: ([], [st[0] * d]), x, [s])
+    assert outs == []
+    data = np.array([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]], np.float32)
+    args = {"x": mx.nd.array(data), "s": mx.nd.ones((2,))}
+    grads = {k: mx.nd.zeros(v.shape) for k, v in args.items()}
+    ex = st[0].bind(mx.cpu(), args, args_grad=grads)
+    close(ex.forward(is_train=True)[0], [15.0, 48.0])
+    ex.backward([mx.nd.ones((2,))])
+    close(grads["x"], [[15.0, 24.0], [5.0, 12.0], [3.0, 8.0]])
+    close(grads["s"], [15.0, 48.0])
+    results = {}
+
+    def run(k):
+        e = st[0].bind(mx.cpu(), {"x": mx.nd.array(data * (k + 1)), "s": mx.nd.ones((2,))})
+        results[k] = e.forward()[0].asnumpy()
+
+    threads = [threading.Thread(target=run, args=(k,)) for k in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    for k in range(4):
+        close(results[k], np.prod(data * (k + 1), axis=0))
