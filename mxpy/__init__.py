@@ -17,6 +17,7 @@ from . import (
     callback,
     context,
     contrib,
+    control_flow,
     engine,
     executor,
     gluon,
@@ -75,6 +76,10 @@ from .util import (  # MXNet exposes the NumPy-semantics switches at the top lev
 ndarray.CachedOp = _CachedOp  # mx.nd.CachedOp runs on Gluon's graph cache, which sits above mx.nd
 ndarray.Custom = operator.nd_custom  # the custom-op front ends (mxpy/operator.py)
 symbol.Custom = operator.sym_custom
+ndarray.contrib.foreach = control_flow.foreach_nd  # the control-flow front ends (mxpy/control_flow.py)
+symbol.contrib.foreach = control_flow.foreach_sym
+for _front in (ndarray, symbol):  # _foreach registers after mx.nd / mx.sym were filled: add it as they would
+    _front._internal._foreach = _front.op._foreach = _front._foreach = _front.register.function("_foreach")
 initializer.FusedRNN = rnn.FusedRNN  # defined beside FusedRNNCell, which it unpacks with
 
 tune_host_allocator()  # see mxpy/backend/host_memory.py; MXPY_TUNE_MALLOC=0 turns it off

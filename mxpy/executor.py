@@ -42,19 +42,6 @@ class _Step:
     __slots__ = ("node", "kernel", "p", "ins", "outs", "req", "reads", "writes", "cost", "name", "ctx", "arrays")
 
 
-# MXNet operators registered without input names (its unary and scalar macros): its monitor
-# reports their inputs by position (act_input0), though list_arguments says "data"
-_POSITIONAL_INPUT_NAMES = frozenset(
-    "Activation BlockGrad SoftmaxActivation _copy _div_scalar _equal_scalar _greater_equal_scalar _greater_scalar "
-    "_hypot_scalar _lesser_equal_scalar _lesser_scalar _logical_and_scalar _logical_or_scalar _logical_xor_scalar "
-    "_maximum_scalar _minimum_scalar _mod_scalar _mul_scalar _not_equal_scalar _power_scalar _rdiv_scalar "
-    "_rminus_scalar _rmod_scalar _rpower_scalar _contrib_div_sqrt_dim _contrib_gradientmultiplier _contrib_round_ste "
-    "_contrib_sign_ste abs arccos arccosh arcsin arcsinh arctan arctanh cbrt ceil cos cosh degrees erf erfinv exp "
-    "expm1 fix floor gamma gammaln hard_sigmoid log log10 log1p log2 logical_not make_loss negative radians rcbrt "
-    "reciprocal relu rint round rsqrt sigmoid sign sin sinh softsign sqrt square tan tanh trunc".split()
-)
-
-
 class Executor:
     """The result of ``bind``: arrays bound to a planned graph."""
 
@@ -429,12 +416,11 @@ class Executor:
     def _monitor_step(self, st: _Step, backward: bool) -> None:
         node = st.node
         if self._monitor_all:
-            positional = node.op is not None and node.op.name in _POSITIONAL_INPUT_NAMES
-            for k, (nm, (src, i)) in enumerate(zip(node.input_names(), node.inputs)):
+            for nm, (src, i) in zip(node.monitor_input_names(), node.inputs):
                 arr = self._array_of[(id(src), i)]
                 if src.op is None and self._monitor_variables:
                     self._monitor(src.name, arr)  # a variable input is also reported under its own name
-                self._monitor(f"{node.name}_input{k}" if positional else f"{node.name}_{nm}", arr)
+                self._monitor(f"{node.name}_{nm}", arr)
         n = node.num_outputs()
         for j in range(n):
             # MXNet names backward outputs by position: fc_backward_output0, ...

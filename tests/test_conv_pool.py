@@ -17,6 +17,7 @@ import numpy as np
 import pytest
 
 import mxpy as mx
+from mxpy import registry
 from mxpy.base import MXNetError
 from tests.battery.conv_pool import conv_ref, deconv_ref, pool_ref
 from tests.gradcheck import check_gradient
@@ -332,3 +333,53 @@ def test_bad_arguments_raise(call, words):
         call().wait_to_read()
     for w in words:
         assert w in str(err.value), (w, str(err.value))
+
+
+def _padded_max_grad(p, x, dy):
+    """The max-pool gradient over explicitly padded copies (the reference for the unpadded path)."""
+    from mxpy.ops.nn import _im2col as im
+    from mxpy.ops.nn import pooling as P
+
+    geo, extra, out_sp = P.pool_geometry(p, x.shape)
+    y = P._pool(np, p, x, geo, extra, out_sp)
+    xpd = P._padded(np, x, geo, extra, np.finfo(x.dtype).min)
+    dxp = np.zeros(xpd.shape, dtype=x.dtype)
+    taken = np.zeros(y.shape, dtype=bool)
+    for o in np.ndindex(*geo["kernel"]):
+        sl = im.offset_slices(o, geo["stride"], geo["dilate"], out_sp)
+        hit = (xpd[sl] == y) & ~taken
+        taken |= hit
+        dxp[sl] += dy * hit
+    inner = (slice(None), slice(None)) + tuple(slice(q, q + n) for q, n in zip(geo["pad"], x.shape[2:]))
+    return y, dxp[inner]
+
+
+@pytest.mark.parametrize(
+    "kernel,stride,pad,convention",
+    [
+        ((2, 2), (2, 3), (1, 1), "valid"),
+        ((3, 3), (2, 2), (1, 1), "full"),
+        ((2, 3), (1, 1), (1, 0), "valid"),
+        ((3, 1), (2, 3), (2, 0), "full"),
+        ((3, 3), (1, 1), (0, 0), "valid"),
+    ],
+)
+def test_max_pool_gradient_without_padded_copies_is_exact(kernel, stride, pad, convention):
+    """Overlapping/padded max-pool windows: the gradient read straight from the input (no padded
+    copies) equals the padded computation bit for bit, ties to the first cell included."""
+    from mxpy.ops.nn import pooling as P
+
+    rng = np.random.default_rng(7)
+    p = registry.get("Pooling").parse({"kernel": kernel, "stride": stride, "pad": pad, "pool_type": "max", "pooling_convention": convention})
+    x = rng.integers(-3, 3, (2, 3, 9, 11)).astype(np.float32)  # many ties
+    geo, extra, out_sp = P.pool_geometry(p, x.shape)
+    dy = rng.standard_normal((2, 3, *out_sp)).astype(np.float32)
+    y, want = _padded_max_grad(p, x, dy)
+    np.testing.assert_array_equal(P._max_grad_unpadded(np, dy, x, y, geo, out_sp), want)
+    np.testing.assert_array_equal(P._pool_grad(np, p, dy, x, y, geo, extra, out_sp), want)
+    # an output equal to the padding value takes the padded path, where a padding cell can win
+    low = np.full((1, 1, 3, 3), np.finfo(np.float32).min, dtype=np.float32)
+    geo, extra, out_sp = P.pool_geometry(p, low.shape)
+    dy_low = np.ones((1, 1, *out_sp), np.float32)
+    y_low, want_low = _padded_max_grad(p, low, dy_low)
+    np.testing.assert_array_equal(P._pool_grad(np, p, dy_low, low, y_low, geo, extra, out_sp), want_low)

@@ -124,8 +124,8 @@ class CachedOp:
                 continue
             for j in range(node.num_outputs()):
                 op_of[node.output_name(j)] = node.op.name
-            for k, nm in enumerate(node.input_names()):
-                op_of[f"{node.name}_{nm}"] = op_of[f"{node.name}_input{k}"] = node.op.name
+            for nm in node.monitor_input_names():
+                op_of[f"{node.name}_{nm}"] = node.op.name
         self._hook = (lambda name, arr: callback(name, op_of.get(name, ""), arr), monitor_all)
         for bound_list in self._pool.values():
             for b in bound_list:
@@ -183,6 +183,8 @@ class CachedOp:
                 values[(id(node), 0)] = inputs[pos] if pos is not None else self.params[node.name].data(ctx)
                 continue
             kwargs = {k: v for k, v in node.attrs.items() if not (k.startswith("__") and k.endswith("__"))}
+            if node.subgraphs is not None:  # a control-flow node (_foreach) takes its body graph along
+                kwargs["__subgraphs__"] = node.subgraphs
             out = invoke(node.op, [values[(id(s), i)] for s, i in node.inputs], kwargs)
             for j, o in enumerate([out] if isinstance(out, NDArray) else out):
                 values[(id(node), j)] = o

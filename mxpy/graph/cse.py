@@ -25,7 +25,8 @@ Entry = tuple  # (Node, output index)
 
 def _mergeable(node: Node) -> bool:
     op = node.op
-    return bool(node.inputs) and not op.needs_rng and not op.creates and not node.mutated_slots()
+    # a node with subgraphs (_foreach) is equal to another only if its graph is: never merged
+    return bool(node.inputs) and not op.needs_rng and not op.creates and not node.mutated_slots() and node.subgraphs is None
 
 
 def eliminate_common_expr(heads: list[Entry]) -> list[Entry]:
@@ -46,6 +47,7 @@ def eliminate_common_expr(heads: list[Entry]) -> list[Entry]:
             node = Node(orig.op, orig.name, dict(orig.attrs), inputs)
             node._params = orig._params
             node.versions = orig.versions
+            node.subgraphs = orig.subgraphs
         if _mergeable(node):
             key = (node.op.name, tuple(sorted(node.attrs.items())), tuple((id(n), i) for n, i in inputs))
             node = seen.setdefault(key, node)

@@ -1,4 +1,12 @@
-"""The KVStore interface shared by every store type: argument checking, keys, updaters.
+"""The kvstore interfaces: ``KVStoreBase`` (any store, with its registry) and ``KVStore``.
+
+``KVStoreBase`` is MXNet's abstract store: the methods Gluon's Trainer and
+Module call (``broadcast``, ``pushpull``, ``is_capable``, ``set_optimizer``,
+...), and a registry so that a Python class decorated with
+``KVStoreBase.register`` is what ``mx.kv.create(<its lower-case name>)``
+returns.
+
+``KVStore`` is the built-in stores' shared body: argument checking, keys, updaters.
 
 A concrete store (``local.py``; later a ``dist_sync`` store over MPI)
 subclasses :class:`KVStore` and supplies how values are kept, merged and
@@ -21,11 +29,12 @@ changes nothing.
 from __future__ import annotations
 
 import abc
+import warnings
 
 from ..base import MXNetError
 from ..ndarray.ndarray import NDArray
 
-__all__ = ["KVStore"]
+__all__ = ["KVStore", "KVStoreBase"]
 
 # Pairs of (key, [NDArray, ...]) in call order, one entry per distinct key.
 Grouped = list
@@ -81,7 +90,114 @@ def _group(pairs: list) -> Grouped:
     return list(grouped.items())
 
 
-class KVStore(abc.ABC):
+class KVStoreNotImplementedError(MXNetError, NotImplementedError):
+    """A ``KVStoreBase`` method the store's class does not provide.
+
+    An ``MXNetError`` and, as MXNet raises there, a ``NotImplementedError``.
+    """
+
+
+class KVStoreBase:
+    """The interface every kvstore offers to Gluon's Trainer and to Module.
+
+    A Python store subclasses it, overrides what it supports and registers
+    itself with :meth:`register`; ``mx.kv.create(name)`` then finds it by its
+    class name in lower case (before the built-in types, as MXNet looks up
+    the registry first). A method the subclass leaves out raises
+    :class:`KVStoreNotImplementedError` naming the class and the method.
+
+    ``is_capable(KVStoreBase.OPTIMIZER)`` says whether the store can run the
+    optimizer itself (``set_optimizer``); when it is False, the Trainer
+    only reduces gradients through the store and updates on each device.
+
+    >>> import mxpy as mx
+    >>> @mx.kvstore.KVStoreBase.register
+    ... class SumStore(mx.kvstore.KVStoreBase):
+    ...     def pushpull(self, key, value, out=None, priority=0):
+    ...         total = sum(v.as_in_context(value[0].context) for v in value)
+    ...         for o in (value if out is None else out):
+    ...             o[:] = total
+    >>> kv = mx.kv.create("sumstore")
+    >>> vals = [mx.nd.ones((2,)), mx.nd.ones((2,)) * 2]
+    >>> kv.pushpull(0, vals)
+    >>> vals[0].asnumpy().tolist()
+    [3.0, 3.0]
+    """
+
+    OPTIMIZER = "optimizer"
+
+    # lower-case class name -> class; filled by register, read by mx.kv.create
+    kv_registry: dict = {}
+
+    def _missing(self, method: str):
+        raise KVStoreNotImplementedError(f"{type(self).__name__}.{method}: this kvstore does not implement {method}; a KVStoreBase subclass must override it")
+
+    def broadcast(self, key, value, out, priority: int = 0) -> None:
+        """Copy ``value`` (rank 0's) of ``key`` into ``out`` (an NDArray or a list) on every worker."""
+        self._missing("broadcast")
+
+    def pushpull(self, key, value, out=None, priority: int = 0) -> None:
+        """Sum ``value`` (a list: one per device) over devices and workers into ``out``, or into ``value`` when ``out`` is None."""
+        self._missing("pushpull")
+
+    def set_optimizer(self, optimizer) -> None:
+        """Run ``optimizer`` inside the store (only where ``is_capable(OPTIMIZER)``)."""
+        self._missing("set_optimizer")
+
+    def is_capable(self, capability: str) -> bool:
+        """Whether the store supports ``capability`` (``KVStoreBase.OPTIMIZER``)."""
+        return self._missing("is_capable")
+
+    def save_optimizer_states(self, fname: str, dump_optimizer: bool = False) -> None:
+        """Write the store's optimizer states to ``fname``."""
+        self._missing("save_optimizer_states")
+
+    def load_optimizer_states(self, fname: str) -> None:
+        """Read optimizer states written by :meth:`save_optimizer_states`."""
+        self._missing("load_optimizer_states")
+
+    @property
+    def type(self) -> str:
+        """The store's type name."""
+        return self._missing("type")
+
+    @property
+    def rank(self) -> int:
+        """This worker's rank in ``[0, num_workers)``."""
+        return self._missing("rank")
+
+    @property
+    def num_workers(self) -> int:
+        """How many workers share the store."""
+        return self._missing("num_workers")
+
+    @staticmethod
+    def register(klass: type) -> type:
+        """Class decorator: ``mx.kv.create(klass.__name__.lower())`` makes a ``klass()``.
+
+        Registering a second class under a taken name warns and replaces it.
+
+        >>> import mxpy as mx
+        >>> @mx.kvstore.KVStoreBase.register
+        ... class EchoStore(mx.kvstore.KVStoreBase):
+        ...     pass
+        >>> type(mx.kv.create("EchoStore")).__name__
+        'EchoStore'
+        """
+        if not isinstance(klass, type):
+            raise TypeError(f"KVStoreBase.register: expected a class, given {type(klass).__name__}")
+        name = klass.__name__.lower()
+        old = KVStoreBase.kv_registry.get(name)
+        if old is not None:
+            warnings.warn(
+                f"WARNING: New kvstore {klass.__module__}.{klass.__name__} is overriding existing kvstore {old.__module__}.{old.__name__}",
+                stacklevel=2,
+            )
+        KVStoreBase.kv_registry[name] = klass
+        return klass
+
+
+class KVStore(KVStoreBase, metaclass=abc.ABCMeta):
     """A key-value store for parameters and gradients shared across devices.
 
     Keys are ints or strs (one kind per store, as in MXNet); each key holds
@@ -364,3 +480,68 @@ class KVStore(abc.ABC):
             self._updater.set_states(blob)
         except Exception as e:
             raise MXNetError(f"KVStore.load_optimizer_states: {fname!r} is not a valid optimizer states file ({type(e).__name__}: {e})") from e
+
+
+def _out_list(out) -> list:
+    return list(out) if isinstance(out, (list, tuple)) else [out]
+
+
+@KVStoreBase.register
+class TestStore(KVStoreBase):
+    """``mx.kv.create('teststore')``: a one-worker store in plain Python, as MXNet ships for tests.
+
+    ``pushpull`` sums the values given for a key on the first value's device;
+    ``broadcast`` copies. It cannot run an optimizer
+    (``is_capable('optimizer')`` is False), so Gluon's Trainer updates on
+    each device.
+
+    >>> import mxpy as mx
+    >>> kv = mx.kv.create("teststore")
+    >>> vals = [mx.nd.ones((2,), ctx=mx.cpu(0)), mx.nd.ones((2,), ctx=mx.cpu(1))]
+    >>> kv.pushpull("g", vals)
+    >>> vals[1].asnumpy().tolist(), kv.is_capable("optimizer")
+    ([2.0, 2.0], False)
+    """
+
+    __test__ = False  # a store, not a pytest test class
+
+    def broadcast(self, key, value, out, priority: int = 0) -> None:
+        """Copy ``value`` into every array of ``out``."""
+        for o in _out_list(out):
+            o[:] = value
+
+    def pushpull(self, key, value, out=None, priority: int = 0) -> None:
+        """Sum ``value`` (a list) into each of ``out`` (or back into ``value``); one NDArray is copied to ``out``."""
+        if isinstance(value, NDArray):
+            if out is not None:
+                for o in _out_list(out):
+                    o[:] = value
+            return
+        ctx = value[0].context
+        total = value[0].as_in_context(ctx)
+        for v in value[1:]:
+            total = total + v.as_in_context(ctx)
+        for o in value if out is None else _out_list(out):
+            o[:] = total
+
+    @staticmethod
+    def is_capable(capability: str) -> bool:
+        """``'optimizer'``: False (the optimizer runs on the workers); any other capability is a ValueError."""
+        if isinstance(capability, str) and capability.lower() == KVStoreBase.OPTIMIZER:
+            return False
+        raise ValueError(f"Unknown capability: {capability}")
+
+    @property
+    def type(self) -> str:
+        """``'teststore'``."""
+        return "teststore"
+
+    @property
+    def rank(self) -> int:
+        """Always 0: one worker."""
+        return 0
+
+    @property
+    def num_workers(self) -> int:
+        """Always 1."""
+        return 1

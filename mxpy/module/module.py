@@ -46,7 +46,7 @@ def _create_kvstore(kvstore, num_device: int, arg_params: dict):
     update_on_kvstore = bool(int(os.getenv("MXNET_UPDATE_ON_KVSTORE", "1")))
     if kvstore is None:
         kv = None
-    elif isinstance(kvstore, kvs.KVStore):
+    elif isinstance(kvstore, kvs.KVStoreBase):
         kv = kvstore
     elif isinstance(kvstore, str):
         if num_device == 1 and "dist" not in kvstore:
@@ -58,7 +58,7 @@ def _create_kvstore(kvstore, num_device: int, arg_params: dict):
                 if max_size > 1024 * 1024 * 16:
                     update_on_kvstore = False
     else:
-        raise TypeError(f"init_optimizer: kvstore must be a str, a KVStore or None, given {type(kvstore).__name__}")
+        raise TypeError(f"init_optimizer: kvstore must be a str, a KVStoreBase or None, given {type(kvstore).__name__}")
     if kv is None:
         update_on_kvstore = False
     else:

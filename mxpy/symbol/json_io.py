@@ -48,7 +48,16 @@ class _Multi(dict):
 
 def to_json(sym) -> str:
     """Serialise a Symbol the way MXNet 1.9.1 does."""
-    order = topo_order(sym._outputs)
+    top = _graph_doc(sym._outputs)
+    top["attrs"] = {"mxnet_version": ["int", MXNET_VERSION]}
+    if is_np_shape():  # as MXNet: a graph saved under NumPy shape semantics says so
+        top["attrs"]["is_np_shape"] = ["int", 1]
+    return _write_graph(top, 0)
+
+
+def _graph_doc(outputs: list) -> dict:
+    """nodes / arg_nodes / node_row_ptr / heads of one graph (a control-flow node's body too)."""
+    order = topo_order(outputs)
     index = {id(n): i for i, n in enumerate(order)}
     nodes = []
     row_ptr = [0]
@@ -57,18 +66,16 @@ def to_json(sym) -> str:
         if n.attrs:
             rec["attrs"] = dict(sorted(n.attrs.items()))  # MXNet keeps attrs in a sorted map
         rec["inputs"] = [[index[id(src)], i, n.input_version(k)] for k, (src, i) in enumerate(n.inputs)]
+        if n.subgraphs is not None:
+            rec["subgraphs"] = [_graph_doc(g._outputs) for g in n.subgraphs]
         nodes.append(rec)
         row_ptr.append(row_ptr[-1] + _json_rows(n))
-    top = {
+    return {
         "nodes": nodes,
         "arg_nodes": [i for i, n in enumerate(order) if n.op is None],
         "node_row_ptr": row_ptr,
-        "heads": [[index[id(n)], i, 0] for n, i in sym._outputs],
-        "attrs": {"mxnet_version": ["int", MXNET_VERSION]},
+        "heads": [[index[id(n)], i, 0] for n, i in outputs],
     }
-    if is_np_shape():  # as MXNet: a graph saved under NumPy shape semantics says so
-        top["attrs"]["is_np_shape"] = ["int", 1]
-    return _write_top(top)
 
 
 def _json_rows(node: Node) -> int:
@@ -87,26 +94,33 @@ def _json_rows(node: Node) -> int:
     return n
 
 
-def _write_top(top: dict) -> str:
+def _write_graph(doc: dict, level: int) -> str:
+    """A graph object as dmlc's writer lays it out, its braces ``level`` steps (2 spaces) in."""
     parts = []
-    for k, v in top.items():
+    for k, v in doc.items():
         if k == "nodes":
-            body = "[\n" + ", \n".join("    " + _write_node(n) for n in v) + "\n  ]" if v else "[]"
+            items = ", \n".join("  " * (level + 2) + _write_node(n, level + 2) for n in v)
+            body = "[\n" + items + "\n" + "  " * (level + 1) + "]" if v else "[]"
         else:
-            body = _dump(v, 1)
-        parts.append(f"  {json.dumps(k)}: {body}")
-    return "{\n" + ", \n".join(parts) + "\n}"
+            body = _dump(v, level + 1)
+        parts.append("  " * (level + 1) + f"{json.dumps(k)}: {body}")
+    return "{\n" + ", \n".join(parts) + "\n" + "  " * level + "}"
 
 
-def _write_node(rec: dict) -> str:
-    pad = "      "
-    items = [f"{json.dumps(k)}: {_dump(v, 3)}" for k, v in rec.items()]
-    return "{\n" + ", \n".join(pad + it for it in items) + "\n    }"
+def _write_node(rec: dict, level: int) -> str:
+    pad = "  " * (level + 1)
+    items = []
+    for k, v in rec.items():
+        if k == "subgraphs":
+            graphs = ", \n".join("  " * (level + 2) + _write_graph(g, level + 2) for g in v)
+            items.append(f"{json.dumps(k)}: [\n{graphs}\n{pad}]")
+        else:
+            items.append(f"{json.dumps(k)}: {_dump(v, level + 1)}")
+    return "{\n" + ", \n".join(pad + it for it in items) + "\n" + "  " * level + "}"
 
 
 def load_json(json_str: str):
     """A Symbol from MXNet JSON (1.x, 0.9-era ``attr`` keys, and pre-0.9 ``param`` files)."""
-    from .symbol import Symbol
 
     try:
         doc = json.loads(json_str)
@@ -121,6 +135,13 @@ def load_json(json_str: str):
     # a graph saved under the legacy shape semantics, loaded under NumPy's: its
     # variables' 0 dims meant "unknown", which is -1 now (as MXNet converts them)
     legacy_shapes = is_np_shape() and not doc.get("attrs", {}).get("is_np_shape", [None, 0])[1]
+    return _load_graph(doc, version, legacy_shapes)
+
+
+def _load_graph(doc: dict, version, legacy_shapes: bool = False):
+    """The Symbol of one graph object (the file's, or a control-flow node's body)."""
+    from .symbol import Symbol
+
     recs = doc["nodes"]
     built: list[Node] = []
     for i, rec in enumerate(recs):
@@ -155,6 +176,11 @@ def load_json(json_str: str):
             versions.append(int(e[2]) if len(e) > 2 else 0)
         node = Node(op, rec["name"], attrs, inputs)
         node.versions = versions if any(versions) else None
+        subgraphs = rec.get("subgraphs")
+        if subgraphs is not None:
+            if not isinstance(subgraphs, list) or not all(isinstance(g, dict) and "nodes" in g and "heads" in g for g in subgraphs):
+                raise MXNetError(f"load_json: node {i} ({rec['name']!r}) has 'subgraphs' that are not graph objects with 'nodes' and 'heads'")
+            node.subgraphs = [_load_graph(g, version) for g in subgraphs]
         if op is not None:
             try:
                 _ = node.params  # unknown or bad attributes fail here, naming the op

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ..registry import OpDef, Params
+from ..registry.monitor_names import POSITIONAL_INPUT_NAMES
 
 # Keys MXNet stores as ``__key__`` but also lists without underscores.
 HIDDEN_KEYS = ("ctx_group", "lr_mult", "wd_mult", "force_mirroring", "mirror_stage", "profiler_scope")
@@ -15,7 +16,7 @@ class Node:
     user attributes (``__key__``), exactly what JSON stores.
     """
 
-    __slots__ = ("op", "name", "attrs", "inputs", "_params", "tape", "versions", "version", "__weakref__")
+    __slots__ = ("op", "name", "attrs", "inputs", "_params", "tape", "versions", "version", "subgraphs", "__weakref__")
 
     def __init__(self, op: OpDef | None, name: str, attrs: dict[str, str], inputs: list[tuple[Node, int]]):
         self.op = op
@@ -30,6 +31,8 @@ class Node:
         # MXNet numbers aux-state entries (moving_mean is ``[k, 0, 1]``)
         self.versions: list[int] | None = None
         self.version = 0
+        # control-flow ops (_foreach) run a graph of their own: MXNet's attrs.subgraphs
+        self.subgraphs: list | None = None
 
     @property
     def is_variable(self) -> bool:
@@ -39,7 +42,10 @@ class Node:
     def params(self) -> Params:
         """The op's parsed parameters (user attributes are skipped)."""
         if self._params is None:
-            self._params = self.op.parse({k: v for k, v in self.attrs.items() if not (k.startswith("__") and k.endswith("__"))})
+            attrs = {k: v for k, v in self.attrs.items() if not (k.startswith("__") and k.endswith("__"))}
+            if self.subgraphs is not None:
+                attrs["__subgraphs__"] = self.subgraphs  # the op's parse takes them from here
+            self._params = self.op.parse(attrs)
         return self._params
 
     def num_outputs(self) -> int:
@@ -58,6 +64,17 @@ class Node:
         """Declared names of every input slot, aux states last."""
         p = self.params
         return self.op.input_names(p) + self.op.aux_names(p)
+
+    def monitor_input_names(self) -> list[str]:
+        """The names a monitor (``monitor_all``) gives the inputs, after ``<node>_``, as MXNet 1.9.1.
+
+        Declared names, except for the operators MXNet registers without
+        input names (Activation, unary math, ...), whose inputs are
+        ``input0``, ``input1``, ...
+        """
+        if self.op.name in POSITIONAL_INPUT_NAMES:
+            return [f"input{i}" for i in range(len(self.inputs))]
+        return self.input_names()
 
     def input_version(self, i: int) -> int:
         """The version of input entry ``i`` (what the third JSON entry field holds)."""

@@ -161,7 +161,10 @@ class Symbol:
         new = dict(node.attrs)
         new.update({_stored_key(k): v for k, v in kwargs.items()})
         if node.op is not None:
-            node.op.parse({k: v for k, v in new.items() if not (k.startswith("__") and k.endswith("__"))})
+            check = {k: v for k, v in new.items() if not (k.startswith("__") and k.endswith("__"))}
+            if node.subgraphs is not None:
+                check["__subgraphs__"] = node.subgraphs
+            node.op.parse(check)
         node.attrs = new
         node._params = None
 
@@ -348,6 +351,7 @@ def _clone_node(node: Node) -> Node:
     new = Node(node.op, node.name, dict(node.attrs), [])
     new.versions = None if node.versions is None else list(node.versions)
     new.version = node.version
+    new.subgraphs = node.subgraphs
     return new
 
 
@@ -430,6 +434,10 @@ def create(
 
     Missing inputs become new variables named ``<node name>_<input name>``.
     """
+    # a control-flow op's body graphs ride on the node, not in its string attrs
+    subgraphs = params.get("__subgraphs__")
+    if subgraphs is not None:
+        params = {k: v for k, v in params.items() if k != "__subgraphs__"}
     # MXNet stores these keyword arguments as the attributes __lr_mult__ etc. (its C API's kHiddenKeys)
     hidden = {f"__{k}__": str(params[k]) for k in _HIDDEN_KEYS if k in params and k not in op.params}
     if hidden:
@@ -442,6 +450,7 @@ def create(
     scope_attrs = AttrScope.current.get(attr)
     user = {_stored_key(k): v for k, v in scope_attrs.items()}
     node = Node(op, node_name, {**attrs, **user, **hidden}, [])
+    node.subgraphs = subgraphs
     slots = node.input_names()
     given = inputs if isinstance(inputs, dict) else dict(zip(slots, inputs))
     if not isinstance(inputs, dict) and len(inputs) > len(slots):

@@ -114,7 +114,17 @@ def _pad(xp, x, pad, value=0.0, extra=None):
     if not any(pad) and not any(extra):
         return x
     shape = x.shape[:2] + tuple(s + 2 * q + e for s, q, e in zip(x.shape[2:], pad, extra))
-    buf = xp.full(shape, value, dtype=x.dtype) if value else xp.zeros(shape, dtype=x.dtype)
+    if not value:
+        buf = xp.zeros(shape, dtype=x.dtype)  # fresh zero pages: the fill costs nothing
+    else:
+        # only the border gets ``value``: filling everything first would write the array twice
+        buf = xp.empty(shape, dtype=x.dtype)
+        for ax, (q, n, e) in enumerate(zip(pad, x.shape[2:], extra)):
+            lead = (slice(None),) * (2 + ax)
+            if q:
+                buf[lead + (slice(0, q),)] = value
+            if q + e:
+                buf[lead + (slice(q + n, None),)] = value
     buf[(slice(None), slice(None)) + tuple(slice(q, q + s) for q, s in zip(pad, x.shape[2:]))] = x
     return buf
 

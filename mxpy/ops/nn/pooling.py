@@ -238,6 +238,8 @@ def _pool_grad(xp, p, dy, x, y, geo, extra, out_sp):
     slices = [im.offset_slices(o, geo["stride"], geo["dilate"], out_sp) for o in offsets]
     if kind == "max" and _disjoint(geo, extra):
         return _max_grad_disjoint(xp, dy, x, y, geo, out_sp, slices)
+    if kind == "max" and not bool((y == fill).any()):
+        return _max_grad_unpadded(xp, dy, x, y, geo, out_sp)
     xpd = _padded(xp, x, geo, extra, fill)
     dxp = xp.zeros(xpd.shape, dtype=x.dtype)
     if kind == "max":
@@ -294,6 +296,44 @@ def _max_grad_disjoint(xp, dy, x, y, geo, out_sp, slices):
             xp.greater(hit, taken, out=hit)
             taken |= hit
         xp.multiply(dy, hit, out=dx[sl])
+    return dx
+
+
+def _max_grad_unpadded(xp, dy, x, y, geo, out_sp):
+    """Max-pool gradient for overlapping or padded windows, without padded copies of ``x`` and ``dx``.
+
+    Each kernel offset reads the part of ``x`` its windows cover inside the
+    input: for offset ``k`` on an axis, output ``j`` reads input ``j*s + k*d - pad``,
+    so only the outputs whose cell lies in ``[0, n)`` take part. A padding cell
+    holds the lowest float and can only take a gradient when an output equals
+    it, which the caller rules out; so this is the padded computation's result
+    (the first maximum in row-major window order wins) with two fewer full
+    passes over the input and in-place masks instead of temporaries.
+    """
+    sp = x.shape[2:]
+    dx = xp.zeros(x.shape, dtype=x.dtype)
+    taken = xp.zeros(y.shape, dtype=bool)
+    hit_buf = xp.empty(y.shape, dtype=bool)
+    tmp_buf = xp.empty(y.shape, dtype=x.dtype)
+    for offset in np.ndindex(*geo["kernel"]):
+        xs, ys = [slice(None), slice(None)], [slice(None), slice(None)]
+        for k, s, d, q, n, o in zip(offset, geo["stride"], geo["dilate"], geo["pad"], sp, out_sp):
+            first = k * d - q  # input cell of output 0
+            lo = max(0, -(first // s)) if first < 0 else 0
+            hi = min(o, (n - 1 - first) // s + 1) if n - 1 >= first else 0
+            if hi <= lo:
+                break
+            xs.append(slice(lo * s + first, (hi - 1) * s + first + 1, s))
+            ys.append(slice(lo, hi))
+        else:
+            xs, ys = tuple(xs), tuple(ys)
+            hit = hit_buf[ys]
+            xp.equal(x[xs], y[ys], out=hit)
+            xp.greater(hit, taken[ys], out=hit)  # hit and not yet taken
+            taken[ys] |= hit
+            tmp = tmp_buf[ys]
+            xp.multiply(dy[ys], hit, out=tmp)
+            dx[xs] += tmp
     return dx
 
 

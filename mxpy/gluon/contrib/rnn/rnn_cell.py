@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+from ....base import _as_list
 from ...parameter import tensor_types
 from ...rnn import BidirectionalCell, HybridRecurrentCell, ModifierCell, SequentialRNNCell
 from ...rnn.rnn_cell import _format_sequence, _get_begin_state, _mask_sequence_variable_length
@@ -168,3 +169,57 @@ class LSTMPCell(HybridRecurrentCell):
         hidden = F.elemwise_mul(out_gate, F.Activation(next_c, act_type="tanh"), name=prefix + "hidden")
         next_r = F.FullyConnected(data=hidden, num_hidden=self._projection_size, weight=h2r_weight, no_bias=True, name=prefix + "out")
         return next_r, [next_r, next_c]
+
+
+def dynamic_unroll(cell, inputs, begin_state, drop_inputs=0, drop_outputs=0, layout="TNC", valid_length=None):
+    """Run ``cell`` over every step of ``inputs`` with the ``foreach`` operator (one graph node, any length).
+
+    ``inputs`` is one tensor laid out as ``layout`` ('TNC' or 'NTC');
+    ``begin_state`` the cell's initial states. ``drop_inputs``/``drop_outputs``
+    apply dropout shared over the time axis. With ``valid_length`` (shape
+    ``(batch,)``), each sequence's states stop changing after its last valid
+    step and the outputs past it are zero. Returns ``(outputs, states)``,
+    the outputs merged in ``layout``.
+
+    >>> import mxpy as mx
+    >>> cell = mx.gluon.rnn.RNNCell(4)
+    >>> cell.initialize()
+    >>> x = mx.nd.ones((3, 2, 5))
+    >>> out, states = mx.gluon.contrib.rnn.rnn_cell.dynamic_unroll(cell, x, cell.begin_state(batch_size=2), valid_length=mx.nd.array([2, 3]))
+    >>> out.shape, float(out[2, 0].abs().sum().asscalar())
+    ((3, 2, 4), 0.0)
+    """
+    inputs, axis, F, _ = _format_sequence(0, inputs, layout, True)
+    axes = None
+    if axis != 0:
+        axes = list(range(len(layout)))
+        axes[0], axes[axis] = axes[axis], axes[0]
+        inputs = F.transpose(inputs, axes=axes)
+    if drop_inputs:
+        inputs = F.Dropout(inputs, p=drop_inputs, axes=(axis,))
+    states = begin_state
+    if valid_length is None:
+
+        def step(x, cell_states):
+            return cell(x, cell_states)
+
+    else:
+        # the last state counts the steps, so a step past a sequence's length keeps its old states
+        states = [*_as_list(states), F.zeros((1,))]
+
+        def step(x, loop_states):
+            cell_states, count = loop_states[:-1], loop_states[-1]
+            out, new_states = cell(x, cell_states)
+            running = F.broadcast_greater(valid_length, count)
+            kept = [F.where(running, new, old) for new, old in zip(new_states, cell_states)]
+            return out, [*kept, count + 1]
+
+    outputs, states = F.contrib.foreach(step, inputs, states)
+    if drop_outputs:
+        outputs = F.Dropout(outputs, p=drop_outputs, axes=(axis,))
+    if axes is not None:
+        outputs = F.transpose(outputs, axes=axes)
+    if valid_length is not None:
+        outputs = F.SequenceMask(outputs, sequence_length=valid_length, use_sequence_length=True, axis=axis)
+        return outputs, states[:-1]
+    return outputs, states
