@@ -345,9 +345,9 @@ def _describe(args: tuple, mode: str) -> dict | None:
 
 def _symbolic_code():
     if _S.symbolic_code is None:
-        from .executor import Executor
+        from .executor import _push_step  # every executor step (and replayed backward) is pushed here
 
-        _S.symbolic_code = Executor._push_steps.__code__
+        _S.symbolic_code = _push_step.__code__
     return _S.symbolic_code
 
 
