@@ -58,8 +58,9 @@ def _samples(p, xp, data, rois, trans):
     else:
         pi = xp.asarray(part_idx)
         t = trans.astype(dt)[:, :, pi][:, :, :, pi]  # (R, 2*classes, k, k)
-        tx = t[:, 2 * cls] * dt(p.trans_std)  # (R, D, k, k)
-        ty = t[:, 2 * cls + 1] * dt(p.trans_std)
+        cx = xp.asarray(2 * cls)
+        tx = t[:, cx] * dt(p.trans_std)  # (R, D, k, k)
+        ty = t[:, cx + 1] * dt(p.trans_std)
     col = lambda v: v[:, None, None, None]  # noqa: E731 - per-ROI scalars against (R, D, k, k)
     wstart = steps[None, None, None, :] * col(bw) + col(sw) + tx * col(rw)
     hstart = steps[None, None, :, None] * col(bh) + col(sh) + ty * col(rh)
