@@ -111,3 +111,17 @@ def test_integer_mod_has_zero_gradients(dtype):
     exe.forward(is_train=True)
     exe.backward([mx.nd.array([[1, 2, 3]])])
     assert ga.asnumpy().tolist() == [[1, 2, 3]] and gb.asnumpy().tolist() == [[-2, -4, -6]]
+
+
+def test_sampler_shape_comes_from_the_consumer_and_symbol_keywords_are_ignored():
+    # MXNet 1.9.1 (test_random.py::test_random): shape () is unknown in a graph, and
+    # mx.sym.random.randn(data=sym) ignores the Symbol keyword of an op without inputs
+    x = mx.sym.var("X")
+    y = mx.sym.random.randn(loc=10.0, scale=0.5, data=mx.sym.ones((5, 5))) + x
+    assert y.list_arguments() == ["X"]
+    assert y.infer_shape(X=(50, 40))[1] == [(50, 40)]
+    exe = y.bind(mx.cpu(), {"X": mx.nd.zeros((50, 40))})
+    out = exe.forward()[0].asnumpy()
+    assert out.shape == (50, 40) and abs(out.mean() - 10.0) < 0.1
+    with pytest.raises(mx.base.MXNetError, match="_random_uniform: cannot infer"):
+        mx.nd.random.uniform(shape=())

@@ -138,7 +138,12 @@ def _check_randint(p):
 def _creator_shape(check):
     def rule(p, in_shapes):
         shape = tuple(p.shape)
-        if not shape or any(d <= 0 for d in shape):
+        check(p)
+        if not shape:
+            # MXNet 1.x reads shape () as unknown: in a graph a consumer completes it
+            # (mx.sym.random.normal() + x); an imperative call cannot infer it and fails
+            return [], [None]
+        if any(d <= 0 for d in shape):
             raise ShapeError(f"parameter 'shape' must be given with positive dims; given {shape}")
         check(p)
         return [], [shape]
