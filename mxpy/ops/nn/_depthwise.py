@@ -23,8 +23,12 @@ def _module():
 
 
 def usable(xp, x, num_group: int, geo: dict) -> bool:
-    """Whether the compiled depthwise kernels can run this layer (``x`` channel first)."""
-    return xp is np and len(geo["kernel"]) == 2 and x.shape[1] == num_group and x.dtype in (np.float32, np.float64) and _module() is not None
+    """Whether the compiled depthwise kernels can run this layer (``x`` channel first).
+
+    A one-channel input with ``num_group=1`` (LeNet's first layer) is depthwise too, but
+    its im2col GEMM over all filters is already fast: it keeps that path.
+    """
+    return num_group > 1 and xp is np and len(geo["kernel"]) == 2 and x.shape[1] == num_group and x.dtype in (np.float32, np.float64) and _module() is not None
 
 
 def _geo(geo: dict) -> tuple:
