@@ -64,5 +64,6 @@ def test_unknown_dims_in_partial_result_follow_the_shape_mode():
 
 def test_imperative_zero_size_is_not_unknown():
     # only the graph's shape pass reads 0 as unknown; arrays keep their zero-size dims
-    assert mx.nd.zeros((0, 3)).shape == (0, 3)
-    assert mx.nd.transpose(mx.nd.zeros((0, 3))).shape == (3, 0)
+    # (MXNet 1.9.1 makes them with empty or from data; its zeros/ones refuse 0 dims)
+    assert mx.nd.empty((0, 3)).shape == (0, 3)
+    assert mx.nd.transpose(mx.nd.empty((0, 3))).shape == (3, 0)
