@@ -3,7 +3,7 @@ PY ?= python3
 VENV ?= .venv
 VPY := $(VENV)/bin/python
 
-.PHONY: demo test test-torch test-dist test-slow lint format bench venv
+.PHONY: demo test test-torch test-dist test-numba test-slow lint format bench venv
 
 $(VPY):
 	$(PY) -m venv $(VENV)
@@ -38,6 +38,12 @@ test-torch: $(VPY)
 		|| echo "warning: could not install torch; the Torch bridge tests will skip"
 	$(VPY) -m pip install -q -e '.[test]'
 	$(VPY) -m pytest tests/test_torch_bridge.py
+
+# The compiled CPU kernels (the numba extra: depthwise convolution, BatchNorm inference)
+# against the NumPy reference paths; make test runs with whatever is installed.
+test-numba: $(VPY)
+	$(VPY) -m pip install -q -e '.[test,numba]'
+	$(VPY) -m pytest tests/test_conv_paths.py tests/test_batchnorm_rows.py tests/test_conv_pool.py
 
 test-slow: $(VPY)
 	$(VPY) -m pip install -q -e '.[test]'
