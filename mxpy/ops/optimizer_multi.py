@@ -36,6 +36,8 @@ import numpy as np
 
 from ..registry import REQUIRED, OpDef, Param, Params, ShapeError, register
 from ._util import quiet, store
+from .lamb import _P1 as _LAMB_PHASE1_PARAMS
+from .lamb import _P2 as _LAMB_PHASE2_PARAMS
 from .optimizer_updates import multi_sgd_into, run_sgd_step, sgd_coef, sgd_mom_into
 
 _F32 = np.dtype(np.float32)
@@ -140,16 +142,7 @@ def _mutating(k: int, n_key: str, slots_mutated: tuple[int, ...]):
 
 # -- LAMB, mixed precision: the two phases ------------------------------------------------------
 
-_LAMB1 = {
-    "beta1": Param("float", 0.9, doc="decay of the first moment"),
-    "beta2": Param("float", 0.999, doc="decay of the second moment"),
-    "epsilon": Param("float", 1e-6, doc="added to the denominator"),
-    "t": Param("int", REQUIRED, doc="the step number (bias correction)"),
-    "bias_correction": Param("bool", True, doc="divide the moments by 1 - beta**t"),
-    "wd": Param("float", REQUIRED, doc="weight decay added to the direction"),
-    "rescale_grad": Param("float", 1.0, doc="gradient scale"),
-    "clip_gradient": Param("float", -1.0, doc="clip the scaled gradient to [-c, c] (< 0: no clipping)"),
-}
+_LAMB1 = _LAMB_PHASE1_PARAMS  # the single-weight ops' parameters (ops/lamb.py)
 
 
 def _lamb_direction(xp, p, w, g, mean, var, t: int, wd: float, dt, round_scaled: bool = False):
@@ -205,11 +198,7 @@ register(
     )
 )
 
-_LAMB2 = {
-    "lr": Param("float", REQUIRED, doc="learning rate"),
-    "lower_bound": Param("float", -1.0, doc="lower bound of ||weight|| in the ratio (< 0: none)"),
-    "upper_bound": Param("float", -1.0, doc="upper bound of ||weight|| in the ratio (< 0: none)"),
-}
+_LAMB2 = _LAMB_PHASE2_PARAMS
 
 
 def _trust_lr(lr: float, r1: float, r2: float, lower: float, upper: float, ratio_first: bool) -> float:
