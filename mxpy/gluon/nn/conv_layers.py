@@ -122,23 +122,27 @@ class _Conv(HybridBlock):
         return "conv"
 
     def __repr__(self) -> str:
-        k = self._kwargs
-        n = len(k["kernel"])
-        s = f"{type(self).__name__}({{mapping}}, kernel_size={k['kernel']}, stride={k['stride']}"
-        if k["pad"] != (0,) * n:
-            s += f", padding={k['pad']}"
-        if k["dilate"] != (1,) * n:
-            s += f", dilation={k['dilate']}"
-        if getattr(self, "outpad", None) is not None and tuple(self.outpad) != (0,) * n:
-            s += f", output_padding={tuple(self.outpad)}"
-        if k["num_group"] != 1:
-            s += f", groups={k['num_group']}"
-        if self.bias is None:
-            s += ", bias=False"
-        if self.act:
-            s += f", {self.act}"
-        shape = self.weight.shape
-        return (s + ")").format(mapping=f"{shape[1] if shape[1] else None} -> {shape[0]}")
+        return conv_repr(self, self._kwargs, self.weight, self.bias, getattr(self, "outpad", None))
+
+
+def conv_repr(block, k: dict, weight, bias, outpad=None) -> str:
+    """MXNet's repr of a convolution block: ``Conv2D(3 -> 8, kernel_size=(3, 3), stride=(1, 1))``."""
+    n = len(k["kernel"])
+    s = f"{type(block).__name__}({{mapping}}, kernel_size={k['kernel']}, stride={k['stride']}"
+    if k["pad"] != (0,) * n:
+        s += f", padding={k['pad']}"
+    if k["dilate"] != (1,) * n:
+        s += f", dilation={k['dilate']}"
+    if outpad is not None and tuple(outpad) != (0,) * n:
+        s += f", output_padding={tuple(outpad)}"
+    if k["num_group"] != 1:
+        s += f", groups={k['num_group']}"
+    if bias is None:
+        s += ", bias=False"
+    if block.act:
+        s += f", {block.act}"
+    shape = weight.shape
+    return (s + ")").format(mapping=f"{shape[1] if shape[1] else None} -> {shape[0]}")
 
 
 def _conv_class(ndim: int, transpose: bool):

@@ -6,6 +6,7 @@ from __future__ import annotations
 from ....base import numeric_types
 from ...block import HybridBlock
 from ...nn import Activation
+from ...nn.conv_layers import conv_repr
 
 __all__ = ["DeformableConvolution", "ModulatedDeformableConvolution"]
 
@@ -119,21 +120,7 @@ class DeformableConvolution(_DeformableConv):
         return "deformable_conv"
 
     def __repr__(self) -> str:
-        k = self._kwargs_deformable_conv
-        n = len(k["kernel"])
-        s = f"{type(self).__name__}({{mapping}}, kernel_size={k['kernel']}, stride={k['stride']}"
-        if k["pad"] != (0,) * n:
-            s += f", padding={k['pad']}"
-        if k["dilate"] != (1,) * n:
-            s += f", dilation={k['dilate']}"
-        if k["num_group"] != 1:
-            s += f", groups={k['num_group']}"
-        if self.deformable_conv_bias is None:
-            s += ", bias=False"
-        if self.act:
-            s += f", {self.act}"
-        shape = self.deformable_conv_weight.shape
-        return s.format(mapping=f"{shape[1] if shape[1] else None} -> {shape[0]}") + ")"
+        return conv_repr(self, self._kwargs_deformable_conv, self.deformable_conv_weight, self.deformable_conv_bias)
 
 
 class ModulatedDeformableConvolution(_DeformableConv):
