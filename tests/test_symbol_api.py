@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 
+import numpy as np
 import pytest
 
 import mxpy as mx
@@ -116,3 +117,54 @@ def test_inplace_arithmetic_is_refused():
         x += 1
     with pytest.raises(mx.MXNetError, match="bool"):
         bool(x)
+
+
+def test_gen_atomic_symbol_is_the_unconnected_op():
+    """As MXNet 1.9.1 (mxnet-reference): no arguments, bare output names, the node's attributes."""
+    args = [mx.sym.Variable(n) for n in ("data", "param", "h0", "h1")]
+    rnn = mx.sym.RNN(*args, state_size=10, num_layers=2, bidirectional=True, state_outputs=True, mode="lstm", name="r")
+    atom = rnn._gen_atomic_symbol()
+    assert atom.list_arguments() == [] and atom.name == ""
+    assert atom.list_outputs() == ["output", "state_output", "statecell_output"]
+    assert atom.attr_dict() == {"": {"state_size": "10", "num_layers": "2", "bidirectional": "True", "state_outputs": "True", "mode": "lstm"}}
+    assert rnn.list_arguments() == ["data", "param", "h0", "h1"]  # the source is untouched
+    # calling it connects inputs positionally or by name; missing ones become variables
+    plus = (args[0] + 1)._gen_atomic_symbol()
+    assert plus(args[2]).list_arguments() == ["h0"]
+    fc = mx.sym.FullyConnected(args[0], num_hidden=3)._gen_atomic_symbol()
+    assert fc(data=args[1], name="f").list_arguments() == ["param", "f_weight", "f_bias"]
+    with pytest.raises(mx.MXNetError, match="requires 1, provided 2"):
+        plus(args[2], args[3])
+    with pytest.raises(mx.MXNetError, match="non-grouped"):
+        mx.sym.Group([args[0] + 1, args[0] * 2])._gen_atomic_symbol()
+    with pytest.raises(mx.MXNetError, match="variable"):
+        args[0]._gen_atomic_symbol()
+
+
+def test_batch_take_has_no_gradient():
+    """MXNet 1.9.1 registers no FGradient for batch_take: BlockGrad makes it bindable, a flowing gradient fails."""
+    x, idx = mx.sym.Variable("x"), mx.sym.Variable("idx")
+    y = mx.sym.batch_take(x, idx)
+    types = {"x": np.float32, "idx": np.int32}
+    exe = mx.sym.stop_gradient(y).simple_bind(mx.cpu(), x=(10, 10), idx=(10,), type_dict=types)
+    exe.forward(is_train=True)
+    exe.backward()
+    assert float(exe.grad_dict["x"].asnumpy().sum()) == 0.0
+    with pytest.raises(mx.MXNetError, match="batch_take is non-differentiable"):
+        y.simple_bind(mx.cpu(), x=(10, 10), idx=(10,), type_dict=types)
+    a = mx.nd.ones((3, 4))
+    a.attach_grad()
+    with mx.autograd.record():
+        out = mx.nd.batch_take(a, mx.nd.array([0, 1, 2], dtype="int32"))
+    with pytest.raises(mx.MXNetError, match="batch_take is non-differentiable"):
+        out.backward()
+
+
+def test_identity_with_attr_like_rhs_infers_backwards():
+    """The weight's shape flows back from FullyConnected through broadcast_add (MXNet's test_backward_infer)."""
+    w, shift, data = mx.sym.Variable("weight"), mx.sym.Variable("wshift", shape=(1,)), mx.sym.Variable("data")
+    tied = mx.symbol._internal._identity_with_attr_like_rhs(mx.sym.broadcast_add(w, shift), w)
+    net = mx.sym.FullyConnected(data=data, weight=tied, num_hidden=11, no_bias=True)
+    arg_shapes, out_shapes, _ = net.infer_shape(data=(7, 100))
+    assert dict(zip(net.list_arguments(), arg_shapes))["weight"] == (11, 100)
+    assert out_shapes == [(7, 11)]

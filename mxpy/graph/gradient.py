@@ -86,7 +86,10 @@ def build_gradient(order: list[Node], heads: list[Entry], head_grads: list[Entry
             continue  # no gradient reaches this node (e.g. it only feeds where's condition)
         rule = node.op.gradient
         if rule is None:
-            raise MXNetError(f"operator {node.op.name} (node {node.name}) has no gradient rule, but a gradient flows through it")
+            raise MXNetError(
+                f"Operator {node.op.name} is non-differentiable because it didn't register FGradient attribute "
+                f"(node {node.name}: a gradient flows through it; stop it with BlockGrad or bind with grad_req 'null')"
+            )
         g = GradBuilder(node, created)
         in_grads = rule(g, ograds)
         if len(in_grads) != len(node.inputs):

@@ -55,12 +55,17 @@ def register_pair(
     no_grad_inputs: Sequence[str] = (),
     is_loss: bool = False,
     variadic: str | None = None,
+    differentiable: bool = True,
     doc: str = "",
 ) -> OpDef:
     """Register ``name`` (and ``_backward_<name>`` when ``backward`` is given).
 
     ``no_grad_inputs`` names inputs that never get a gradient (labels, indices).
+    ``differentiable=False`` registers no gradient rule at all (MXNet's ops without
+    FGradient): binding or autograd through it with a gradient flowing is an error.
     """
+    if not differentiable and backward is not None:
+        raise ValueError(f"register_pair({name!r}): a backward kernel for a non-differentiable operator")
     bname = f"_backward_{name}"
     n_type = infer_type or (lambda p, t: same_type(p, t, len(_names(outputs, p))))
 
@@ -87,7 +92,7 @@ def register_pair(
             num_visible_outputs=num_visible_outputs,
             infer_shape=infer_shape,
             infer_type=n_type,
-            gradient=gradient,
+            gradient=gradient if differentiable else None,
             aliases=aliases,
             is_loss=is_loss,
             variadic=variadic,

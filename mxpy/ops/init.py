@@ -193,6 +193,22 @@ def _copy_kernel(p, ins, outs, req, rt):
 
 
 register(OpDef("_copy", _copy_kernel, aliases=("identity",), inplace=((0, 0),), gradient=lambda g, ograds: [ograds[0]], doc="A copy of data."))
+# lhs passed through, its shape and dtype tied to rhs's (both ways): MXNet uses it to
+# let shape inference run backwards through ops that cannot (broadcast_add)
+register(
+    OpDef(
+        "_identity_with_attr_like_rhs",
+        _copy_kernel,
+        inputs=("lhs", "rhs"),
+        inplace=((0, 0),),
+        gradient=lambda g, ograds: [ograds[0], None],
+        doc=(
+            "lhs unchanged; its shape and dtype are inferred to equal rhs's (rhs's values are not read).\n\n"
+            "Parameters\n----------\nlhs : the array passed through.\nrhs : the array whose shape and dtype lhs takes.\n\n"
+            ">>> mx.nd._internal._identity_with_attr_like_rhs(mx.nd.ones((2,)), mx.nd.zeros((2,))).asnumpy().tolist()\n[1.0, 1.0]"
+        ),
+    )
+)
 
 
 def _cast_kernel(p, ins, outs, req, rt):

@@ -91,14 +91,6 @@ def _bt_forward(p, xp, a, idx):
     return a[xp.arange(a.shape[0]), i]
 
 
-def _bt_backward(p, xp, og, ins, outs):
-    a, idx = ins
-    i = xp.clip(idx.astype(np.int64).reshape(-1), 0, a.shape[1] - 1)
-    g = xp.zeros(a.shape, og[0].dtype)
-    g[xp.arange(a.shape[0]), i] = og[0]
-    return [g, None]
-
-
 def _bt_shape(p, s):
     a, idx = s
     if a is not None and len(a) != 2:
@@ -111,11 +103,12 @@ def _bt_shape(p, s):
 register_pair(
     "batch_take",
     _bt_forward,
-    _bt_backward,
+    None,
     inputs=("a", "indices"),
     infer_shape=_bt_shape,
     infer_type=lambda p, t: ([t[0], t[1] or np.dtype(np.int32)], [t[0]]),
-    no_grad_inputs=("indices",),
+    # MXNet 1.9.1 registers no gradient for batch_take: binding with gradients for `a` fails
+    differentiable=False,
     doc=_doc(
         "One element per row of a 2-D array: a[i, indices[i]] (indices clipped to the row).",
         "a (N, M); indices (N,).",

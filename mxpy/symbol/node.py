@@ -58,7 +58,8 @@ class Node:
         if self.op is None:
             return self.name
         names = self.op.output_names(self.params)
-        return f"{self.name}_{names[index]}"
+        # an unnamed node (an atomic symbol) lists bare output names, as MXNet
+        return f"{self.name}_{names[index]}" if self.name else names[index]
 
     def input_names(self) -> list[str]:
         """Declared names of every input slot, aux states last."""

@@ -183,10 +183,14 @@ class Symbol:
                 raise TypeError(f"Compose expect `Symbol` as arguments, got {type(v).__name__}")
             if len(v) != 1:
                 raise MXNetError(f"compose: argument must be a single-output symbol, given one with {len(v)} outputs {v.list_outputs()}")
+        atomic = self._single_node()
+        if atomic is not None and atomic.op is not None and not atomic.inputs:
+            self._compose_atomic(atomic, args, kwargs, name)
+            return
         arg_names = self.list_arguments()
         if args:
-            # a Symbol from the Python API is never an unconnected atomic op,
-            # and MXNet composes general graphs by keyword only
+            # MXNet composes general graphs by keyword only (positional inputs
+            # fill an unconnected atomic op, above)
             raise MXNetError(f"compose: general composition only supports keyword arguments; given {len(args)} positional, arguments are {arg_names}")
         else:
             unknown = [k for k in kwargs if k not in arg_names]
@@ -207,6 +211,46 @@ class Symbol:
         self._outputs = [_entry(rebuild, n, i, replace) for n, i in self._outputs]
         if name is not None and len(self._outputs) == 1:
             self._outputs[0][0].name = name
+
+    def _compose_atomic(self, node: Node, args: tuple, kwargs: dict, name: str | None) -> None:
+        """Connect the inputs of an op node that has none (from :meth:`_gen_atomic_symbol`)."""
+        slots = node.input_names()
+        if len(args) > len(slots):
+            raise MXNetError(f"compose {node.op.name}: incorrect number of arguments, requires {len(slots)}, provided {len(args)}")
+        given = dict(zip(slots, args))
+        for key, sym in kwargs.items():
+            if key not in slots:
+                raise MXNetError(f"compose {node.op.name}: no input named {key!r}; inputs are {slots}")
+            if key in given:
+                raise MXNetError(f"compose {node.op.name}: input {key!r} given twice")
+            given[key] = sym
+        if name is not None:
+            node.name = name
+        # inputs left out become variables named after the node, as MXNet's auto-created arguments
+        prefix = f"{node.name}_" if node.name else ""
+        node.inputs = [given[k]._outputs[0] if k in given else (Node(None, prefix + k, {}, []), 0) for k in slots]
+        node.mark_versions()
+
+    def _gen_atomic_symbol(self) -> Symbol:
+        """The operator of this single-node symbol, with its attributes, unconnected and unnamed.
+
+        Calling the result connects its inputs, positionally or by name.
+
+        >>> import mxpy as mx
+        >>> atom = mx.sym.FullyConnected(mx.sym.Variable("x"), num_hidden=3)._gen_atomic_symbol()
+        >>> atom.list_arguments(), atom.list_outputs()
+        ([], ['output'])
+        >>> atom(mx.sym.Variable("a"), mx.sym.Variable("w"), mx.sym.Variable("b")).list_arguments()
+        ['a', 'w', 'b']
+        """
+        node = self._single_node()
+        if node is None:
+            raise MXNetError("_gen_atomic_symbol: generating an atomic symbol only works for a non-grouped symbol (one node)")
+        if node.op is None:
+            raise MXNetError(f"_gen_atomic_symbol: {node.name!r} is a variable, not an operator")
+        atom = Node(node.op, "", dict(node.attrs), [])
+        atom.subgraphs = node.subgraphs
+        return Symbol([(atom, i) for i in range(node.num_visible_outputs())])
 
     def __copy__(self) -> Symbol:
         memo: dict[int, Node] = {}

@@ -140,6 +140,8 @@ add("_linspace", [], {"start": 0.0, "stop": 1.0, "num": 5}, ref=lambda start, st
 add("zeros_like", [A], ref=np.zeros_like)
 add("ones_like", [A], ref=np.ones_like)
 add("_copy", [A], ref=lambda a: a)
+# rhs's values are never read: its gradient is zero (wrt lhs only)
+add("_identity_with_attr_like_rhs", [A, A * 3], ref=lambda a, b: a, grad_wrt=(0,))
 add("Cast", [A], {"dtype": "float16"}, ref=lambda a, dtype: a.astype(dtype), no_grad_reason="float16 output: too coarse for central differences")
 # MXNet passes the head gradient through Cast whatever the dtype (mxnet-reference: ones for int32)
 add(

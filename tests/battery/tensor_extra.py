@@ -10,7 +10,13 @@ from ._pair import add_pair
 X = f32(4, 5, seed=90)
 add_pair("_split_v2", [X], {"indices": (0, 1, 3), "axis": 0}, lambda x, **p: np.split(x, [1, 3], axis=0))
 add_pair("_split_v2", [X], {"indices": (), "sections": 5, "axis": 1, "squeeze_axis": True}, lambda x, **p: [x[:, i] for i in range(5)], note="squeeze")
-add_pair("batch_take", [X, np.array([4, 0, 9, 2], np.int32)], {}, lambda a, i: a[np.arange(4), np.clip(i, 0, 4)], wrt=(0,))
+add(
+    "batch_take",
+    [X, np.array([4, 0, 9, 2], np.int32)],
+    {},
+    lambda a, i: a[np.arange(4), np.clip(i, 0, 4)],
+    no_grad_reason="MXNet 1.9.1 registers no gradient for batch_take (binding with a gradient for `a` is an error)",
+)
 IDX = np.array([[1, 2, 0], [2, 0, 3]], np.float32)
 add(
     "_ravel_multi_index",
