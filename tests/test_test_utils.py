@@ -162,8 +162,10 @@ def test_random_arrays_and_rand_ndarray():
     r64 = tu.rand_ndarray((5,), dtype="float64", ctx=mx.cpu(2))
     assert r64.dtype == np.float64 and r64.context == mx.cpu(2)
     assert np.std(tu.rand_ndarray((4000,)).asnumpy()) == pytest.approx(1.0, abs=0.1)
-    with pytest.raises(MXNetError, match="rand_ndarray: stype 'csr' is not supported"):
-        tu.rand_ndarray((3, 4), stype="csr", density=0.5)
+    c = tu.rand_ndarray((3, 4), stype="csr", density=0.5)
+    assert c.stype == "csr" and c.data.shape == (6,)
+    r = tu.rand_ndarray((6, 2), stype="row_sparse", density=1.0)
+    assert r.stype == "row_sparse" and r.indices.asnumpy().tolist() == list(range(6))
     with pytest.raises(MXNetError, match="unknown stype 'dense'"):
         tu.rand_ndarray((3, 4), stype="dense")
 
