@@ -14,6 +14,7 @@ until the first forward pass fills them: initialization is then *deferred*.
 from __future__ import annotations
 
 import warnings
+import weakref
 from collections import OrderedDict
 
 import numpy as np
@@ -112,6 +113,25 @@ class Parameter:
         return f"Parameter {self.name} (shape={self.shape}, dtype={self.dtype})"
 
     # -- attributes -----------------------------------------------------------------------
+    @property
+    def _trainer(self):
+        """The Trainer this parameter belongs to (held weakly: a Parameter keeps no Trainer alive)."""
+        ref = self._trainer_ref
+        return ref() if ref is not None else None
+
+    @_trainer.setter
+    def _trainer(self, trainer) -> None:
+        self._trainer_ref = None if trainer is None else weakref.ref(trainer)
+
+    def _set_trainer(self, trainer) -> None:
+        """Attach ``trainer``; a sparse parameter belongs to one Trainer only (its store holds the weight)."""
+        if self._stype != "default" and self._trainer is not None and trainer is not None and self._trainer is not trainer:
+            raise RuntimeError(
+                f"Failed to set the trainer for Parameter '{self.name}' because it was already set. "
+                f"More than one trainers for a {self._stype} Parameter is not supported."
+            )
+        self._trainer = trainer
+
     @property
     def grad_req(self) -> str:
         return self._grad_req
@@ -333,7 +353,7 @@ class Parameter:
         [1.0, 2.0]
         """
         self.shape = data.shape
-        trainer = self._trainer() if self._trainer is not None else None
+        trainer = self._trainer
         if trainer is not None and trainer._kv_initialized and trainer._update_on_kvstore and self not in trainer._params_to_init:
             # the store holds the old weights: the trainer sets it up again at its next step
             trainer._reset_kvstore()
@@ -411,7 +431,7 @@ class Parameter:
             autograd.mark_variables(self._data, self._grad, self.grad_req)
 
     def _trainer_or_raise(self):
-        trainer = self._trainer() if self._trainer is not None else None
+        trainer = self._trainer
         if trainer is None:
             raise RuntimeError(f"Cannot get row_sparse data for Parameter '{self.name}' when no Trainer is created with it.")
         return trainer

@@ -19,7 +19,6 @@ the store (``update_on_kvstore``) or on every context.
 
 from __future__ import annotations
 
-import weakref
 
 from .. import optimizer as opt
 from .parameter import Parameter, ParameterDict
@@ -52,13 +51,7 @@ class Trainer:
                 raise ValueError(f"First argument must be a list or dict of Parameters, got list of {type(param)}.")
             self._param2idx[param.name] = i
             self._params.append(param)
-            old = param._trainer() if param._trainer is not None else None
-            if param._stype != "default" and old is not None and old is not self:
-                raise RuntimeError(
-                    f"Failed to set the trainer for Parameter '{param.name}' because it was already set. "
-                    f"More than one trainers for a {param._stype} Parameter is not supported."
-                )
-            param._trainer = weakref.ref(self)
+            param._set_trainer(self)
         self._contains_sparse_weight = any(p._stype != "default" for p in self._params)
         self._contains_sparse_grad = any(p._grad_stype != "default" for p in self._params)
         self._compression_params = compression_params

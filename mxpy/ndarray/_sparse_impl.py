@@ -46,6 +46,8 @@ def _is_sp(x) -> bool:
 
 def sparse_invoke(op, args, kwargs: dict, out, ctx, train):
     """``op`` on arguments of which at least one (or ``out``) is sparse."""
+    if dispatch.recorder is not None and any(a._ag is not None for a in args):
+        return _fallback(op, list(args), kwargs, out, ctx, train)  # recorded: the dense op, differentiable
     impl = _SPARSE.get(op.name)
     if impl is not None and out is None:
         res = impl(op, list(args), dict(kwargs))
@@ -72,7 +74,14 @@ def _assign_back(dst: NDArray, src: NDArray) -> None:
 
 def _fallback(op, args, kwargs, out, ctx, train):
     p = op.parse(kwargs)
-    dense = [densify(a) for a in args]
+    dense = []
+    for a in args:
+        d = densify(a)
+        if d is not a and a._ag is not None and dispatch.recorder is not None:
+            # the dense copy stands for the marked sparse array in the recorded graph:
+            # same mark, and backward writes the sparse gradient buffer (autograd converts)
+            d._ag, d._grad = a._ag, a._grad
+        dense.append(d)
     written = [(args[i], dense[i]) for i in op.mutated_inputs(p, len(args)) if _is_sp(args[i])]
     given = None if out is None else (list(out) if isinstance(out, (list, tuple)) else [out])
     if given is not None and any(_is_sp(o) for o in given):
