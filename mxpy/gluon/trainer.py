@@ -19,7 +19,6 @@ the store (``update_on_kvstore``) or on every context.
 
 from __future__ import annotations
 
-
 from .. import optimizer as opt
 from .parameter import Parameter, ParameterDict
 
