@@ -49,7 +49,7 @@ ctxs = [mx.cpu(0), mx.cpu(1)]
 p = gluon.Parameter("embed_weight", shape=(6, 3), stype="row_sparse", grad_stype="row_sparse", init=mx.init.Constant(mx.nd.array(W0)))
 p.initialize(ctx=ctxs)
 trainer = gluon.Trainer([p], "adam", {"learning_rate": 0.05})
-for step, idx in enumerate((IDX1, IDX2)):
+for idx in (IDX1, IDX2):
     rows = mx.nd.array(np.unique(idx))
     with autograd.record():
         losses = []
