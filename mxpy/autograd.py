@@ -226,7 +226,9 @@ def _attach_grad(self: NDArray, grad_req: str = "write", stype=None) -> None:
     """
     if grad_req not in _GRAD_REQS:
         raise KeyError(f"attach_grad: grad_req must be 'write', 'add' or 'null', got {grad_req!r}")
-    if stype not in (None, "default"):
+    if stype is None:
+        stype = self.stype  # a sparse array's gradient has its storage type, as MXNet
+    if stype != "default":
         from .ndarray.sparse import zeros as sparse_zeros
 
         mark_variables([self], [sparse_zeros(stype, self.shape, self._ctx, self.dtype)], grad_req)
@@ -378,6 +380,8 @@ def _head_grads(heads: list[NDArray], head_grads) -> list[NDArray]:
             raise TypeError(f"backward: head_grads[{k}] must be an NDArray or None, got {type(hg).__name__}")
         elif hg.shape != h.shape:
             raise MXNetError(f"backward: head_grads[{k}] has shape {hg.shape}, expected {h.shape} (the head's)")
+        elif type(hg) is not NDArray:
+            hg = hg.tostype("default")  # the gradient pass runs densely
         out.append(hg)
     return out
 

@@ -137,7 +137,9 @@ class BaseSparseNDArray(NDArray):
         return out if dtype is None else out.astype(dtype)
 
     def asscalar(self):
-        raise MXNetError(f"asscalar: not supported for a {type(self).__name__}; use tostype('default')")
+        if self.size != 1:
+            raise ValueError(f"The current array is not a scalar (asscalar needs exactly one element, shape is {self.shape})")
+        return self.asnumpy().reshape(-1)[0]
 
     def tostype(self, stype: str) -> NDArray:
         """This array in storage ``stype`` ('default', 'row_sparse', 'csr')."""
@@ -218,6 +220,13 @@ class BaseSparseNDArray(NDArray):
     def __neg__(self):
         return multiply(self, -1.0)
 
+    def __abs__(self):
+        from .register import call
+
+        return call("abs", self)
+
+    __hash__ = NDArray.__hash__
+
     def __iadd__(self, other):
         (self + other).copyto(self)
         return self
@@ -267,6 +276,39 @@ def _from_state(state):
 
     rec = _read_record(_Reader(bytes(state["handle"]), "NDArray.__setstate__"), 0)
     return _to_ndarray(*rec)
+
+
+def _operator(array_op: str, scalar_op: str, reflected: bool = False):
+    """A dunder of ``array_op``/``scalar_op`` through ``mx.nd`` (sparse forms or the fallback)."""
+
+    def method(self, other):
+        from .register import call
+
+        if isinstance(other, NDArray):
+            return call(array_op, other, self) if reflected else call(array_op, self, other)
+        if isinstance(other, (numbers.Number, np.generic)):
+            return call(scalar_op, self, scalar=float(other))
+        return NotImplemented
+
+    method.__name__ = scalar_op
+    return method
+
+
+for _name, _ops in {
+    "pow": ("broadcast_power", "_power_scalar", "_rpower_scalar"),
+    "mod": ("broadcast_mod", "_mod_scalar", "_rmod_scalar"),
+}.items():
+    setattr(BaseSparseNDArray, f"__{_name}__", _operator(_ops[0], _ops[1]))
+    setattr(BaseSparseNDArray, f"__r{_name}__", _operator(_ops[0], _ops[2], reflected=True))
+for _name, _ops in {
+    "eq": ("broadcast_equal", "_equal_scalar"),
+    "ne": ("broadcast_not_equal", "_not_equal_scalar"),
+    "gt": ("broadcast_greater", "_greater_scalar"),
+    "ge": ("broadcast_greater_equal", "_greater_equal_scalar"),
+    "lt": ("broadcast_lesser", "_lesser_scalar"),
+    "le": ("broadcast_lesser_equal", "_lesser_equal_scalar"),
+}.items():
+    setattr(BaseSparseNDArray, f"__{_name}__", _operator(*_ops))
 
 
 class RowSparseNDArray(BaseSparseNDArray):
