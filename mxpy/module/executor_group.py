@@ -110,6 +110,10 @@ class DataParallelExecutorGroup:
         self.logger = _log if logger is logging else logger  # MXNet passes the logging module: use ours
         self.fixed_param_names = list(fixed_param_names or [])
         self.state_names = list(state_names or [])
+        # (name, shape) pairs are accepted as MXNet does (its group unpacks them)
+        data_shapes = [d if isinstance(d, DataDesc) else DataDesc(*d) for d in data_shapes]
+        if label_shapes is not None:
+            label_shapes = [d if isinstance(d, DataDesc) else DataDesc(*d) for d in label_shapes]
         self.grad_req = self._grad_reqs(grad_req, data_shapes, label_shapes)
         self.shared_group = shared_group
         self.execs: list = []

@@ -253,15 +253,20 @@ def _elemwise_mul(op, args, kwargs):
     return _via_dense(op.name, args, "csr", lambda a, b: a * b)
 
 
+def _out_dtype(op, p, x) -> np.dtype:
+    return np.dtype(dispatch.infer(op, p, [tuple(x.shape)], [x._data.dtype])[1][0])
+
+
 def _values_map(op, args, kwargs):
     """Ops with f(0) == 0 applied to the stored values (the structure is kept)."""
     (x,) = args
     p = op.parse(kwargs)
-    res = _make(type(x), x._ctx, x.shape, x._data.dtype)
+    dt = _out_dtype(op, p, x)
+    res = _make(type(x), x._ctx, x.shape, dt)
 
     def run():
         data = _host(x._ctx, x._data)
-        new = np.empty_like(data)
+        new = np.empty(data.shape, dt)
         op.kernel(p, [data], [new], _W, _CPU_RT)
         res._set_parts(new, *(_host(x._ctx, a) for a in x._aux))
 
@@ -270,9 +275,27 @@ def _values_map(op, args, kwargs):
 
 
 def _scalar_keeps_zero(op, args, kwargs):
-    if op.name == "_div_scalar" and float(kwargs.get("scalar", 1.0)) == 0.0:
-        return NotImplemented  # 0/0 fills the zeros: dense, as MXNet
+    """Scalar ops keep the storage type where they map 0 to 0 (``x * 2``, ``x == 1``), as MXNet."""
+    p = op.parse(kwargs)
+    zero = np.zeros(1, args[0]._data.dtype)
+    with np.errstate(all="ignore"):
+        out = np.empty(1, _out_dtype(op, p, args[0]))
+        op.kernel(p, [zero], [out], _W, _CPU_RT)
+    if out[0] != 0:
+        return NotImplemented  # the zeros become non-zero: dense
     return _values_map(op, args, kwargs)
+
+
+def _dense_then(stype: str, applies):
+    """MXNet's sparse result of an op computed here densely: ``applies(args, params)`` says when."""
+
+    def impl(op, args, kwargs):
+        if not applies(args, op.parse(kwargs)):
+            return NotImplemented
+        res = _fallback(op, list(args), kwargs, None, None, None)
+        return res.tostype(stype)
+
+    return impl
 
 
 def _zeros_like(op, args, kwargs):
@@ -352,6 +375,13 @@ _SPARSE = {
     "elemwise_mul": _elemwise_mul,
     "_mul_scalar": _scalar_keeps_zero,
     "_div_scalar": _scalar_keeps_zero,
+    "_equal_scalar": _scalar_keeps_zero,
+    "_not_equal_scalar": _scalar_keeps_zero,
+    "_greater_scalar": _scalar_keeps_zero,
+    "_greater_equal_scalar": _scalar_keeps_zero,
+    "_lesser_scalar": _scalar_keeps_zero,
+    "_lesser_equal_scalar": _scalar_keeps_zero,
+    "take": _dense_then("csr", lambda args, p: isinstance(args[0], CSRNDArray) and p.axis == 0 and not _is_sp(args[1])),
     "zeros_like": _zeros_like,
     "_copy": _copy,
     "add_n": _add_n,

@@ -501,7 +501,7 @@ def cast_storage(data: NDArray, stype: str, out=None) -> NDArray:
     if {src, stype} == {"row_sparse", "csr"}:
         raise ValueError(f"cast_storage from {src} to {stype} is not supported")
     if stype == "csr" and data.ndim != 2:
-        raise MXNetError(f"cast_storage: csr needs a 2-D array, got shape {tuple(data.shape)}")
+        raise ValueError(f"cast_storage: csr needs a 2-D array, got shape {tuple(data.shape)}")
     if stype == "default":
         res = _new(data._ctx, data.shape, data._data.dtype) if out is None else out
         _write_dense(res, [data], data._dense_host, "cast_storage")
@@ -555,6 +555,11 @@ def _check_shape(given, inferred, what: str) -> tuple:
     return given
 
 
+def _same_shape(arg1: tuple, shape) -> None:
+    if shape is not None and tuple(int(d) for d in shape) != tuple(int(d) for d in arg1):
+        raise ValueError(f"Shape mismatch detected. {tuple(arg1)} v.s. {tuple(shape)}")
+
+
 def csr_matrix(arg1, shape=None, ctx=None, dtype=None) -> CSRNDArray:
     """A CSRNDArray from ``(data, indices, indptr)``, ``(data, (row, col))``, a shape,
     a dense array, a scipy.sparse matrix or another CSRNDArray.
@@ -567,6 +572,7 @@ def csr_matrix(arg1, shape=None, ctx=None, dtype=None) -> CSRNDArray:
     if isinstance(arg1, tuple) and all(isinstance(s, (int, np.integer)) for s in arg1):
         if len(arg1) != 2:
             raise ValueError(f"csr_matrix: a shape must be 2-D, got {arg1}")
+        _same_shape(arg1, shape)
         return zeros("csr", arg1, ctx, dtype)
     if isinstance(arg1, tuple) and len(arg1) == 3:
         dt = _default_dtype(arg1[0], dtype)
@@ -575,6 +581,8 @@ def csr_matrix(arg1, shape=None, ctx=None, dtype=None) -> CSRNDArray:
         indptr = _values(arg1[2], "csr_matrix: indptr").astype(_IDX).reshape(-1)
         if len(indptr) < 1:
             raise ValueError("csr_matrix: indptr must have at least one element")
+        if shape is None and not len(indices):
+            raise ValueError("csr_matrix: invalid shape: the number of columns cannot be inferred without any index; give shape")
         cols = int(indices.max()) + 1 if len(indices) else 0
         shape = _check_shape(shape, (len(indptr) - 1, cols), "csr_matrix")
         return _make(CSRNDArray, ctx, shape, dt, (data, indptr, indices))
@@ -590,9 +598,10 @@ def csr_matrix(arg1, shape=None, ctx=None, dtype=None) -> CSRNDArray:
     if isinstance(arg1, tuple):
         raise ValueError(f"Unexpected length of input tuple: {len(arg1)}")
     if _is_scipy_sparse(arg1):
-        m = arg1.tocsr()
+        m = arg1.tocsr(copy=True)
+        m.sum_duplicates()  # canonical: sorted column indices, no duplicates (as MXNet)
         m.sort_indices()
-        dt = _default_dtype(m, dtype)
+        dt = np.dtype(m.dtype) if dtype is None else np_dtype(dtype, "csr_matrix: dtype")
         return _make(CSRNDArray, ctx, _check_shape(shape, m.shape, "csr_matrix"), dt, (m.data.astype(dt), m.indptr, m.indices))
     if isinstance(arg1, RowSparseNDArray):
         raise ValueError("Unexpected input type: RowSparseNDArray")
@@ -616,6 +625,7 @@ def row_sparse_array(arg1, shape=None, ctx=None, dtype=None) -> RowSparseNDArray
     """
     ctx = _ctx_of(ctx)
     if isinstance(arg1, tuple) and all(isinstance(s, (int, np.integer)) for s in arg1):
+        _same_shape(arg1, shape)
         return zeros("row_sparse", arg1, ctx, dtype)
     if isinstance(arg1, tuple) and len(arg1) == 2:
         dt = _default_dtype(arg1[0], dtype)
@@ -623,6 +633,8 @@ def row_sparse_array(arg1, shape=None, ctx=None, dtype=None) -> RowSparseNDArray
         indices = _values(arg1[1], "row_sparse_array: indices").astype(_IDX).reshape(-1)
         if data.ndim == 0 or data.shape[0] != len(indices):
             raise ValueError(f"row_sparse_array: data has {data.shape[0] if data.ndim else 0} rows but {len(indices)} indices")
+        if shape is None and not len(indices):
+            raise ValueError("row_sparse_array: invalid shape: the number of rows cannot be inferred without any index; give shape")
         rows = int(indices.max()) + 1 if len(indices) else 0
         shape = _check_shape(shape, (rows,) + data.shape[1:], "row_sparse_array")
         return _make(RowSparseNDArray, ctx, shape, dt, (data, indices))
@@ -715,11 +727,17 @@ multiply = _binary("multiply", "elemwise_mul", "broadcast_mul", "_mul_scalar", "
 divide = _binary("divide", "elemwise_div", "broadcast_div", "_div_scalar", "_rdiv_scalar")
 
 
-def retain(data: NDArray, indices) -> RowSparseNDArray:
-    """The rows of row_sparse ``data`` whose index is in ``indices`` (MXNet's ``sparse.retain``)."""
+def retain(data: NDArray, indices, **kwargs) -> RowSparseNDArray:
+    """Row_sparse ``data`` holding exactly the rows ``indices`` (MXNet's ``sparse.retain``).
+
+    >>> import mxpy as mx
+    >>> x = mx.nd.sparse.row_sparse_array(([[1.0], [2.0]], [0, 2]), shape=(3, 1))
+    >>> mx.nd.sparse.retain(x, mx.nd.array([2])).indices.asnumpy().tolist()
+    [2]
+    """
     from .register import call
 
-    return call("_sparse_retain", data, indices)
+    return call("_sparse_retain", data, indices, **kwargs)
 
 
 _SHORT_NAMES = {"adagrad_update": "_sparse_adagrad_update"}

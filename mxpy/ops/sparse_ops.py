@@ -177,3 +177,36 @@ register(
         ),
     )
 )
+
+
+# -- _contrib_getnnz ---------------------------------------------------------------------------
+
+
+def _nnz_shape(p, data):
+    if len(data) != 2:
+        raise ShapeError(f"data must be 2-D, got {data}")
+    if p.axis is None:
+        return (1,)
+    if p.axis not in (0, 1):
+        raise ShapeError(f"axis must be None, 0 or 1, got {p.axis}")
+    return (data[1 - p.axis],)
+
+
+def _nnz_fwd(p, xp, x):
+    nz = x != 0
+    return xp.asarray([nz.sum()], dtype=np.int64) if p.axis is None else nz.sum(axis=p.axis).astype(np.int64)
+
+
+register_pair(
+    "_contrib_getnnz",
+    _nnz_fwd,
+    None,
+    params={"axis": Param("int", None, doc="count along this axis (None: the whole matrix)")},
+    infer_shape=forward_shape(_nnz_shape),
+    infer_type=lambda p, t: (list(t), [np.dtype(np.int64)]),
+    doc=_doc(
+        "The number of stored (non-zero) values of a CSR matrix, in total or per row/column.",
+        "data: a 2-D (csr) array; axis: None, 0 or 1.",
+        ">>> x = mx.nd.array([[0, 1], [2, 3]]).tostype('csr')\n>>> mx.nd.contrib.getnnz(x, axis=1).asnumpy().tolist()\n[1, 2]",
+    ),
+)

@@ -40,3 +40,13 @@ add(
     ref=_adagrad,
     rtol=1e-5,
 )
+
+
+def _nnz(x, axis=None):
+    nz = x != 0
+    return np.array([nz.sum()], np.int64) if axis is None else nz.sum(axis=axis).astype(np.int64)
+
+
+_NZ = np.array([[0, 1.5, 0], [2.0, 0, -1.0]], np.float32)
+add("_contrib_getnnz", [_NZ], {}, ref=_nnz, no_grad_reason="a count: integer output")
+add("_contrib_getnnz", [_NZ], {"axis": 1}, ref=_nnz, note="rows", no_grad_reason="a count: integer output")
