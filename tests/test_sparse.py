@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import pickle
 
@@ -233,3 +234,70 @@ def test_engine_orders_sparse_and_dense_work():
         np.testing.assert_allclose(a.asnumpy(), np.full((200, 50), expected), rtol=1e-6)
     finally:
         mx.engine.set_engine(old)
+
+
+# -- which storage type each operation returns (tests/golden/make_sparse_stypes.py) ----------------
+
+STYPE_CASES = {
+    "eq1": lambda a: a == 1,
+    "eq0": lambda a: a == 0,
+    "gt0": lambda a: a > 0,
+    "lt0": lambda a: a < 0,
+    "ge0": lambda a: a >= 0,
+    "ne0": lambda a: a != 0,
+    "pow2": lambda a: a**2,
+    "neg": lambda a: -a,
+    "plus1": lambda a: a + 1,
+    "times3": lambda a: a * 3,
+    "exp": lambda a: mx.nd.exp(a),
+    "sqrt": lambda a: mx.nd.sqrt(a),
+    "abs": lambda a: mx.nd.abs(a),
+    "sum0": lambda a: mx.nd.sum(a, axis=0),
+    "self_add": lambda a: a + a,
+    "self_mul": lambda a: a * a,
+    "zeros_like": lambda a: mx.nd.zeros_like(a),
+}
+with open(os.path.join(HERE, "golden", "sparse_stypes.json")) as _f:
+    STYPES = json.load(_f)
+
+
+@pytest.mark.parametrize("key", sorted(STYPES))
+def test_result_storage_types_match_mxnet(key):
+    name, stype = key.split("/")
+    res = STYPE_CASES[name](mx.nd.array([[0, 1, 2], [0, 0, 0], [3, 0, 1]]).tostype(stype))
+    want = STYPES[key]
+    assert (res.stype, res.dtype.__name__) == (want["stype"], want["dtype"])
+    np.testing.assert_allclose(res.asnumpy(), np.array(want["value"]), rtol=1e-6)
+
+
+def test_take_getnnz_and_constructor_errors():
+    c = mx.nd.array([[0, 1, 0], [2, 0, 3], [0, 0, 4]]).tostype("csr")
+    t = mx.nd.take(c, mx.nd.array([2, 0, 5]), mode="clip")
+    assert t.stype == "csr"
+    np.testing.assert_array_equal(t.asnumpy(), c.asnumpy()[[2, 0, 2]])
+    assert mx.nd.contrib.getnnz(c, axis=1).asnumpy().tolist() == [1, 2, 1]
+    assert mx.nd.contrib.getnnz(c).asnumpy().tolist() == [4]
+    with pytest.raises(ValueError, match="Shape mismatch"):
+        mx.nd.sparse.row_sparse_array((3, 2), shape=(4, 2))
+    with pytest.raises(ValueError, match="invalid shape"):
+        mx.nd.sparse.csr_matrix(([], [], [0, 0]))
+    with pytest.raises(ValueError):
+        mx.nd.array([1, 2, 3]).tostype("csr")
+    with pytest.raises(MXNetError):
+        mx.nd.sparse.retain(rsp("in_A"), mx.nd.array([0]), invalid_arg="garbage")
+
+
+@pytest.mark.parametrize("opt", ["sgd", "adam", "adagrad", "ftrl"])
+def test_optimizers_with_row_sparse_weight_and_grad(opt):
+    kw = {"momentum": 0.9, "wd": 0.01} if opt == "sgd" else {"wd": 0.0} if opt == "adagrad" else {"wd": 0.01}
+    ref = mx.optimizer.create(opt, lazy_update=False, **kw) if opt in ("sgd", "adam") else mx.optimizer.create(opt, **kw)
+    # a row_sparse weight holding every row and a row_sparse gradient holding every row: lazy == dense
+    w = mx.test_utils.rand_ndarray((4, 3), "row_sparse", density=1)
+    g = mx.test_utils.rand_ndarray((4, 3), "row_sparse", density=1)
+    w1, g1 = w.tostype("default"), g.tostype("default")
+    opt2 = mx.optimizer.create(opt, **kw)
+    s1, s2 = ref.create_state(0, w1), opt2.create_state(0, w)
+    ref.update(0, w1, g1, s1)
+    opt2.update(0, w, g, s2)
+    assert w.stype == "row_sparse"
+    np.testing.assert_allclose(w.asnumpy(), w1.asnumpy(), rtol=1e-5, atol=1e-6)

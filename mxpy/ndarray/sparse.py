@@ -737,7 +737,9 @@ def retain(data: NDArray, indices, **kwargs) -> RowSparseNDArray:
     """
     from .register import call
 
-    return call("_sparse_retain", data, indices, **kwargs)
+    if kwargs:
+        raise MXNetError(f"retain: unknown arguments {sorted(kwargs)}; retain takes data and indices")
+    return call("_sparse_retain", data, indices)
 
 
 _SHORT_NAMES = {"adagrad_update": "_sparse_adagrad_update"}
