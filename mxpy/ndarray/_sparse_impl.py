@@ -335,7 +335,11 @@ def _csr_rows(a: CSRNDArray):
 def _dot(op, args, kwargs):
     lhs, rhs = args
     p = op.parse(kwargs)
-    if lhs.ndim != 2 or rhs.ndim != 2 or p.get("forward_stype") is not None:
+    if p.get("forward_stype") is not None:  # the asked storage type, whatever the inputs
+        kw = dict(kwargs)
+        kw.pop("forward_stype")
+        return dispatch.invoke(op, list(args), kw).tostype(p.forward_stype)
+    if lhs.ndim != 2 or rhs.ndim != 2:
         return NotImplemented
     ta, tb = p.transpose_a, p.transpose_b
     if isinstance(lhs, CSRNDArray) and not _is_sp(rhs) and not tb:

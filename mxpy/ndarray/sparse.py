@@ -548,11 +548,7 @@ def _is_scipy_sparse(x) -> bool:
 def _check_shape(given, inferred, what: str) -> tuple:
     if given is None:
         return inferred
-    given = tuple(int(s) for s in given)
-    for g, i in zip(given, inferred):
-        if g < i:
-            raise ValueError(f"{what}: shape {given} is too small for the data (needs at least {inferred})")
-    return given
+    return tuple(int(s) for s in given)  # as MXNet: a given shape wins (check_format finds bad indices)
 
 
 def _same_shape(arg1: tuple, shape) -> None:

@@ -16,7 +16,7 @@ def __getattr__(name: str):
     from .. import registry
     from .register import function
 
-    full = {"adagrad_update": "_sparse_adagrad_update"}.get(name, name)
+    full = {"adagrad_update": "_sparse_adagrad_update", "retain": "_sparse_retain"}.get(name, name)
     if not name.startswith("_") and registry.find(full) is not None:
         return function(full)
     raise AttributeError(f"module 'mxpy.symbol.sparse' has no attribute {name!r}")
