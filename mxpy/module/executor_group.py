@@ -116,6 +116,9 @@ class DataParallelExecutorGroup:
             label_shapes = [d if isinstance(d, DataDesc) else DataDesc(*d) for d in label_shapes]
         self.grad_req = self._grad_reqs(grad_req, data_shapes, label_shapes)
         self.shared_group = shared_group
+        # per context, the arrays of the arguments that are not parameters (data, labels), shared
+        # with every group bound with this one as its shared_group (MXNet's shared_data_arrays)
+        self.shared_data_arrays = shared_group.shared_data_arrays if shared_group is not None else [{} for _ in self.contexts]
         self.execs: list = []
         self._default_execs = None
         self.data_shapes = None
@@ -243,6 +246,7 @@ class DataParallelExecutorGroup:
             type_dict=types,
             shared_arg_names=self.param_names,
             shared_exec=shared_exec,
+            shared_buffer=self.shared_data_arrays[i],
             group2ctx=self.group2ctxs[i],
             **shapes,
         )

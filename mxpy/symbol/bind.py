@@ -129,6 +129,12 @@ def simple_bind(
     for n, s, t in zip(arg_names, arg_shapes, arg_types):
         if n in shared and (shared_arg_names is None or n in shared_arg_names) and shared[n].shape == tuple(s):
             args.append(shared[n])
+        elif shared_buffer is not None and (shared_arg_names is None or n not in shared_arg_names):
+            # MXNet's shared_buffer: other arguments (data, labels) come from, or go into, the dict
+            buf = shared_buffer.get(n)
+            if buf is None or buf.shape != tuple(s) or buf.dtype != np_dtype(t) or buf.context != placed.get(n, ctx):
+                buf = shared_buffer[n] = zeros(s, ctx=placed.get(n, ctx), dtype=np_dtype(t))
+            args.append(buf)
         else:
             args.append(zeros(s, ctx=placed.get(n, ctx), dtype=np_dtype(t)))
     # as MXNet: a shared parameter's gradient array and the aux states are the shared
