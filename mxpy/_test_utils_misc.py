@@ -281,19 +281,28 @@ def compare_optimizer(opt1, opt2, shape, dtype, w_stype="default", g_stype="defa
     A list ``shape`` tests a multi-tensor ``opt2`` against ``opt1`` tensor by tensor.
     """
     from . import random as mxrandom
-    from .test_utils import assert_almost_equal, default_context
+    from .test_utils import assert_almost_equal, default_context, rand_ndarray
 
     for st in (w_stype, g_stype):
-        if st != "default":
-            raise TypeError(f"compare_optimizer: storage type {st!r} is not supported (mxpy has dense storage only)")
+        if st not in ("default", "row_sparse", "csr"):
+            raise TypeError(f"compare_optimizer: storage type {st!r} is not supported")
     ctx = default_context()
     if not isinstance(shape, list):
         if ntensors != 1:
             raise ValueError("compare_optimizer: ntensors must be 1 for a single shape")
-        w2 = mxrandom.uniform(shape=shape, ctx=ctx, dtype=dtype)
-        w1 = w2.copyto(ctx)
-        g2 = mxrandom.uniform(shape=shape, ctx=ctx, dtype=dtype)
-        g1 = g2.copyto(ctx)
+        # a sparse weight (all rows present) or gradient for opt2, its dense copy for opt1
+        if w_stype == "default":
+            w2 = mxrandom.uniform(shape=shape, ctx=ctx, dtype=dtype)
+            w1 = w2.copyto(ctx)
+        else:
+            w2 = rand_ndarray(shape, w_stype, density=1, dtype=dtype)
+            w1 = w2.copyto(ctx).tostype("default")
+        if g_stype == "default":
+            g2 = mxrandom.uniform(shape=shape, ctx=ctx, dtype=dtype)
+            g1 = g2.copyto(ctx)
+        else:
+            g2 = rand_ndarray(shape, g_stype, dtype=dtype)
+            g1 = g2.copyto(ctx).tostype("default")
         s1 = opt1.create_state_multi_precision(0, w1)
         s2 = opt2.create_state_multi_precision(0, w2)
         if compare_states:

@@ -211,9 +211,12 @@ def mark_variables(variables, gradients, grad_reqs="write") -> None:
             raise KeyError(f"mark_variables: grad_req must be 'write', 'add' or 'null', got {r!r}")
         if g.shape != v.shape:
             raise MXNetError(f"mark_variables: gradients[{k}] has shape {g.shape}, expected {v.shape} (the variable's)")
+    global _sparse_grads
     for v, g, r in zip(variables, gradients, reqs):
         v._grad = g
         v._ag = (_Mark(Node(None, "var", {}, []), r), 0)
+        if type(g) is not NDArray:
+            _sparse_grads = True
 
 
 def _attach_grad(self: NDArray, grad_req: str = "write", stype=None) -> None:
@@ -223,8 +226,13 @@ def _attach_grad(self: NDArray, grad_req: str = "write", stype=None) -> None:
     """
     if grad_req not in _GRAD_REQS:
         raise KeyError(f"attach_grad: grad_req must be 'write', 'add' or 'null', got {grad_req!r}")
-    if stype not in (None, "default"):
-        raise MXNetError(f"attach_grad: stype {stype!r} is not supported by mxpy (arrays are dense); use None or 'default'")
+    if stype is None:
+        stype = self.stype  # a sparse array's gradient has its storage type, as MXNet
+    if stype != "default":
+        from .ndarray.sparse import zeros as sparse_zeros
+
+        mark_variables([self], [sparse_zeros(stype, self.shape, self._ctx, self.dtype)], grad_req)
+        return
     g = _new(self._ctx, self.shape, self._data.dtype)
     g._data[...] = 0
     mark_variables([self], [g], grad_req)
@@ -372,6 +380,8 @@ def _head_grads(heads: list[NDArray], head_grads) -> list[NDArray]:
             raise TypeError(f"backward: head_grads[{k}] must be an NDArray or None, got {type(hg).__name__}")
         elif hg.shape != h.shape:
             raise MXNetError(f"backward: head_grads[{k}] has shape {hg.shape}, expected {h.shape} (the head's)")
+        elif type(hg) is not NDArray:
+            hg = hg.tostype("default")  # the gradient pass runs densely
         out.append(hg)
     return out
 
@@ -567,26 +577,65 @@ def backward(heads, head_grads=None, retain_graph: bool = False, train_mode: boo
     nodes = [n for n, _ in marked]
     reqs = [arr._ag[0].grad_req for _, arr in marked]
     _check_differentiable(g.order, nodes)
+    grads = [arr._grad for _, arr in marked]
+    stand_ins = _sparse_stand_ins(grads, reqs) if _sparse_grads else None
+    if stand_ins:
+        grads = [d for d, _ in stand_ins]
+        reqs = ["write" if sp is not None else r for (_, sp), r in zip(stand_ins, reqs)]
     if g.custom:
         results = _interpret(g, hgs, nodes, False, train_mode, reuse=not retain_graph)
         prev = set_recording(False)
         try:
-            for (_, arr), r, req in zip(marked, results, reqs):
+            for grad, r, req in zip(grads, results, reqs):
                 if r is None:
                     if req == "write":
-                        arr._grad[:] = 0
+                        grad[:] = 0
                 elif req == "add":
-                    arr._grad += r
+                    grad += r
                 else:
-                    copy_into(r, arr._grad)
+                    copy_into(r, grad)
         finally:
             set_recording(prev)
     else:
-        _run_executor(g, hgs, nodes, [arr._grad for _, arr in marked], reqs, train_mode)
+        _run_executor(g, hgs, nodes, grads, reqs, train_mode)
+    if stand_ins:
+        _store_sparse_grads(stand_ins)
     for _, arr in marked:
         arr._ag[0].fresh = True
     if not retain_graph:
         _free(g)
+
+
+# True once a sparse gradient buffer was marked: only then does backward look for them
+_sparse_grads = False
+
+
+def _sparse_stand_ins(grads: list, reqs: list) -> list | None:
+    """(dense buffer, (sparse grad, req) or None) per gradient, when any gradient is sparse:
+    the gradient pass writes dense buffers, then :func:`_store_sparse_grads` converts them."""
+    if all(type(gr) is NDArray for gr in grads):
+        return None
+    out = []
+    for gr, req in zip(grads, reqs):
+        if type(gr) is NDArray:
+            out.append((gr, None))
+        else:
+            out.append((_new(gr._ctx, gr.shape, gr._data.dtype), (gr, req)))
+    return out
+
+
+def _store_sparse_grads(stand_ins: list) -> None:
+    """Each sparse gradient gets its dense buffer's rows that hold values ('add' sums into it)."""
+    from .ndarray.sparse import cast_storage
+
+    for dense, sp in stand_ins:
+        if sp is None:
+            continue
+        grad, req = sp
+        value = cast_storage(dense, grad.stype)
+        if req == "add":
+            value = value + grad
+        value.copyto(grad)
 
 
 def grad(heads, variables, head_grads=None, retain_graph=None, create_graph: bool = False, train_mode: bool = True):

@@ -45,6 +45,9 @@ class _Step:
 class Executor:
     """The result of ``bind``: arrays bound to a planned graph."""
 
+    # (dense buffer, sparse gradient, req) for gradients bound as sparse arrays (see symbol.bind)
+    _sparse_grads: tuple = ()
+
     def __init__(
         self,
         symbol,
@@ -330,10 +333,15 @@ class Executor:
                 raise MXNetError(f"backward: output {k} ({self._symbol.list_outputs()[k]}) is not a loss, so its head gradient is required: pass out_grads")
             if given.shape != arr.shape:
                 raise ValueError(f"backward: out_grads[{k}] has shape {given.shape}, expected {arr.shape}")
+            if type(given) is not NDArray:  # a sparse head gradient: the pass runs densely
+                given = given.tostype("default")
             copy_into(given, arr)
         for g in self._zero_grads:
             g[:] = 0
         self._push(self._bwd_steps, is_train)
+        if self._sparse_grads:
+            for dense, sparse, req in self._sparse_grads:
+                (dense.tostype(sparse.stype) + sparse if req == "add" else dense).copyto(sparse)
 
     # -- views ---------------------------------------------------------------------------
     @property

@@ -50,6 +50,9 @@ __all__ = [
     "rand_shape_3d",
     "rand_shape_nd",
     "rand_ndarray",
+    "rand_sparse_ndarray",
+    "create_sparse_array",
+    "create_sparse_array_zd",
     "random_arrays",
     "random_uniform_arrays",
     "np_reduce",
@@ -336,19 +339,21 @@ def random_uniform_arrays(*shapes, **kwargs):
 
 
 def rand_ndarray(shape, stype="default", density=None, dtype=None, modifier_func=None, shuffle_csr_indices=False, distribution=None, ctx=None) -> NDArray:
-    """A dense NDArray of standard-normal values (float32 unless ``dtype``) on ``ctx``.
-
-    mxpy has dense storage only: ``stype`` 'row_sparse' or 'csr' raise MXNetError.
+    """A random NDArray on ``ctx``: standard-normal values (float32 unless ``dtype``) for
+    ``stype='default'``, a random row_sparse/csr array (see ``rand_sparse_ndarray``) otherwise.
 
     >>> rand_ndarray((2, 3)).shape
     (2, 3)
     """
-    if stype != "default":
-        if stype in ("row_sparse", "csr"):
-            raise MXNetError(f"rand_ndarray: stype {stype!r} is not supported: mxpy has dense ('default') storage only")
-        raise MXNetError(f"rand_ndarray: unknown stype {stype!r}; expected 'default'")
     ctx = ctx if ctx else default_context()
-    return _nd_array(random_arrays(tuple(shape)), ctx=ctx, dtype=dtype)
+    if stype == "default":
+        return _nd_array(random_arrays(tuple(shape)), ctx=ctx, dtype=dtype)
+    if stype not in ("row_sparse", "csr"):
+        raise MXNetError(f"rand_ndarray: unknown stype {stype!r}; expected 'default', 'row_sparse' or 'csr'")
+    arr, _ = rand_sparse_ndarray(
+        shape, stype, density=density, modifier_func=modifier_func, dtype=dtype, shuffle_csr_indices=shuffle_csr_indices, distribution=distribution, ctx=ctx
+    )
+    return arr
 
 
 def np_reduce(dat: np.ndarray, axis, keepdims: bool, numpy_reduce_func) -> np.ndarray:
@@ -442,6 +447,12 @@ from ._test_utils_misc import (  # noqa: E402,F401
     verify_generator,
 )
 from ._test_utils_misc import __all__ as _misc_all  # noqa: E402
+from ._test_utils_sparse import (  # noqa: E402,F401
+    create_sparse_array,
+    create_sparse_array_zd,
+    rand_sparse_ndarray,
+    shuffle_csr_column_indices,
+)
 from .util import use_np, use_np_array, use_np_shape  # noqa: E402,F401 -- MXNet's test_utils re-exports them
 
 __all__ += _data_all + _misc_all

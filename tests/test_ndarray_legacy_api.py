@@ -96,9 +96,11 @@ def test_contiguous_basic_indexing_is_a_view():
     np.testing.assert_array_equal(a.asnumpy()[:, 1], x[:, 1])
 
 
-def test_zeros_and_empty_take_the_dense_stype():
+def test_zeros_and_empty_take_a_stype():
     assert mx.nd.zeros((2,), stype="default").asnumpy().tolist() == [0.0, 0.0]
     assert mx.nd.empty((2, 3), stype=None).shape == (2, 3)
     for fn in (mx.nd.zeros, mx.nd.empty):
-        with pytest.raises(mx.base.MXNetError, match="stype 'row_sparse' is not supported"):
-            fn((2,), stype="row_sparse")
+        z = fn((2, 3), stype="row_sparse")
+        assert z.stype == "row_sparse" and z.asnumpy().tolist() == [[0.0] * 3] * 2
+        with pytest.raises(ValueError, match="unknown storage type"):
+            fn((2,), stype="coo")

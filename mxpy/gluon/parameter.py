@@ -14,6 +14,7 @@ until the first forward pass fills them: initialization is then *deferred*.
 from __future__ import annotations
 
 import warnings
+import weakref
 from collections import OrderedDict
 
 import numpy as np
@@ -105,8 +106,6 @@ class Parameter:
         for what, st in (("stype", stype), ("grad_stype", grad_stype)):
             if st not in ("default", "row_sparse", "csr"):
                 raise AssertionError(f"{what} for Parameter '{name}' must be one of 'default', 'row_sparse', or 'csr', but got '{st}'")
-        if stype != "default" or grad_stype != "default":
-            raise MXNetError(f"Parameter {name!r}: sparse storage ({stype!r}, grad {grad_stype!r}) is not supported by mxpy (arrays are dense)")
         self._stype = stype
         self._grad_stype = grad_stype
 
@@ -114,6 +113,25 @@ class Parameter:
         return f"Parameter {self.name} (shape={self.shape}, dtype={self.dtype})"
 
     # -- attributes -----------------------------------------------------------------------
+    @property
+    def _trainer(self):
+        """The Trainer this parameter belongs to (held weakly: a Parameter keeps no Trainer alive)."""
+        ref = self._trainer_ref
+        return ref() if ref is not None else None
+
+    @_trainer.setter
+    def _trainer(self, trainer) -> None:
+        self._trainer_ref = None if trainer is None else weakref.ref(trainer)
+
+    def _set_trainer(self, trainer) -> None:
+        """Attach ``trainer``; a sparse parameter belongs to one Trainer only (its store holds the weight)."""
+        if self._stype != "default" and self._trainer is not None and trainer is not None and self._trainer is not trainer:
+            raise RuntimeError(
+                f"Failed to set the trainer for Parameter '{self.name}' because it was already set. "
+                f"More than one trainers for a {self._stype} Parameter is not supported."
+            )
+        self._trainer = trainer
+
     @property
     def grad_req(self) -> str:
         return self._grad_req
@@ -203,7 +221,7 @@ class Parameter:
         if self.grad_req == "null":
             self._grad = None
             return
-        self._grad = [nd.zeros(a.shape, ctx=a.context, dtype=a.dtype) for a in self._data]
+        self._grad = [nd.zeros(a.shape, ctx=a.context, dtype=a.dtype, stype=self._grad_stype) for a in self._data]
         autograd.mark_variables(self._data, self._grad, self.grad_req)
 
     def _finish_deferred_init(self) -> None:
@@ -217,12 +235,18 @@ class Parameter:
             )
         with autograd.pause():
             if data is None:
-                data = nd.zeros(self.shape, ctx=cpu(), dtype=self.dtype)
+                data = nd.zeros(self.shape, ctx=cpu(), dtype=self.dtype, stype=self._stype)
                 initializer.create(default_init)(initializer.InitDesc(self.name, {"__init__": init}), data)
             self._init_impl(data, ctx)
 
     def _reduce(self) -> NDArray:
-        """The value to save: the only copy, or the mean over contexts, on the CPU."""
+        """The value to save: the only copy, or the mean over contexts, on the CPU (a row_sparse
+        parameter: every row, pulled from its trainer's store)."""
+        if self._stype != "default":
+            rows = nd.arange(0, self.shape[0], dtype="int64", ctx=cpu())
+            data = nd.zeros(self.shape, stype="row_sparse", ctx=cpu(), dtype=self.dtype)
+            self._trainer_or_raise()._row_sparse_pull(self, data, rows, full_idx=True)
+            return data
         block = self.list_data()
         if len(block) == 1:
             return block[0].copyto(cpu())
@@ -252,6 +276,8 @@ class Parameter:
                     f"Failed loading Parameter '{self.name}' from saved params: dtype incompatible expected {np.dtype(self.dtype).type} vs saved "
                     f"{np.dtype(data.dtype).type}. Set cast_dtype=True to cast the dtype of saved params."
                 )
+        if self._stype != data.stype:
+            data = data.tostype(self._stype)
         if isinstance(ctx, Context):
             ctx = [ctx]
         if self._data is None:
@@ -327,7 +353,7 @@ class Parameter:
         [1.0, 2.0]
         """
         self.shape = data.shape
-        trainer = self._trainer() if self._trainer is not None else None
+        trainer = self._trainer
         if trainer is not None and trainer._kv_initialized and trainer._update_on_kvstore and self not in trainer._params_to_init:
             # the store holds the old weights: the trainer sets it up again at its next step
             trainer._reset_kvstore()
@@ -341,10 +367,20 @@ class Parameter:
 
     def data(self, ctx=None) -> NDArray:
         """The array on ``ctx`` (the only one when ``ctx`` is None and there is one)."""
+        if self._stype != "default":
+            raise RuntimeError(
+                f"Cannot return a copy of Parameter '{self.name}' on ctx {ctx} via data() because its storage type is {self._stype}. "
+                "Please use row_sparse_data() instead."
+            )
         return self._check_and_get(self._data, ctx)
 
     def list_data(self) -> list[NDArray]:
         """One array per context, in the order of ``list_ctx()``."""
+        if self._stype != "default":
+            raise RuntimeError(
+                f"Cannot return copies of Parameter '{self.name}' on all contexts via list_data() because its storage type is {self._stype}. "
+                "Please use row_sparse_data() instead."
+            )
         return self._check_and_get(self._data, list)
 
     def grad(self, ctx=None) -> NDArray:
@@ -394,11 +430,43 @@ class Parameter:
             self._grad = [g.astype(dtype) for g in self._grad]
             autograd.mark_variables(self._data, self._grad, self.grad_req)
 
+    def _trainer_or_raise(self):
+        trainer = self._trainer
+        if trainer is None:
+            raise RuntimeError(f"Cannot get row_sparse data for Parameter '{self.name}' when no Trainer is created with it.")
+        return trainer
+
+    def _get_row_sparse(self, ctx, row_id):
+        if not isinstance(row_id, NDArray):
+            raise TypeError(f"row_id must have NDArray type, but {type(row_id)} is given")
+        trainer = self._trainer_or_raise()
+        results = self._check_and_get(self._data, ctx)
+        trainer._row_sparse_pull(self, results, row_id)
+        return results
+
     def row_sparse_data(self, row_id):
-        raise MXNetError(f"Parameter '{self.name}': row_sparse_data needs stype='row_sparse', which mxpy does not support (arrays are dense)")
+        """The row_sparse parameter on ``row_id``'s context with the rows ``row_id`` pulled
+        from its Trainer's store (``stype='row_sparse'`` only).
+
+        >>> p = mx.gluon.Parameter("e", shape=(4, 2), stype="row_sparse", init="ones"); p.initialize()
+        >>> t = mx.gluon.Trainer([p], "sgd")
+        >>> p.row_sparse_data(mx.nd.array([1])).indices.asnumpy().tolist()
+        [1]
+        """
+        if self._stype != "row_sparse":
+            raise RuntimeError(
+                f"Cannot return a copy of Parameter {self.name} via row_sparse_data() because its storage type is {self._stype}. Please use data() instead."
+            )
+        return self._get_row_sparse(row_id.context, row_id)
 
     def list_row_sparse_data(self, row_id):
-        raise MXNetError(f"Parameter '{self.name}': list_row_sparse_data needs stype='row_sparse', which mxpy does not support (arrays are dense)")
+        """:meth:`row_sparse_data` on every context, in the order of ``list_ctx()``."""
+        if self._stype != "row_sparse":
+            raise RuntimeError(
+                f"Cannot return copies of Parameter '{self.name}' on all contexts via list_row_sparse_data() because its storage type is "
+                f"{self._stype}. Please use data() instead."
+            )
+        return self._get_row_sparse(list, row_id)
 
 
 class Constant(Parameter):

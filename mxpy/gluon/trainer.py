@@ -19,8 +19,6 @@ the store (``update_on_kvstore``) or on every context.
 
 from __future__ import annotations
 
-import weakref
-
 from .. import optimizer as opt
 from .parameter import Parameter, ParameterDict
 
@@ -52,7 +50,9 @@ class Trainer:
                 raise ValueError(f"First argument must be a list or dict of Parameters, got list of {type(param)}.")
             self._param2idx[param.name] = i
             self._params.append(param)
-            param._trainer = weakref.ref(self)
+            param._set_trainer(self)
+        self._contains_sparse_weight = any(p._stype != "default" for p in self._params)
+        self._contains_sparse_grad = any(p._grad_stype != "default" for p in self._params)
         self._compression_params = compression_params
         self._contexts = self._check_contexts()
         self._init_optimizer(optimizer, optimizer_params if optimizer_params else {})
@@ -96,7 +96,7 @@ class Trainer:
                 if param._deferred_init:
                     pending.append(param)
                 else:
-                    arrays = param.list_data()
+                    arrays = param._check_and_get(param._data, list)
                     self._kvstore.broadcast(self._param2idx[param.name], arrays[0], arrays)
         self._params_to_init = pending
 
@@ -114,6 +114,9 @@ class Trainer:
         self._contexts = self._check_contexts()
         if len(self._updaters) != len(self._contexts):
             self._updaters = [opt.get_updater(self._optimizer) for _ in self._contexts]
+        if self._contains_sparse_weight or self._contains_sparse_grad:
+            self._init_sparse_kvstore(config)
+            return
         arg_arrays = {p.name: p.data(self._contexts[0]) for p in self._params if not p._deferred_init}
         kvstore, update_on_kvstore = _create_kvstore(config["kvstore"], len(self._contexts), arg_arrays)
         self._distributed = "dist" in kvstore.type if kvstore else False
@@ -138,6 +141,47 @@ class Trainer:
             self._kvstore = None
             self._update_on_kvstore = None
         self._kv_initialized = True
+
+    def _init_sparse_kvstore(self, config: dict) -> None:
+        """MXNet's choices with sparse parameters: a row_sparse weight lives in a store that
+        runs the optimizer (always, even on one device); a row_sparse gradient of a dense
+        weight is summed in the store and applied on each device (unless distributed)."""
+        from ..kvstore import KVStore, create
+
+        if self._contains_sparse_weight:
+            kv = config["kvstore"]
+            if isinstance(kv, str):
+                kv = create(kv)
+            elif not isinstance(kv, KVStore):
+                raise TypeError(f"Cannot create '{kv}' KVStore with row_sparse parameters. The type must be KVStore or str.")
+            if config["update_on_kvstore"] is False:
+                raise ValueError("Cannot set update_on_kvstore=False when sparse weights are present.")
+            kv.set_optimizer(self._optimizer)
+            self._kvstore, self._update_on_kvstore = kv, True
+            self._distributed = "dist" in kv.type
+        else:
+            arg_arrays = {p.name: p.data(self._contexts[0]) for p in self._params if not p._deferred_init}
+            kv, _ = _create_kvstore(config["kvstore"], len(self._contexts), arg_arrays)
+            self._distributed = "dist" in kv.type if kv else False
+            update_on_kvstore = self._distributed
+            if config["update_on_kvstore"] is not None:
+                if config["update_on_kvstore"] is False and self._distributed:
+                    raise ValueError("Cannot set update_on_kvstore=False on dist kvstore when sparse gradients are present.")
+                update_on_kvstore = config["update_on_kvstore"]
+            if kv is not None and update_on_kvstore:
+                kv.set_optimizer(self._optimizer)
+            self._kvstore = kv
+            self._update_on_kvstore = update_on_kvstore if kv else None
+        self._kv_initialized = True
+
+    def _row_sparse_pull(self, parameter, out, row_id, full_idx: bool = False) -> None:
+        """Pull rows ``row_id`` of ``parameter`` from the store into ``out`` (all rows: a plain pull)."""
+        self._ready()
+        idx = self._param2idx[parameter.name]
+        if full_idx and "dist" not in self._kvstore.type:
+            self._kvstore.pull(idx, out=out, priority=-idx, ignore_sparse=False)
+        else:
+            self._kvstore.row_sparse_pull(idx, out=out, row_ids=row_id, priority=-idx)
 
     def _ready(self) -> None:
         if not self._kv_initialized:
@@ -200,6 +244,12 @@ class Trainer:
         for i, param in enumerate(self._params):
             if param.grad_req == "null":
                 continue
+            if param._grad_stype != "default":  # sparse gradients: push, then pull what is dense
+                self._kvstore.push(i, param.list_grad(), priority=-i)
+                if param._stype == "default":
+                    pull = param.list_data() if self._update_on_kvstore else param.list_grad()
+                    self._kvstore.pull(i, pull, priority=-i, ignore_sparse=self._distributed)
+                continue
             if self._update_on_kvstore:
                 self._kvstore.pushpull(i, param.list_grad(), out=param.list_data(), priority=-i)
             else:
@@ -223,7 +273,7 @@ class Trainer:
         for i, param in enumerate(self._params):
             if param.grad_req == "null":
                 continue
-            data = param.list_data()
+            data = param._check_and_get(param._data, list)
             if not ignore_stale_grad:
                 for arr in data:
                     if not arr._fresh_grad:

@@ -356,6 +356,8 @@ class KVStore(KVStoreBase, metaclass=abc.ABCMeta):
         [5.0, 5.0]
         """
         grouped = self._prepare_pull(key, out, "pull")
+        if ignore_sparse:  # MXNet leaves sparse outputs alone unless asked (row_sparse_pull fills them)
+            grouped = [(k, [o for o in outs if o.stype == "default"]) for k, outs in grouped]
         self._pull_impl(grouped)
 
     def pushpull(self, key, value, out=None, priority: int = 0) -> None:
@@ -392,10 +394,37 @@ class KVStore(KVStoreBase, metaclass=abc.ABCMeta):
         return grouped
 
     def row_sparse_pull(self, key, out=None, priority: int = 0, row_ids=None) -> None:
-        """Pull selected rows; mxpy stores are dense, so every row is pulled (``row_ids`` checked only)."""
+        """Pull the rows ``row_ids`` of ``key``'s value into row_sparse ``out`` (one ``row_ids``
+        per ``out``, or one for all); stores without row pulls copy every row.
+
+        >>> import mxpy as mx
+        >>> from mxpy import kvstore
+        >>> kv = kvstore.create()
+        >>> kv.init("w", mx.nd.ones((3, 2)))
+        >>> out = mx.nd.sparse.zeros("row_sparse", (3, 2))
+        >>> kv.row_sparse_pull("w", out=out, row_ids=mx.nd.array([2]))
+        >>> out.asnumpy().tolist()
+        [[0.0, 0.0], [0.0, 0.0], [1.0, 1.0]]
+        """
         if row_ids is None:
             raise ValueError("KVStore.row_sparse_pull: row_ids is required, given None")
-        self.pull(key, out=out, priority=priority)
+        impl = getattr(self, "_row_sparse_pull_impl", None)
+        if impl is None:
+            self.pull(key, out=out, priority=priority)
+            return
+        grouped = self._prepare_pull(key, out, "row_sparse_pull")
+        # row_ids follow out: one per out array, or one shared by every out of a key
+        keys = list(key) if isinstance(key, (list, tuple)) else [key]
+        outs_per_key = list(out) if isinstance(key, (list, tuple)) else [out]
+        ids_per_key = list(row_ids) if isinstance(key, (list, tuple)) and isinstance(row_ids, (list, tuple)) else [row_ids] * len(keys)
+        per_key: dict = {}
+        for k, o, rid in zip(keys, outs_per_key, ids_per_key):
+            outs = list(o) if isinstance(o, (list, tuple)) else [o]
+            rids = list(rid) if isinstance(rid, (list, tuple)) else [rid] * len(outs)
+            if len(rids) != len(outs):
+                raise ValueError(f"KVStore.row_sparse_pull: {len(rids)} row_ids for {len(outs)} outputs of key {k!r}")
+            per_key.setdefault(k, []).extend(rids)
+        impl(grouped, per_key)
 
     _compression_capable = False  # stores that quantize pushes override this (device, dist_*)
 

@@ -24,6 +24,7 @@ from ..context import Context, cpu_pinned
 from ..ndarray.creation import copy_into
 from ..ndarray.ndarray import NDArray, _new
 from ..ndarray.register import call
+from ._sparse import assign, pull_rows, sparse_sum
 from .base import Grouped, KVStore
 
 __all__ = ["LocalKVStore"]
@@ -54,6 +55,9 @@ class LocalKVStore(KVStore):
     def _init_impl(self, grouped: Grouped) -> None:
         home = cpu_pinned(0)
         for k, (value,) in grouped:
+            if value.stype != "default":  # a row_sparse weight stays row_sparse in the store
+                self._store[k] = value.copyto(home)
+                continue
             stored = _new(home, value.shape, value._data.dtype)
             copy_into(value, stored)
             self._store[k] = stored
@@ -86,6 +90,8 @@ class LocalKVStore(KVStore):
 
     def _reduce(self, key, values: list, ctx: Context, dtype) -> NDArray:
         """A fresh array on ``ctx`` holding the sum of ``values`` (engine ops, lazy)."""
+        if any(type(v) is not NDArray for v in values):
+            return sparse_sum(values, ctx)
         if self._compressor is not None and self._compress_local:
             bufs = [self._compressed(key, i, v, ctx, dtype) for i, v in enumerate(values)]
             return bufs[0] if len(bufs) == 1 else call("add_n", *bufs)
@@ -107,12 +113,15 @@ class LocalKVStore(KVStore):
             ctx = self._merge_context(k, values)
             if stored._ctx != ctx:
                 # device stores keep the value where it is merged, so updates need no copies
-                moved = _new(ctx, stored.shape, stored._data.dtype)
-                copy_into(stored, moved)
+                if type(stored) is NDArray:
+                    moved = _new(ctx, stored.shape, stored._data.dtype)
+                    copy_into(stored, moved)
+                else:
+                    moved = stored.copyto(ctx)
                 stored = self._store[k] = moved
             merged = self._reduce(k, values, ctx, stored._data.dtype)
             if self._updater is None:
-                copy_into(merged, stored)
+                assign(merged, stored)
             else:
                 # MXNet hands str keys to the updater as bytes (they cross its C API)
                 self._updater(k.encode() if isinstance(k, str) else k, merged, stored)
@@ -121,4 +130,10 @@ class LocalKVStore(KVStore):
         for k, outs in grouped:
             stored = self._store[k]
             for o in outs:
-                copy_into(stored, o)
+                assign(stored, o)
+
+    def _row_sparse_pull_impl(self, grouped: Grouped, row_ids: dict) -> None:
+        for k, outs in grouped:
+            stored = self._store[k]
+            for o, rid in zip(outs, row_ids[k]):
+                pull_rows(stored, o, rid)

@@ -110,8 +110,15 @@ class DataParallelExecutorGroup:
         self.logger = _log if logger is logging else logger  # MXNet passes the logging module: use ours
         self.fixed_param_names = list(fixed_param_names or [])
         self.state_names = list(state_names or [])
+        # (name, shape) pairs are accepted as MXNet does (its group unpacks them)
+        data_shapes = [d if isinstance(d, DataDesc) else DataDesc(*d) for d in data_shapes]
+        if label_shapes is not None:
+            label_shapes = [d if isinstance(d, DataDesc) else DataDesc(*d) for d in label_shapes]
         self.grad_req = self._grad_reqs(grad_req, data_shapes, label_shapes)
         self.shared_group = shared_group
+        # per context, the arrays of the arguments that are not parameters (data, labels), shared
+        # with every group bound with this one as its shared_group (MXNet's shared_data_arrays)
+        self.shared_data_arrays = shared_group.shared_data_arrays if shared_group is not None else [{} for _ in self.contexts]
         self.execs: list = []
         self._default_execs = None
         self.data_shapes = None
@@ -239,6 +246,7 @@ class DataParallelExecutorGroup:
             type_dict=types,
             shared_arg_names=self.param_names,
             shared_exec=shared_exec,
+            shared_buffer=self.shared_data_arrays[i],
             group2ctx=self.group2ctxs[i],
             **shapes,
         )

@@ -26,6 +26,7 @@ from ..base import MXNetError, NotReadyError
 from ..context import Context, cpu
 from ..initializer import InitDesc, Uniform
 from ..io import DataDesc
+from ..ndarray.ndarray import _STORAGE_TYPE_ID_TO_STR
 from .base_module import BaseModule, _check_input_names, _parse_data_desc
 from .executor_group import DataParallelExecutorGroup
 
@@ -327,7 +328,9 @@ class Module(BaseModule):
         elif self.params_initialized:
             group.set_params(self._arg_params, self._aux_params)
         else:
-            self._arg_params = {n: nd.zeros(b[0].shape, dtype=b[0].dtype) for n, b in zip(self._param_names, group.param_arrays)}
+            # a variable declared stype='row_sparse' gets a row_sparse parameter (the executor computes densely)
+            stypes = {n: _STORAGE_TYPE_ID_TO_STR.get(int(a.get("__storage_type__", 0)), "default") for n, a in self._symbol.attr_dict().items()}
+            self._arg_params = {n: nd.zeros(b[0].shape, dtype=b[0].dtype, stype=stypes.get(n)) for n, b in zip(self._param_names, group.param_arrays)}
             self._aux_params = {n: nd.zeros(b[0].shape, dtype=b[0].dtype) for n, b in zip(self._aux_names, group.aux_arrays)}
         if shared_module is not None and shared_module.optimizer_initialized:
             self.borrow_optimizer(shared_module)

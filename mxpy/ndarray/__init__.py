@@ -35,7 +35,11 @@ for _part in (_arith, _indexing, _fluent):
     if hasattr(_part, "install"):
         _part.install()
 
-from . import contrib, image, linalg  # noqa: E402  (built from the registry loaded above)
+from . import _sparse_impl as _sparse_impl  # noqa: E402  (routes mx.nd calls with sparse arrays)
+from . import contrib, image, linalg, sparse  # noqa: E402  (built from the registry loaded above)
+
+cast_storage = sparse.cast_storage  # the op record's front end, returning the asked storage type
+
 
 __all__ = [
     "NDArray",
@@ -55,4 +59,6 @@ __all__ = [
     "contrib",
     "image",
     "linalg",
+    "sparse",
+    "cast_storage",
 ]

@@ -36,6 +36,10 @@ def array(source_array, ctx: Context | None = None, dtype=None) -> NDArray:
     <class 'numpy.float32'>
     """
     ctx = _ctx(ctx)
+    if getattr(source_array, "stype", "default") != "default" or type(source_array).__module__.startswith("scipy.sparse"):
+        from .sparse import array as sparse_array  # sparse in, sparse out, as MXNet
+
+        return sparse_array(source_array, ctx, dtype)
     if isinstance(source_array, NDArray):
         dt = source_array._data.dtype if dtype is None else np_dtype(dtype, "array: dtype")
         src = source_array.asnumpy()
@@ -54,20 +58,17 @@ def array(source_array, ctx: Context | None = None, dtype=None) -> NDArray:
     return _wrap(ctx, get_backend(ctx).from_host(host))
 
 
-def _dense_only(stype, func: str) -> None:
-    # MXNet's zeros/empty take a storage type; mxpy stores every array densely
-    if stype is not None and stype != "default":
-        raise MXNetError(f"{func}: stype {stype!r} is not supported: mxpy stores arrays densely (stype must be None or 'default')")
-
-
 def empty(shape, ctx: Context | None = None, dtype="float32", stype=None) -> NDArray:
-    """An uninitialised NDArray (``stype`` None or ``'default'``: arrays are dense).
+    """An uninitialised NDArray; ``stype`` 'row_sparse' or 'csr' gives an empty sparse array.
 
     >>> import mxpy as mx
     >>> mx.nd.empty((2, 3), stype="default").shape
     (2, 3)
     """
-    _dense_only(stype, "empty")
+    if stype is not None and stype != "default":
+        from .sparse import empty as sparse_empty
+
+        return sparse_empty(stype, shape, ctx, dtype)
     return _new(_ctx(ctx), _shape(shape), np_dtype(dtype or "float32", "empty: dtype"))
 
 
@@ -84,13 +85,16 @@ def _known_shape(shape, what: str) -> tuple:
 
 
 def zeros(shape, ctx: Context | None = None, dtype=None, stype=None, **kwargs) -> NDArray:
-    """An NDArray of zeros (float32 by default; ``stype`` None or ``'default'``: arrays are dense).
+    """An NDArray of zeros (float32 by default; ``stype`` 'row_sparse' or 'csr': a sparse one).
 
     >>> import mxpy as mx
     >>> mx.nd.zeros((2,), stype="default").asnumpy()
     array([0., 0.], dtype=float32)
     """
-    _dense_only(stype, "zeros")
+    if stype is not None and stype != "default":
+        from .sparse import zeros as sparse_zeros
+
+        return sparse_zeros(stype, shape, ctx, dtype, **kwargs)
     return call("_zeros", shape=_known_shape(shape, "zeros"), ctx=str(_ctx(ctx)), dtype=np_dtype(dtype or "float32", "zeros: dtype").name, **kwargs)
 
 

@@ -35,6 +35,17 @@ NDArray: Any = None
 _new: Any = None
 
 
+# Set by .sparse: sparse_invoke(op, args, kwargs, out, ctx, train) runs a call whose
+# inputs or out= include a sparse array (only reached when an argument is not a plain NDArray).
+sparse_invoke: Any = None
+
+
+def bind_sparse(fn: Any) -> None:
+    """Called once by ``._sparse_impl``: the handler of calls with sparse arrays."""
+    global sparse_invoke
+    sparse_invoke = fn
+
+
 def bind_ndarray(ndarray_type: type, new: Any) -> None:
     """Called once by ``.ndarray``: the NDArray class and its ``_new(ctx, shape, dtype)``."""
     global NDArray, _new
@@ -139,7 +150,9 @@ def invoke(op: OpDef, args: Sequence, kwargs: dict, out: Any = None, ctx: Any = 
             _eng._current.push(*hit[1])
             return out
     for i, a in enumerate(args):
-        if not isinstance(a, NDArray):
+        if type(a) is not NDArray:  # an identity test: dense calls pay nothing for sparse support
+            if isinstance(a, NDArray):
+                return sparse_invoke(op, args, kwargs, out, ctx, train)
             names = op.input_names(p)
             nm = names[i] if i < len(names) else f"input {i}"
             raise TypeError(f"{op.name}: argument '{nm}' must be an NDArray, got {type(a).__name__}")
@@ -155,6 +168,8 @@ def invoke(op: OpDef, args: Sequence, kwargs: dict, out: Any = None, ctx: Any = 
         if len(given) != n_vis:
             raise MXNetError(f"{op.name}: out= expects {n_vis} array(s), got {len(given)}")
         for i, (o, s, t) in enumerate(zip(given, out_shapes, out_types)):
+            if type(o) is not NDArray and isinstance(o, NDArray):
+                return sparse_invoke(op, args, kwargs, out, ctx, train)
             if not isinstance(o, NDArray):
                 raise TypeError(f"{op.name}: out= must be NDArray, got {type(o).__name__}")
             if o._data.shape != tuple(s):

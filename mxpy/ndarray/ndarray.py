@@ -33,9 +33,7 @@ py_slice = slice  # MXNet keeps the builtin under this name, since NDArray.slice
 
 __all__ = ["NDArray"]
 
-# MXNet's storage-type ids (include/mxnet/ndarray.h). mxpy arrays are always
-# 'default' (dense); the table is kept so code reading stype ids and the
-# ``__storage_type__`` attribute of sparse variables works unchanged.
+# MXNet's storage-type ids (include/mxnet/ndarray.h); sparse arrays live in .sparse
 _STORAGE_TYPE_UNDEFINED = -1
 _STORAGE_TYPE_DEFAULT = 0
 _STORAGE_TYPE_ROW_SPARSE = 1
@@ -257,6 +255,8 @@ class NDArray:
                 return other
             if other.shape != self.shape:
                 raise MXNetError(f"copyto: shape mismatch, source {self.shape} vs destination {other.shape}; copyto needs equal shapes")
+            if type(other) is not NDArray:  # a sparse destination: cast to its storage type
+                return self.tostype(other.stype).copyto(other)
             copy_into(self, other)
             return other
         if isinstance(other, Context):
@@ -309,9 +309,10 @@ class NDArray:
         return _view(self, self._data)
 
     def tostype(self, stype: str) -> NDArray:
-        if stype != "default":
-            raise MXNetError(f"tostype: sparse storage {stype!r} is not supported by mxpy; arrays are dense")
-        return self
+        """This array in storage ``stype`` ('default' gives a copy, as MXNet's cast_storage)."""
+        from .sparse import cast_storage
+
+        return cast_storage(self, stype)
 
     # -- dlpack ----------------------------------------------------------------------
     def __dlpack__(self, stream=None, **kwargs):

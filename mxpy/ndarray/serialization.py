@@ -9,7 +9,7 @@ K == 0 is a list, K == N a dict. ``save`` writes version-2 records
 raw C-order data``, a shape being ``i32 ndim, ndim x i64``) byte for byte as
 MXNet 1.9.1 does. ``load`` also reads version-3 records (numpy shape
 semantics), version-1 records (no stype), the magic-less 2016 layout
-(``u32 ndim, ndim x u32``) and sparse records, which become dense arrays.
+(``u32 ndim, ndim x u32``). Row_sparse and CSR records load as sparse arrays.
 
 >>> import mxpy as mx, os, tempfile
 >>> path = os.path.join(tempfile.mkdtemp(), "x.nd")
@@ -127,9 +127,34 @@ def _check_fname(fname, func: str) -> str:
     return fname
 
 
+def _raw(host: np.ndarray) -> np.ndarray:
+    """Raw C-order little-endian bytes, without a copy when the array already is."""
+    return np.ascontiguousarray(host, dtype=host.dtype.newbyteorder("<")).reshape(-1).view(np.uint8)
+
+
+def _shape_bytes(shape: tuple) -> bytes:
+    return _I32.pack(len(shape)) + struct.pack(f"<{len(shape)}q", *shape)
+
+
+def _sparse_record(arr, magic: int) -> list:
+    """A row_sparse/csr record: storage shape, shape, context, aux types and shapes, values, aux data."""
+    data, *aux = arr._host_parts()
+    flag = DTYPE_TO_FLAG.get(data.dtype)
+    if flag is None:
+        raise MXNetError(f"save: arrays of dtype {data.dtype.name!r} cannot be saved; expected one of {sorted(d.name for d in DTYPE_TO_FLAG)}")
+    stype = 1 if arr.stype == "row_sparse" else 2
+    head = _REC_HEAD.pack(magic, stype) + _shape_bytes(data.shape) + _shape_bytes(tuple(arr.shape))
+    head += _CTX_TYPE.pack(arr._ctx.device_typeid, arr._ctx.device_id, flag)
+    for a in aux:
+        head += _I32.pack(DTYPE_TO_FLAG[a.dtype]) + _shape_bytes(a.shape)
+    return [head, _raw(data), *(_raw(a) for a in aux)]
+
+
 def _record(arr: NDArray, magic: int = _V2_MAGIC) -> list:
-    """The V2 (or V3) record of one dense array: a small header and its raw data."""
+    """The V2 (or V3) record of one array: a small header and its raw data."""
     _eng._current.wait_read(arr._var)
+    if arr.stype != "default":
+        return _sparse_record(arr, magic)
     be = get_backend(arr._ctx)
     host = be.to_host(arr._data) if be.is_gpu else arr._data
     flag = DTYPE_TO_FLAG.get(host.dtype)
@@ -139,9 +164,7 @@ def _record(arr: NDArray, magic: int = _V2_MAGIC) -> list:
     ctx = arr._ctx
     head = _REC_HEAD.pack(magic, 0) + _I32.pack(len(shape)) + struct.pack(f"<{len(shape)}q", *shape)
     head += _CTX_TYPE.pack(ctx.device_typeid, ctx.device_id, flag)
-    # Raw C-order little-endian bytes, without a copy when the array already is.
-    raw = np.ascontiguousarray(host, dtype=host.dtype.newbyteorder("<")).reshape(-1).view(np.uint8)
-    return [head, raw]
+    return [head, _raw(host)]
 
 
 # ---------------------------------------------------------------------------- load
@@ -343,7 +366,7 @@ def _read_record(r: _Reader, index: int):
             sshape = _derive_storage_shape(r, what, stype, shape, aux)
         data = _read_data(r, flag, sshape, f"{what} data")
         aux_data = [_read_data(r, f, s, f"{what} aux {j} data") for j, (f, s) in enumerate(aux)]
-        host = _densify(r, what, stype, shape, data, aux_data, start)
+        host = _sparse_parts(r, what, stype, shape, data, aux_data, start)
     else:
         host = _read_data(r, flag, shape, f"{what} data")
     return host, dev_type, dev_id
@@ -390,12 +413,8 @@ def _read_data(r: _Reader, flag: int, shape: tuple, what: str) -> np.ndarray:
         raise r.fail(f"{what} shape {shape} cannot be represented ({e})", at) from None
 
 
-def _densify(r: _Reader, what: str, stype: int, shape: tuple, data: np.ndarray, aux_data: list, start: int) -> np.ndarray:
-    """The dense array of a row_sparse or csr record, checking its indices."""
-    try:
-        dense = np.zeros(shape, dtype=data.dtype)
-    except (ValueError, MemoryError) as e:
-        raise r.fail(f"{what}: the dense form of this {_STYPES[stype]} array, shape {shape}, cannot be allocated ({type(e).__name__})", start) from None
+def _sparse_parts(r: _Reader, what: str, stype: int, shape: tuple, data: np.ndarray, aux_data: list, start: int) -> tuple:
+    """(stype, shape, data, aux...) of a row_sparse or csr record, its indices checked."""
     if stype == 1:
         (idx,) = aux_data
         if len(shape) == 0 or data.shape[1:] != tuple(shape[1:]) or idx.shape != data.shape[:1]:
@@ -403,27 +422,29 @@ def _densify(r: _Reader, what: str, stype: int, shape: tuple, data: np.ndarray, 
         idx = idx.astype(np.int64)
         if idx.size and (idx.min() < 0 or idx.max() >= shape[0]):
             raise r.fail(f"{what}: row_sparse row index out of range [0, {shape[0]})", start)
-        dense[idx] = data
-        return dense
+        return ("row_sparse", shape, data, idx)
     indptr, indices = (a.astype(np.int64) for a in aux_data)
     if len(shape) != 2 or data.ndim != 1 or indices.shape != data.shape or indptr.ndim != 1:
         raise r.fail(f"{what}: csr values {data.shape}, indptr {indptr.shape} and indices {indices.shape} do not fit shape {shape}", start)
-    if data.size == 0 and indptr.size == 0:
-        return dense
     rows, cols = shape
+    if data.size == 0 and indptr.size == 0:  # storage never allocated: all zeros
+        indptr = np.zeros(rows + 1, np.int64)
     if indptr.size != rows + 1 or indptr[0] != 0 or indptr[-1] != data.size or np.any(np.diff(indptr) < 0):
         raise r.fail(f"{what}: csr indptr must be {rows + 1} non-decreasing offsets from 0 to {data.size}", start)
     if indices.size and (indices.min() < 0 or indices.max() >= cols):
         raise r.fail(f"{what}: csr column index out of range [0, {cols})", start)
-    row_of = np.repeat(np.arange(rows), np.diff(indptr))
-    dense[row_of, indices] = data
-    return dense
+    return ("csr", shape, data, indptr, indices)
 
 
-def _to_ndarray(host: np.ndarray, dev_type: int, dev_id: int) -> NDArray:
+def _to_ndarray(host, dev_type: int, dev_id: int) -> NDArray:
     ctx: Context = cpu(0)
     if dev_type == 2 and dev_id < cupy_device_count():
         ctx = gpu(dev_id)
+    if isinstance(host, tuple):  # a sparse record's (stype, shape, data, aux...)
+        from .sparse import _CLASS, _make
+
+        stype, shape, data, *aux = host
+        return _make(_CLASS[stype], ctx, shape, data.dtype, (data, *aux))
     be = get_backend(ctx)
     # host is a fresh C-contiguous array owned by no one else: adopt it as is.
     return _wrap(ctx, be.from_host(host) if be.is_gpu else host)

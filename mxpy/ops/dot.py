@@ -99,7 +99,7 @@ def _grad_product(backward: str):
 _FLAGS = {
     "transpose_a": Param("bool", False, "transpose lhs first"),
     "transpose_b": Param("bool", False, "transpose rhs first"),
-    "forward_stype": Param("str", None, "output storage type (mxpy arrays are dense)", choices=("default",)),
+    "forward_stype": Param("str", None, "storage type of the result (mx.nd gives it; graphs compute densely)", choices=("default", "row_sparse", "csr")),
 }
 
 register(

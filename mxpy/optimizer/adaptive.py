@@ -16,9 +16,9 @@ from .. import ndarray as nd
 from .optimizer import Optimizer, register
 
 
-def _zeros_like(weight, keep_dtype: bool = True):
+def _zeros_like(weight, keep_dtype: bool = True, stype: str = "default"):
     # several MXNet states are float32 whatever the weight dtype (keep_dtype=False)
-    return nd.zeros(weight.shape, weight.context, dtype=weight.dtype if keep_dtype else None)
+    return nd.zeros(weight.shape, weight.context, dtype=weight.dtype if keep_dtype else None, stype=stype)
 
 
 def _clipped(opt: Optimizer, grad):
@@ -47,7 +47,8 @@ class Adam(Optimizer):
         self.lazy_update = lazy_update
 
     def create_state(self, index, weight):
-        return (_zeros_like(weight), _zeros_like(weight))
+        stype = weight.stype if self.lazy_update else "default"
+        return (_zeros_like(weight, stype=stype), _zeros_like(weight, stype=stype))
 
     def update(self, index, weight, grad, state) -> None:
         lr, wd = self._prepare(index, weight, grad)
@@ -75,10 +76,16 @@ class AdaGrad(Optimizer):
         self.float_stable_eps = eps
 
     def create_state(self, index, weight):
-        return _zeros_like(weight, keep_dtype=False)
+        return _zeros_like(weight, keep_dtype=False, stype=weight.stype)
 
     def update(self, index, weight, grad, state) -> None:
         lr, wd = self._prepare(index, weight, grad)
+        if grad.stype == "row_sparse":  # only the gradient's rows, as MXNet's sparse adagrad
+            kw = {"epsilon": self.float_stable_eps, "rescale_grad": self.rescale_grad}
+            if self.clip_gradient:
+                kw["clip_gradient"] = self.clip_gradient
+            nd.sparse.adagrad_update(weight, grad, state, out=weight, lr=lr, wd=wd, **kw)
+            return
         grad = _clipped(self, grad * self.rescale_grad)
         history = state
         history[:] += nd.square(grad)
@@ -292,7 +299,7 @@ class Ftrl(Optimizer):
         self.lr = learning_rate
 
     def create_state(self, index, weight):
-        return (_zeros_like(weight, keep_dtype=False), _zeros_like(weight, keep_dtype=False))
+        return (_zeros_like(weight, keep_dtype=False, stype=weight.stype), _zeros_like(weight, keep_dtype=False, stype=weight.stype))
 
     def update(self, index, weight, grad, state) -> None:
         lr, wd = self._prepare(index, weight, grad)

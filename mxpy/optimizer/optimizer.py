@@ -332,6 +332,9 @@ class Updater:
             return
         by_type: dict = {}  # weights of one dtype go together, in call order
         for i, w, g in zip(indices, weights, grads):
+            if type(w) is not NDArray or type(g) is not NDArray:  # sparse: one at a time, as MXNet
+                opt.update_multi_precision(i, w, g, self.states[i])
+                continue
             by_type.setdefault(w.dtype, []).append((i, w, g))
         n = opt.aggregate_num
         for group in by_type.values():

@@ -20,11 +20,11 @@ def _as_lists(indices, weights, grads, states):
     return [indices], [weights], [grads], [states]
 
 
-def _momentum_buffer(opt: Optimizer, weight):
+def _momentum_buffer(opt: Optimizer, weight, stype: str = "default"):
     """The state of a momentum method: zeros like ``weight``, or None without momentum."""
     if opt.momentum == 0.0:
         return None
-    return nd.zeros(weight.shape, weight.context, dtype=weight.dtype)
+    return nd.zeros(weight.shape, weight.context, dtype=weight.dtype, stype=stype)
 
 
 def _mp_state(opt: Optimizer, index, weight):
@@ -90,9 +90,28 @@ class SGD(Optimizer):
         return _mp_state(self, index, weight)
 
     def create_state(self, index, weight):
-        return _momentum_buffer(self, weight)
+        # a lazily updated row_sparse weight keeps a row_sparse momentum, as MXNet
+        return _momentum_buffer(self, weight, weight.stype if self.lazy_update else "default")
+
+    def _sparse_update(self, index, weight, grad, state, multi_precision: bool) -> None:
+        """One weight with a sparse weight or gradient: the single ops, which honour lazy_update."""
+        lr, wd = self._prepare(index, weight, grad)
+        kw = self._op_kwargs(self.momentum)
+        kw["lazy_update"] = self.lazy_update
+        if not multi_precision:
+            if state is not None:
+                nd.sgd_mom_update(weight, grad, state, out=weight, lr=lr, wd=wd, **kw)
+            else:
+                nd.sgd_update(weight, grad, out=weight, lr=lr, wd=wd, **kw)
+        elif state[0] is not None:
+            nd.mp_sgd_mom_update(weight, grad, state[0], state[1], out=weight, lr=lr, wd=wd, **kw)
+        else:
+            nd.mp_sgd_update(weight, grad, state[1], out=weight, lr=lr, wd=wd, **kw)
 
     def _update_impl(self, indices, weights, grads, states, multi_precision: bool = False) -> None:
+        if not isinstance(indices, (list, tuple)) and (type(weights) is not nd.NDArray or type(grads) is not nd.NDArray):
+            self._sparse_update(indices, weights, grads, states, multi_precision)
+            return
         indices, weights, grads, states = _as_lists(indices, weights, grads, states)
         for w, g in zip(weights, grads):
             self._check_arrays(w, g)

@@ -26,7 +26,7 @@ _WRAPPERS = _wrappers.available()
 globals().update(_WRAPPERS)
 _fluent.install()
 
-from . import contrib, image, linalg, random  # noqa: E402  (they need the operator functions above)
+from . import contrib, image, linalg, random, sparse  # noqa: E402  (they need the operator functions above)
 
 
 def load_json(json_str: str) -> Symbol:
@@ -45,4 +45,4 @@ def load(fname: str) -> Symbol:
         return _load_json(f.read())
 
 
-__all__ = ["random", "contrib", "image", "linalg", "Symbol", "Variable", "var", "Group", "load", "load_json", "op", *_WRAPPERS]
+__all__ = ["random", "contrib", "image", "linalg", "sparse", "Symbol", "Variable", "var", "Group", "load", "load_json", "op", *_WRAPPERS]

@@ -78,7 +78,21 @@ def bind(self: Symbol, ctx: Context, args, args_grad=None, grad_req="write", aux
             raise ValueError(f"bind: aux state {n!r} is missing")
         if s and tuple(s) != a.shape:
             raise MXNetError(f"bind: aux state {n!r} has shape {a.shape}, inferred {tuple(s)}")
-    return Executor(self, ctx, arg_arrays, grads, reqs, aux, group2ctx=group2ctx)
+    # sparse arrays bind as dense copies (graphs compute densely); sparse gradient buffers get
+    # each backward's result cast back to their storage type
+    arg_arrays = [a if type(a) is NDArray else a.tostype("default") for a in arg_arrays]
+    aux = [a if type(a) is NDArray else a.tostype("default") for a in aux]
+    given_grads = list(grads)
+    sparse_grads = []
+    for k, g in enumerate(grads):
+        if g is not None and type(g) is not NDArray:
+            grads[k] = g.tostype("default")
+            sparse_grads.append((grads[k], g, reqs[k]))
+    ex = Executor(self, ctx, arg_arrays, grads, reqs, aux, group2ctx=group2ctx)
+    if sparse_grads:
+        ex._sparse_grads = tuple(sparse_grads)
+        ex.grad_arrays = given_grads  # grad_dict shows the caller's sparse buffers
+    return ex
 
 
 def simple_bind(
@@ -115,6 +129,12 @@ def simple_bind(
     for n, s, t in zip(arg_names, arg_shapes, arg_types):
         if n in shared and (shared_arg_names is None or n in shared_arg_names) and shared[n].shape == tuple(s):
             args.append(shared[n])
+        elif shared_buffer is not None and (shared_arg_names is None or n not in shared_arg_names):
+            # MXNet's shared_buffer: other arguments (data, labels) come from, or go into, the dict
+            buf = shared_buffer.get(n)
+            if buf is None or buf.shape != tuple(s) or buf.dtype != np_dtype(t) or buf.context != placed.get(n, ctx):
+                buf = shared_buffer[n] = zeros(s, ctx=placed.get(n, ctx), dtype=np_dtype(t))
+            args.append(buf)
         else:
             args.append(zeros(s, ctx=placed.get(n, ctx), dtype=np_dtype(t)))
     # as MXNet: a shared parameter's gradient array and the aux states are the shared

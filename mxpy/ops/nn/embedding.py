@@ -84,6 +84,7 @@ register(
     OpDef(
         "Embedding",
         _forward,
+        aliases=("_contrib_SparseEmbedding",),  # MXNet's deprecated row_sparse-weight form: the same values
         params=_PARAMS,
         inputs=("data", "weight"),
         infer_shape=_infer_shape,

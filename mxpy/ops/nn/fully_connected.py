@@ -74,7 +74,7 @@ def _forward(p, ins, outs, req, rt):
     else:
         xp.matmul(x, w.T, out=out)
     if not p.no_bias:
-        out += ins[2]
+        out += ins[2].reshape(-1)  # a (num_hidden, 1) bias too, as MXNet
 
 
 def _backward(p, ins, outs, req, rt):
@@ -92,10 +92,11 @@ def _backward(p, ins, outs, req, rt):
     elif req[1] != "null":
         xp.matmul(g.T, x, out=outs[1])
     if not p.no_bias and req[2] != "null":
+        db = outs[2].reshape(-1)
         if req[2] == "add":
-            outs[2] += g.sum(axis=0)
+            db += g.sum(axis=0)
         else:
-            g.sum(axis=0, out=outs[2])
+            g.sum(axis=0, out=db)
 
 
 # weights above this many elements are read as they are (a kept copy would double them)
