@@ -214,7 +214,7 @@ def test_compiled_winograd_float64_and_taken(monkeypatch, geom):
     rt = registry.runtime(cpu(), True)
     results = {}
     calls = []
-    for name in ("input_tiles", "output_tiles", "weight_tiles"):
+    for name in ("input_tiles", "output_tiles", "weight_tiles", "grad_tiles"):
         fn = getattr(real, name)
         monkeypatch.setattr(real, name, lambda *a, _fn=fn, _name=name: calls.append(_name) or _fn(*a))
     monkeypatch.setattr(conv, "_WINOGRAD_MIN_POSITIONS", 0)
@@ -227,14 +227,15 @@ def test_compiled_winograd_float64_and_taken(monkeypatch, geom):
         dx, dw = np.full(x.shape, np.nan), np.full(w.shape, np.nan)
         back.kernel(p, [dy, x, w], [dx, dw], ("write", "write"), rt)
         results[compiled] = (y, dx, dw)
-    # the forward and the data gradient (a forward convolution of dy) each take the path once
-    assert sorted(calls) == sorted(["weight_tiles", "input_tiles", "output_tiles"] * 2)
+    # the forward and the data gradient (a forward convolution of dy) each take the path once,
+    # the weight gradient transforms x and dy (one block of tile rows at these sizes)
+    assert sorted(calls) == sorted(["weight_tiles", "input_tiles", "output_tiles"] * 2 + ["input_tiles", "grad_tiles"])
     for got, want in zip(results[True], results[False]):
         np.testing.assert_allclose(got, want, rtol=1e-10, atol=1e-12)
 
 
 def test_compiled_winograd_blocks_and_strided_planes(monkeypatch):
-    """Many blocks of tile rows (a block boundary inside an image) give the direct result."""
+    """Many blocks of tile rows (block boundaries inside and across images) give the direct results."""
     from mxpy.ops.nn import _winograd
 
     if _winograd._module() is None:
@@ -245,3 +246,6 @@ def test_compiled_winograd_blocks_and_strided_planes(monkeypatch):
     want = conv_ref(x, w, np.zeros(5, np.float32), num_filter=5, kernel=(3, 3), pad=(1, 1))
     got = _winograd.conv(x, w, (1, 1), want.shape)
     np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-5)
+    dy = f32(*want.shape, seed=9)
+    _, want_dw = conv_back_ref(dy, x, w, num_filter=5, kernel=(3, 3), pad=(1, 1), no_bias=True)
+    np.testing.assert_allclose(_winograd.weight_grad(dy, x, (1, 1), w.shape), want_dw, rtol=1e-4, atol=1e-5)

@@ -91,6 +91,35 @@ def conv(x, w, pad: tuple, out_shape: tuple, out=None):
     return y
 
 
+def weight_grad(dy, x, pad: tuple, w_shape: tuple):
+    """The weight gradient ``(F, C, 3, 3)`` of :func:`conv` for head gradient ``dy`` ``(N, F, OH, OW)``.
+
+    The forward is linear in the transformed weight ``U``: its gradient is, per tile
+    position, the sum over tiles of ``(A dY A^T) * (B^T d B)``, 16 GEMMs contracting the
+    tiles, and the weight's gradient is ``G^T dU G``.
+    """
+    mod = _module()
+    x, dy = np.ascontiguousarray(x), np.ascontiguousarray(dy)
+    n, c = x.shape[:2]
+    f, oh, ow = dy.shape[1:]
+    th, tw = -(-oh // 2), -(-ow // 2)
+    rows = n * th
+    block = max(1, -(-_MIN_COLUMNS // tw), _BLOCK_BYTES // (16 * max(c, f) * tw * x.itemsize))
+    du = np.zeros((16, f, c), dtype=np.float64 if x.dtype == np.float64 else x.dtype)
+    part = _planes((f, c), x.dtype, "winograd_du")
+    for r0 in range(0, rows, block):
+        r1 = min(rows, r0 + block)
+        t = (r1 - r0) * tw
+        v = _planes((c, t), x.dtype, "winograd_v")
+        d = _planes((f, t), x.dtype, "winograd_m")
+        mod.input_tiles(x, v, pad[0], pad[1], th, tw, r0, r1)
+        mod.grad_tiles(dy, d, th, tw, r0, r1)
+        np.matmul(d, v.transpose(0, 2, 1), out=part)
+        du += part
+    dw = _GG.T.astype(x.dtype) @ du.reshape(16, f * c)  # (9, F*C): G^T dU G per filter
+    return np.ascontiguousarray(dw.T).reshape(w_shape)
+
+
 def _planes(shape: tuple, dtype, tag: str):
     """16 planes of ``shape`` (a per-thread workspace) whose starts are not 4 KiB apart.
 

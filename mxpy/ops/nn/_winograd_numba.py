@@ -158,3 +158,50 @@ def weight_tiles(w9, u):
             u[13, j] = 0.5 * (p3 + t31)
             u[14, j] = 0.5 * (p3 - t31)
             u[15, j] = t32
+
+
+@numba.njit(fastmath={"contract"}, **_OPTS)
+def grad_tiles(dy, d, tiles_h, tiles_w, r0, r1):
+    """``d[:, f, t]`` = ``A dY A^T`` of each 2x2 block ``dY`` of the head gradient (zero past its end).
+
+    ``dy`` ``(N, F, OH, OW)``, ``d`` ``(16, F, T)``: the gradient with respect to the
+    products ``M`` of :func:`output_tiles`, to be multiplied by the input tiles.
+    """
+    f, oh, ow = dy.shape[1], dy.shape[2], dy.shape[3]
+    zeros = np.zeros(2 * tiles_w, dtype=dy.dtype)
+    full = ow // 2
+    for o in range(f):
+        for r in range(r0, r1):
+            n = r // tiles_h
+            ty = r - n * tiles_h
+            y0 = dy[n, o, 2 * ty]
+            y1 = dy[n, o, 2 * ty + 1] if 2 * ty + 1 < oh else zeros
+            base = (r - r0) * tiles_w
+            for tx in range(tiles_w):
+                j = 2 * tx
+                a = y0[j]
+                c = y1[j]
+                b = y0[j + 1] if tx < full else 0.0
+                e = y1[j + 1] if tx < full else 0.0
+                # down the columns: (y0, y0 + y1, y0 - y1, -y1); then the same along the rows
+                p0, q0 = a, b
+                p1, q1 = a + c, b + e
+                p2, q2 = a - c, b - e
+                p3, q3 = -c, -e
+                t = base + tx
+                d[0, o, t] = p0
+                d[1, o, t] = p0 + q0
+                d[2, o, t] = p0 - q0
+                d[3, o, t] = -q0
+                d[4, o, t] = p1
+                d[5, o, t] = p1 + q1
+                d[6, o, t] = p1 - q1
+                d[7, o, t] = -q1
+                d[8, o, t] = p2
+                d[9, o, t] = p2 + q2
+                d[10, o, t] = p2 - q2
+                d[11, o, t] = -q2
+                d[12, o, t] = p3
+                d[13, o, t] = p3 + q3
+                d[14, o, t] = p3 - q3
+                d[15, o, t] = -q3

@@ -214,7 +214,14 @@ def _backward(p, ins, outs, req, rt):
         if not p.no_bias and req[2] != "null":
             im.store_into(outs[2], req[2], dy.sum(axis=(0, 2, 3)))
         return
-    flipped = _flipped_geometry(geo, g) if req[0] != "null" and math.prod(out_sp) >= _FLIP_MIN_POSITIONS else None
+    winograd = _COMPILED and math.prod(out_sp) >= _WINOGRAD_MIN_POSITIONS and wino.usable(xp, x, g, geo)
+    if winograd and req[1] != "null":
+        # 3x3 stride 1: the weight gradient from Winograd tiles of x and dy (see _winograd)
+        im.store_into(im.first_view(xp, outs[1], last), req[1], wino.weight_grad(dy, x, geo["pad"], w.shape))
+        req = (req[0], "null", *req[2:])
+    # with Winograd the flipped data gradient (a Winograd forward) pays from its smaller sizes too
+    flip_min = min(_FLIP_MIN_POSITIONS, _WINOGRAD_MIN_POSITIONS) if winograd else _FLIP_MIN_POSITIONS
+    flipped = _flipped_geometry(geo, g) if req[0] != "null" and math.prod(out_sp) >= flip_min else None
     if flipped is not None:
         # stride 1: the data gradient is dy convolved with the flipped, transposed weight,
         # through the forward's per-image GEMMs (columns of one image at a time instead of
