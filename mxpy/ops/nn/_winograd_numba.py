@@ -32,10 +32,11 @@ def input_tiles(x, v, pad_h, pad_w, tiles_h, tiles_w, r0, r1):
     """``v[:, c, t]`` = ``B^T d B`` of each 4x4 input tile ``d`` (zero outside the image)."""
     n_img, c_in, h, wd = x.shape
     width = 2 * tiles_w + 2
-    # one image's tile rows at a time: their input rows, zero-padded, in a small buffer
-    buf = np.zeros((2 * min(tiles_h, r1 - r0) + 2, width), dtype=x.dtype)
-    # a tile row's 4 input rows transformed along the row: u[row, k, tx]
-    u = np.empty((4, 4, tiles_w), dtype=x.dtype)
+    most = 2 * min(tiles_h, r1 - r0) + 2
+    # one image's tile rows at a time: their input rows, zero-padded, in a small buffer,
+    # and each of those rows transformed along the row once: u[row, k, tx]
+    buf = np.zeros((most, width), dtype=x.dtype)
+    u = np.empty((most, 4, tiles_w), dtype=x.dtype)
     for n in range(r0 // tiles_h, (r1 - 1) // tiles_h + 1):
         ty0 = max(r0 - n * tiles_h, 0)
         ty1 = min(r1 - n * tiles_h, tiles_h)
@@ -48,44 +49,36 @@ def input_tiles(x, v, pad_h, pad_w, tiles_h, tiles_w, r0, r1):
         c_lo = pad_w
         c_hi = min(width, wd + pad_w)
         for ch in range(c_in):
-            src = x[n, ch]
             for i in range(nrows):
-                b = buf[i]
                 if i < i_lo or i >= i_hi:
                     for k in range(width):
-                        b[k] = 0
+                        buf[i, k] = 0
                 else:
-                    s = src[row0 + i]
                     for k in range(c_lo):
-                        b[k] = 0
+                        buf[i, k] = 0
                     for k in range(c_lo, c_hi):
-                        b[k] = s[k - c_lo]
+                        buf[i, k] = x[n, ch, row0 + i, k - c_lo]
                     for k in range(c_hi, width):
-                        b[k] = 0
-            # separable, over whole tile rows at once (unit-stride loops LLVM vectorises;
-            # one tile at a time with 16 scattered stores ran 5x slower)
+                        buf[i, k] = 0
+            # separable: along each row (d0 - d2, d1 + d2, d2 - d1, d1 - d3), then the same
+            # combination of 4 rows down the columns; unit-stride loops that LLVM vectorises
+            # (one tile at a time with 16 scattered stores ran 5x slower)
+            for i in range(nrows):
+                for tx in range(tiles_w):
+                    j = 2 * tx
+                    u[i, 0, tx] = buf[i, j] - buf[i, j + 2]
+                    u[i, 1, tx] = buf[i, j + 1] + buf[i, j + 2]
+                    u[i, 2, tx] = buf[i, j + 2] - buf[i, j + 1]
+                    u[i, 3, tx] = buf[i, j + 1] - buf[i, j + 3]
             for ty in range(ty1 - ty0):
-                for i in range(4):
-                    b = buf[2 * ty + i]
-                    u0, u1, u2, u3 = u[i, 0], u[i, 1], u[i, 2], u[i, 3]
-                    for tx in range(tiles_w):
-                        j = 2 * tx
-                        u0[tx] = b[j] - b[j + 2]
-                        u1[tx] = b[j + 1] + b[j + 2]
-                        u2[tx] = b[j + 2] - b[j + 1]
-                        u3[tx] = b[j + 1] - b[j + 3]
                 t0 = base + ty * tiles_w
+                i = 2 * ty
                 for k in range(4):
-                    d0 = v[k, ch, t0 : t0 + tiles_w]
-                    d1 = v[4 + k, ch, t0 : t0 + tiles_w]
-                    d2 = v[8 + k, ch, t0 : t0 + tiles_w]
-                    d3 = v[12 + k, ch, t0 : t0 + tiles_w]
-                    q0, q1, q2, q3 = u[0, k], u[1, k], u[2, k], u[3, k]
                     for tx in range(tiles_w):
-                        d0[tx] = q0[tx] - q2[tx]
-                        d1[tx] = q1[tx] + q2[tx]
-                        d2[tx] = q2[tx] - q1[tx]
-                        d3[tx] = q1[tx] - q3[tx]
+                        v[k, ch, t0 + tx] = u[i, k, tx] - u[i + 2, k, tx]
+                        v[4 + k, ch, t0 + tx] = u[i + 1, k, tx] + u[i + 2, k, tx]
+                        v[8 + k, ch, t0 + tx] = u[i + 2, k, tx] - u[i + 1, k, tx]
+                        v[12 + k, ch, t0 + tx] = u[i + 1, k, tx] - u[i + 3, k, tx]
 
 
 @numba.njit(fastmath={"contract"}, **_OPTS)
