@@ -31,6 +31,27 @@ def _span(off: int, stride: int, size: int, out_len: int):
 
 
 @numba.njit(**_OPTS)
+def _max_row(acc, src, lo: int, hi: int, off: int, stride: int):
+    """``acc[o] = max(acc[o], src[o * stride + off])`` for ``o`` in ``[lo, hi)``.
+
+    NaN from either side wins, as in np.maximum; the non-short-circuit ``|`` keeps the loop branch-free.
+    """
+    for o in range(lo, hi):
+        v = src[o * stride + off]
+        a = acc[o]
+        acc[o] = v if (v > a) | (v != v) else a
+
+
+@numba.njit(**_OPTS)
+def _max_row2(acc, src, lo: int, hi: int, off: int):
+    """:func:`_max_row` for stride 2, a constant in its own function: LLVM vectorises it (3-4x faster)."""
+    for o in range(lo, hi):
+        v = src[2 * o + off]
+        a = acc[o]
+        acc[o] = v if (v > a) | (v != v) else a
+
+
+@numba.njit(**_OPTS)
 def forward_max(x, y, geo):
     """``y`` = the max over each (padded) window of ``x`` (overwrites ``y``)."""
     kh, kw, sh, sw, dh, dw, ph, pw = geo
@@ -55,15 +76,18 @@ def forward_max(x, y, geo):
                 for j in range(kw):
                     off = j * dw - pw
                     lo, hi = _span(off, sw, wd, ow)
-                    for o in range(lo, hi):
-                        v = src[o * sw + off]
-                        # np.maximum: NaN from either side wins
-                        acc[o] = v if (v > acc[o] or v != v) else acc[o]
+                    if sw == 2:
+                        _max_row2(acc, src, lo, hi, off)
+                    else:
+                        _max_row(acc, src, lo, hi, off, sw)
             # windows reaching into the padding also hold the lowest float
-            for o in range(ow):
-                if clipped_rows or o < full_lo or o >= full_hi:
-                    a = acc[o]
-                    acc[o] = lowest if lowest > a else a
+            edge = ow if clipped_rows else min(full_lo, ow)
+            for o in range(edge):
+                a = acc[o]
+                acc[o] = lowest if lowest > a else a
+            for o in range(max(edge, full_hi), ow):
+                a = acc[o]
+                acc[o] = lowest if lowest > a else a
 
 
 @numba.njit(**_OPTS)
