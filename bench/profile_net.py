@@ -44,20 +44,28 @@ def main() -> None:
     ap.add_argument("--case", choices=[c for c in ab_step.CASES if c != "mlp_train_module"], default="resnet18_infer")
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--top", type=int, default=25)
+    ap.add_argument(
+        "--clock",
+        choices=("wall", "cpu"),
+        default="wall",
+        help="cpu: each kernel's thread CPU time (time.thread_time; NaiveEngine runs kernels in this thread), "
+        "far less moved by other processes on a busy box than wall time; run with one BLAS thread",
+    )
     args = ap.parse_args()
     builder, shape, train, _ = ab_step.CASES[args.case]
     sym = getattr(cases_mx, builder)(mx)
     ex = cases_mx._bind(mx, sym, shape, train=train)
     times: dict = collections.defaultdict(float)
     desc: dict = {}
+    clock = time.thread_time if args.clock == "cpu" else time.perf_counter
     for st in ex._fwd_steps + ex._bwd_steps:
         key = id(st)
         desc[key] = (st.name, _describe(st))
 
         def timed(*a, _k=st.kernel, _key=key):
-            t0 = time.perf_counter()
+            t0 = clock()
             _k(*a)
-            times[_key] += time.perf_counter() - t0
+            times[_key] += clock() - t0
 
         st.kernel = timed
     xs, ys = cases_mx._batches(mx, 1, shape)
@@ -79,10 +87,10 @@ def main() -> None:
 
     step()
     times.clear()
-    t0 = time.perf_counter()
+    t0 = clock()
     for _ in range(args.rounds):
         step()
-    wall = (time.perf_counter() - t0) / args.rounds * 1e3
+    wall = (clock() - t0) / args.rounds * 1e3
     per = {k: v / args.rounds * 1e3 for k, v in times.items()}
     by_op: dict = collections.defaultdict(float)
     for k, v in per.items():

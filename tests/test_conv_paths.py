@@ -35,6 +35,9 @@ PATHS = {
     # stride 1: the data gradient as the forward convolution of dy by the flipped weight
     "flipped_dgrad": {"_FLIP_MIN_POSITIONS": 0, "_COMPILED": False},
     "compiled_depthwise": {"_COMPILED": True},  # the Numba kernels (2-D depthwise geometries only)
+    # Winograd F(2x2, 3x3) through the Numba transforms (2-D 3x3 stride-1 ungrouped geometries only),
+    # the data gradient too (as the forward convolution of dy by the flipped weight)
+    "compiled_winograd": {"_COMPILED": True, "_WINOGRAD_MIN_POSITIONS": 0, "_FLIP_MIN_POSITIONS": 0},
 }
 
 # (data shape, filters, params): every stride/pad/dilate/group combination in 1, 2 and 3 D
@@ -52,6 +55,10 @@ GEOMETRIES = [
     ((2, 4, 9), 4, {"kernel": (3,), "pad": (1,), "num_group": 4}),
     ((1, 2, 4, 5, 4), 2, {"kernel": (2, 3, 2), "pad": (1, 0, 1)}),
     ((1, 2, 4, 5, 4), 2, {"kernel": (1, 1, 1)}),
+    # 3x3 stride 1 (Winograd's tiles): odd and even output sizes, no pad, pad 1, pad 2
+    ((2, 5, 8, 9), 3, {"kernel": (3, 3), "pad": (1, 1)}),
+    ((3, 2, 5, 4), 4, {"kernel": (3, 3), "pad": (2, 1)}),
+    ((1, 3, 3, 6), 2, {"kernel": (3, 3), "pad": (0, 2)}),
 ]
 _LAST = {4: "NHWC", 5: "NDHWC"}  # MXNet 1.9.1 has no NWC for Convolution
 
@@ -102,14 +109,21 @@ def _references(geom: int) -> tuple:
     return x, w, b, dy, want, want_dx, want_dw, want_db
 
 
-CASES = [(path, geom) for path in sorted(PATHS) for geom in range(len(GEOMETRIES)) if path != "compiled_depthwise" or _depthwise_2d(geom)]
+def _winograd_2d(geom: int) -> bool:
+    shape, _, extra = GEOMETRIES[geom]
+    plain = all(extra.get(k, (1, 1)) == (1, 1) for k in ("stride", "dilate"))
+    return len(shape) == 4 and extra["kernel"] == (3, 3) and plain and extra.get("num_group", 1) == 1
+
+
+_ONLY = {"compiled_depthwise": _depthwise_2d, "compiled_winograd": _winograd_2d}
+CASES = [(path, geom) for path in sorted(PATHS) for geom in range(len(GEOMETRIES)) if path not in _ONLY or _ONLY[path](geom)]
 
 
 @pytest.mark.parametrize("layout", ["first", "last"])
 @pytest.mark.parametrize(("path", "geom"), CASES)
 def test_conv_path_forward_and_gradients(monkeypatch, path, geom, layout):
-    if path == "compiled_depthwise" and not _has_numba():
-        pytest.skip("the compiled depthwise path needs the numba extra")
+    if path.startswith("compiled_") and not _has_numba():
+        pytest.skip("the compiled paths need the numba extra")
     for attr, value in PATHS[path].items():
         monkeypatch.setattr(conv, attr, value)
     shape, f, extra = GEOMETRIES[geom]
@@ -178,3 +192,60 @@ def test_compiled_depthwise_off_by_environment(monkeypatch):
     assert _compiled.load("rows") is None
     x = np.zeros((1, 2, 4, 4), np.float32)
     assert not _depthwise.usable(np, x, 2, {"kernel": (3, 3)})
+    from mxpy.ops.nn import _winograd
+
+    assert _winograd._module() is None
+    assert not _winograd.usable(np, x, 1, {"kernel": (3, 3), "stride": (1, 1), "dilate": (1, 1)})
+
+
+@pytest.mark.parametrize("geom", [g for g in range(len(GEOMETRIES)) if _winograd_2d(g)])
+def test_compiled_winograd_float64_and_taken(monkeypatch, geom):
+    """In float64 the Winograd transforms run (counted) and equal the im2col paths to rounding."""
+    from mxpy.ops.nn import _winograd
+
+    real = _winograd._module()
+    if real is None:
+        pytest.skip("the compiled Winograd path needs the numba extra (and MXPY_NUMBA not 0)")
+    shape, f, extra = GEOMETRIES[geom]
+    rng = np.random.RandomState(geom)
+    x, w = rng.randn(*shape), rng.randn(f, shape[1], 3, 3)
+    op, back = registry.get("Convolution"), registry.get("_backward_Convolution")
+    p = op.parse({k: str(v) for k, v in {"num_filter": f, "no_bias": True, **extra}.items()})
+    rt = registry.runtime(cpu(), True)
+    results = {}
+    calls = []
+    for name in ("input_tiles", "output_tiles", "weight_tiles", "grad_tiles"):
+        fn = getattr(real, name)
+        monkeypatch.setattr(real, name, lambda *a, _fn=fn, _name=name: calls.append(_name) or _fn(*a))
+    monkeypatch.setattr(conv, "_WINOGRAD_MIN_POSITIONS", 0)
+    monkeypatch.setattr(conv, "_FLIP_MIN_POSITIONS", 0)
+    for compiled in (True, False):
+        monkeypatch.setattr(conv, "_COMPILED", compiled)
+        y = np.full((shape[0], f, *conv.conv_geometry(p, shape)[1]), np.nan)
+        op.kernel(p, [x, w], [y], ("write",), rt)
+        dy = np.random.RandomState(geom + 1).randn(*y.shape)
+        dx, dw = np.full(x.shape, np.nan), np.full(w.shape, np.nan)
+        back.kernel(p, [dy, x, w], [dx, dw], ("write", "write"), rt)
+        results[compiled] = (y, dx, dw)
+    # the forward and the data gradient (a forward convolution of dy) each take the path once,
+    # the weight gradient transforms x and dy (one block of tile rows at these sizes)
+    assert sorted(calls) == sorted(["weight_tiles", "input_tiles", "output_tiles"] * 2 + ["input_tiles", "grad_tiles"])
+    for got, want in zip(results[True], results[False]):
+        np.testing.assert_allclose(got, want, rtol=1e-10, atol=1e-12)
+
+
+def test_compiled_winograd_blocks_and_strided_planes(monkeypatch):
+    """Many blocks of tile rows (block boundaries inside and across images) give the direct results."""
+    from mxpy.ops.nn import _winograd
+
+    if _winograd._module() is None:
+        pytest.skip("the compiled Winograd path needs the numba extra (and MXPY_NUMBA not 0)")
+    monkeypatch.setattr(_winograd, "_BLOCK_BYTES", 1)
+    monkeypatch.setattr(_winograd, "_MIN_COLUMNS", 5)  # 3 tile rows of 2 tiles per block: 4 rows per image
+    x, w = f32(3, 4, 7, 3, seed=7), f32(5, 4, 3, 3, seed=8)
+    want = conv_ref(x, w, np.zeros(5, np.float32), num_filter=5, kernel=(3, 3), pad=(1, 1))
+    got = _winograd.conv(x, w, (1, 1), want.shape)
+    np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-5)
+    dy = f32(*want.shape, seed=9)
+    _, want_dw = conv_back_ref(dy, x, w, num_filter=5, kernel=(3, 3), pad=(1, 1), no_bias=True)
+    np.testing.assert_allclose(_winograd.weight_grad(dy, x, (1, 1), w.shape), want_dw, rtol=1e-4, atol=1e-5)

@@ -14,7 +14,29 @@ import numpy as np
 
 from ...registry import OpDef, Param, ShapeError, dimwise, register
 from .._split import SplitSpec
+from . import _compiled
 from . import _im2col as im
+
+# 2-D max pooling uses the compiled kernels of _pool_numba when Numba is there
+# (tests turn this off to check the NumPy path that stays the fallback)
+_COMPILED = True
+
+
+def _compiled_max(xp, p, x):
+    """The compiled max-pool kernels when they can run this channel-first ``x``, else None."""
+    if not _COMPILED or p.pool_type != "max" or p.global_pool or xp is not np or x.ndim != 4 or x.dtype not in (np.float32, np.float64):
+        return None
+    return _compiled.load("pool")
+
+
+def _planes(x):
+    """Channel-first ``(N, C, H, W)`` as contiguous ``(N*C, H, W)`` planes."""
+    return np.ascontiguousarray(x).reshape(-1, *x.shape[2:])
+
+
+def _geo8(geo) -> tuple:
+    return (*geo["kernel"], *geo["stride"], *geo["dilate"], *geo["pad"])
+
 
 POOL_PARAMS = {
     "kernel": Param("shape", (), doc="pooling window: (w,), (h, w) or (d, h, w); ignored by global_pool"),
@@ -205,8 +227,14 @@ def _forward(p, ins, outs, req, rt):
     last = im.channel_last(p)
     x = im.first_view(xp, ins[0], last)
     geo, extra, out_sp = pool_geometry(p, x.shape)
-    with np.errstate(all="ignore"):
-        res = _pool(xp, p, x, geo, extra, out_sp)
+    kernels = _compiled_max(xp, p, x)
+    if kernels is not None:
+        # one pass per plane in cache (ResNet's 3x3 stride-2 pool: docs/cpu_speed.md)
+        res = np.empty((*x.shape[:2], *out_sp), dtype=x.dtype)
+        kernels.forward_max(_planes(x), res.reshape(-1, *out_sp), _geo8(geo))
+    else:
+        with np.errstate(all="ignore"):
+            res = _pool(xp, p, x, geo, extra, out_sp)
     im.store_into(im.first_view(xp, outs[0], last), req[0], res)
 
 
@@ -217,8 +245,13 @@ def _backward(p, ins, outs, req, rt):
     last = im.channel_last(p)
     dy, x, y = (im.first_view(xp, a, last) for a in ins)
     geo, extra, out_sp = pool_geometry(p, x.shape)
-    with np.errstate(all="ignore"):
-        dx = _pool_grad(xp, p, dy, x, y, geo, extra, out_sp)
+    kernels = _compiled_max(xp, p, x)
+    if kernels is not None and dy.dtype == x.dtype == y.dtype:
+        dx = np.empty(x.shape, dtype=x.dtype)
+        kernels.backward_max(_planes(dy), _planes(x), _planes(y), dx.reshape(-1, *x.shape[2:]), _geo8(geo))
+    else:
+        with np.errstate(all="ignore"):
+            dx = _pool_grad(xp, p, dy, x, y, geo, extra, out_sp)
     im.store_into(im.first_view(xp, outs[0], last), req[0], dx)
 
 
