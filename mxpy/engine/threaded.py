@@ -216,9 +216,9 @@ class ThreadedEngine(EngineBase):
         the transfer keeps the work after it small (an MPI transfer leaves
         the caches cold).
         """
-        origin = user_origin()
-        op = _Op(fn, args, reads, writes, ctx, name, origin, None, _CLAIMABLE)
-        keep = None if then is None else _Op(*then, origin, None, _DEFERRED)
+        # where the user pushed it: found only if an error needs it or the op leaves this thread
+        op = _Op(fn, args, reads, writes, ctx, name, "", None, _CLAIMABLE)
+        keep = None if then is None else _Op(*then, "", None, _DEFERRED)
         dropped: list[_Op] = []
         with self._lock:
             if drop is not None and self._parked.pop(drop, _TAKEN) is not _TAKEN:
@@ -242,12 +242,19 @@ class ThreadedEngine(EngineBase):
         failure = None
         try:
             if here is not None and not here():
+                op.origin = user_origin()
+                if keep is not None:
+                    keep.origin = op.origin
                 self._enqueue(op)
                 return handle
             fn(*args)
         except BaseException as e:  # noqa: B036 - the op must complete, or its Vars stay busy
-            failure = Failure(name, origin, e)
-        ready = self._complete(op, failure)
+            failure = Failure(name, user_origin(), e)
+        ready: list[_Op] = []
+        with self._lock:
+            self._release(op, failure, ready)
+            if keep is not None and keep in ready and self._park_locked(keep):
+                ready.remove(keep)
         if ready:
             self._dispatch(ready)
         if failure is not None and not isinstance(failure.exc, Exception):
@@ -364,15 +371,18 @@ class ThreadedEngine(EngineBase):
     def _park(self, op: _Op) -> bool:
         """Keep ready deferred ``op`` unstarted, unless an op already waits behind it."""
         with self._lock:
-            for v in op.reads:
-                if v.queue:
-                    return False
-            for v in op.writes:
-                if v.queue:
-                    return False
-            self._parked[op] = None
-            if self._idle_waiters:
-                self._idle.notify_all()  # a waiting wait_all must start it
+            return self._park_locked(op)
+
+    def _park_locked(self, op: _Op) -> bool:
+        for v in op.reads:
+            if v.queue:
+                return False
+        for v in op.writes:
+            if v.queue:
+                return False
+        self._parked[op] = None
+        if self._idle_waiters:
+            self._idle.notify_all()  # a waiting wait_all must start it
         return True
 
     def _queue_for(self, key: object) -> queue.SimpleQueue:

@@ -201,7 +201,7 @@ class DistSyncKVStore(LocalKVStore):
         and ``first`` either ``value`` itself (in place) or memory of its own (MPI needs one or the other)."""
         dtype = stored._data.dtype
         for a in (value, first, stored):
-            if a._ctx.device_typeid == 2 or a._data.dtype != dtype:
+            if a._ctx.device_typeid == 2 or (a._data.dtype is not dtype and a._data.dtype != dtype):
                 return False
         return first._var is not value._var or first._data is value._data
 

@@ -218,6 +218,14 @@ class Group:
         self._mine = np.zeros(2, np.int64)  # this rank's header: sequence number, code
         self._every = np.zeros((self.size, 2), np.int64)
         self.bound = bigarray_bound()  # elements per transfer piece, read once (MXNet reads it at start-up)
+        # One header is in flight at a time (its op holds the order Var), always in these two
+        # buffers: a persistent allgather (MPI 4) saves setting up a collective each transfer.
+        self._header_req = None
+        if self.size > 1:
+            try:
+                self._header_req = self.ctrl.Allgather_init(self._mine, self._every)
+            except (AttributeError, NotImplementedError, self.MPI.Exception):  # an MPI before 4.0
+                pass
 
     # -- engine ops ------------------------------------------------------------------------
     def push_op(self, fn, args: tuple, reads, writes, name: str) -> None:
@@ -306,9 +314,9 @@ class Group:
             cls = e.Get_error_class()
         except Exception:  # not an MPI error
             return e
-        if cls not in classes:
-            return e
         dead = self.failed_ranks()
+        if cls not in classes and not dead:  # (a persistent collective meeting a dead rank fails with ERR_OTHER)
+            return e
         who = f"rank{'s' if len(dead) > 1 else ''} {', '.join(map(str, dead))}" if dead else "a rank"
         return MXNetError(f"{what}: {who} of {self.size} died; rank {self.rank} stops ({e.Get_error_string()})")
 
@@ -345,7 +353,12 @@ class Group:
             mine, h.every = self._mine, self._every
             mine[0], mine[1] = self.seq, code
             h.mine = mine.tobytes() * self.size
-            h.req = self.ctrl.Iallgather(mine, h.every)
+            req = self._header_req
+            if req is None:
+                req = self.ctrl.Iallgather(mine, h.every)
+            else:
+                req.Start()
+            h.req = req
 
     def check_header(self, h: _Header) -> None:
         """Every rank posted the same header as ``h``, or MXNetError on every rank naming the keys and ranks."""
