@@ -114,6 +114,21 @@ class NaiveEngine(EngineBase):
         self.push(fn, args, reads, writes, ctx, name)
         return None
 
+    def run_now(
+        self,
+        fn: Callable,
+        args: tuple,
+        reads: Sequence[Var],
+        writes: Sequence[Var],
+        ctx: object,
+        name: str,
+        then: tuple | None = None,
+        here: Callable[[], bool] | None = None,
+        drop: object = None,
+    ) -> object:
+        """Not offered here (returns None, nothing pushed): the caller pushes as usual, which runs at once anyway."""
+        return None
+
     def cancel_deferred(self, handle: object) -> bool:
         """Nothing is ever deferred here."""
         return False

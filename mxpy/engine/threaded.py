@@ -185,6 +185,82 @@ class ThreadedEngine(EngineBase):
         self._push_queued(op)
         return op
 
+    def run_now(
+        self,
+        fn: Callable,
+        args: tuple,
+        reads: Sequence[Var],
+        writes: Sequence[Var],
+        ctx: object,
+        name: str,
+        then: tuple | None = None,
+        here: Callable[[], bool] | None = None,
+        drop: object = None,
+    ) -> object:
+        """Run ``fn(*args)`` in this thread now if no unfinished op touches its Vars; else push nothing and return None.
+
+        ``reads`` and ``writes`` are tuples of distinct Vars (so are those of ``then``).
+        ``drop``, a :meth:`push_deferred` handle, is cancelled first if it has not started.
+
+        The inline rule of :meth:`push` for an op of any size, with the op
+        entered in the engine while it runs (a thread that waits on its
+        ``writes`` meanwhile waits for it, ops pushed meanwhile queue behind
+        it). ``then``, ``(fn, args, reads, writes, ctx, name)``, is a
+        :meth:`push_deferred` op entered right behind it; its handle comes
+        back (True without ``then``). ``here``, called once the op is
+        entered, may say False: the op then goes to ``ctx``'s worker as
+        :meth:`push_queued` would send it (claimable by a waiter), and this
+        returns at once. For the distributed KVStore: a transfer runs here
+        when every rank has arrived, else it waits on the communication
+        worker while the caller goes on; entering the store's copy before
+        the transfer keeps the work after it small (an MPI transfer leaves
+        the caches cold).
+        """
+        # where the user pushed it: found only if an error needs it or the op leaves this thread
+        op = _Op(fn, args, reads, writes, ctx, name, "", None, _CLAIMABLE)
+        keep = None if then is None else _Op(*then, "", None, _DEFERRED)
+        dropped: list[_Op] = []
+        with self._lock:
+            if drop is not None and self._parked.pop(drop, _TAKEN) is not _TAKEN:
+                self._release(drop, None, dropped)
+            ok = self._inflight + 2 <= self.max_inflight
+            for v in reads:
+                if v.busy or v.failure is not None:
+                    ok = False
+            for v in writes:
+                if v.busy:
+                    ok = False
+            if ok:
+                self._enter(op)
+                if keep is not None:
+                    self._enter(keep)  # waits for op, which writes what it reads
+        if dropped:
+            self._dispatch(dropped)
+        if not ok:
+            return None
+        handle = True if keep is None else keep
+        failure = None
+        try:
+            if here is not None and not here():
+                op.origin = user_origin()
+                if keep is not None:
+                    keep.origin = op.origin
+                self._enqueue(op)
+                return handle
+            fn(*args)
+        except BaseException as e:  # noqa: B036 - the op must complete, or its Vars stay busy
+            failure = Failure(name, user_origin(), e)
+        ready: list[_Op] = []
+        with self._lock:
+            self._release(op, failure, ready)
+            if keep is not None and keep in ready and self._park_locked(keep):
+                ready.remove(keep)
+        if ready:
+            self._dispatch(ready)
+        if failure is not None and not isinstance(failure.exc, Exception):
+            raise failure.exc  # KeyboardInterrupt, SystemExit: not an op failure to report later
+        return handle
+
     def cancel_deferred(self, handle: object) -> bool:
         """Drop deferred op ``handle`` if it has not started: it completes without running.
 
@@ -192,10 +268,13 @@ class ThreadedEngine(EngineBase):
         would write is dead (overwritten before anything reads it), so only it
         may cancel.
         """
+        ready: list[_Op] = []
         with self._lock:
             if self._parked.pop(handle, _TAKEN) is _TAKEN:
                 return False
-        self._dispatch(self._complete(handle, None))
+            self._release(handle, None, ready)
+        if ready:
+            self._dispatch(ready)
         return True
 
     def _overlap(self, ctx: object) -> bool:
@@ -225,35 +304,40 @@ class ThreadedEngine(EngineBase):
                         self._lock.acquire()
                     continue
                 self._idle_wait()
-            self._inflight += 1
-            wait = 0
-            for v in op.reads:
-                if v.queue is None:
-                    v.queue = deque()
-                    v.readers = 0
-                    v.writing = False
-                v.busy += 1
-                if not v.writing and not v.queue:
-                    v.readers += 1
-                else:
-                    v.queue.append((op, False))
-                    wait += 1
-            for v in op.writes:
-                if v.queue is None:
-                    v.queue = deque()
-                    v.readers = 0
-                    v.writing = False
-                v.busy += 1
-                if not v.writing and not v.readers and not v.queue:
-                    v.writing = True
-                else:
-                    v.queue.append((op, True))
-                    wait += 1
-            op.wait = wait
+            wait = self._enter(op)
         if wait == 0:
             self._dispatch([op])
         elif self._parked:
             self._unpark(op)
+
+    def _enter(self, op: _Op) -> int:
+        """Count ``op`` in flight and queue it on its Vars; returns how many grants it waits for (call with the lock held)."""
+        self._inflight += 1
+        wait = 0
+        for v in op.reads:
+            if v.queue is None:
+                v.queue = deque()
+                v.readers = 0
+                v.writing = False
+            v.busy += 1
+            if not v.writing and not v.queue:
+                v.readers += 1
+            else:
+                v.queue.append((op, False))
+                wait += 1
+        for v in op.writes:
+            if v.queue is None:
+                v.queue = deque()
+                v.readers = 0
+                v.writing = False
+            v.busy += 1
+            if not v.writing and not v.readers and not v.queue:
+                v.writing = True
+            else:
+                v.queue.append((op, True))
+                wait += 1
+        op.wait = wait
+        return wait
 
     def _unpark(self, op: _Op | None) -> None:
         """Start the parked ops that ``op`` waits for (all of them for None) on their workers."""
@@ -287,15 +371,18 @@ class ThreadedEngine(EngineBase):
     def _park(self, op: _Op) -> bool:
         """Keep ready deferred ``op`` unstarted, unless an op already waits behind it."""
         with self._lock:
-            for v in op.reads:
-                if v.queue:
-                    return False
-            for v in op.writes:
-                if v.queue:
-                    return False
-            self._parked[op] = None
-            if self._idle_waiters:
-                self._idle.notify_all()  # a waiting wait_all must start it
+            return self._park_locked(op)
+
+    def _park_locked(self, op: _Op) -> bool:
+        for v in op.reads:
+            if v.queue:
+                return False
+        for v in op.writes:
+            if v.queue:
+                return False
+        self._parked[op] = None
+        if self._idle_waiters:
+            self._idle.notify_all()  # a waiting wait_all must start it
         return True
 
     def _queue_for(self, key: object) -> queue.SimpleQueue:
@@ -351,23 +438,27 @@ class ThreadedEngine(EngineBase):
     def _complete(self, op: _Op, failure: Failure | None) -> list[_Op]:
         ready: list[_Op] = []
         with self._lock:
-            if failure is not None:
-                self._fail(op.writes, failure)
-            for v in op.reads:
-                v.busy -= 1
-                v.readers -= 1
-                if v.queue:
-                    self._grant(v, ready)
-            for v in op.writes:
-                v.version += 1  # a finished write (not at push: readers queued before it must not see it)
-                v.busy -= 1
-                v.writing = False
-                if v.queue:
-                    self._grant(v, ready)
-            self._inflight -= 1
-            if self._idle_waiters and self._inflight < self.max_inflight:
-                self._idle.notify_all()
+            self._release(op, failure, ready)
         return ready
+
+    def _release(self, op: _Op, failure: Failure | None, ready: list[_Op]) -> None:
+        """Mark ``op`` finished on its Vars; what that unblocks goes to ``ready`` (call with the lock held)."""
+        if failure is not None:
+            self._fail(op.writes, failure)
+        for v in op.reads:
+            v.busy -= 1
+            v.readers -= 1
+            if v.queue:
+                self._grant(v, ready)
+        for v in op.writes:
+            v.version += 1  # a finished write (not at push: readers queued before it must not see it)
+            v.busy -= 1
+            v.writing = False
+            if v.queue:
+                self._grant(v, ready)
+        self._inflight -= 1
+        if self._idle_waiters and self._inflight < self.max_inflight:
+            self._idle.notify_all()
 
     @staticmethod
     def _grant(v: Var, ready: list[_Op]) -> None:
@@ -448,13 +539,15 @@ class ThreadedEngine(EngineBase):
             return var.writing or bool(var.queue)
 
     def _wait(self, var: Var, write: bool) -> None:
-        if var.busy and (self._claimable or self._parked):
-            self._run_claimed(var, write)
-        if var.busy and (write or self._write_pending(var)):
-            event = threading.Event()
-            marker = _Op(None, (), () if write else (var,), (var,) if write else (), None, "WaitForVar", "", event)
-            self._push_queued(marker)
-            event.wait()
+        # (a read waits for writes alone: with only reads in flight there is nothing to wait for)
+        if var.busy and (write or var.writing or var.queue):
+            if self._claimable or self._parked:
+                self._run_claimed(var, write)
+            if var.busy and (write or self._write_pending(var)):
+                event = threading.Event()
+                marker = _Op(None, (), () if write else (var,), (var,) if write else (), None, "WaitForVar", "", event)
+                self._push_queued(marker)
+                event.wait()
         self._raise_var(var)
         if var.event is not None:  # GPU memory: wait for the device, not only the launch
             var.event.synchronize()

@@ -108,7 +108,8 @@ class Failure:
             text = str(exc)
         else:
             text = f"{type(exc).__name__}: {exc}"
-        err = error_kind(exc)(f"{self.op_name} (pushed at {self.origin}) failed: {text}")
+        where = f" (pushed at {self.origin})" if self.origin else ""
+        err = error_kind(exc)(f"{self.op_name}{where} failed: {text}")
         err.__cause__ = exc
         return err
 

@@ -57,6 +57,11 @@ def _server_copy(optimizer):
         raise MXNetError(f"KVStore.set_optimizer: the optimizer must be picklable to run on the store ({type(e).__name__}: {e})") from e
 
 
+def _keep_sum(stored: np.ndarray, total: np.ndarray) -> None:
+    """The store's copy of a pushpull's sum (an engine op that the next pushpull of the key usually drops)."""
+    np.copyto(stored, total)
+
+
 def _on_host(arr: NDArray) -> bool:
     return not arr._ctx.device_type.startswith("gpu")
 
@@ -169,7 +174,7 @@ class DistSyncKVStore(LocalKVStore):
         if plain and (type(key) is int or type(key) is str) and isinstance(value, NDArray):
             # one key, one value, one out: the checks below are all the generic path would do
             stored, first = self._store.get(key), value if out is None else out
-            if stored is not None and isinstance(first, NDArray) and value.shape == stored.shape == first.shape:
+            if stored is not None and isinstance(first, NDArray) and value._data.shape == stored._data.shape == first._data.shape:
                 if self._direct(value, first, stored):
                     self._pushpull_direct(key, value, first, stored)
                     return
@@ -196,7 +201,7 @@ class DistSyncKVStore(LocalKVStore):
         and ``first`` either ``value`` itself (in place) or memory of its own (MPI needs one or the other)."""
         dtype = stored._data.dtype
         for a in (value, first, stored):
-            if a._ctx.device_typeid == 2 or a._data.dtype != dtype:
+            if a._ctx.device_typeid == 2 or (a._data.dtype is not dtype and a._data.dtype != dtype):
                 return False
         return first._var is not value._var or first._data is value._data
 
@@ -208,14 +213,20 @@ class DistSyncKVStore(LocalKVStore):
         the next pushpull of the key, which overwrites the store anyway, drops
         it if it has not run by then (the usual case in a loop).
         """
-        eng = _eng.get()
+        eng, group = _eng.get(), self._group
         kept = self._keep_ops.pop(key, None)
+        s, d = value._data, first._data
+        reads = () if first._var is value._var else (value._var,)
+        keep = (_keep_sum, (stored._data, d), (first._var,), (stored._var,), stored._ctx, "kvstore_keep_sum")
+        if s.size <= group.bound:  # one piece: run it here when every rank is there (see Group.run_now)
+            handle = group.run_now(group.allreduce, (s, d), reads, (first._var,), "kvstore_allreduce", "push", key, s.shape, s.dtype, keep, kept)
+            if handle is not None:
+                self._keep_ops[key] = handle
+                return
         if kept is not None:
             eng.cancel_deferred(kept)
-        s, d = value._data, first._data
-        reads = () if first is value else (value._var,)
-        self._group.transfer(self._group.allreduce, (s, d), reads, (first._var,), "kvstore_allreduce", "push", key, s.shape, s.dtype)
-        self._keep_ops[key] = eng.push_deferred(np.copyto, (stored._data, d), (first._var,), (stored._var,), stored._ctx, "kvstore_keep_sum")
+        group.transfer(group.allreduce, (s, d), reads, (first._var,), "kvstore_allreduce", "push", key, s.shape, s.dtype)
+        self._keep_ops[key] = eng.push_deferred(*keep)
 
     # -- the rest of the API -------------------------------------------------------------------
     def set_optimizer(self, optimizer) -> None:

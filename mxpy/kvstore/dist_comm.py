@@ -180,11 +180,21 @@ class _Header:
     ``mine`` holds this rank's header repeated once per rank, the bytes ``every`` must equal.
     """
 
-    __slots__ = ("func", "key", "shape", "dtype", "seq", "req", "mine", "every")
+    __slots__ = ("func", "key", "shape", "dtype", "seq", "req", "mine", "every", "group")
 
-    def __init__(self, func: str, key, shape: tuple, dtype, seq: int) -> None:
+    def __init__(self, func: str, key, shape: tuple, dtype, seq: int, group: Group | None = None) -> None:
         self.func, self.key, self.shape, self.dtype, self.seq = func, key, tuple(shape), dtype, seq
         self.req = None
+        self.group = group
+
+    def arrived(self) -> bool:
+        """Post this header (the caller holds the group's order) and say whether every rank's is already there."""
+        group = self.group
+        try:
+            group.post(self)
+            return self.req is None or self.req.Test()
+        except group.MPI.Exception as e:
+            raise group.lost(f"KVStore.{self.func}({self.key!r})", e) from e
 
 
 class Group:
@@ -207,6 +217,15 @@ class Group:
         self._codes: dict = {}  # (func, key, shape, dtype) -> its header code
         self._mine = np.zeros(2, np.int64)  # this rank's header: sequence number, code
         self._every = np.zeros((self.size, 2), np.int64)
+        self.bound = bigarray_bound()  # elements per transfer piece, read once (MXNet reads it at start-up)
+        # One header is in flight at a time (its op holds the order Var), always in these two
+        # buffers: a persistent allgather (MPI 4) saves setting up a collective each transfer.
+        self._header_req = None
+        if self.size > 1:
+            try:
+                self._header_req = self.ctrl.Allgather_init(self._mine, self._every)
+            except (AttributeError, NotImplementedError, self.MPI.Exception):  # an MPI before 4.0
+                pass
 
     # -- engine ops ------------------------------------------------------------------------
     def push_op(self, fn, args: tuple, reads, writes, name: str) -> None:
@@ -228,6 +247,33 @@ class Group:
         to 10-20 ms a call; see bench/DIST_RESULTS.md.)
         """
         _eng.get().push_queued(self._checked, (fn, (func, key, shape, dtype), args), reads, (*writes, self.order), COMM_KEY, name)
+
+    def run_now(
+        self, fn, args: tuple, reads: tuple, writes: tuple, name: str, func: str, key, shape: tuple, dtype, then: tuple | None = None, drop: object = None
+    ) -> object:
+        """The transfer of :meth:`transfer`, run in this thread when every rank has already arrived.
+
+        When nothing it depends on is pending (every earlier transfer of the
+        group finished, so the collectives still start in program order),
+        this posts the transfer's header at once: if every rank's header is
+        already there, this rank is the last to arrive and the transfer runs
+        here, with no hand-off to the communication worker and back; else it
+        waits on the worker (or for a thread that waits on it) while the
+        caller goes on, as :meth:`transfer`. Returns None, with nothing
+        queued, when something is pending (then call :meth:`transfer`);
+        otherwise the handle of ``then``, a deferred op queued behind the
+        transfer, and ``drop``, a deferred op's handle, is cancelled if it has not started (see
+        ``engine.run_now``).
+        """
+        h = _Header(func, key, shape, dtype, 0, self)
+        return _eng.get().run_now(self._posted, (fn, h, args), reads, (*writes, self.order), COMM_KEY, name, then, h.arrived, drop)
+
+    def _posted(self, fn, header: _Header, args: tuple) -> None:
+        try:
+            self.check_header(header)
+            fn(*args)
+        except self.MPI.Exception as e:
+            raise self.lost(f"KVStore.{header.func}({header.key!r})", e) from e
 
     def _checked(self, fn, info: tuple, args: tuple) -> None:
         header = self.post_header(*info)
@@ -268,9 +314,9 @@ class Group:
             cls = e.Get_error_class()
         except Exception:  # not an MPI error
             return e
-        if cls not in classes:
-            return e
         dead = self.failed_ranks()
+        if cls not in classes and not dead:  # (a persistent collective meeting a dead rank fails with ERR_OTHER)
+            return e
         who = f"rank{'s' if len(dead) > 1 else ''} {', '.join(map(str, dead))}" if dead else "a rank"
         return MXNetError(f"{what}: {who} of {self.size} died; rank {self.rank} stops ({e.Get_error_string()})")
 
@@ -288,20 +334,31 @@ class Group:
     # -- checks --------------------------------------------------------------------------
     def post_header(self, func: str, key, shape: tuple, dtype) -> _Header:
         """Start exchanging this rank's next transfer header (call in transfer order)."""
+        h = _Header(func, key, shape, dtype, 0)
+        self.post(h)
+        return h
+
+    def post(self, h: _Header) -> None:
+        """Number header ``h`` and start exchanging it (call in transfer order)."""
         self.seq += 1
-        h = _Header(func, key, shape, dtype, self.seq)
+        h.seq = self.seq
         if self.size > 1:
+            func, key, dtype = h.func, h.key, h.dtype
             what = (func, key, h.shape, dtype)
             code = self._codes.get(what)
             if code is None:
                 code = self._codes[what] = zlib.crc32(repr((func, key, h.shape, np.dtype(dtype).str)).encode())
-            # headers are posted and checked within a transfer op, one op of the group at a time,
-            # so the buffers are reused
+            # headers are posted and checked by the op that holds the group's order Var, one op
+            # at a time, so the buffers are reused
             mine, h.every = self._mine, self._every
             mine[0], mine[1] = self.seq, code
             h.mine = mine.tobytes() * self.size
-            h.req = self.ctrl.Iallgather(mine, h.every)
-        return h
+            req = self._header_req
+            if req is None:
+                req = self.ctrl.Iallgather(mine, h.every)
+            else:
+                req.Start()
+            h.req = req
 
     def check_header(self, h: _Header) -> None:
         """Every rank posted the same header as ``h``, or MXNetError on every rank naming the keys and ranks."""
@@ -350,12 +407,12 @@ class Group:
                 np.copyto(out, src)
             return
         MPI = self.MPI
+        step = self.bound
+        if out.size <= step:  # one piece: Open MPI's blocking algorithms beat its non-blocking ones here
+            self.comm.Allreduce(MPI.IN_PLACE if src is None else src, out, op=MPI.SUM)
+            return
         dst = out.reshape(-1)
         flat = None if src is None else src.reshape(-1)
-        step = bigarray_bound()
-        if dst.size <= step:  # one piece: Open MPI's blocking algorithms beat its non-blocking ones here
-            self.comm.Allreduce(MPI.IN_PLACE if flat is None else flat, dst, op=MPI.SUM)
-            return
         reqs = []
         for lo in range(0, dst.size, step):
             d = dst[lo : lo + step]
@@ -367,7 +424,7 @@ class Group:
         if self.size == 1:
             return
         flat = buf.reshape(-1)
-        step = bigarray_bound()
+        step = self.bound
         reqs = [self.comm.Ibcast(flat[lo : lo + step], root=root) for lo in range(0, flat.size, step)]
         self.MPI.Request.Waitall(reqs)
 
