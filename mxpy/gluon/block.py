@@ -34,6 +34,7 @@ from ..base import MXNetError
 from ..context import cpu
 from ..ndarray import NDArray
 from ._cached_op import CachedOp
+from ._np_mode import as_np_if_active
 from .parameter import DeferredInitializationError, Parameter, ParameterDict, _brief_print_list
 from .utils import _indent
 
@@ -444,7 +445,7 @@ class Block:
     def __call__(self, *args):
         for hook in self._forward_pre_hooks.values():
             hook(self, args)
-        out = self.forward(*args)
+        out = as_np_if_active(self.forward(*args))
         for hook in self._forward_hooks.values():
             hook(self, args, out)
         return out

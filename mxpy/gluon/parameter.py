@@ -24,6 +24,8 @@ from .. import symbol as sym
 from ..base import MXNetError
 from ..context import Context, cpu, current_context
 from ..ndarray import NDArray
+from ..util import is_np_shape
+from ._np_mode import as_np_if_active
 
 __all__ = ["DeferredInitializationError", "Parameter", "Constant", "ParameterDict", "tensor_types"]
 
@@ -143,6 +145,9 @@ class Parameter:
 
     @property
     def shape(self):
+        # as MXNet 1.9.1: under NumPy shape semantics an unknown dim reads -1, not 0
+        if self._shape is not None and is_np_shape():
+            return tuple(-1 if d == 0 else d for d in self._shape)
         return self._shape
 
     @shape.setter
@@ -196,14 +201,14 @@ class Parameter:
 
     def _init_impl(self, data: NDArray, ctx_list: list[Context]) -> None:
         self._set_ctx(ctx_list)
-        self._data = [data.copyto(c) for c in self._ctx_list]
+        self._data = as_np_if_active([data.copyto(c) for c in self._ctx_list])
         self._init_grad()
 
     def _init_grad(self) -> None:
         if self.grad_req == "null":
             self._grad = None
             return
-        self._grad = [nd.zeros(a.shape, ctx=a.context, dtype=a.dtype) for a in self._data]
+        self._grad = as_np_if_active([nd.zeros(a.shape, ctx=a.context, dtype=a.dtype) for a in self._data])
         autograd.mark_variables(self._data, self._grad, self.grad_req)
 
     def _finish_deferred_init(self) -> None:
