@@ -568,6 +568,7 @@ class HybridBlock(Block):
 
     def _trace(self, grouped, params):
         """hybrid_forward with F = mx.sym; NDArray-only code fails with the line that used it."""
+        grouped, params = as_np_if_active(grouped), as_np_if_active(params)
         try:
             if isinstance(grouped, list):
                 return self.hybrid_forward(sym, *grouped, **params)
@@ -686,7 +687,7 @@ class HybridBlock(Block):
                         v._finish_deferred_init()
                     params = {k: v.data(ctx) for k, v in self._reg_params.items()}
                 return self.hybrid_forward(nd, x, *args, **params)
-        params = {i: j.var() for i, j in self._reg_params.items()}
+        params = as_np_if_active({i: j.var() for i, j in self._reg_params.items()})
         with self.name_scope():
             return self.hybrid_forward(sym, x, *args, **params)
 

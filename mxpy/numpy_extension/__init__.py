@@ -103,14 +103,18 @@ __all__ = [
 
 
 def _install_namespaces() -> None:
-    """``mx.nd.np`` / ``mx.nd.npx``: what ``F.np`` / ``F.npx`` reach in an imperative ``hybrid_forward``."""
+    """``mx.nd.np``/``mx.nd.npx`` and ``mx.sym.np``/``mx.sym.npx``: what ``F.np`` / ``F.npx`` reach in ``hybrid_forward``."""
     import sys
 
     from .. import ndarray as _nd
     from .. import numpy as _numpy
+    from .. import symbol as _sym
+    from ..symbol import numpy as _sym_numpy
 
     _nd.np = _numpy
     _nd.npx = sys.modules[__name__]
+    _sym.np = _sym_numpy
+    _sym.npx = sys.modules[__name__]  # its operators take Symbols too
 
 
 def set_np(shape: bool = True, array: bool = True, dtype: bool = False) -> None:

@@ -50,9 +50,9 @@ def _call(name: str, *inputs, **params):
     ins = [x for x in inputs if x is not None]
     params = {k: v for k, v in params.items() if v is not None}
     if ins and not isinstance(ins[0], NDArray):
-        from .. import symbol as _sym
+        from ..symbol.numpy import _op as _sym_op
 
-        return getattr(_sym, name)(*ins, **params)
+        return _sym_op(name, *ins, **params)
     return _as_np(dispatch.invoke(_get_op(name), ins, params))
 
 
