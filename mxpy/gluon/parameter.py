@@ -241,11 +241,11 @@ class Parameter:
             raise AssertionError("dtype_source is invalid: it must be 'current' or 'saved'")
         if self.shape:
             for self_dim, data_dim in zip(self.shape, data.shape):
-                if self_dim not in (0, data_dim) or len(self.shape) != len(data.shape):
+                if self_dim not in (0, -1, data_dim) or len(self.shape) != len(data.shape):
                     raise AssertionError(
                         f"Failed loading Parameter '{self.name}' from saved params: shape incompatible expected {self.shape} vs saved {data.shape}"
                     )
-            self.shape = tuple(i if i != 0 else j for i, j in zip(self.shape, data.shape))
+            self.shape = tuple(i if i > 0 else j for i, j in zip(self.shape, data.shape))
         if self.dtype is not None:
             if cast_dtype and np.dtype(self.dtype) != np.dtype(data.dtype):
                 if dtype_source == "current":
@@ -526,10 +526,10 @@ class ParameterDict:
                         inferred = []
                         ok = True
                         for d1, d2 in zip(v, existing):
-                            if d1 != d2 and d1 != 0 and d2 != 0:
+                            if d1 != d2 and d1 > 0 and d2 > 0:  # 0 (or -1 under np shape) is unknown
                                 ok = False
                                 break
-                            inferred.append(d1 if d1 != 0 else d2)
+                            inferred.append(d1 if d1 > 0 else d2)
                         if ok:
                             param._shape = tuple(inferred)
                             continue

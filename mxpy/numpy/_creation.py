@@ -13,7 +13,7 @@ import numpy as _onp
 from ..backend import get_backend
 from ..context import Context, current_context
 from ..ndarray.ndarray import NDArray, _wrap
-from .multiarray import _DEFAULT_FLOAT, _as_np, _np_dtype, _op, ndarray
+from .multiarray import _DEFAULT_FLOAT, _as_np, _check_order, _np_dtype, _op, ndarray
 
 __all__ = [
     "array",
@@ -94,6 +94,7 @@ def zeros(shape, dtype=None, order="C", ctx=None, device=None):
     >>> mx.np.zeros((2, 0)).shape
     (2, 0)
     """
+    _check_order(order, "zeros")
     return _adopt(_onp.zeros(_shape(shape), _np_dtype(dtype)), _ctx(ctx, device))
 
 
@@ -103,11 +104,13 @@ def ones(shape, dtype=None, order="C", ctx=None, device=None):
     >>> mx.np.ones(2).tolist()
     [1.0, 1.0]
     """
+    _check_order(order, "ones")
     return _adopt(_onp.ones(_shape(shape), _np_dtype(dtype)), _ctx(ctx, device))
 
 
 def empty(shape, dtype=None, order="C", ctx=None, device=None):
     """An array of ``shape`` with unspecified contents (float32 unless ``dtype``)."""
+    _check_order(order, "empty")
     return _adopt(_onp.empty(_shape(shape), _np_dtype(dtype)), _ctx(ctx, device))
 
 

@@ -120,6 +120,11 @@ class ndarray(NDArray):  # noqa: N801 -- MXNet's public name
     def __str__(self) -> str:
         return str(self.asnumpy())
 
+    def __format__(self, spec: str) -> str:
+        if self.ndim == 0:  # f"{loss:.3f}" on a 0-d result, as with NumPy scalars
+            return format(self.item(), spec)
+        return format(str(self), spec)
+
     def __bool__(self) -> bool:
         if self.size != 1:
             if self.size == 0:
@@ -135,6 +140,7 @@ class ndarray(NDArray):  # noqa: N801 -- MXNet's public name
 
     # -- copies and shapes ---------------------------------------------------------
     def copy(self, order: str = "C") -> ndarray:
+        _check_order(order, "copy")
         return _as_np(NDArray.copy(self))
 
     def copyto(self, other):
@@ -343,6 +349,11 @@ def _np_dtype(dtype) -> _onp.dtype:
     if dtype is bool:
         return _onp.dtype(_onp.bool_)
     return np_dtype(dtype, "mx.np: dtype")
+
+
+def _check_order(order, what: str) -> None:
+    if order != "C":  # MXNet 1.9.1 raises NotImplementedError here too: memory is C order only
+        raise NotImplementedError(f"mx.np.{what}: order={order!r} is not supported; only 'C'")
 
 
 def _reshape_to(arr: NDArray, shape: tuple) -> NDArray:

@@ -17,7 +17,7 @@ from ..ndarray.ndarray import NDArray
 from ._math import _out, add, multiply
 from .multiarray import _as_np, _np_dtype, _op, _reshape_to
 
-__all__ = ["seed", "uniform", "normal", "randn", "rand", "randint", "choice", "shuffle", "permutation", "exponential", "gamma", "poisson"]
+__all__ = ["seed", "uniform", "normal", "randn", "rand", "randint", "choice", "shuffle", "permutation", "multinomial", "exponential", "gamma", "poisson"]
 
 
 def seed(seed, ctx="all"):
@@ -161,6 +161,24 @@ def choice(a, size=None, replace=True, p=None, ctx=None, out=None):
     idx = idx.reshape(() if shape is None else shape)
     res = array(idx, dtype=_onp.int64, ctx=ctx) if pool is None else pool[array(idx, dtype=_onp.int64)]
     return _out(res, out)
+
+
+def multinomial(n, pvals, size=None):
+    """Counts (int64) of ``n`` draws over the categories of ``pvals``, per sample of ``size``.
+
+    >>> int(mx.np.random.multinomial(10, [0.2, 0.8]).sum())
+    10
+    """
+    from ._creation import array
+
+    p = _onp.asarray(pvals.asnumpy() if isinstance(pvals, NDArray) else pvals, _onp.float64)
+    shape = _size(size) or ()
+    count = int(_onp.prod(shape)) if shape else 1
+    u = _draw("_random_uniform", (max(count * int(n), 1),), "float64", None).asnumpy()[: count * int(n)]
+    cdf = _onp.cumsum(p)
+    cats = _onp.minimum(_onp.searchsorted(cdf / cdf[-1], u, side="right"), len(p) - 1).reshape(count, int(n))
+    counts = _onp.stack([_onp.bincount(row, minlength=len(p)) for row in cats]).astype(_onp.int64)
+    return array(counts.reshape(shape + (len(p),)), dtype=_onp.int64)
 
 
 def shuffle(x) -> None:

@@ -266,6 +266,16 @@ def full(shape, fill_value, dtype="float32", **kwargs):
     return _op("_full", shape=tuple(shape) if not isinstance(shape, int) else (shape,), value=float(fill_value), dtype=dtype)
 
 
+def eye(N, M=None, k=0, dtype="float32", **kwargs):  # noqa: N803 -- NumPy's names
+    """A constant 2-D Symbol with ones on diagonal ``k``."""
+    return _op("_eye", N=int(N), M=0 if M is None else int(M), k=int(k), dtype=_onp.dtype(dtype).name)
+
+
+def identity(n, dtype="float32", **kwargs):
+    """A constant ``n`` x ``n`` identity Symbol."""
+    return eye(n, dtype=dtype)
+
+
 def arange(start, stop=None, step=1.0, dtype="float32", **kwargs):
     """Evenly spaced values (float32 by default)."""
     if stop is None:
