@@ -27,6 +27,8 @@ __all__ = [
     "append",
     "split",
     "array_split",
+    "hsplit",
+    "vsplit",
     "flip",
     "tile",
     "repeat",
@@ -194,6 +196,20 @@ def _split_at(a, cuts, ax):
         key = (slice(None),) * ax + (slice(lo, max(lo, hi)),)
         out.append(a[key].copy() if isinstance(a, NDArray) else a[key])
     return out
+
+
+def hsplit(ary, indices_or_sections):
+    """Split along axis 1 (axis 0 for 1-D arrays)."""
+    a = _arr(ary)
+    return split(a, indices_or_sections, axis=1 if a.ndim > 1 else 0)
+
+
+def vsplit(ary, indices_or_sections):
+    """Split along axis 0 (the array needs 2 or more dims)."""
+    a = _arr(ary)
+    if a.ndim < 2:
+        raise ValueError("vsplit only works on arrays of 2 or more dimensions")
+    return split(a, indices_or_sections, axis=0)
 
 
 def array_split(ary, indices_or_sections, axis=0):

@@ -183,8 +183,11 @@ class ndarray(NDArray):  # noqa: N801 -- MXNet's public name
     # -- indexing ------------------------------------------------------------------
     def __getitem__(self, key):
         key = _np_key(key)
-        res = _nd_getitem(self, key)
         want = _index_shape(self.shape, key)
+        if (type(key) is tuple and not key) or key is Ellipsis or self.ndim == 0:
+            # the whole array (or new axes on a 0-d one): a view, recorded as a reshape
+            return _as_np(_reshape_to(self, want))
+        res = _nd_getitem(self, key)
         if res.shape != want:
             res = _reshape_to(res, want)
         return _as_np(res)
@@ -377,7 +380,7 @@ def _np_key(key):
                 k = k.astype(_onp.int64)
             if k.ndim == 0 and k.dtype.kind in "iu":
                 k = int(k)
-        elif isinstance(k, list):
+        elif isinstance(k, (list, range)):  # D2L indexes with range(len(y))
             k = _onp.asarray(k)
         if isinstance(k, _onp.ndarray) and k.dtype == _onp.bool_:
             out.extend(_onp.nonzero(k))

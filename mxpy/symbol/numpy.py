@@ -170,7 +170,12 @@ def reshape(a, newshape, order="C"):
     """Reshape with NumPy's rule (one -1 inferred)."""
     if isinstance(newshape, (int, _onp.integer)):
         newshape = (int(newshape),)
-    return _op("_np_reshape", a, newshape=tuple(int(d) for d in newshape), order=order)
+    newshape = tuple(int(d) for d in newshape)
+    if newshape and 0 not in newshape and order == "C":
+        # the legacy record means the same here, and its rule also infers shapes backwards
+        # (an RNN layer's flattened weights get their sizes from the RNN operator)
+        return _op("Reshape", a, shape=newshape)
+    return _op("_np_reshape", a, newshape=newshape, order=order)
 
 
 def transpose(a, axes=None):
@@ -206,9 +211,23 @@ def stack(arrays, axis=0, out=None):
 def split(ary, indices_or_sections, axis=0):
     """Split into equal sections (an int) along ``axis``; a list of Symbols."""
     if not isinstance(indices_or_sections, (int, _onp.integer)):
-        return list(_op("_split_v2", ary, indices=(0, *indices_or_sections), axis=int(axis)))
-    res = _op("SliceChannel", ary, num_outputs=int(indices_or_sections), axis=int(axis))
-    return [res[i] for i in range(int(indices_or_sections))]
+        res = _op("_split_v2", ary, indices=(0, *indices_or_sections), axis=int(axis))
+        n = len(indices_or_sections) + 1
+    else:
+        n = int(indices_or_sections)
+        res = _op("SliceChannel", ary, num_outputs=n, axis=int(axis))
+    # output selection (Symbol's own [i]; an np Symbol's [i] indexes the array)
+    return [_as_np_sym(Symbol.__getitem__(res, i)) for i in range(n)]
+
+
+def hsplit(ary, indices_or_sections):
+    """Split along axis 1 (the Symbol must have 2 or more dims)."""
+    return split(ary, indices_or_sections, axis=1)
+
+
+def vsplit(ary, indices_or_sections):
+    """Split along axis 0."""
+    return split(ary, indices_or_sections, axis=0)
 
 
 def where(condition, x, y):
