@@ -52,6 +52,8 @@ from . import kvstore as kv
 from . import module as mod
 from . import monitor as mon
 from . import ndarray as nd
+from . import numpy as np
+from . import numpy_extension as npx
 from . import symbol as sym
 from . import torch as th
 from . import visualization as viz
@@ -123,6 +125,8 @@ __all__ = [
     "num_gpus",
     "nd",
     "ndarray",
+    "np",
+    "npx",
     "base",
     "context",
     "engine",

@@ -496,6 +496,10 @@ __all__ += _MODULE_NAMES + [
 ]
 __all__ += ["use_np", "use_np_shape", "use_np_array", "getenv", "setenv", "Features"]
 
+from ._test_utils_np import check_gluon_hybridize_consistency  # noqa: E402
+
+__all__ += ["check_gluon_hybridize_consistency"]
+
 
 def __getattr__(name: str):
     # scipy.stats (``ss``) and the package itself (``mx``) load on first use, not at ``import mxpy``

@@ -34,6 +34,7 @@ from ..base import MXNetError
 from ..context import cpu
 from ..ndarray import NDArray
 from ._cached_op import CachedOp
+from ._np_mode import as_np_if_active
 from .parameter import DeferredInitializationError, Parameter, ParameterDict, _brief_print_list
 from .utils import _indent
 
@@ -444,7 +445,7 @@ class Block:
     def __call__(self, *args):
         for hook in self._forward_pre_hooks.values():
             hook(self, args)
-        out = self.forward(*args)
+        out = as_np_if_active(self.forward(*args))
         for hook in self._forward_hooks.values():
             hook(self, args, out)
         return out
@@ -567,6 +568,7 @@ class HybridBlock(Block):
 
     def _trace(self, grouped, params):
         """hybrid_forward with F = mx.sym; NDArray-only code fails with the line that used it."""
+        grouped, params = as_np_if_active(grouped), as_np_if_active(params)
         try:
             if isinstance(grouped, list):
                 return self.hybrid_forward(sym, *grouped, **params)
@@ -685,7 +687,7 @@ class HybridBlock(Block):
                         v._finish_deferred_init()
                     params = {k: v.data(ctx) for k, v in self._reg_params.items()}
                 return self.hybrid_forward(nd, x, *args, **params)
-        params = {i: j.var() for i, j in self._reg_params.items()}
+        params = as_np_if_active({i: j.var() for i, j in self._reg_params.items()})
         with self.name_scope():
             return self.hybrid_forward(sym, x, *args, **params)
 

@@ -25,6 +25,8 @@ from .. import symbol as sym
 from ..base import MXNetError
 from ..context import Context, cpu, current_context
 from ..ndarray import NDArray
+from ..util import is_np_shape
+from ._np_mode import as_np_if_active
 
 __all__ = ["DeferredInitializationError", "Parameter", "Constant", "ParameterDict", "tensor_types"]
 
@@ -161,6 +163,9 @@ class Parameter:
 
     @property
     def shape(self):
+        # as MXNet 1.9.1: under NumPy shape semantics an unknown dim reads -1, not 0
+        if self._shape is not None and is_np_shape():
+            return tuple(-1 if d == 0 else d for d in self._shape)
         return self._shape
 
     @shape.setter
@@ -214,14 +219,14 @@ class Parameter:
 
     def _init_impl(self, data: NDArray, ctx_list: list[Context]) -> None:
         self._set_ctx(ctx_list)
-        self._data = [data.copyto(c) for c in self._ctx_list]
+        self._data = as_np_if_active([data.copyto(c) for c in self._ctx_list])
         self._init_grad()
 
     def _init_grad(self) -> None:
         if self.grad_req == "null":
             self._grad = None
             return
-        self._grad = [nd.zeros(a.shape, ctx=a.context, dtype=a.dtype, stype=self._grad_stype) for a in self._data]
+        self._grad = as_np_if_active([nd.zeros(a.shape, ctx=a.context, dtype=a.dtype, stype=self._grad_stype) for a in self._data])
         autograd.mark_variables(self._data, self._grad, self.grad_req)
 
     def _finish_deferred_init(self) -> None:
@@ -260,11 +265,11 @@ class Parameter:
             raise AssertionError("dtype_source is invalid: it must be 'current' or 'saved'")
         if self.shape:
             for self_dim, data_dim in zip(self.shape, data.shape):
-                if self_dim not in (0, data_dim) or len(self.shape) != len(data.shape):
+                if self_dim not in (0, -1, data_dim) or len(self.shape) != len(data.shape):
                     raise AssertionError(
                         f"Failed loading Parameter '{self.name}' from saved params: shape incompatible expected {self.shape} vs saved {data.shape}"
                     )
-            self.shape = tuple(i if i != 0 else j for i, j in zip(self.shape, data.shape))
+            self.shape = tuple(i if i > 0 else j for i, j in zip(self.shape, data.shape))
         if self.dtype is not None:
             if cast_dtype and np.dtype(self.dtype) != np.dtype(data.dtype):
                 if dtype_source == "current":
@@ -589,10 +594,10 @@ class ParameterDict:
                         inferred = []
                         ok = True
                         for d1, d2 in zip(v, existing):
-                            if d1 != d2 and d1 != 0 and d2 != 0:
+                            if d1 != d2 and d1 > 0 and d2 > 0:  # 0 (or -1 under np shape) is unknown
                                 ok = False
                                 break
-                            inferred.append(d1 if d1 != 0 else d2)
+                            inferred.append(d1 if d1 > 0 else d2)
                         if ok:
                             param._shape = tuple(inferred)
                             continue

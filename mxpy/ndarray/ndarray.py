@@ -303,7 +303,12 @@ class NDArray:
         return self.reshape(other.shape)
 
     def as_np_ndarray(self):
-        raise MXNetError("as_np_ndarray: the mx.np interface is not part of mxpy (MXNet 1.x legacy API only)")
+        """An ``mx.np.ndarray`` sharing this array's memory (``mxpy.numpy`` installs it)."""
+        from ..numpy.multiarray import ndarray  # the front end above; loaded by ``import mxpy``
+
+        arr = _view(self, self._data)
+        arr.__class__ = ndarray
+        return arr
 
     def detach(self) -> NDArray:
         return _view(self, self._data)

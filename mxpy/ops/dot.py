@@ -15,7 +15,7 @@ import math
 
 import numpy as np
 
-from ..registry import OpDef, Param, ShapeError, forward_shape, register
+from ..registry import UNKNOWN, OpDef, Param, ShapeError, forward_shape, partial_rule, register, shape_is_known
 
 
 def _dot_dims(p, lhs: tuple, rhs: tuple) -> tuple[int, int, int, tuple]:
@@ -42,6 +42,25 @@ def _dot_dims(p, lhs: tuple, rhs: tuple) -> tuple[int, int, int, tuple]:
 
 def _dot_rule(p, lhs, rhs):
     return _dot_dims(p, lhs, rhs)[3]
+
+
+_dot_forward = forward_shape(_dot_rule)
+
+
+@partial_rule
+def _dot_infer(p, in_shapes, out_shapes=None):
+    """dot's rule; a 2-D rhs with unknown dims takes the contracted size from a known lhs,
+    as MXNet's rule does (a deferred-init weight used as ``x.dot(w)`` gets its shape)."""
+    lhs, rhs = in_shapes
+    if out_shapes is not None and shape_is_known(lhs) and rhs is not None and len(rhs) == 2 and not shape_is_known(rhs) and lhs:
+        k = lhs[0] if p["transpose_a"] else lhs[-1]
+        slot = 1 if p["transpose_b"] else 0
+        if rhs[slot] == UNKNOWN:
+            rhs = tuple(k if i == slot else d for i, d in enumerate(rhs))
+        if shape_is_known(rhs):
+            return [lhs, rhs], [_dot_rule(p, lhs, rhs)]
+        return [lhs, rhs], [None]
+    return _dot_forward(p, in_shapes, out_shapes) if out_shapes is not None else _dot_forward(p, in_shapes)
 
 
 def _float_type(p, in_types, n_out=1):
@@ -108,7 +127,7 @@ register(
         _dot_kernel,
         params=_FLAGS,
         inputs=("lhs", "rhs"),
-        infer_shape=forward_shape(_dot_rule),
+        infer_shape=_dot_infer,
         infer_type=_float_type,
         cost=_dot_cost,
         gradient=_grad_product("_backward_dot"),

@@ -195,7 +195,8 @@ def _stack_kernel(p, ins, outs, req, rt):
         return
     lead = (slice(None),) * _axis_in("axis", p.axis, out.ndim)
     for i, x in enumerate(ins):
-        store(out[lead + (i,)], "add" if r == "add" else "write", x)
+        # the trailing ... keeps a 0-d view when stacking 0-d inputs (out[i] would be a scalar copy)
+        store(out[lead + (i, ...)], "add" if r == "add" else "write", x)
 
 
 register(

@@ -122,3 +122,10 @@ add(
     ref=lambda a, mode, pad_width: np.pad(a, ((0, 0), (0, 0), (1, 1), (2, 0), (0, 3)), mode="reflect"),
     note="5-D",
 )
+
+# NumPy-semantics reshape (mx.np.reshape): one -1 inferred, () a scalar
+add("_np_reshape", [X], {"newshape": (-1, 4)}, ref=lambda a, newshape, **k: a.reshape(newshape))
+add("_np_reshape", [f32(1, seed=13)], {"newshape": ()}, ref=lambda a, newshape, **k: a.reshape(newshape), note="to 0-d")
+add("_backward_np_reshape", [f32(seed=14).reshape(()), f32(1, seed=15)], ref=lambda g, d: g.reshape(d.shape), note="0-d to (1,)")
+add("_npi_around", [np.array([0.5, 1.5, 2.5, -0.5, 1.26], np.float32)], ref=lambda a, **k: np.around(a), no_grad_reason="piecewise constant")
+add("_npi_around", [np.array([0.25, 1.26], np.float32)], {"decimals": 1}, ref=lambda a, decimals: np.around(a, decimals), no_grad_reason="piecewise constant")

@@ -29,6 +29,7 @@ import numpy as np
 from ... import context
 from ... import ndarray as nd
 from ...base import MXNetError
+from .._np_mode import as_np_if_active
 from . import _worker
 from . import sampler as _sampler
 
@@ -229,7 +230,7 @@ class _MultiWorkerIter:
         batch = _worker.import_batch(payload)
         if self._pin:
             batch = _as_in_context(batch, context.cpu_pinned(self._pin_id))
-        return batch
+        return as_np_if_active(batch)
 
     next = __next__
 
@@ -272,7 +273,7 @@ class _ThreadIter:
             raise MXNetError(f"DataLoader: a worker thread timed out after {self._loader._timeout} seconds") from None
         if self._loader._pin_memory:
             batch = _as_in_context(batch, context.cpu_pinned(self._loader._pin_device_id))
-        return batch
+        return as_np_if_active(batch)
 
     next = __next__
 
@@ -354,7 +355,7 @@ class DataLoader:
             ret = self._batchify_fn([self._dataset[i] for i in indices])
             if self._pin_memory:
                 ret = _as_in_context(ret, context.cpu_pinned(self._pin_device_id))
-            yield ret
+            yield as_np_if_active(ret)
 
     def _prefetch_iter(self):
         if self._num_workers == 0:

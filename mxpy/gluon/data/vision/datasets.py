@@ -23,6 +23,8 @@ import numpy as np
 
 from .... import image, ndarray, recordio
 from ....base import MXNetError
+from ....util import is_np_array
+from ..._np_mode import as_np_if_active
 from .. import dataset
 
 __all__ = ["MNIST", "FashionMNIST", "CIFAR10", "CIFAR100", "ImageRecordDataset", "ImageFolderDataset", "ImageListDataset"]
@@ -81,8 +83,9 @@ class MNIST(dataset._DownloadedDataset):
         data = read_idx(self._find(data_name), 3, owner=owner, arg="image")
         if data.shape[0] != label.shape[0]:
             raise MXNetError(f"{owner}: {data_name} holds {data.shape[0]} images but {label_name} holds {label.shape[0]} labels")
-        self._data = ndarray.array(data.reshape(data.shape + (1,)), dtype=np.uint8)
-        self._label = label
+        # under npx.set_np() MXNet keeps both as mx.np arrays
+        self._data = as_np_if_active(ndarray.array(data.reshape(data.shape + (1,)), dtype=np.uint8))
+        self._label = as_np_if_active(ndarray.array(label, dtype=np.int32)) if is_np_array() else label
 
 
 class FashionMNIST(MNIST):
@@ -151,7 +154,7 @@ class CIFAR10(dataset._DownloadedDataset):
         if missing:
             raise _missing(type(self).__name__, self._root, missing, f"the MXNet data repository (gluon/dataset/{self._namespace})")
         data, label = zip(*(self._read_batch(self._locate(n)) for n in names))
-        self._data = ndarray.array(np.concatenate(data), dtype=np.uint8)
+        self._data = as_np_if_active(ndarray.array(np.concatenate(data), dtype=np.uint8))
         self._label = np.concatenate(label)
 
 

@@ -1,0 +1,427 @@
+"""``mx.sym.np``: the symbolic side of ``mx.np``, what ``F.np`` reaches when
+``hybridize()`` traces a ``hybrid_forward`` under ``npx.set_np()``.
+
+``_Symbol`` is a Symbol with NumPy-style operators and methods (broadcasting
+``+``, ``reshape`` with NumPy's rule, ``sum`` giving 0-d results, basic
+slicing); the functions build graphs from the same op records as ``mx.np``.
+Shapes and dtypes are not known while tracing, so the dtype promotion of
+``mx.np`` is left out: a traced graph computes in its inputs' dtype.
+
+>>> import mxpy as mx
+>>> x = mx.sym.var('x').as_np_ndarray()
+>>> y = mx.sym.np.sum(x * 2, axis=1)
+>>> y.infer_shape(x=(2, 3))[1]
+[(2,)]
+"""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as _onp
+
+from .symbol import Symbol, _invoke_named
+
+__all__ = ["_Symbol"]
+
+_SCALARS = (numbers.Number, _onp.generic)
+
+
+def _as_np_sym(s):
+    """Re-class Symbol(s) (nested lists/tuples too) as ``_Symbol``."""
+    if isinstance(s, Symbol):
+        if type(s) is not _Symbol:
+            s.__class__ = _Symbol
+        return s
+    if type(s) in (list, tuple):
+        return type(s)(_as_np_sym(v) for v in s)
+    return s
+
+
+def _op(name: str, *inputs, **params):
+    return _as_np_sym(_invoke_named(name, [x for x in inputs if x is not None], {k: v for k, v in params.items() if v is not None}))
+
+
+def _binary(aop: str, sop: str, rsop: str | None = None, to_bool: bool = False):
+    def fn(x1, x2, out=None, **kwargs):
+        if isinstance(x1, Symbol) and isinstance(x2, Symbol):
+            res = _op(aop, x1, x2)
+        elif isinstance(x1, Symbol):
+            res = _op(sop, x1, scalar=float(x2))
+        elif isinstance(x2, Symbol):
+            res = _op(rsop or sop, x2, scalar=float(x1))
+        else:
+            raise TypeError(f"mx.sym.np.{aop}: one operand must be a Symbol, got {type(x1).__name__} and {type(x2).__name__}")
+        return _op("Cast", res, dtype="bool") if to_bool else res
+
+    fn.__name__ = aop
+    return fn
+
+
+add = _binary("broadcast_add", "_plus_scalar")
+subtract = _binary("broadcast_sub", "_minus_scalar", "_rminus_scalar")
+multiply = _binary("broadcast_mul", "_mul_scalar")
+true_divide = divide = _binary("broadcast_div", "_div_scalar", "_rdiv_scalar")
+mod = remainder = _binary("broadcast_mod", "_mod_scalar", "_rmod_scalar")
+power = _binary("broadcast_power", "_power_scalar", "_rpower_scalar")
+maximum = _binary("broadcast_maximum", "_maximum_scalar")
+minimum = _binary("broadcast_minimum", "_minimum_scalar")
+equal = _binary("broadcast_equal", "_equal_scalar", to_bool=True)
+not_equal = _binary("broadcast_not_equal", "_not_equal_scalar", to_bool=True)
+greater = _binary("broadcast_greater", "_greater_scalar", "_lesser_scalar", True)
+greater_equal = _binary("broadcast_greater_equal", "_greater_equal_scalar", "_lesser_equal_scalar", True)
+less = _binary("broadcast_lesser", "_lesser_scalar", "_greater_scalar", True)
+less_equal = _binary("broadcast_lesser_equal", "_lesser_equal_scalar", "_greater_equal_scalar", True)
+
+
+def _unary(op: str):
+    def fn(x, out=None, **kwargs):
+        return _op(op, x)
+
+    fn.__name__ = op
+    return fn
+
+
+_UNARY = {
+    "negative": "negative",
+    "abs": "abs",
+    "absolute": "abs",
+    "exp": "exp",
+    "expm1": "expm1",
+    "log": "log",
+    "log2": "log2",
+    "log10": "log10",
+    "log1p": "log1p",
+    "sqrt": "sqrt",
+    "cbrt": "cbrt",
+    "square": "square",
+    "reciprocal": "reciprocal",
+    "sign": "sign",
+    "sin": "sin",
+    "cos": "cos",
+    "tan": "tan",
+    "arcsin": "arcsin",
+    "arccos": "arccos",
+    "arctan": "arctan",
+    "sinh": "sinh",
+    "cosh": "cosh",
+    "tanh": "tanh",
+    "floor": "floor",
+    "ceil": "ceil",
+    "trunc": "fix",
+    "fix": "fix",
+    "rint": "rint",
+}
+for _name, _opname in _UNARY.items():
+    globals()[_name] = _unary(_opname)
+
+
+def _reduce(op: str, x, axis, keepdims: bool):
+    if axis is None:
+        res = _op(op, x, keepdims=keepdims)
+        return res if keepdims else _op("_np_reshape", res, newshape=())
+    axes = tuple(axis) if isinstance(axis, (list, tuple)) else (int(axis),)
+    return _op(op, x, axis=axes, keepdims=keepdims)
+
+
+def sum(a, axis=None, dtype=None, out=None, keepdims=False):  # noqa: A001 -- NumPy's name
+    """Sum over ``axis`` (0-d for all axes)."""
+    return _reduce("sum", a, axis, keepdims)
+
+
+def mean(a, axis=None, dtype=None, out=None, keepdims=False):
+    """Mean over ``axis``."""
+    return _reduce("mean", a, axis, keepdims)
+
+
+def max(a, axis=None, out=None, keepdims=False):  # noqa: A001
+    """Maximum over ``axis``."""
+    return _reduce("max", a, axis, keepdims)
+
+
+def min(a, axis=None, out=None, keepdims=False):  # noqa: A001
+    """Minimum over ``axis``."""
+    return _reduce("min", a, axis, keepdims)
+
+
+def prod(a, axis=None, dtype=None, out=None, keepdims=False):
+    """Product over ``axis``."""
+    return _reduce("prod", a, axis, keepdims)
+
+
+def argmax(a, axis=None, out=None):
+    """Indices (int64) of the maxima along ``axis``."""
+    if axis is None:
+        return _op("Cast", _op("_np_reshape", _op("argmax", _op("_np_reshape", a, newshape=(-1,)), axis=0), newshape=()), dtype="int64")
+    return _op("Cast", _op("argmax", a, axis=int(axis)), dtype="int64")
+
+
+def dot(a, b, out=None):
+    """Matrix product (1-D and 2-D operands, and N-D by 2-D)."""
+    return _op("dot", a, b)
+
+
+def matmul(a, b, out=None):
+    """Batched matrix product of 3-D operands (``batch_dot``), or ``dot`` of 2-D ones."""
+    return _op("batch_dot", a, b)
+
+
+def reshape(a, newshape, order="C"):
+    """Reshape with NumPy's rule (one -1 inferred)."""
+    if isinstance(newshape, (int, _onp.integer)):
+        newshape = (int(newshape),)
+    newshape = tuple(int(d) for d in newshape)
+    if newshape and 0 not in newshape and order == "C":
+        # the legacy record means the same here, and its rule also infers shapes backwards
+        # (an RNN layer's flattened weights get their sizes from the RNN operator)
+        return _op("Reshape", a, shape=newshape)
+    return _op("_np_reshape", a, newshape=newshape, order=order)
+
+
+def transpose(a, axes=None):
+    """Permute the axes (reverse them by default)."""
+    return _op("transpose", a, axes=() if axes is None else tuple(axes))
+
+
+def swapaxes(a, axis1, axis2):
+    """Interchange two axes."""
+    return _op("SwapAxis", a, dim1=int(axis1), dim2=int(axis2))
+
+
+def expand_dims(a, axis):
+    """Insert a length-1 axis at ``axis``."""
+    return _op("expand_dims", a, axis=int(axis))
+
+
+def squeeze(a, axis=None):
+    """Remove length-1 axes."""
+    return _op("squeeze", a, axis=None if axis is None else (tuple(axis) if isinstance(axis, (list, tuple)) else (int(axis),)))
+
+
+def concatenate(seq, axis=0, out=None):
+    """Join along an existing axis."""
+    return _op("Concat", *seq, dim=int(axis), num_args=len(seq))
+
+
+def stack(arrays, axis=0, out=None):
+    """Join along a new axis."""
+    return _op("stack", *arrays, axis=int(axis), num_args=len(arrays))
+
+
+def split(ary, indices_or_sections, axis=0):
+    """Split into equal sections (an int) along ``axis``; a list of Symbols."""
+    if not isinstance(indices_or_sections, (int, _onp.integer)):
+        res = _op("_split_v2", ary, indices=(0, *indices_or_sections), axis=int(axis))
+        n = len(indices_or_sections) + 1
+    else:
+        n = int(indices_or_sections)
+        res = _op("SliceChannel", ary, num_outputs=n, axis=int(axis))
+    # output selection (Symbol's own [i]; an np Symbol's [i] indexes the array)
+    return [_as_np_sym(Symbol.__getitem__(res, i)) for i in range(n)]
+
+
+def hsplit(ary, indices_or_sections):
+    """Split along axis 1 (the Symbol must have 2 or more dims)."""
+    return split(ary, indices_or_sections, axis=1)
+
+
+def vsplit(ary, indices_or_sections):
+    """Split along axis 0."""
+    return split(ary, indices_or_sections, axis=0)
+
+
+def where(condition, x, y):
+    """``x`` where ``condition`` else ``y`` (same shapes)."""
+    return _op("where", condition, x, y)
+
+
+def clip(a, a_min, a_max, out=None):
+    """Limit values to ``[a_min, a_max]``."""
+    return _op("clip", a, a_min=-_onp.inf if a_min is None else float(a_min), a_max=_onp.inf if a_max is None else float(a_max))
+
+
+def broadcast_to(array, shape):
+    """Broadcast to ``shape`` (same number of dims)."""
+    return _op("broadcast_to", array, shape=tuple(shape))
+
+
+def tile(A, reps):  # noqa: N803
+    """Repeat the whole array ``reps`` times per axis."""
+    return _op("tile", A, reps=(reps,) if isinstance(reps, int) else tuple(reps))
+
+
+def repeat(a, repeats, axis=None):
+    """Repeat each element ``repeats`` times."""
+    return _op("repeat", a, repeats=int(repeats), axis=axis)
+
+
+def flip(m, axis):
+    """Reverse the order along ``axis``."""
+    return _op("reverse", m, axis=axis)
+
+
+def zeros_like(a, dtype=None):
+    """Zeros shaped like ``a``."""
+    return _op("zeros_like", a)
+
+
+def ones_like(a, dtype=None):
+    """Ones shaped like ``a``."""
+    return _op("ones_like", a)
+
+
+def zeros(shape, dtype="float32", **kwargs):
+    """A constant zeros Symbol."""
+    return _op("_zeros", shape=tuple(shape) if not isinstance(shape, int) else (shape,), dtype=dtype)
+
+
+def ones(shape, dtype="float32", **kwargs):
+    """A constant ones Symbol."""
+    return _op("_ones", shape=tuple(shape) if not isinstance(shape, int) else (shape,), dtype=dtype)
+
+
+def full(shape, fill_value, dtype="float32", **kwargs):
+    """A constant Symbol filled with ``fill_value``."""
+    return _op("_full", shape=tuple(shape) if not isinstance(shape, int) else (shape,), value=float(fill_value), dtype=dtype)
+
+
+def eye(N, M=None, k=0, dtype="float32", **kwargs):  # noqa: N803 -- NumPy's names
+    """A constant 2-D Symbol with ones on diagonal ``k``."""
+    return _op("_eye", N=int(N), M=0 if M is None else int(M), k=int(k), dtype=_onp.dtype(dtype).name)
+
+
+def identity(n, dtype="float32", **kwargs):
+    """A constant ``n`` x ``n`` identity Symbol."""
+    return eye(n, dtype=dtype)
+
+
+def arange(start, stop=None, step=1.0, dtype="float32", **kwargs):
+    """Evenly spaced values (float32 by default)."""
+    if stop is None:
+        start, stop = 0, start
+    return _op("_arange", start=float(start), stop=float(stop), step=float(step), dtype=dtype)
+
+
+# -- the Symbol type --------------------------------------------------------------------------
+
+
+def _method(fn, reflected: bool = False):
+    if reflected:
+        return lambda self, other: fn(other, self)
+    return lambda self, other: fn(self, other)
+
+
+class _Symbol(Symbol):
+    """A Symbol with ``mx.np`` semantics for its operators and methods."""
+
+    __slots__ = ()
+
+    __add__ = _method(add)
+    __radd__ = _method(add, True)
+    __sub__ = _method(subtract)
+    __rsub__ = _method(subtract, True)
+    __mul__ = _method(multiply)
+    __rmul__ = _method(multiply, True)
+    __truediv__ = _method(true_divide)
+    __rtruediv__ = _method(true_divide, True)
+    __mod__ = _method(mod)
+    __rmod__ = _method(mod, True)
+    __pow__ = _method(power)
+    __rpow__ = _method(power, True)
+    __matmul__ = _method(matmul)
+    __eq__ = _method(equal)
+    __ne__ = _method(not_equal)
+    __gt__ = _method(greater)
+    __ge__ = _method(greater_equal)
+    __lt__ = _method(less)
+    __le__ = _method(less_equal)
+
+    def __neg__(self):
+        return _op("negative", self)
+
+    def __hash__(self) -> int:
+        return id(self)
+
+    def __getitem__(self, key):
+        """Basic slicing (ints, slices) of the array; a string picks an output by name."""
+        if isinstance(key, str):
+            return _as_np_sym(Symbol.__getitem__(self, key))
+        items = key if isinstance(key, tuple) else (key,)
+        if not all(isinstance(k, (int, _onp.integer, slice)) for k in items):
+            raise TypeError(f"mx.sym.np: only basic indexing (ints and slices) is supported on Symbols, got {key!r}")
+        begin, end, step, drop = [], [], [], []
+        for ax, k in enumerate(items):
+            if isinstance(k, slice):
+                begin.append(k.start)
+                end.append(k.stop)
+                step.append(k.step)
+            else:
+                k = int(k)
+                begin.append(k)
+                end.append(k + 1 if k != -1 else None)
+                step.append(None)
+                drop.append(ax)
+        res = _op("slice", self, begin=tuple(begin), end=tuple(end), step=tuple(step))
+        return _op("squeeze", res, axis=tuple(drop)) if drop else res
+
+    @property
+    def T(self):
+        return transpose(self)
+
+    def reshape(self, *args, **kwargs):
+        shape = kwargs.pop("newshape", None) or kwargs.pop("shape", None) or (args[0] if len(args) == 1 and isinstance(args[0], (list, tuple)) else args)
+        return reshape(self, shape)
+
+    def transpose(self, *axes):
+        if len(axes) == 1 and (axes[0] is None or isinstance(axes[0], (list, tuple))):
+            axes = axes[0]
+        return transpose(self, axes or None)
+
+    def astype(self, dtype, copy=True):
+        return _op("Cast", self, dtype=_onp.dtype(dtype).name)
+
+    def sum(self, axis=None, dtype=None, out=None, keepdims=False):
+        return sum(self, axis, keepdims=keepdims)
+
+    def mean(self, axis=None, dtype=None, out=None, keepdims=False):
+        return mean(self, axis, keepdims=keepdims)
+
+    def max(self, axis=None, out=None, keepdims=False):
+        return max(self, axis, keepdims=keepdims)
+
+    def min(self, axis=None, out=None, keepdims=False):
+        return min(self, axis, keepdims=keepdims)
+
+    def argmax(self, axis=None, out=None):
+        return argmax(self, axis)
+
+    def squeeze(self, axis=None):
+        return squeeze(self, axis)
+
+    def expand_dims(self, axis):
+        return expand_dims(self, axis)
+
+    def swapaxes(self, axis1, axis2):
+        return swapaxes(self, axis1, axis2)
+
+    def flatten(self, order="C"):
+        return reshape(self, (-1,))
+
+    def dot(self, b):
+        return dot(self, b)
+
+    def as_nd_ndarray(self) -> Symbol:
+        return Symbol(list(self._outputs))
+
+    def as_np_ndarray(self):
+        return self
+
+
+def _sym_as_np_ndarray(self):
+    """``Symbol.as_np_ndarray()``: the same graph entry as an ``mx.sym.np`` Symbol."""
+    return _Symbol(list(self._outputs))
+
+
+Symbol.as_np_ndarray = _sym_as_np_ndarray
+
+__all__ += [n for n in list(globals()) if not n.startswith("_") and callable(globals()[n]) and n not in ("Symbol", "numbers")]
