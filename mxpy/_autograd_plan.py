@@ -23,6 +23,7 @@ recently used dropped first.
 from __future__ import annotations
 
 import threading
+import weakref
 from collections import OrderedDict
 
 from .executor import Executor, make_step, run_steps
@@ -87,6 +88,42 @@ def _pattern(arrays: list) -> tuple:
     return tuple(out)
 
 
+# a recipe whose external arrays differ this many times in a row stops being watched
+_REUSE_TRIES = 3
+
+
+class _Reuse:
+    """Keeps a recipe's step while its external arrays stay the same objects.
+
+    A hybridized block's recorded steps read and write the block's own arrays and
+    the parameters' gradients every batch, so their steps can be kept; an
+    imperative net's are new arrays every batch. Only a step whose arrays were
+    the same in two backwards in a row is kept (it holds them alive, so an
+    imperative batch's arrays never are); until then the arrays are watched
+    through weak references, and after ``_REUSE_TRIES`` changes in a row not at all.
+    """
+
+    __slots__ = ("slots", "step", "arrays", "refs", "misses")
+
+    def __init__(self, slots: tuple):
+        self.slots = slots
+        self.step = None  # the kept step, and the arrays of its slots
+        self.arrays: tuple = ()
+        self.refs: tuple | None = None  # weak references to the last backward's arrays
+        self.misses = 0
+
+    def seen(self, ext: list, made) -> None:
+        """A step was just made for ``ext``: keep it if its arrays repeat the last ones."""
+        cur = [ext[i] for i in self.slots]
+        refs = self.refs
+        if refs is not None and all(r() is a for r, a in zip(refs, cur)):
+            self.step, self.arrays, self.refs, self.misses = made, tuple(cur), None, 0
+            return
+        self.step, self.arrays = None, ()
+        self.misses += refs is not None
+        self.refs = tuple(weakref.ref(a) for a in cur) if self.misses < _REUSE_TRIES else None
+
+
 class Plan:
     """The backward steps of one Executor, with the slots of external arrays left open."""
 
@@ -102,12 +139,13 @@ class Plan:
             in_ext = tuple([index.get(id(a), -1) for a in ins])
             out_ext = tuple([index.get(id(a), -1) for a in outs])
             if max(in_ext + out_ext, default=-1) < 0:
-                self.recipes.append((st, None, None, None, None))
+                self.recipes.append((st, None, None, None, None, None))
                 continue
             # only the planned arrays are kept: the batch's own arrays are not held alive
             ins_t = [None if i >= 0 else a for i, a in zip(in_ext, ins)]
             outs_t = [None if i >= 0 else a for i, a in zip(out_ext, outs)]
-            self.recipes.append(((st.node, st.req, st.ctx, st.cost), ins_t, outs_t, in_ext, out_ext))
+            slots = tuple(sorted({i for i in in_ext + out_ext if i >= 0}))
+            self.recipes.append(((st.node, st.req, st.ctx, st.cost), ins_t, outs_t, in_ext, out_ext, _Reuse(slots)))
         self.head_grads = list(ex._head_grad_arrays)
         self.zero = [index[id(a)] for a in ex._zero_grads]
         self.split = ex._split
@@ -122,14 +160,25 @@ class Plan:
             ext[k][:] = 0
         steps = []
         split = self.split
-        for st, ins_t, outs_t, in_ext, out_ext in self.recipes:
+        for st, ins_t, outs_t, in_ext, out_ext, reuse in self.recipes:
             if ins_t is None:
                 steps.append(st)
                 continue
+            kept = reuse.step
+            if kept is not None:
+                for i, a in zip(reuse.slots, reuse.arrays):
+                    if ext[i] is not a:
+                        break
+                else:  # the same arrays as the kept step's (a hybridized block's own)
+                    steps.append(kept)
+                    continue
             node, req, ctx, cost = st
             ins = [a if i < 0 else ext[i] for i, a in zip(in_ext, ins_t)]
             outs = [a if i < 0 else ext[i] for i, a in zip(out_ext, outs_t)]
-            steps.append(make_step(node, ins, outs, req, ctx, split, cost))
+            made = make_step(node, ins, outs, req, ctx, split, cost)
+            if reuse.misses < _REUSE_TRIES:
+                reuse.seen(ext, made)
+            steps.append(made)
         run_steps(steps, train_mode, split)
 
 

@@ -398,9 +398,10 @@ def _run_executor(g: _Graph, hgs: list[NDArray], wanted: list[Node], grads_out: 
     key, ext = _plan.signature(g, wanted, reqs, hgs, train_mode)
     ext.extend(grads_out)
     plan, full_key = _plan.lookup(key, ext)
-    if plan is not None:
+    if plan is not None:  # its key names every op and the wanted variables: checked when built
         plan.run(ext, hgs, train_mode)
         return
+    _check_differentiable(g.order, wanted)
     ex = _build_executor(g, wanted, grads_out, reqs, hgs)
     ex.backward(hgs, is_train=train_mode)
     if not ex._group2ctx:
@@ -576,13 +577,13 @@ def backward(heads, head_grads=None, retain_graph: bool = False, train_mode: boo
         raise MXNetError(f"backward: {_NO_INPUTS}")
     nodes = [n for n, _ in marked]
     reqs = [arr._ag[0].grad_req for _, arr in marked]
-    _check_differentiable(g.order, nodes)
     grads = [arr._grad for _, arr in marked]
     stand_ins = _sparse_stand_ins(grads, reqs) if _sparse_grads else None
     if stand_ins:
         grads = [d for d, _ in stand_ins]
         reqs = ["write" if sp is not None else r for (_, sp), r in zip(stand_ins, reqs)]
     if g.custom:
+        _check_differentiable(g.order, nodes)
         results = _interpret(g, hgs, nodes, False, train_mode, reuse=not retain_graph)
         prev = set_recording(False)
         try:
@@ -673,8 +674,8 @@ def grad(heads, variables, head_grads=None, retain_graph=None, create_graph: boo
         if hit is None:
             raise MXNetError(f"grad: Cannot differentiate with respect to the {k + 1}-th variable because it is unreachable from the outputs.")
         nodes.append(hit[0])
-    _check_differentiable(g.order, nodes)
     if create_graph or g.custom:
+        _check_differentiable(g.order, nodes)
         results = _interpret(g, hgs, nodes, create_graph, train_mode)
         outs = [r if r is not None else _zeros_for(v, create_graph) for r, v in zip(results, variables)]
     else:

@@ -377,3 +377,50 @@ def test_cache_is_bounded_in_bytes(monkeypatch):
         np.testing.assert_allclose(x.grad.asnumpy(), np.exp(s * 1.0) * (s + 1), rtol=1e-6)
     plans = [p for p in _autograd_plan._cache().values() if isinstance(p, _autograd_plan.Plan)]
     assert plans and sum(p.nbytes for p in plans) <= 3000
+
+
+def test_hybridized_steps_are_kept_and_imperative_arrays_are_not(monkeypatch):
+    """A hybridized block's backward steps (its own arrays) are made once and kept; an
+    imperative net's steps are made every batch and hold none of its arrays afterwards."""
+    import gc
+    import weakref
+
+    made = []
+    real = _autograd_plan.make_step
+    monkeypatch.setattr(_autograd_plan, "make_step", lambda *a, **k: made.append(1) or real(*a, **k))
+    xs, ys = _batches(6, (8, 5)), [mx.nd.array(np.arange(8) % 3) for _ in range(6)]
+
+    def train(hybrid, fresh):
+        mx.random.seed(3)
+        net = nn.HybridSequential()
+        net.add(nn.Dense(6, activation="relu"), nn.Dense(3))
+        net.initialize(mx.init.Xavier())
+        if hybrid:
+            net.hybridize(static_alloc=True, static_shape=True)
+        trainer = mx.gluon.Trainer(net.collect_params(), "sgd", {"learning_rate": 0.1})
+        counts, refs = [], []
+        for x, y in zip(xs, ys):
+            made.clear()
+            with autograd.record():
+                out = net(x)
+                loss = -mx.nd.pick(mx.nd.log_softmax(out), y)
+            _backward(loss, fresh)
+            trainer.step(8)
+            counts.append(len(made))
+            refs.append(weakref.ref(out))
+            del out, loss
+        gc.collect()
+        assert all(r() is None for r in refs)  # no batch's output is held by a plan
+        return [p.data().asnumpy() for p in net.collect_params().values()], counts
+
+    _autograd_plan.clear()
+    want, _ = train(False, True)
+    for hybrid in (False, True):
+        _autograd_plan.clear()
+        got, counts = train(hybrid, False)
+        for a, b in zip(want, got):
+            np.testing.assert_allclose(a, b, rtol=1e-6, atol=1e-7)
+        if hybrid:  # from the third batch on only the loss's steps (new arrays) are made
+            assert counts[-1] < counts[1]
+        else:
+            assert counts[-1] == counts[1] > 0

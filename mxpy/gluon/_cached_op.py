@@ -28,7 +28,7 @@ import weakref
 from .. import autograd
 from .._autograd_calls import new_call_attrs
 from ..base import MXNetError
-from ..executor import Executor
+from ..executor import Executor, make_step, run_steps
 from ..ndarray import NDArray
 from ..ndarray.creation import copy_into
 from ..ndarray.dispatch import invoke
@@ -42,7 +42,7 @@ __all__ = ["CachedOp"]
 class _Bound:
     """One Executor of a cached op and the arrays it was bound to."""
 
-    __slots__ = ("ex", "inputs", "params", "needs", "grads", "zeros", "order", "owner", "recordable")
+    __slots__ = ("ex", "inputs", "params", "needs", "grads", "zeros", "order", "owner", "recordable", "readers", "direct")
 
     def __init__(self, ex: Executor, inputs: list[NDArray], params: list[NDArray], needs: tuple, grads: list, zeros: list, order: list):
         self.ex = ex
@@ -57,6 +57,44 @@ class _Bound:
         self.owner = None
         # its forward steps can go on the tape op by op (no cross-context copies)
         self.recordable = all(st.node is not None for st in ex._fwd_steps)
+        # per forward step that reads a data input: (step index, [(input slot, input position)])
+        own = {id(a): pos for pos, a in enumerate(inputs)}
+        self.readers = []
+        for k, st in enumerate(ex._fwd_steps):
+            slots = [(j, own[id(a)]) for j, a in enumerate(st.arrays[0]) if id(a) in own]
+            if slots:
+                self.readers.append((k, slots))
+        self.direct: tuple | None = None  # (the caller's inputs, forward steps reading them) of the last call
+        if any(id(o) in own for o in ex.outputs):  # an input handed back as an output: copied in
+            self.readers = None
+
+    def forward_steps(self, inputs: list) -> list | None:
+        """The forward steps reading the caller's ``inputs`` in place of the executor's own
+        input arrays (no copy in), or None where that cannot be done.
+
+        Only C-contiguous inputs of an executor without a monitor are read in place (their
+        shape and dtype are the binding's, by the pool key); the steps are made again only
+        when the inputs are other arrays than the last call's. As in imperative code, the
+        recorded graph then reads the caller's arrays themselves.
+        """
+        ex = self.ex
+        if ex._monitor is not None or not self.recordable or self.readers is None:
+            return None
+        last = self.direct
+        if last is not None and len(last[0]) == len(inputs) and all(a is b for a, b in zip(last[0], inputs)):
+            return last[1]
+        for x in inputs:
+            if not x._data.flags.c_contiguous:
+                return None
+        steps = list(ex._fwd_steps)
+        for k, slots in self.readers:
+            st = steps[k]
+            ins = list(st.arrays[0])
+            for j, pos in slots:
+                ins[j] = inputs[pos]
+            steps[k] = make_step(st.node, ins, st.arrays[1], st.req, st.ctx, ex._split)
+        self.direct = (tuple(inputs), steps)
+        return steps
 
     def busy(self) -> bool:
         owner = self.owner() if self.owner is not None else None
@@ -219,9 +257,14 @@ class CachedOp:
             bound_list.append(bound)
         is_train = autograd.is_training()
         if not recording or not any(needs):
-            for src, dst in zip(inputs, bound.inputs):
-                copy_into(src, dst)
-            outs = bound.ex.forward(is_train=is_train)
+            steps = bound.forward_steps(inputs)
+            if steps is None:
+                for src, dst in zip(inputs, bound.inputs):
+                    copy_into(src, dst)
+                outs = bound.ex.forward(is_train=is_train)
+            else:
+                run_steps(steps, is_train, bound.ex._split)
+                outs = bound.ex.outputs
             return [o.copy() for o in outs]
         if bound.recordable:
             return self._run_recorded(bound, inputs, is_train)
@@ -233,7 +276,8 @@ class CachedOp:
     def _run_recorded(self, bound: _Bound, inputs: list[NDArray], is_train: bool) -> list[NDArray]:
         """Run the forward steps and put each one on the autograd tape (see the module doc)."""
         ex = bound.ex
-        steps = ex._fwd_steps
+        direct = bound.forward_steps(inputs)  # the steps reading the caller's inputs, no copy in
+        steps = ex._fwd_steps if direct is None else direct
         # this executor's arrays may still carry nodes of an earlier call whose tape no
         # backward freed (its outputs unused, say): that call no longer holds the executor
         for st in steps:
@@ -243,12 +287,16 @@ class CachedOp:
             dst._ag = None
         record = autograd._record_op
         tagged: list = []  # the nodes of this call (autograd.get_symbol shows them as one)
-        for src, dst in zip(inputs, bound.inputs):
-            copy_into(src, dst)
-            if src._ag is not None:
-                record(_COPY, _NO_PARAMS, [src], [dst])
-                tagged.append(dst)
-        outs = ex.forward(is_train=is_train)
+        if direct is None:
+            for src, dst in zip(inputs, bound.inputs):
+                copy_into(src, dst)
+                if src._ag is not None:
+                    record(_COPY, _NO_PARAMS, [src], [dst])
+                    tagged.append(dst)
+            outs = ex.forward(is_train=is_train)
+        else:
+            run_steps(direct, is_train, ex._split)
+            outs = ex.outputs
         for st in steps:
             ins, outs_ = st.arrays
             record(st.node.op, st.node.params, ins, outs_)

@@ -29,6 +29,20 @@ def store(out, req: str, value) -> None:
         out[...] = value
 
 
+def row_max(xp, z, ax: int):
+    """``z.max(axis=ax, keepdims=True)``, fast for short rows along the last axis.
+
+    NumPy's float max pays ~150 ns per row of a last-axis reduction, so a
+    (128, 10) batch of logits costs ~20 us; reduced across rows of the
+    transposed copy it is ~2 us. Max is exact, so both give the same values.
+    """
+    n = z.shape[ax] if z.ndim else 0
+    if ax != z.ndim - 1 or z.ndim < 2 or n == 0 or n > 64 or z.size < 16 * n:
+        return z.max(axis=ax, keepdims=True)
+    flat = z.reshape(-1, n)
+    return xp.maximum.reduce(xp.ascontiguousarray(flat.T), axis=0).reshape(z.shape[:-1] + (1,))
+
+
 def ufunc_kernel(compute: Callable) -> Callable:
     """Kernel from ``compute(xp, *ins, out=None) -> array``; writes in place when it can."""
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..registry import OpDef, Param, ShapeError, names, register
-from ._util import store
+from ._util import row_max, store
 
 _FLOATS = ("float16", "float32", "float64")
 
@@ -88,16 +88,25 @@ def _kernel(log: bool, negate: bool):
             pos = xp.arange(n).reshape((n,) + (1,) * (x.ndim - 1 - ax))
             valid = pos < xp.expand_dims(ins[1], ax)
             z = xp.where(valid, z, -xp.inf)
+        # the reductions run outside errstate, where NumPy's are ~2x faster on short rows:
+        # max never warns, and with t > 0 every exp is in [0, 1] (or NaN), so the sum
+        # cannot overflow; a NaN anywhere in the row makes the max, and so the row, NaN
+        m = row_max(xp, z, ax)
         with np.errstate(all="ignore"):
-            z -= z.max(axis=ax, keepdims=True)  # NaN in the row makes the max NaN
+            z -= m
             if t != 1.0:
                 z /= t
+            e = xp.exp(z) if log else xp.exp(z, out=z)
+        if t > 0:
+            s = e.sum(axis=ax, keepdims=True)
+        else:
+            with np.errstate(all="ignore"):
+                s = e.sum(axis=ax, keepdims=True)
+        with np.errstate(all="ignore"):
             if log:
-                s = xp.exp(z).sum(axis=ax, keepdims=True)
                 z -= xp.log(s)
             else:
-                xp.exp(z, out=z)
-                z /= z.sum(axis=ax, keepdims=True)
+                z /= s
             if valid is not None:  # entries past the length (and rows of length 0) are 0
                 z = xp.where(valid, z, 0)
         store(out, req[0], z.astype(out.dtype, copy=False))
