@@ -215,7 +215,7 @@ def mark_variables(variables, gradients, grad_reqs="write") -> None:
     for v, g, r in zip(variables, gradients, reqs):
         v._grad = g
         v._ag = (_Mark(Node(None, "var", {}, []), r), 0)
-        if type(g) is not NDArray:
+        if g.stype != "default":
             _sparse_grads = True
 
 
@@ -380,7 +380,7 @@ def _head_grads(heads: list[NDArray], head_grads) -> list[NDArray]:
             raise TypeError(f"backward: head_grads[{k}] must be an NDArray or None, got {type(hg).__name__}")
         elif hg.shape != h.shape:
             raise MXNetError(f"backward: head_grads[{k}] has shape {hg.shape}, expected {h.shape} (the head's)")
-        elif type(hg) is not NDArray:
+        elif hg.stype != "default":
             hg = hg.tostype("default")  # the gradient pass runs densely
         out.append(hg)
     return out
@@ -614,11 +614,11 @@ _sparse_grads = False
 def _sparse_stand_ins(grads: list, reqs: list) -> list | None:
     """(dense buffer, (sparse grad, req) or None) per gradient, when any gradient is sparse:
     the gradient pass writes dense buffers, then :func:`_store_sparse_grads` converts them."""
-    if all(type(gr) is NDArray for gr in grads):
+    if all(gr.stype == "default" for gr in grads):
         return None
     out = []
     for gr, req in zip(grads, reqs):
-        if type(gr) is NDArray:
+        if gr.stype == "default":
             out.append((gr, None))
         else:
             out.append((_new(gr._ctx, gr.shape, gr._data.dtype), (gr, req)))

@@ -333,7 +333,7 @@ class Executor:
                 raise MXNetError(f"backward: output {k} ({self._symbol.list_outputs()[k]}) is not a loss, so its head gradient is required: pass out_grads")
             if given.shape != arr.shape:
                 raise ValueError(f"backward: out_grads[{k}] has shape {given.shape}, expected {arr.shape}")
-            if type(given) is not NDArray:  # a sparse head gradient: the pass runs densely
+            if given.stype != "default":  # a sparse head gradient: the pass runs densely
                 given = given.tostype("default")
             copy_into(given, arr)
         for g in self._zero_grads:

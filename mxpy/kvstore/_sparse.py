@@ -35,7 +35,7 @@ def sparse_sum(values: list, ctx: Context) -> NDArray:
 
 def assign(src: NDArray, dst: NDArray) -> None:
     """``dst[:] = src`` across contexts and storage types."""
-    if type(src) is NDArray and type(dst) is NDArray:
+    if src.stype == "default" and dst.stype == "default":
         copy_into(src, dst)
     elif src.stype == dst.stype or dst.stype == "default":
         src.copyto(dst)

@@ -90,7 +90,7 @@ class LocalKVStore(KVStore):
 
     def _reduce(self, key, values: list, ctx: Context, dtype) -> NDArray:
         """A fresh array on ``ctx`` holding the sum of ``values`` (engine ops, lazy)."""
-        if any(type(v) is not NDArray for v in values):
+        if any(v.stype != "default" for v in values):
             return sparse_sum(values, ctx)
         if self._compressor is not None and self._compress_local:
             bufs = [self._compressed(key, i, v, ctx, dtype) for i, v in enumerate(values)]
@@ -113,7 +113,7 @@ class LocalKVStore(KVStore):
             ctx = self._merge_context(k, values)
             if stored._ctx != ctx:
                 # device stores keep the value where it is merged, so updates need no copies
-                if type(stored) is NDArray:
+                if stored.stype == "default":
                     moved = _new(ctx, stored.shape, stored._data.dtype)
                     copy_into(stored, moved)
                 else:

@@ -152,7 +152,9 @@ def invoke(op: OpDef, args: Sequence, kwargs: dict, out: Any = None, ctx: Any = 
     for i, a in enumerate(args):
         if type(a) is not NDArray:  # an identity test: dense calls pay nothing for sparse support
             if isinstance(a, NDArray):
-                return sparse_invoke(op, args, kwargs, out, ctx, train)
+                if a.stype != "default":  # dense subclasses (mx.np.ndarray) run here as they are
+                    return sparse_invoke(op, args, kwargs, out, ctx, train)
+                continue
             names = op.input_names(p)
             nm = names[i] if i < len(names) else f"input {i}"
             raise TypeError(f"{op.name}: argument '{nm}' must be an NDArray, got {type(a).__name__}")
@@ -168,7 +170,7 @@ def invoke(op: OpDef, args: Sequence, kwargs: dict, out: Any = None, ctx: Any = 
         if len(given) != n_vis:
             raise MXNetError(f"{op.name}: out= expects {n_vis} array(s), got {len(given)}")
         for i, (o, s, t) in enumerate(zip(given, out_shapes, out_types)):
-            if type(o) is not NDArray and isinstance(o, NDArray):
+            if type(o) is not NDArray and isinstance(o, NDArray) and o.stype != "default":
                 return sparse_invoke(op, args, kwargs, out, ctx, train)
             if not isinstance(o, NDArray):
                 raise TypeError(f"{op.name}: out= must be NDArray, got {type(o).__name__}")

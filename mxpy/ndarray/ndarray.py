@@ -255,7 +255,7 @@ class NDArray:
                 return other
             if other.shape != self.shape:
                 raise MXNetError(f"copyto: shape mismatch, source {self.shape} vs destination {other.shape}; copyto needs equal shapes")
-            if type(other) is not NDArray:  # a sparse destination: cast to its storage type
+            if other.stype != "default":  # a sparse destination: cast to its storage type
                 return self.tostype(other.stype).copyto(other)
             copy_into(self, other)
             return other

@@ -80,12 +80,12 @@ def bind(self: Symbol, ctx: Context, args, args_grad=None, grad_req="write", aux
             raise MXNetError(f"bind: aux state {n!r} has shape {a.shape}, inferred {tuple(s)}")
     # sparse arrays bind as dense copies (graphs compute densely); sparse gradient buffers get
     # each backward's result cast back to their storage type
-    arg_arrays = [a if type(a) is NDArray else a.tostype("default") for a in arg_arrays]
-    aux = [a if type(a) is NDArray else a.tostype("default") for a in aux]
+    arg_arrays = [a if a.stype == "default" else a.tostype("default") for a in arg_arrays]
+    aux = [a if a.stype == "default" else a.tostype("default") for a in aux]
     given_grads = list(grads)
     sparse_grads = []
     for k, g in enumerate(grads):
-        if g is not None and type(g) is not NDArray:
+        if g is not None and g.stype != "default":
             grads[k] = g.tostype("default")
             sparse_grads.append((grads[k], g, reqs[k]))
     ex = Executor(self, ctx, arg_arrays, grads, reqs, aux, group2ctx=group2ctx)
