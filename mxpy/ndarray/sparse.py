@@ -723,7 +723,7 @@ multiply = _binary("multiply", "elemwise_mul", "broadcast_mul", "_mul_scalar", "
 divide = _binary("divide", "elemwise_div", "broadcast_div", "_div_scalar", "_rdiv_scalar")
 
 
-def retain(data: NDArray, indices, **kwargs) -> RowSparseNDArray:
+def retain(data: NDArray, indices=None, **kwargs) -> RowSparseNDArray:
     """Row_sparse ``data`` holding exactly the rows ``indices`` (MXNet's ``sparse.retain``).
 
     >>> import mxpy as mx
@@ -735,6 +735,8 @@ def retain(data: NDArray, indices, **kwargs) -> RowSparseNDArray:
 
     if kwargs:
         raise MXNetError(f"retain: unknown arguments {sorted(kwargs)}; retain takes data and indices")
+    if indices is None:
+        raise MXNetError("retain: indices is required (the row ids to keep)")
     return call("_sparse_retain", data, indices)
 
 
