@@ -338,7 +338,10 @@ def _dot(op, args, kwargs):
     if p.get("forward_stype") is not None:  # the asked storage type, whatever the inputs
         kw = dict(kwargs)
         kw.pop("forward_stype")
-        return dispatch.invoke(op, list(args), kw).tostype(p.forward_stype)
+        res = dispatch.invoke(op, list(args), kw)
+        if res.stype not in ("default", p.forward_stype):
+            res = res.tostype("default")  # row_sparse and csr do not convert into each other
+        return res if res.stype == p.forward_stype else res.tostype(p.forward_stype)
     if lhs.ndim != 2 or rhs.ndim != 2:
         return NotImplemented
     ta, tb = p.transpose_a, p.transpose_b
