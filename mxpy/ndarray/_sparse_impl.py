@@ -275,7 +275,8 @@ def _values_map(op, args, kwargs):
 
 
 def _scalar_keeps_zero(op, args, kwargs):
-    """Scalar ops keep the storage type where they map 0 to 0 (``x * 2``, ``x == 1``), as MXNet."""
+    """Scalar ops keep the storage type where they map 0 to 0 (``x * 2``, ``x == 1``,
+    ``quadratic`` with ``c=0``), as MXNet."""
     p = op.parse(kwargs)
     zero = np.zeros(1, args[0]._data.dtype)
     with np.errstate(all="ignore"):
@@ -388,6 +389,7 @@ _SPARSE = {
     "_greater_equal_scalar": _scalar_keeps_zero,
     "_lesser_scalar": _scalar_keeps_zero,
     "_lesser_equal_scalar": _scalar_keeps_zero,
+    "_contrib_quadratic": _scalar_keeps_zero,
     "take": _dense_then("csr", lambda args, p: isinstance(args[0], CSRNDArray) and p.axis == 0 and not _is_sp(args[1])),
     "zeros_like": _zeros_like,
     "_copy": _copy,
