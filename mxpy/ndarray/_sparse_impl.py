@@ -376,6 +376,23 @@ def _dot(op, args, kwargs):
     return NotImplemented
 
 
+def _square_sum(op, args, kwargs):
+    """Row sums of a row_sparse array kept as its rows (axis=1, keepdims), as MXNet."""
+    (x,) = args
+    p = op.parse(kwargs)
+    axis = (p.axis,) if isinstance(p.axis, int) else p.axis
+    if not isinstance(x, RowSparseNDArray) or x.ndim != 2 or not p.keepdims or p.exclude or tuple(axis or ()) not in ((1,), (-1,)):
+        return NotImplemented
+    res = _make(RowSparseNDArray, x._ctx, (x.shape[0], 1), x._data.dtype)
+
+    def run():
+        data, idx = x._host_parts()
+        res._set_parts(np.sum(data * data, axis=1, keepdims=True), idx)
+
+    _write_sparse(res, [x], run, op.name)
+    return res
+
+
 _SPARSE = {
     "elemwise_add": _elemwise_add(1),
     "_grad_add": _elemwise_add(1),
@@ -395,6 +412,7 @@ _SPARSE = {
     "_copy": _copy,
     "add_n": _add_n,
     "_sparse_retain": _retain,
+    "_square_sum": _square_sum,
     "dot": _dot,
 }
 # unary maps with f(0) == 0 keep the storage type in MXNet
