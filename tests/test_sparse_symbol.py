@@ -81,3 +81,26 @@ def test_quadratic_keeps_csr_when_c_is_zero():
     assert q.stype == "csr"
     np.testing.assert_allclose(q.asnumpy(), [[0, 3.0], [8.0, 0]])
     assert mx.nd.contrib.quadratic(d, a=1.0, b=2.0, c=1.0).stype == "default"
+
+
+def test_sparse_arrays_on_a_gpu_context():
+    from mxpy.backend import fake_gpu
+
+    was = fake_gpu.enabled_count()
+    fake_gpu.enable(1)
+    try:
+        g = mx.gpu(0)
+        r = mx.nd.array([[0, 0], [1, 2], [0, 0]], ctx=g).tostype("row_sparse")
+        assert r.context == g and r.indices.asnumpy().tolist() == [1]
+        np.testing.assert_allclose((r * 2 + r).asnumpy(), [[0, 0], [3, 6], [0, 0]])
+        w = mx.nd.ones((3, 2), ctx=g)
+        mx.nd.sgd_update(w, r, lr=0.1, wd=0.1, out=w)  # lazy: row 1 only
+        np.testing.assert_allclose(w.asnumpy(), [[1, 1], [0.89, 0.79], [1, 1]], rtol=1e-6)
+        c = mx.nd.array([[0, 1], [2, 0]], ctx=g).tostype("csr")
+        np.testing.assert_allclose(mx.nd.sparse.dot(c, mx.nd.ones((2, 2), ctx=g)).asnumpy(), [[1, 1], [2, 2]])
+        assert r.copyto(mx.cpu()).context == mx.cpu() and r.tostype("default").context == g
+    finally:
+        if was:
+            fake_gpu.enable(was)
+        else:
+            fake_gpu.disable()
