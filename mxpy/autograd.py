@@ -25,6 +25,7 @@ import threading
 from contextlib import contextmanager
 
 from . import _autograd_plan as _plan
+from . import _autograd_sparse
 from ._autograd_calls import fold_calls
 from ._autograd_higher_order import higher_order_ops
 from .backend.cpu_threads import adapt_threads
@@ -578,7 +579,7 @@ def backward(heads, head_grads=None, retain_graph: bool = False, train_mode: boo
     nodes = [n for n, _ in marked]
     reqs = [arr._ag[0].grad_req for _, arr in marked]
     grads = [arr._grad for _, arr in marked]
-    stand_ins = _sparse_stand_ins(grads, reqs) if _sparse_grads else None
+    stand_ins = _autograd_sparse.stand_ins(grads, reqs) if _sparse_grads else None
     if stand_ins:
         grads = [d for d, _ in stand_ins]
         reqs = ["write" if sp is not None else r for (_, sp), r in zip(stand_ins, reqs)]
@@ -600,7 +601,7 @@ def backward(heads, head_grads=None, retain_graph: bool = False, train_mode: boo
     else:
         _run_executor(g, hgs, nodes, grads, reqs, train_mode)
     if stand_ins:
-        _store_sparse_grads(stand_ins)
+        _autograd_sparse.store(stand_ins)
     for _, arr in marked:
         arr._ag[0].fresh = True
     if not retain_graph:
@@ -609,34 +610,6 @@ def backward(heads, head_grads=None, retain_graph: bool = False, train_mode: boo
 
 # True once a sparse gradient buffer was marked: only then does backward look for them
 _sparse_grads = False
-
-
-def _sparse_stand_ins(grads: list, reqs: list) -> list | None:
-    """(dense buffer, (sparse grad, req) or None) per gradient, when any gradient is sparse:
-    the gradient pass writes dense buffers, then :func:`_store_sparse_grads` converts them."""
-    if all(gr.stype == "default" for gr in grads):
-        return None
-    out = []
-    for gr, req in zip(grads, reqs):
-        if gr.stype == "default":
-            out.append((gr, None))
-        else:
-            out.append((_new(gr._ctx, gr.shape, gr._data.dtype), (gr, req)))
-    return out
-
-
-def _store_sparse_grads(stand_ins: list) -> None:
-    """Each sparse gradient gets its dense buffer's rows that hold values ('add' sums into it)."""
-    from .ndarray.sparse import cast_storage
-
-    for dense, sp in stand_ins:
-        if sp is None:
-            continue
-        grad, req = sp
-        value = cast_storage(dense, grad.stype)
-        if req == "add":
-            value = value + grad
-        value.copyto(grad)
 
 
 def grad(heads, variables, head_grads=None, retain_graph=None, create_graph: bool = False, train_mode: bool = True):

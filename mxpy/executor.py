@@ -339,9 +339,9 @@ class Executor:
         for g in self._zero_grads:
             g[:] = 0
         self._push(self._bwd_steps, is_train)
-        if self._sparse_grads:
-            for dense, sparse, req in self._sparse_grads:
-                (dense.tostype(sparse.stype) + sparse if req == "add" else dense).copyto(sparse)
+        if self._sparse_grads:  # the dense buffer started as the sparse one, so 'add' is in it
+            for dense, sparse, _ in self._sparse_grads:
+                dense.copyto(sparse)
 
     # -- views ---------------------------------------------------------------------------
     @property

@@ -99,3 +99,34 @@ def test_sparse_params_save_and_load(tmp_path):
     other = gluon.nn.Embedding(6, 3, sparse_grad=True)
     other.load_parameters(path)
     np.testing.assert_array_equal(other.weight.data().asnumpy(), W0)
+
+
+def test_gluon_utilities_with_sparse_arrays():
+    x1, x2 = mx.nd.ones((3, 3)).tostype("row_sparse"), mx.nd.ones((4, 4)).tostype("row_sparse")
+    assert gluon.utils.clip_global_norm([x1, x2], 1.0) == 5.0
+    assert x1.stype == "row_sparse"
+    np.testing.assert_allclose(x1.asnumpy(), np.full((3, 3), 0.2), rtol=1e-6)
+    csr = mx.nd.sparse.csr_matrix(([2.0], [7], [0, 0, 0, 1, 1]), shape=(4, 9))
+    parts = gluon.utils.split_and_load(csr, [mx.cpu(0), mx.cpu(1)])
+    assert all(isinstance(p, mx.nd.sparse.CSRNDArray) for p in parts) and parts[1].context == mx.cpu(1)
+    np.testing.assert_array_equal(parts[1].asnumpy(), csr.asnumpy()[2:])
+    emb = gluon.nn.Embedding(3, 4, sparse_grad=True)
+    emb.initialize()
+    with autograd.record():
+        emb(mx.nd.array([0, 2])).backward()
+    assert emb.weight.grad().asnumpy().sum() == 8
+    emb.collect_params().zero_grad()
+    assert emb.weight.grad().stype == "row_sparse" and emb.weight.grad().asnumpy().sum() == 0
+
+
+def test_blocks_refuse_row_sparse_weights():
+    w = mx.sym.var("weight", stype="row_sparse")
+    with pytest.raises(AssertionError, match="row_sparse"):
+        gluon.SymbolBlock(mx.sym.dot(mx.sym.var("data"), w), mx.sym.var("data"))
+    params = gluon.ParameterDict("net_")
+    params.get("weight", shape=(5, 5), stype="row_sparse")
+    params.get("bias", shape=(5,))
+    net = gluon.nn.Dense(5, params=params)
+    net.initialize()
+    with pytest.raises(RuntimeError, match="row_sparse_data"):
+        net(mx.nd.ones((2, 5)))

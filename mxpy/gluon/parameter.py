@@ -159,7 +159,7 @@ class Parameter:
 
     @dtype.setter
     def dtype(self, dtype) -> None:
-        self._dtype = dtype
+        self.cast(dtype)  # as MXNet: setting the dtype casts the arrays
 
     @property
     def shape(self):

@@ -95,6 +95,9 @@ class SymbolBlock(HybridBlock):
             if i.name not in graph_inputs:
                 raise ValueError(f"SymbolBlock: input {i.name!r} is not a variable of the output symbol; its variables are {graph_inputs}")
             input_names.add(i.name)
+        for name, attrs in out.attr_dict().items():  # as MXNet: row_sparse parameters are not supported here
+            if attrs.get("__storage_type__") == "1":
+                raise AssertionError(f"SymbolBlock doesn't support Parameter '{name}' because its storage type is 'row_sparse'.")
         arg_params = out.list_arguments()
         aux_params = out.list_auxiliary_states()
         arg_types, aux_types = _param_types(syms, out, arg_params, aux_params)

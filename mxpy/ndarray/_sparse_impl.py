@@ -275,7 +275,8 @@ def _values_map(op, args, kwargs):
 
 
 def _scalar_keeps_zero(op, args, kwargs):
-    """Scalar ops keep the storage type where they map 0 to 0 (``x * 2``, ``x == 1``), as MXNet."""
+    """Scalar ops keep the storage type where they map 0 to 0 (``x * 2``, ``x == 1``,
+    ``quadratic`` with ``c=0``), as MXNet."""
     p = op.parse(kwargs)
     zero = np.zeros(1, args[0]._data.dtype)
     with np.errstate(all="ignore"):
@@ -338,7 +339,10 @@ def _dot(op, args, kwargs):
     if p.get("forward_stype") is not None:  # the asked storage type, whatever the inputs
         kw = dict(kwargs)
         kw.pop("forward_stype")
-        return dispatch.invoke(op, list(args), kw).tostype(p.forward_stype)
+        res = dispatch.invoke(op, list(args), kw)
+        if res.stype not in ("default", p.forward_stype):
+            res = res.tostype("default")  # row_sparse and csr do not convert into each other
+        return res if res.stype == p.forward_stype else res.tostype(p.forward_stype)
     if lhs.ndim != 2 or rhs.ndim != 2:
         return NotImplemented
     ta, tb = p.transpose_a, p.transpose_b
@@ -372,6 +376,23 @@ def _dot(op, args, kwargs):
     return NotImplemented
 
 
+def _square_sum(op, args, kwargs):
+    """Row sums of a row_sparse array kept as its rows (axis=1, keepdims), as MXNet."""
+    (x,) = args
+    p = op.parse(kwargs)
+    axis = (p.axis,) if isinstance(p.axis, int) else p.axis
+    if not isinstance(x, RowSparseNDArray) or x.ndim != 2 or not p.keepdims or p.exclude or tuple(axis or ()) not in ((1,), (-1,)):
+        return NotImplemented
+    res = _make(RowSparseNDArray, x._ctx, (x.shape[0], 1), x._data.dtype)
+
+    def run():
+        data, idx = x._host_parts()
+        res._set_parts(np.sum(data * data, axis=1, keepdims=True), idx)
+
+    _write_sparse(res, [x], run, op.name)
+    return res
+
+
 _SPARSE = {
     "elemwise_add": _elemwise_add(1),
     "_grad_add": _elemwise_add(1),
@@ -385,11 +406,13 @@ _SPARSE = {
     "_greater_equal_scalar": _scalar_keeps_zero,
     "_lesser_scalar": _scalar_keeps_zero,
     "_lesser_equal_scalar": _scalar_keeps_zero,
+    "_contrib_quadratic": _scalar_keeps_zero,
     "take": _dense_then("csr", lambda args, p: isinstance(args[0], CSRNDArray) and p.axis == 0 and not _is_sp(args[1])),
     "zeros_like": _zeros_like,
     "_copy": _copy,
     "add_n": _add_n,
     "_sparse_retain": _retain,
+    "_square_sum": _square_sum,
     "dot": _dot,
 }
 # unary maps with f(0) == 0 keep the storage type in MXNet

@@ -391,6 +391,8 @@ def _value_array(self: NDArray, value, target: tuple, region: tuple) -> NDArray:
 
 def _setitem(self: NDArray, key, value) -> None:
     """``a[key] = value`` (see the module docstring for the rules)."""
+    if isinstance(value, NDArray) and type(value) is not NDArray:
+        value = value.tostype("default")  # a sparse value: its dense form
     t = type(key)
     whole = (t is slice and key.start is None and key.stop is None and key.step is None) or key is Ellipsis or key is None or (t is tuple and not key)
     if whole and dispatch.recorder is None:

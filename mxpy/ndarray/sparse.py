@@ -609,7 +609,8 @@ def csr_matrix(arg1, shape=None, ctx=None, dtype=None) -> CSRNDArray:
     dense = dense.astype(dt)
     if dense.ndim != 2:
         raise ValueError(f"csr_matrix: a dense source must be 2-D, got shape {dense.shape}")
-    return _make(CSRNDArray, ctx, _check_shape(shape, dense.shape, "csr_matrix"), dt, st.csr_from_dense(dense))
+    _same_shape(dense.shape, shape)
+    return _make(CSRNDArray, ctx, dense.shape, dt, st.csr_from_dense(dense))
 
 
 def row_sparse_array(arg1, shape=None, ctx=None, dtype=None) -> RowSparseNDArray:
@@ -644,7 +645,8 @@ def row_sparse_array(arg1, shape=None, ctx=None, dtype=None) -> RowSparseNDArray
     dense = _values(arg1, "row_sparse_array: arg1")
     dt = _default_dtype(arg1, dtype)
     dense = dense.astype(dt)
-    return _make(RowSparseNDArray, ctx, _check_shape(shape, dense.shape, "row_sparse_array"), dt, st.rsp_from_dense(dense))
+    _same_shape(dense.shape, shape)
+    return _make(RowSparseNDArray, ctx, dense.shape, dt, st.rsp_from_dense(dense))
 
 
 def zeros(stype: str, shape, ctx=None, dtype=None, **kwargs) -> NDArray:
@@ -723,7 +725,7 @@ multiply = _binary("multiply", "elemwise_mul", "broadcast_mul", "_mul_scalar", "
 divide = _binary("divide", "elemwise_div", "broadcast_div", "_div_scalar", "_rdiv_scalar")
 
 
-def retain(data: NDArray, indices, **kwargs) -> RowSparseNDArray:
+def retain(data: NDArray, indices=None, **kwargs) -> RowSparseNDArray:
     """Row_sparse ``data`` holding exactly the rows ``indices`` (MXNet's ``sparse.retain``).
 
     >>> import mxpy as mx
@@ -735,6 +737,8 @@ def retain(data: NDArray, indices, **kwargs) -> RowSparseNDArray:
 
     if kwargs:
         raise MXNetError(f"retain: unknown arguments {sorted(kwargs)}; retain takes data and indices")
+    if indices is None:
+        raise MXNetError("retain: indices is required (the row ids to keep)")
     return call("_sparse_retain", data, indices)
 
 

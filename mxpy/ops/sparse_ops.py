@@ -194,7 +194,7 @@ def _nnz_shape(p, data):
 
 def _nnz_fwd(p, xp, x):
     nz = x != 0
-    return xp.asarray([nz.sum()], dtype=np.int64) if p.axis is None else nz.sum(axis=p.axis).astype(np.int64)
+    return nz.sum().astype(np.int64).reshape(1) if p.axis is None else nz.sum(axis=p.axis).astype(np.int64)
 
 
 register_pair(

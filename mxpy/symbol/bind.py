@@ -140,6 +140,7 @@ def simple_bind(
     # as MXNet: a shared parameter's gradient array and the aux states are the shared
     # executor's too, so buckets with grad_req='add' accumulate into one gradient
     shared_grads = shared_exec.grad_dict if shared_exec is not None else {}
+    sparse_grad = _row_sparse_grads(self)
     grads = []
     for n, s, t, r, a in zip(arg_names, arg_shapes, arg_types, reqs, args):
         g = shared_grads.get(n) if n in shared and a is shared[n] else None
@@ -148,13 +149,26 @@ def simple_bind(
         elif g is not None and g.shape == tuple(s):
             grads.append(g)
         else:
-            grads.append(zeros(s, ctx=placed.get(n, ctx), dtype=np_dtype(t)))
+            grads.append(zeros(s, ctx=placed.get(n, ctx), dtype=np_dtype(t), stype="row_sparse" if n in sparse_grad else None))
     shared_aux = shared_exec.aux_dict if shared_exec is not None else {}
     aux = []
     for n, s, t in zip(self.list_auxiliary_states(), aux_shapes, aux_types):
         a = shared_aux.get(n)
         aux.append(a if a is not None and a.shape == tuple(s) else zeros(s, ctx=placed.get(n, ctx), dtype=np_dtype(t)))
     return bind(self, ctx, args, grads, reqs, aux, group2ctx=group2ctx)
+
+
+def _row_sparse_grads(sym: Symbol) -> set:
+    """Variables whose gradient MXNet makes row_sparse: the weight of an Embedding with
+    ``sparse_grad`` (and of the deprecated ``_contrib_SparseEmbedding``)."""
+    out = set()
+    for node in sym._order():
+        if node.op is not None and node.op.name in ("Embedding", "_contrib_SparseEmbedding") and len(node.inputs) > 1:
+            sparse = node.op.name != "Embedding" or node.attrs.get("sparse_grad", "False").strip().lower() in ("true", "1")
+            weight = node.inputs[1][0]
+            if weight.op is None and sparse:
+                out.add(weight.name)
+    return out
 
 
 def _arg_contexts(sym: Symbol, ctx: Context, group2ctx: dict | None) -> dict:

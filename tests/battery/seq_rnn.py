@@ -26,6 +26,13 @@ def _emb_back(og, data, input_dim, output_dim):
 
 
 add("Embedding", [IDX, EW], {"input_dim": 4, "output_dim": 5}, ref=_emb, grad_wrt=(1,))  # IDX: indices on truncation jumps
+add(
+    "_contrib_SparseEmbedding",
+    [IDX, EW],
+    {"input_dim": 4, "output_dim": 5, "deterministic": True},
+    ref=lambda d, w, deterministic, **p: _emb(d, w, **p),
+    grad_wrt=(1,),
+)
 add("_backward_Embedding", [f32(2, 3, 5, seed=22), IDX], {"input_dim": 4, "output_dim": 5}, ref=_emb_back)
 
 # -- UpSampling -------------------------------------------------------------------------

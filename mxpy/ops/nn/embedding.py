@@ -3,7 +3,8 @@
 Indices may be any numeric dtype; as in MXNet they are truncated toward zero
 and clipped to ``[0, input_dim - 1]``. The gradient goes to ``weight`` only
 (a scatter-add of the head gradient rows); MXNet gives no gradient to the
-indices. ``sparse_grad`` is accepted: mxpy's weight gradient is always dense.
+indices. With ``sparse_grad`` a row_sparse gradient buffer gets the looked-up
+rows (autograd and executors convert the dense result, see docs/sparse.md).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ _PARAMS = {
     "input_dim": Param("int", low=1, doc="vocabulary size"),
     "output_dim": Param("int", low=1, doc="embedding vector size"),
     "dtype": Param("dtype", np.dtype("float32"), doc="dtype of weight (and output)"),
-    "sparse_grad": Param("bool", False, doc="row-sparse weight gradient in MXNet; dense here"),
+    "sparse_grad": Param("bool", False, doc="a row_sparse weight gradient (the rows looked up)"),
 }
 
 
@@ -84,7 +85,6 @@ register(
     OpDef(
         "Embedding",
         _forward,
-        aliases=("_contrib_SparseEmbedding",),  # MXNet's deprecated row_sparse-weight form: the same values
         params=_PARAMS,
         inputs=("data", "weight"),
         infer_shape=_infer_shape,
@@ -119,5 +119,30 @@ register(
         infer_type=lambda p, t: (list(t), [t[0]]),
         cost=lambda p, ins, outs: int(ins[0].size),
         doc="Gradient of Embedding with respect to weight (scatter-add of the head gradient rows).",
+    )
+)
+
+
+def _sparse_gradient(g, ograds):
+    attrs = {k: v for k, v in g.attrs.items() if k != "deterministic"}
+    return [None, g.op1("_backward_Embedding", [ograds[0], g.inputs[0]], attrs)]
+
+
+register(
+    OpDef(
+        "_contrib_SparseEmbedding",
+        _forward,
+        params={**_PARAMS, "deterministic": Param("bool", False, doc="deterministic gradient (MXNet's GPU kernels); no effect")},
+        inputs=("data", "weight"),
+        infer_shape=_infer_shape,
+        infer_type=_infer_type,
+        gradient=_sparse_gradient,
+        cost=lambda p, ins, outs: int(outs[0].size),
+        doc=(
+            "MXNet's deprecated Embedding for a row_sparse weight: the same rows as Embedding.\n\n"
+            ">>> import mxpy as mx\n>>> w = mx.nd.arange(6).reshape((3, 2))\n"
+            ">>> mx.nd.contrib.SparseEmbedding(mx.nd.array([1]), w, input_dim=3, output_dim=2).asnumpy().tolist()\n"
+            "[[2.0, 3.0]]"
+        ),
     )
 )

@@ -74,7 +74,8 @@ def _forward(p, ins, outs, req, rt):
     else:
         xp.matmul(x, w.T, out=out)
     if not p.no_bias:
-        out += ins[2].reshape(-1)  # a (num_hidden, 1) bias too, as MXNet
+        b = ins[2]
+        out += b if b.ndim == 1 else b.reshape(-1)  # a (num_hidden, 1) bias too, as MXNet
 
 
 def _backward(p, ins, outs, req, rt):
