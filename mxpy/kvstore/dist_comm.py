@@ -192,7 +192,12 @@ class _Header:
         group = self.group
         try:
             group.post(self)
-            return self.req is None or self.req.Test()
+            req = self.req
+            # (Open MPI's persistent allgather takes a second test to finish once every rank's part is in)
+            if req is None or req.Test() or req.Test():
+                self.req = None  # nothing left to wait for: check_header only compares
+                return True
+            return False
         except group.MPI.Exception as e:
             raise group.lost(f"KVStore.{self.func}({self.key!r})", e) from e
 
@@ -217,6 +222,7 @@ class Group:
         self._codes: dict = {}  # (func, key, shape, dtype) -> its header code
         self._mine = np.zeros(2, np.int64)  # this rank's header: sequence number, code
         self._every = np.zeros((self.size, 2), np.int64)
+        self._now_header = _Header("", None, (), None, 0, self)
         self.bound = bigarray_bound()  # elements per transfer piece, read once (MXNet reads it at start-up)
         # One header is in flight at a time (its op holds the order Var), always in these two
         # buffers: a persistent allgather (MPI 4) saves setting up a collective each transfer.
@@ -265,8 +271,11 @@ class Group:
         transfer, and ``drop``, a deferred op's handle, is cancelled if it has not started (see
         ``engine.run_now``).
         """
-        h = _Header(func, key, shape, dtype, 0, self)
-        return _eng.get().run_now(self._posted, (fn, h, args), reads, (*writes, self.order), COMM_KEY, name, then, h.arrived, drop)
+        if self.order.busy:  # an earlier transfer is pending (it may hold the header below)
+            return None
+        h = self._now_header  # reused: only the op that holds the order Var uses it
+        h.func, h.key, h.shape, h.dtype = func, key, shape, dtype
+        return _eng._current.run_now(self._posted, (fn, h, args), reads, (*writes, self.order), COMM_KEY, name, then, h.arrived, drop)
 
     def _posted(self, fn, header: _Header, args: tuple) -> None:
         try:
@@ -362,9 +371,10 @@ class Group:
 
     def check_header(self, h: _Header) -> None:
         """Every rank posted the same header as ``h``, or MXNetError on every rank naming the keys and ranks."""
-        if h.req is None:
+        if h.req is not None:
+            wait_polling(h.req, f"KVStore.{h.func}({h.key!r})", self.timeout, self.rank)
+        elif self.size == 1:
             return
-        wait_polling(h.req, f"KVStore.{h.func}({h.key!r})", self.timeout, self.rank)
         if h.every.tobytes() == h.mine:
             return
         # Every rank saw the same table, so every rank takes this path: learn the names and report.
