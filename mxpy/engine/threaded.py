@@ -253,8 +253,8 @@ class ThreadedEngine(EngineBase):
         ready: list[_Op] = []
         with self._lock:
             self._release(op, failure, ready)
-            if keep is not None and keep in ready and self._park_locked(keep):
-                ready.remove(keep)
+            if ready:
+                ready = self._park_ready(ready)
         if ready:
             self._dispatch(ready)
         if failure is not None and not isinstance(failure.exc, Exception):
@@ -439,6 +439,15 @@ class ThreadedEngine(EngineBase):
         ready: list[_Op] = []
         with self._lock:
             self._release(op, failure, ready)
+            if ready:
+                ready = self._park_ready(ready)
+        return ready
+
+    def _park_ready(self, ready: list[_Op]) -> list[_Op]:
+        """``ready`` less the deferred ops parked here, in the lock already held (saves taking it again)."""
+        for op in ready:
+            if op.mode == _DEFERRED:
+                return [op for op in ready if op.mode != _DEFERRED or not self._park_locked(op)]
         return ready
 
     def _release(self, op: _Op, failure: Failure | None, ready: list[_Op]) -> None:
@@ -511,7 +520,7 @@ class ThreadedEngine(EngineBase):
         ``_claimable`` runs it. It was ready when queued (every Var granted),
         so any thread may run it; what it unblocks goes to the workers as usual.
         """
-        while var.busy:
+        while var.busy and (write or var.writing or var.queue):
             for op in list(self._claimable):
                 if var in op.writes or (write and var in op.reads):
                     if self._claimable.pop(op, _TAKEN) is _TAKEN:
@@ -533,17 +542,12 @@ class ThreadedEngine(EngineBase):
                     return op
         return None
 
-    def _write_pending(self, var: Var) -> bool:
-        """Whether an earlier write of ``var`` is running or queued (a read waits for nothing else)."""
-        with self._lock:
-            return var.writing or bool(var.queue)
-
     def _wait(self, var: Var, write: bool) -> None:
         # (a read waits for writes alone: with only reads in flight there is nothing to wait for)
         if var.busy and (write or var.writing or var.queue):
             if self._claimable or self._parked:
                 self._run_claimed(var, write)
-            if var.busy and (write or self._write_pending(var)):
+            if var.busy and (write or var.writing or var.queue):  # (unlocked: a marker queued after a finish returns at once)
                 event = threading.Event()
                 marker = _Op(None, (), () if write else (var,), (var,) if write else (), None, "WaitForVar", "", event)
                 self._push_queued(marker)
