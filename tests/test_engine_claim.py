@@ -5,6 +5,10 @@
 - ``push_deferred``: once ready the op waits, unstarted, until a later op
   needs its Vars, a thread waits on them, or ``wait_all``; ``cancel_deferred``
   drops it if it has not started.
+- ``run_now``: a ready op runs in the calling thread, entered in the engine
+  while it runs, with a deferred follow-up queued behind it; or, when its
+  ``here`` says no, it stays lazy (claimable, no worker woken) until a waiter,
+  a later waiting op, ``wait_all`` or the worker's tick starts it.
 
 Each blocking step has a timeout, so a broken engine fails instead of hanging.
 """
@@ -196,10 +200,92 @@ def test_shutdown_runs_parked_ops():
     np.testing.assert_array_equal(dst, [4, 4])
 
 
+def test_run_now_runs_a_ready_op_here_with_its_deferred_follow_up_parked(eng):
+    a, b = np.zeros(3), np.zeros(3)
+    va, vb, ran_in = Var(), Var(), []
+    then = (np.copyto, (b, a), (va,), (vb,), mx.cpu(0), "keep")
+    handle = eng.run_now(lambda: (ran_in.append(threading.current_thread()), a.__setitem__(slice(None), 5)), (), (), (va,), COMM, "now", then)
+    assert ran_in == [threading.current_thread()] and a.tolist() == [5, 5, 5]
+    assert handle is not None and eng.pending() == 1 and b.tolist() == [0, 0, 0]  # the copy waits, parked
+    eng.wait_read(va)  # a read of what the op wrote does not start the copy
+    assert eng.pending() == 1
+    eng.wait_read(vb)
+    assert b.tolist() == [5, 5, 5] and eng.pending() == 0
+
+
+def test_run_now_pushes_nothing_when_its_vars_are_busy(eng):
+    release = _blocked_worker(eng, COMM)
+    var, ran = Var(), []
+    eng.push_queued(lambda: None, (), (), (var,), COMM, "earlier")
+    before = eng.pending()
+    assert eng.run_now(lambda: ran.append(1), (), (), (var,), COMM, "now") is None
+    assert eng.run_now(lambda: ran.append(1), (), (var,), (Var(),), COMM, "now") is None  # a read waits for the write
+    assert ran == [] and eng.pending() == before
+    release.set()
+    eng.wait_all()
+
+
+def test_run_now_drops_the_previous_deferred_op(eng):
+    a, b = np.ones(3), np.zeros(3)
+    va, vb = Var(), Var()
+    kept = eng.push_deferred(np.copyto, (b, a), (va,), (vb,), mx.cpu(0), "keep")
+    assert eng.run_now(lambda: a.__setitem__(slice(None), 7), (), (), (va,), COMM, "now", None, None, kept) is True
+    eng.wait_all()
+    assert b.tolist() == [0, 0, 0] and not eng.cancel_deferred(kept)  # dropped unstarted
+
+
+def test_a_lazy_op_runs_in_the_thread_that_waits_for_it(eng):
+    var, ran_in = Var(), []
+    eng.run_now(lambda: ran_in.append(threading.current_thread()), (), (), (var,), COMM, "lazy", None, lambda: False)
+    eng.wait_read(var)
+    assert ran_in == [threading.current_thread()]
+
+
+def test_a_lazy_op_nobody_asks_for_starts_on_its_worker(eng):
+    done, ran_in = threading.Event(), []
+    eng.run_now(lambda: (ran_in.append(threading.current_thread()), done.set()), (), (), (Var(),), COMM, "lazy", None, lambda: False)
+    assert done.wait(10)  # within two worker ticks
+    assert ran_in[0] is not threading.current_thread()
+    eng.wait_all()
+
+
+def test_a_lazy_op_goes_to_its_worker_when_a_later_op_waits_for_it(eng):
+    a, order, done = np.zeros(1), [], threading.Event()
+    va = Var()
+    eng.run_now(lambda: (order.append("lazy"), a.__setitem__(0, 1)), (), (), (va,), COMM, "lazy", None, lambda: False)
+    eng.push_queued(lambda: (order.append(("after", a[0])), done.set()), (), (va,), (Var(),), COMM, "after")
+    assert done.wait(10)
+    assert order == ["lazy", ("after", 1.0)]
+    eng.wait_all()
+
+
+def test_a_lazy_op_that_fails_reports_at_the_wait(eng):
+    var = Var()
+
+    def boom():
+        raise ValueError("bad transfer")
+
+    eng.run_now(boom, (), (), (var,), COMM, "kvstore_allreduce", None, lambda: False)
+    with pytest.raises(MXNetError, match=r"kvstore_allreduce \(pushed at .*test_engine_claim.py.*ValueError: bad transfer"):
+        eng.wait_read(var)
+
+
+def test_run_now_of_a_failing_op_reports_at_the_wait(eng):
+    var = Var()
+
+    def boom():
+        raise ValueError("bad transfer")
+
+    assert eng.run_now(boom, (), (), (var,), COMM, "kvstore_allreduce") is True
+    with pytest.raises(MXNetError, match=r"kvstore_allreduce \(pushed at .*test_engine_claim.py.*ValueError: bad transfer"):
+        eng.wait_read(var)
+
+
 def test_naive_engine_runs_deferred_ops_at_push():
     n, ran = NaiveEngine(), []
     handle = n.push_deferred(lambda: ran.append(1), (), (), (Var(),), None, "x")
     assert ran == [1] and not n.cancel_deferred(handle)
+    assert n.run_now(lambda: ran.append(2), (), (), (Var(),), None, "x") is None and ran == [1]  # the caller pushes instead
 
 
 def _run_program(e, program: list, n_arrays: int) -> list:
@@ -222,6 +308,9 @@ def _run_program(e, program: list, n_arrays: int) -> list:
             e.push_queued(kernel, (), reads, (vars_[dst],), COMM, "op")
         elif kind in ("deferred", "rekeep"):
             last_deferred[dst] = e.push_deferred(kernel, (), reads, (vars_[dst],), mx.cpu(0), "op")
+        elif kind in ("now", "lazy"):  # here or left lazy when ready, else queued as the store does
+            if e.run_now(kernel, (), reads, (vars_[dst],), COMM, "op", None, lambda lazy=kind == "lazy": not lazy) is None:
+                e.push_queued(kernel, (), reads, (vars_[dst],), COMM, "op")
         else:
             (e.wait_write if k % 2 else e.wait_read)(vars_[dst])
         if kind not in ("deferred", "rekeep"):
@@ -239,7 +328,7 @@ def test_random_programs_with_claims_and_deferred_ops_match_serial():
     """
     for seed in range(12):
         rng = random.Random(seed)
-        kinds = ["push", "queued", "deferred", "rekeep", "wait"]
+        kinds = ["push", "queued", "deferred", "rekeep", "wait", "now", "lazy"]
         program = [(rng.choice(kinds), rng.randrange(4), rng.randrange(4), rng.randint(1, 5)) for _ in range(40)]
         expected = _run_program(NaiveEngine(), program, 4)
         with engine.engine_type(ThreadedEngine(inline_max=-1, nthreads=2)) as e:

@@ -55,6 +55,11 @@ class _Op:
 # once ready, it waits unstarted until something needs it (deferred)
 _CLAIMABLE, _DEFERRED = 1, 2
 _TAKEN = object()
+_WAKE = object()  # put on a worker's queue to make it re-read its settings (no op)
+# How often the worker of a device with lazy ops (see run_now) looks for ones left too long: such
+# an op starts within two ticks (one to three when the worker was busy) even if nothing asks for it.
+_LAZY_TICK = 0.005
+_LAZY_IDLE_TICKS = 200  # ticks without lazy ops before the worker stops looking (then it sleeps)
 
 
 def _distinct(reads: Sequence[Var], writes: Sequence[Var]) -> tuple[tuple, tuple]:
@@ -105,6 +110,10 @@ class ThreadedEngine(EngineBase):
         self._claimable: dict[_Op, None] = {}
         # ready deferred ops that nothing needs yet (see push_deferred); guarded by _lock
         self._parked: dict[_Op, None] = {}
+        # claimable ops not yet handed to their worker (see run_now) -> the tick they were made at
+        self._lazy: dict[_Op, int] = {}
+        self._tick = 0
+        self._polling: dict[object, int] = {}  # devices whose worker looks for stale lazy ops -> last busy tick
 
     # -- pushing -------------------------------------------------------------
     def push(
@@ -208,13 +217,18 @@ class ThreadedEngine(EngineBase):
         it). ``then``, ``(fn, args, reads, writes, ctx, name)``, is a
         :meth:`push_deferred` op entered right behind it; its handle comes
         back (True without ``then``). ``here``, called once the op is
-        entered, may say False: the op then goes to ``ctx``'s worker as
-        :meth:`push_queued` would send it (claimable by a waiter), and this
-        returns at once. For the distributed KVStore: a transfer runs here
-        when every rank has arrived, else it waits on the communication
-        worker while the caller goes on; entering the store's copy before
-        the transfer keeps the work after it small (an MPI transfer leaves
-        the caches cold).
+        entered, may say False: then this returns at once and the op waits,
+        claimable, for a thread that waits on its ``writes`` (as with
+        :meth:`push_queued`); it goes to ``ctx``'s worker only when a later op
+        has to wait for anything, at :meth:`wait_all`, or within two ticks of
+        ``_LAZY_TICK`` (5 ms) if nothing asks for it. A caller that waits
+        right away thus runs it itself and wakes no thread (a wake costs
+        10-100 us on a loaded machine, and the woken thread takes a core).
+
+        For the distributed KVStore: a transfer runs here when every rank
+        has arrived, else it waits as above while the caller goes on;
+        entering the store's copy before the transfer keeps the work after
+        it small (an MPI transfer leaves the caches cold).
         """
         # where the user pushed it: found only if an error needs it or the op leaves this thread
         op = _Op(fn, args, reads, writes, ctx, name, "", None, _CLAIMABLE)
@@ -245,7 +259,7 @@ class ThreadedEngine(EngineBase):
                 op.origin = user_origin()
                 if keep is not None:
                     keep.origin = op.origin
-                self._enqueue(op)
+                self._make_lazy(op)
                 return handle
             fn(*args)
         except BaseException as e:  # noqa: B036 - the op must complete, or its Vars stay busy
@@ -253,8 +267,8 @@ class ThreadedEngine(EngineBase):
         ready: list[_Op] = []
         with self._lock:
             self._release(op, failure, ready)
-            if keep is not None and keep in ready and self._park_locked(keep):
-                ready.remove(keep)
+            if ready:
+                ready = self._park_ready(ready)
         if ready:
             self._dispatch(ready)
         if failure is not None and not isinstance(failure.exc, Exception):
@@ -296,10 +310,11 @@ class ThreadedEngine(EngineBase):
     def _push_queued(self, op: _Op) -> None:
         with self._lock:
             while self._inflight >= self.max_inflight:
-                if self._parked:  # parked ops count as in flight: start them, or this waits forever
+                if self._parked or self._lazy:  # they count as in flight: start them, or this waits forever
                     self._lock.release()
                     try:
                         self._unpark(None)
+                        self._hand_off()
                     finally:
                         self._lock.acquire()
                     continue
@@ -307,8 +322,11 @@ class ThreadedEngine(EngineBase):
             wait = self._enter(op)
         if wait == 0:
             self._dispatch([op])
-        elif self._parked:
-            self._unpark(op)
+        else:
+            if self._parked:
+                self._unpark(op)
+            if self._lazy:  # something waits: lazy ops may be what it waits for
+                self._hand_off()
 
     def _enter(self, op: _Op) -> int:
         """Count ``op`` in flight and queue it on its Vars; returns how many grants it waits for (call with the lock held)."""
@@ -338,6 +356,34 @@ class ThreadedEngine(EngineBase):
                 wait += 1
         op.wait = wait
         return wait
+
+    def _make_lazy(self, op: _Op) -> None:
+        """Leave ready ``op`` claimable without waking its worker (see run_now)."""
+        self._claimable[op] = None
+        with self._lock:  # (with the worker's check in _stale_lazy: it never sleeps past a lazy op)
+            self._lazy[op] = self._tick
+            wake = op.key not in self._polling
+            self._polling[op.key] = self._tick
+        if wake:
+            self._queue_for(op.key).put(_WAKE)  # its worker starts looking for stale lazy ops
+
+    def _hand_off(self) -> None:
+        """Send every lazy op to its worker (they stay claimable until it starts them)."""
+        for op in list(self._lazy):
+            if self._lazy.pop(op, None) is not None:
+                self._queue_for(op.key).put(op)
+
+    def _stale_lazy(self, key: object, q: queue.SimpleQueue) -> None:
+        """A tick of ``key``'s idle worker: start its lazy ops made two ticks ago or more."""
+        self._tick += 1
+        with self._lock:
+            for op, made in list(self._lazy.items()):
+                if op.key == key:
+                    self._polling[key] = self._tick
+                    if self._tick - made >= 2 and self._lazy.pop(op, None) is not None:
+                        q.put(op)
+            if self._tick - self._polling.get(key, self._tick) > _LAZY_IDLE_TICKS:
+                del self._polling[key]  # none for a while: sleep until _make_lazy wakes it
 
     def _unpark(self, op: _Op | None) -> None:
         """Start the parked ops that ``op`` waits for (all of them for None) on their workers."""
@@ -394,19 +440,29 @@ class ThreadedEngine(EngineBase):
                     q = queue.SimpleQueue()
                     n = 1 if getattr(key, "device_typeid", 1) == 2 else self.nthreads
                     for i in range(n):
-                        t = threading.Thread(target=self._worker, args=(q,), name=f"mxpy-{key}-{i}", daemon=True)
+                        t = threading.Thread(target=self._worker, args=(q, key), name=f"mxpy-{key}-{i}", daemon=True)
                         t.start()
                         self._threads.append(t)
                     self._workers[key] = q
         return q
 
-    def _worker(self, q: queue.SimpleQueue) -> None:
+    def _worker(self, q: queue.SimpleQueue, key: object) -> None:
         op = None
         while True:
             if op is None:
-                op = q.get()
+                if key in self._polling:
+                    try:
+                        op = q.get(timeout=_LAZY_TICK)
+                    except queue.Empty:
+                        self._stale_lazy(key, q)
+                        continue
+                else:
+                    op = q.get()
                 if op is None:
                     return
+                if op is _WAKE:
+                    op = None
+                    continue
                 if op.mode and self._claimable.pop(op, _TAKEN) is _TAKEN:
                     op = None  # a waiting thread runs it
                     continue
@@ -439,6 +495,15 @@ class ThreadedEngine(EngineBase):
         ready: list[_Op] = []
         with self._lock:
             self._release(op, failure, ready)
+            if ready:
+                ready = self._park_ready(ready)
+        return ready
+
+    def _park_ready(self, ready: list[_Op]) -> list[_Op]:
+        """``ready`` less the deferred ops parked here, in the lock already held (saves taking it again)."""
+        for op in ready:
+            if op.mode == _DEFERRED:
+                return [op for op in ready if op.mode != _DEFERRED or not self._park_locked(op)]
         return ready
 
     def _release(self, op: _Op, failure: Failure | None, ready: list[_Op]) -> None:
@@ -511,11 +576,12 @@ class ThreadedEngine(EngineBase):
         ``_claimable`` runs it. It was ready when queued (every Var granted),
         so any thread may run it; what it unblocks goes to the workers as usual.
         """
-        while var.busy:
+        while var.busy and (write or var.writing or var.queue):
             for op in list(self._claimable):
                 if var in op.writes or (write and var in op.reads):
                     if self._claimable.pop(op, _TAKEN) is _TAKEN:
                         return  # the worker was first
+                    self._lazy.pop(op, None)
                     break
             else:
                 op = self._unpark_for(var, write)
@@ -533,17 +599,12 @@ class ThreadedEngine(EngineBase):
                     return op
         return None
 
-    def _write_pending(self, var: Var) -> bool:
-        """Whether an earlier write of ``var`` is running or queued (a read waits for nothing else)."""
-        with self._lock:
-            return var.writing or bool(var.queue)
-
     def _wait(self, var: Var, write: bool) -> None:
         # (a read waits for writes alone: with only reads in flight there is nothing to wait for)
         if var.busy and (write or var.writing or var.queue):
             if self._claimable or self._parked:
                 self._run_claimed(var, write)
-            if var.busy and (write or self._write_pending(var)):
+            if var.busy and (write or var.writing or var.queue):  # (unlocked: a marker queued after a finish returns at once)
                 event = threading.Event()
                 marker = _Op(None, (), () if write else (var,), (var,) if write else (), None, "WaitForVar", "", event)
                 self._push_queued(marker)
@@ -564,6 +625,13 @@ class ThreadedEngine(EngineBase):
         """Block until nothing is in flight; parked deferred ops run in this thread."""
         with self._lock:
             while self._inflight:
+                if self._lazy:
+                    self._lock.release()
+                    try:
+                        self._hand_off()
+                    finally:
+                        self._lock.acquire()
+                    continue
                 if self._parked:
                     parked = list(self._parked)
                     self._parked.clear()

@@ -213,7 +213,7 @@ class DistSyncKVStore(LocalKVStore):
         the next pushpull of the key, which overwrites the store anyway, drops
         it if it has not run by then (the usual case in a loop).
         """
-        eng, group = _eng.get(), self._group
+        group = self._group
         kept = self._keep_ops.pop(key, None)
         s, d = value._data, first._data
         reads = () if first._var is value._var else (value._var,)
@@ -223,6 +223,7 @@ class DistSyncKVStore(LocalKVStore):
             if handle is not None:
                 self._keep_ops[key] = handle
                 return
+        eng = _eng.get()
         if kept is not None:
             eng.cancel_deferred(kept)
         group.transfer(group.allreduce, (s, d), reads, (first._var,), "kvstore_allreduce", "push", key, s.shape, s.dtype)

@@ -103,6 +103,9 @@ class _CommKey:
 
 
 COMM_KEY = _CommKey()
+# Written by every communication op of every group: they run one at a time in push order, and an
+# idle ALL means that no transfer is pending anywhere (see Group.run_now).
+ALL = Var()
 _world_lock = threading.Lock()
 _world: dict = {}
 
@@ -192,7 +195,12 @@ class _Header:
         group = self.group
         try:
             group.post(self)
-            return self.req is None or self.req.Test()
+            req = self.req
+            # (Open MPI's persistent allgather takes a second test to finish once every rank's part is in)
+            if req is None or req.Test() or req.Test():
+                self.req = None  # nothing left to wait for: check_header only compares
+                return True
+            return False
         except group.MPI.Exception as e:
             raise group.lost(f"KVStore.{self.func}({self.key!r})", e) from e
 
@@ -217,6 +225,7 @@ class Group:
         self._codes: dict = {}  # (func, key, shape, dtype) -> its header code
         self._mine = np.zeros(2, np.int64)  # this rank's header: sequence number, code
         self._every = np.zeros((self.size, 2), np.int64)
+        self._now_header = _Header("", None, (), None, 0, self)
         self.bound = bigarray_bound()  # elements per transfer piece, read once (MXNet reads it at start-up)
         # One header is in flight at a time (its op holds the order Var), always in these two
         # buffers: a persistent allgather (MPI 4) saves setting up a collective each transfer.
@@ -234,7 +243,7 @@ class Group:
         A thread that waits on one of ``writes`` before the worker started
         the op runs it itself (``engine.push_queued``).
         """
-        _eng.get().push_queued(fn, args, tuple(reads), (*writes, self.order), COMM_KEY, name)
+        _eng.get().push_queued(fn, args, tuple(reads), (*writes, self.order, ALL), COMM_KEY, name)
 
     def transfer(self, fn, args: tuple, reads: tuple, writes: tuple, name: str, func: str, key, shape: tuple, dtype) -> None:
         """Queue the next transfer: ``fn(*args)`` once every rank is doing ``func`` on the same key, shape and dtype.
@@ -246,27 +255,33 @@ class Group:
         ever sleeping, and every collective, raw ``Allreduce`` included, fell
         to 10-20 ms a call; see bench/DIST_RESULTS.md.)
         """
-        _eng.get().push_queued(self._checked, (fn, (func, key, shape, dtype), args), reads, (*writes, self.order), COMM_KEY, name)
+        _eng.get().push_queued(self._checked, (fn, (func, key, shape, dtype), args), reads, (*writes, self.order, ALL), COMM_KEY, name)
 
     def run_now(
         self, fn, args: tuple, reads: tuple, writes: tuple, name: str, func: str, key, shape: tuple, dtype, then: tuple | None = None, drop: object = None
     ) -> object:
         """The transfer of :meth:`transfer`, run in this thread when every rank has already arrived.
 
-        When nothing it depends on is pending (every earlier transfer of the
-        group finished, so the collectives still start in program order),
-        this posts the transfer's header at once: if every rank's header is
-        already there, this rank is the last to arrive and the transfer runs
-        here, with no hand-off to the communication worker and back; else it
-        waits on the worker (or for a thread that waits on it) while the
-        caller goes on, as :meth:`transfer`. Returns None, with nothing
-        queued, when something is pending (then call :meth:`transfer`);
-        otherwise the handle of ``then``, a deferred op queued behind the
-        transfer, and ``drop``, a deferred op's handle, is cancelled if it has not started (see
-        ``engine.run_now``).
+        Only when no communication op of any group is pending (``ALL`` idle)
+        and its arrays are ready: then this posts the transfer's header at
+        once. If every rank's header is already there, this rank is the last
+        to arrive and the transfer runs here, with no hand-off to the
+        communication worker and back. Else it waits, claimable, while the
+        caller goes on: a thread that waits on its result runs it, and
+        otherwise the communication worker does, ahead of any later
+        communication op (which waits for it through ``ALL``), so a rank
+        that runs the transfer here never waits on an op of this rank that
+        sits behind something else (see ``engine.run_now``). Returns None,
+        with nothing queued, when something is pending (then call
+        :meth:`transfer`); otherwise the handle of ``then``, a deferred op
+        queued behind the transfer. ``drop``, a deferred op's handle, is
+        cancelled first if it has not started.
         """
-        h = _Header(func, key, shape, dtype, 0, self)
-        return _eng.get().run_now(self._posted, (fn, h, args), reads, (*writes, self.order), COMM_KEY, name, then, h.arrived, drop)
+        if ALL.busy:  # an earlier transfer is pending (of this group, it may hold the header below)
+            return None
+        h = self._now_header  # reused: only the op that holds the order Var uses it
+        h.func, h.key, h.shape, h.dtype = func, key, shape, dtype
+        return _eng._current.run_now(self._posted, (fn, h, args), reads, (*writes, self.order, ALL), COMM_KEY, name, then, h.arrived, drop)
 
     def _posted(self, fn, header: _Header, args: tuple) -> None:
         try:
@@ -362,9 +377,10 @@ class Group:
 
     def check_header(self, h: _Header) -> None:
         """Every rank posted the same header as ``h``, or MXNetError on every rank naming the keys and ranks."""
-        if h.req is None:
+        if h.req is not None:
+            wait_polling(h.req, f"KVStore.{h.func}({h.key!r})", self.timeout, self.rank)
+        elif self.size == 1:
             return
-        wait_polling(h.req, f"KVStore.{h.func}({h.key!r})", self.timeout, self.rank)
         if h.every.tobytes() == h.mine:
             return
         # Every rank saw the same table, so every rank takes this path: learn the names and report.
