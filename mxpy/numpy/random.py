@@ -174,6 +174,8 @@ def multinomial(n, pvals, size=None):
     p = _onp.asarray(pvals.asnumpy() if isinstance(pvals, NDArray) else pvals, _onp.float64)
     shape = _size(size) or ()
     count = int(_onp.prod(shape)) if shape else 1
+    if count == 0:
+        return array(_onp.zeros(shape + (len(p),), _onp.int64), dtype=_onp.int64)
     u = _draw("_random_uniform", (max(count * int(n), 1),), "float64", None).asnumpy()[: count * int(n)]
     cdf = _onp.cumsum(p)
     cats = _onp.minimum(_onp.searchsorted(cdf / cdf[-1], u, side="right"), len(p) - 1).reshape(count, int(n))

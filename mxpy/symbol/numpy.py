@@ -270,36 +270,41 @@ def ones_like(a, dtype=None):
     return _op("ones_like", a)
 
 
-def zeros(shape, dtype="float32", **kwargs):
+def _dt(dtype) -> str:
+    """A dtype name; None is mx.np's default float32."""
+    return "float32" if dtype is None else _onp.dtype(dtype).name
+
+
+def zeros(shape, dtype=None, **kwargs):
     """A constant zeros Symbol."""
-    return _op("_zeros", shape=tuple(shape) if not isinstance(shape, int) else (shape,), dtype=dtype)
+    return _op("_zeros", shape=tuple(shape) if not isinstance(shape, int) else (shape,), dtype=_dt(dtype))
 
 
-def ones(shape, dtype="float32", **kwargs):
+def ones(shape, dtype=None, **kwargs):
     """A constant ones Symbol."""
-    return _op("_ones", shape=tuple(shape) if not isinstance(shape, int) else (shape,), dtype=dtype)
+    return _op("_ones", shape=tuple(shape) if not isinstance(shape, int) else (shape,), dtype=_dt(dtype))
 
 
-def full(shape, fill_value, dtype="float32", **kwargs):
+def full(shape, fill_value, dtype=None, **kwargs):
     """A constant Symbol filled with ``fill_value``."""
-    return _op("_full", shape=tuple(shape) if not isinstance(shape, int) else (shape,), value=float(fill_value), dtype=dtype)
+    return _op("_full", shape=tuple(shape) if not isinstance(shape, int) else (shape,), value=float(fill_value), dtype=_dt(dtype))
 
 
-def eye(N, M=None, k=0, dtype="float32", **kwargs):  # noqa: N803 -- NumPy's names
+def eye(N, M=None, k=0, dtype=None, **kwargs):  # noqa: N803 -- NumPy's names
     """A constant 2-D Symbol with ones on diagonal ``k``."""
-    return _op("_eye", N=int(N), M=0 if M is None else int(M), k=int(k), dtype=_onp.dtype(dtype).name)
+    return _op("_eye", N=int(N), M=0 if M is None else int(M), k=int(k), dtype=_dt(dtype))
 
 
-def identity(n, dtype="float32", **kwargs):
+def identity(n, dtype=None, **kwargs):
     """A constant ``n`` x ``n`` identity Symbol."""
     return eye(n, dtype=dtype)
 
 
-def arange(start, stop=None, step=1.0, dtype="float32", **kwargs):
+def arange(start, stop=None, step=1.0, dtype=None, **kwargs):
     """Evenly spaced values (float32 by default)."""
     if stop is None:
         start, stop = 0, start
-    return _op("_arange", start=float(start), stop=float(stop), step=float(step), dtype=dtype)
+    return _op("_arange", start=float(start), stop=float(stop), step=float(step), dtype=_dt(dtype))
 
 
 # -- the Symbol type --------------------------------------------------------------------------
