@@ -17,7 +17,22 @@ from ..ndarray.ndarray import NDArray
 from ._math import _out, add, multiply
 from .multiarray import _as_np, _np_dtype, _op, _reshape_to
 
-__all__ = ["seed", "uniform", "normal", "randn", "rand", "randint", "choice", "shuffle", "permutation", "multinomial", "exponential", "gamma", "poisson"]
+__all__ = [
+    "seed",
+    "uniform",
+    "normal",
+    "randn",
+    "rand",
+    "randint",
+    "choice",
+    "shuffle",
+    "permutation",
+    "multinomial",
+    "exponential",
+    "gamma",
+    "poisson",
+    "lognormal",
+]
 
 
 def seed(seed, ctx="all"):
@@ -112,6 +127,13 @@ def randint(low, high=None, size=None, dtype=None, ctx=None, out=None):
         raise ValueError(f"randint: low >= high ({low} >= {high})")
     dt = _onp.dtype(_onp.int64) if dtype is None else _np_dtype(dtype)
     return _out(_draw("_random_randint", size, dt, ctx, low=int(low), high=int(high)), out)
+
+
+def lognormal(mean=0.0, sigma=1.0, size=None, dtype=None, ctx=None, out=None):
+    """``exp`` of N(mean, sigma**2) samples."""
+    from ._math import exp
+
+    return _out(exp(normal(mean, sigma, size, dtype, ctx)), out)
 
 
 def exponential(scale=1.0, size=None, dtype=None, ctx=None, out=None):

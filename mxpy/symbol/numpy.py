@@ -307,6 +307,145 @@ def arange(start, stop=None, step=1.0, dtype=None, **kwargs):
     return _op("_arange", start=float(start), stop=float(stop), step=float(step), dtype=_dt(dtype))
 
 
+def ravel(a, order="C"):
+    """``a`` flattened to 1-D."""
+    return reshape(a, (-1,))
+
+
+def vstack(arrays, out=None):
+    """Join 2-D (or more) Symbols along axis 0."""
+    return concatenate(arrays, axis=0)
+
+
+def hstack(arrays):
+    """Join 2-D (or more) Symbols along axis 1."""
+    return concatenate(arrays, axis=1)
+
+
+column_stack = hstack
+
+
+def isnan(x, out=None, **kwargs):
+    """True where ``x`` is NaN (``x != x``)."""
+    return not_equal(x, x)
+
+
+def isinf(x, out=None, **kwargs):
+    """True where ``x`` is infinite."""
+    return equal(_op("abs", x), float("inf"))
+
+
+def isfinite(x, out=None, **kwargs):
+    """True where ``x`` is finite (``x - x == 0`` only there)."""
+    return equal(subtract(x, x), 0.0)
+
+
+def around(x, decimals=0, out=None):
+    """Round half to even to ``decimals`` places."""
+    return _op("_npi_around", x, decimals=int(decimals))
+
+
+round = around  # noqa: A001 -- NumPy's name
+
+
+def sort(a, axis=-1, kind=None, order=None):
+    """Sorted copy along ``axis``."""
+    return _op("sort", a, axis=axis, is_ascend=True)
+
+
+def argsort(a, axis=-1, kind=None, order=None):
+    """Indices (int64) that sort ``a`` along ``axis``."""
+    return _op("argsort", a, axis=axis, is_ascend=True, dtype="int64")
+
+
+def take(a, indices, axis=None, mode="raise", out=None):
+    """Elements at ``indices`` along ``axis`` (of the flattened Symbol when None)."""
+    if axis is None:
+        a, axis = ravel(a), 0
+    return _op("take", a, indices, axis=int(axis), mode="clip" if mode == "raise" else mode)
+
+
+def cumsum(a, axis=None, dtype=None, out=None):
+    """Cumulative sum along ``axis`` (flattened when None)."""
+    return _op("_np_cumsum", a, axis=axis, dtype=None if dtype is None else _onp.dtype(dtype).name)
+
+
+def var(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False):
+    """Variance over ``axis`` (``ddof`` 0)."""
+    if ddof:
+        raise ValueError("mx.sym.np.var: ddof is not supported on Symbols (the count is not known while tracing)")
+    dev = subtract(a, mean(a, axis, keepdims=True))
+    return mean(multiply(dev, dev), axis, keepdims=keepdims)
+
+
+def std(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False):
+    """Standard deviation over ``axis``."""
+    return _op("sqrt", var(a, axis, dtype, out, ddof, keepdims))
+
+
+def average(a, axis=None, weights=None, returned=False):
+    """Mean over ``axis``; with ``weights``, the weighted mean (same shape as ``a``)."""
+    if weights is None:
+        return mean(a, axis)
+    return true_divide(sum(multiply(a, weights), axis), sum(weights, axis))
+
+
+def full_like(a, fill_value, dtype=None, **kwargs):
+    """``fill_value`` shaped like ``a``."""
+    res = _op("_plus_scalar", _op("zeros_like", a), scalar=float(fill_value))
+    return res if dtype is None else _op("Cast", res, dtype=_dt(dtype))
+
+
+def flipud(m):
+    """Reverse the order along axis 0."""
+    return flip(m, 0)
+
+
+def fliplr(m):
+    """Reverse the order along axis 1."""
+    return flip(m, 1)
+
+
+def outer(a, b):
+    """Outer product of the flattened ``a`` and ``b``."""
+    return multiply(reshape(a, (-1, 1)), reshape(b, (1, -1)))
+
+
+def vdot(a, b):
+    """Dot product of the flattened Symbols."""
+    return sum(multiply(ravel(a), ravel(b)))
+
+
+class _Namespace:
+    """A plain namespace for ``mx.sym.np.random`` / ``mx.sym.np.linalg``."""
+
+    def __init__(self, **fns):
+        self.__dict__.update(fns)
+
+
+def _sampler(op: str, a: str, b: str):
+    def fn(p1=None, p2=None, size=None, dtype=None, ctx=None, out=None, **kwargs):
+        params = {"shape": (1,) if size is None else ((size,) if isinstance(size, int) else tuple(size)), "dtype": _dt(dtype)}
+        if p1 is not None:
+            params[a] = float(p1)
+        if p2 is not None:
+            params[b] = float(p2)
+        res = _op(op, **params)
+        return res if size is not None else _op("_np_reshape", res, newshape=())
+
+    return fn
+
+
+def _norm(x, ord=None, axis=None, keepdims=False):  # noqa: A002 -- NumPy's name
+    if ord not in (None, 2, "fro"):
+        raise ValueError(f"mx.sym.np.linalg.norm: ord={ord!r} is not supported on Symbols (2-norm / Frobenius only)")
+    return _op("sqrt", sum(multiply(x, x), axis, keepdims=keepdims))
+
+
+random = _Namespace(normal=_sampler("_random_normal", "loc", "scale"), uniform=_sampler("_random_uniform", "low", "high"))
+linalg = _Namespace(norm=_norm)
+
+
 # -- the Symbol type --------------------------------------------------------------------------
 
 
@@ -429,4 +568,4 @@ def _sym_as_np_ndarray(self):
 
 Symbol.as_np_ndarray = _sym_as_np_ndarray
 
-__all__ += [n for n in list(globals()) if not n.startswith("_") and callable(globals()[n]) and n not in ("Symbol", "numbers")]
+__all__ += ["random", "linalg"] + [n for n in list(globals()) if not n.startswith("_") and callable(globals()[n]) and n not in ("Symbol", "numbers")]
