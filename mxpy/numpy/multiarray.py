@@ -22,6 +22,7 @@ import numpy as _onp
 
 from ..base import np_dtype
 from ..ndarray import dispatch
+from ..ndarray.indexing import _Basic, _entries, _expand
 from ..ndarray.indexing import _getitem as _nd_getitem
 from ..ndarray.indexing import _setitem as _nd_setitem
 from ..ndarray.ndarray import NDArray, _view
@@ -189,6 +190,10 @@ class ndarray(NDArray):  # noqa: N801 -- MXNet's public name
         if (type(key) is tuple and not key) or key is Ellipsis or self.ndim == 0:
             # the whole array (or new axes on a 0-d one): a view, recorded as a reshape
             return _as_np(_reshape_to(self, want))
+        if 0 in want and dispatch.recorder is not None:
+            res = _recorded_empty(self, key)  # still on the tape, so backward gives zero gradients
+            if res is not None:
+                return _as_np(_reshape_to(res, want))
         res = _nd_getitem(self, key)
         if res.shape != want:
             res = _reshape_to(res, want)
@@ -371,6 +376,15 @@ def _reshape_to(arr: NDArray, shape: tuple) -> NDArray:
     if dispatch.recorder is None:
         return _view(arr, arr._data.reshape(shape))
     return dispatch.invoke(_get_op("_np_reshape"), (arr,), {"newshape": tuple(shape)})
+
+
+def _recorded_empty(arr: NDArray, key):
+    """A zero-size basic slice through the ``slice`` record (None for advanced keys)."""
+    entries, advanced = _entries(key)
+    if advanced:
+        return None
+    b = _Basic(_expand(entries, arr.ndim), arr.shape)
+    return dispatch.invoke(_get_op("slice"), (arr,), {"begin": b.begin, "end": b.end, "step": b.step})
 
 
 def _bool_scalar(key) -> bool | None:
