@@ -425,13 +425,14 @@ class _Namespace:
 
 def _sampler(op: str, a: str, b: str):
     def fn(p1=None, p2=None, size=None, dtype=None, ctx=None, out=None, **kwargs):
-        params = {"shape": (1,) if size is None else ((size,) if isinstance(size, int) else tuple(size)), "dtype": _dt(dtype)}
+        shape = None if size is None else ((size,) if isinstance(size, int) else tuple(size))
+        params = {"shape": shape or (1,), "dtype": _dt(dtype)}
         if p1 is not None:
             params[a] = float(p1)
         if p2 is not None:
             params[b] = float(p2)
         res = _op(op, **params)
-        return res if size is not None else _op("_np_reshape", res, newshape=())
+        return res if shape else _op("_np_reshape", res, newshape=())
 
     return fn
 
@@ -541,6 +542,39 @@ class _Symbol(Symbol):
 
     def squeeze(self, axis=None):
         return squeeze(self, axis)
+
+    def clip(self, min=None, max=None, out=None):  # noqa: A002 -- NumPy's names
+        return clip(self, min, max)
+
+    def prod(self, axis=None, dtype=None, out=None, keepdims=False):
+        return prod(self, axis, keepdims=keepdims)
+
+    def std(self, axis=None, dtype=None, out=None, ddof=0, keepdims=False):
+        return std(self, axis, ddof=ddof, keepdims=keepdims)
+
+    def var(self, axis=None, dtype=None, out=None, ddof=0, keepdims=False):
+        return var(self, axis, ddof=ddof, keepdims=keepdims)
+
+    def cumsum(self, axis=None, dtype=None, out=None):
+        return cumsum(self, axis, dtype)
+
+    def argsort(self, axis=-1, kind=None, order=None):
+        return argsort(self, axis)
+
+    def take(self, indices, axis=None, mode="raise"):
+        return take(self, indices, axis, mode)
+
+    def ravel(self, order="C"):
+        return ravel(self)
+
+    def repeat(self, repeats, axis=None):
+        return repeat(self, repeats, axis)
+
+    def tile(self, reps):
+        return tile(self, reps)
+
+    def round(self, decimals=0, out=None):
+        return around(self, decimals)
 
     def expand_dims(self, axis):
         return expand_dims(self, axis)
