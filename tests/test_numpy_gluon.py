@@ -66,6 +66,9 @@ def test_sym_np_namespaces_build_graphs():
     assert total.infer_shape(x=(2, 3))[1] == [()]
     out = y.as_nd_ndarray().eval(x=mx.nd.array([[1.0, -2.0, 3.0]]))[0]
     assert out.asnumpy().tolist() == [9.0]
+    # an open clip bound is written "inf" in the graph's attrs (as MXNet) and read back
+    clipped = x.clip(0, None).as_nd_ndarray()
+    assert mx.sym.load_json(clipped.tojson()).eval(x=mx.nd.array([-1.0, 5.0]))[0].asnumpy().tolist() == [0.0, 5.0]
 
 
 def test_parameters_and_gradients_are_np_arrays_and_legacy_mode_is_untouched():

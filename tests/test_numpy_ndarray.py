@@ -161,3 +161,31 @@ def test_parameter_shapes_read_minus_one_under_np_shape():
     assert p.shape == (4, -1)
     npx.reset_np()
     assert p.shape == (4, 0)
+
+
+def test_zero_size_and_whole_array_keys_stay_on_the_tape():
+    for shape, key in [((), ()), ((0, 3), (slice(0, 0),)), ((2, 0), (1,)), ((2, 3), Ellipsis)]:
+        x = np.ones(shape)
+        x.attach_grad()
+        with autograd.record():
+            out = x[key] * 2
+        out.backward()
+        assert x.grad.shape == shape
+        assert x.grad.asnumpy().sum() == 2 * out.size
+
+
+def test_roll_diag_nan_to_num_match_numpy():
+    a = onp.arange(12.0).reshape(3, 4)
+    x = np.array(a)
+    for shift, axis in [(1, 1), (-2, 0), (5, None), ((1, 2), (0, 1))]:
+        assert np.roll(x, shift, axis).tolist() == onp.roll(a, shift, axis).tolist()
+    assert np.diag(x, 1).tolist() == onp.diag(a, 1).tolist()
+    assert np.diagonal(x, 1).tolist() == onp.diagonal(a, 1).tolist()
+    v = onp.array([1.0, onp.nan, onp.inf, -onp.inf], onp.float32)
+    assert np.nan_to_num(np.array(v)).tolist() == onp.nan_to_num(v).tolist()
+    y = np.arange(4.0)
+    y.attach_grad()
+    with autograd.record():
+        z = (np.roll(y, 1) * np.arange(4.0)).sum()
+    z.backward()
+    assert y.grad.tolist() == [1.0, 2.0, 3.0, 0.0]

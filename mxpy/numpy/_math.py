@@ -88,6 +88,7 @@ __all__ = [
     "isnan",
     "isinf",
     "isfinite",
+    "nan_to_num",
     "sum",
     "mean",
     "prod",
@@ -287,6 +288,21 @@ def isfinite(x, out=None, **kwargs):
     """True where ``x`` is neither NaN nor infinite (``x - x`` is 0 only there)."""
     x = _arr(x)
     return _out(equal(subtract(x, x), 0.0), out)
+
+
+def nan_to_num(x, copy=True, nan=0.0, posinf=None, neginf=None):
+    """``x`` with NaN replaced by ``nan`` and infinities by the largest finite values (or ``posinf``/``neginf``)."""
+    x = _arr(x)
+    if x._data.dtype.kind != "f":
+        return x.copy() if copy else x
+    big = float(_onp.finfo(x._data.dtype).max)
+    res = where(isnan(x), nan, x)
+    res = where(equal(res, math.inf), big if posinf is None else posinf, res)
+    res = where(equal(res, -math.inf), -big if neginf is None else neginf, res)
+    if not copy:
+        x[...] = res
+        return x
+    return res
 
 
 # -- reductions -----------------------------------------------------------------------

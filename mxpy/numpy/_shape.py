@@ -41,6 +41,12 @@ __all__ = [
     "unique",
     "nonzero",
     "take",
+    "diag",
+    "diagonal",
+    "roll",
+    "unravel_index",
+    "shares_memory",
+    "may_share_memory",
     "shape",
     "size",
     "ndim",
@@ -340,6 +346,55 @@ def take(a, indices, axis=None, mode="raise", out=None):
     if isinstance(indices, (int, _onp.integer)):
         res = squeeze(res, ax)
     return _out(res, out)
+
+
+def diag(v, k=0):
+    """The ``k``-th diagonal of a 2-D array, or a 2-D array with 1-D ``v`` on it."""
+    return _op("diag", _arr(v), k=int(k))
+
+
+def diagonal(a, offset=0, axis1=0, axis2=1):
+    """The diagonal (``offset`` above the main one) of the ``axis1``/``axis2`` planes."""
+    a = _arr(a)
+    ax1, ax2 = _axes(axis1, a.ndim, "diagonal")[0], _axes(axis2, a.ndim, "diagonal")[0]
+    return _op("diag", a, k=int(offset), axis1=ax1, axis2=ax2)
+
+
+def roll(a, shift, axis=None):
+    """Elements shifted by ``shift`` along ``axis`` (the flattened array when None), wrapping around."""
+    a = _arr(a)
+    if axis is None:
+        return reshape(roll(ravel(a), shift, 0), a.shape)
+    shifts = (shift,) if isinstance(shift, (int, _onp.integer)) else tuple(shift)
+    axes = (axis,) if isinstance(axis, (int, _onp.integer)) else tuple(axis)
+    if len(shifts) == 1 and len(axes) > 1:
+        shifts = shifts * len(axes)
+    out = a
+    for sh, ax in zip(shifts, axes):
+        ax = _axes(ax, a.ndim, "roll")[0]
+        n = a.shape[ax]
+        sh = int(sh) % n if n else 0
+        if sh:
+            lead = (slice(None),) * ax
+            out = concatenate([out[lead + (slice(n - sh, None),)], out[lead + (slice(0, n - sh),)]], axis=ax)
+    return out if out is not a else _op("_copy", a)
+
+
+def unravel_index(indices, shape, order="C"):
+    """A tuple of coordinate arrays (int64) of flat ``indices`` in an array of ``shape``."""
+    from ._creation import array
+
+    idx = _arr(indices)
+    coords = _onp.unravel_index(idx.asnumpy().astype(_onp.int64), tuple(shape), order=order)
+    return tuple(array(c, dtype=_onp.int64, ctx=idx.ctx) for c in coords)
+
+
+def shares_memory(a, b, max_work=None) -> bool:
+    """Whether ``a`` and ``b`` (views of one chunk) share memory."""
+    return bool(_onp.shares_memory(_arr(a)._data, _arr(b)._data)) if _arr(a)._var is _arr(b)._var else False
+
+
+may_share_memory = shares_memory
 
 
 def shape(a) -> tuple:

@@ -18,12 +18,11 @@ array(1.)
 
 from __future__ import annotations
 
-import numbers
-
 import numpy as _onp
 
 from ..base import np_dtype
 from ..ndarray import dispatch
+from ..ndarray.indexing import _Basic, _entries, _expand
 from ..ndarray.indexing import _getitem as _nd_getitem
 from ..ndarray.indexing import _setitem as _nd_setitem
 from ..ndarray.ndarray import NDArray, _view
@@ -31,7 +30,6 @@ from ..registry import get as _get_op
 
 __all__ = ["ndarray"]
 
-_SCALARS = (numbers.Number, _onp.generic)
 _DEFAULT_FLOAT = _onp.dtype(_onp.float32)
 
 
@@ -123,7 +121,9 @@ class ndarray(NDArray):  # noqa: N801 -- MXNet's public name
     def __format__(self, spec: str) -> str:
         if self.ndim == 0:  # f"{loss:.3f}" on a 0-d result, as with NumPy scalars
             return format(self.item(), spec)
-        return format(str(self), spec)
+        if spec:
+            raise TypeError("unsupported format string passed to ndarray.__format__")
+        return str(self)
 
     def __bool__(self) -> bool:
         if self.size != 1:
@@ -182,11 +182,18 @@ class ndarray(NDArray):  # noqa: N801 -- MXNet's public name
 
     # -- indexing ------------------------------------------------------------------
     def __getitem__(self, key):
+        flag = _bool_scalar(key)
+        if flag is not None:  # a 0-d boolean key adds an axis of length 1 (True) or 0 (False)
+            return self[None] if flag else self[None][0:0]
         key = _np_key(key)
         want = _index_shape(self.shape, key)
         if (type(key) is tuple and not key) or key is Ellipsis or self.ndim == 0:
             # the whole array (or new axes on a 0-d one): a view, recorded as a reshape
             return _as_np(_reshape_to(self, want))
+        if 0 in want and dispatch.recorder is not None:
+            res = _recorded_empty(self, key)  # still on the tape, so backward gives zero gradients
+            if res is not None:
+                return _as_np(_reshape_to(res, want))
         res = _nd_getitem(self, key)
         if res.shape != want:
             res = _reshape_to(res, want)
@@ -197,6 +204,11 @@ class ndarray(NDArray):  # noqa: N801 -- MXNet's public name
             value = value.item()
         elif isinstance(value, ndarray) and value.ndim == 0 and self._ctx == value._ctx:
             value = _op("_np_reshape", value, newshape=(1,))
+        flag = _bool_scalar(key)
+        if flag is not None:
+            if flag:
+                _nd_setitem(self, slice(None) if self.ndim else Ellipsis, value)
+            return
         _nd_setitem(self, _np_key(key), value)
 
     def __iter__(self):
@@ -366,6 +378,24 @@ def _reshape_to(arr: NDArray, shape: tuple) -> NDArray:
     return dispatch.invoke(_get_op("_np_reshape"), (arr,), {"newshape": tuple(shape)})
 
 
+def _recorded_empty(arr: NDArray, key):
+    """A zero-size basic slice through the ``slice`` record (None for advanced keys)."""
+    entries, advanced = _entries(key)
+    if advanced:
+        return None
+    b = _Basic(_expand(entries, arr.ndim), arr.shape)
+    return dispatch.invoke(_get_op("slice"), (arr,), {"begin": b.begin, "end": b.end, "step": b.step})
+
+
+def _bool_scalar(key) -> bool | None:
+    """The value of a 0-d boolean key (NumPy bool, 0-d NumPy or mx.np array), else None."""
+    if isinstance(key, (bool, _onp.bool_)):
+        return bool(key)
+    if isinstance(key, (_onp.ndarray, NDArray)) and key.ndim == 0 and _onp.dtype(key.dtype) == _onp.bool_:
+        return bool(key.item() if isinstance(key, NDArray) else key)
+    return None
+
+
 def _np_key(key):
     """An index key for the legacy indexing code: boolean masks become ``nonzero()``
     coordinates, ``mx.np``/NDArray index arrays host integer arrays."""
@@ -396,12 +426,6 @@ def _index_shape(shape: tuple, key) -> tuple:
         return probe[key].shape
     except IndexError as e:
         raise IndexError(f"mx.np.ndarray indexing: {e} (shape {shape}, key {key!r})") from None
-
-
-def _check_array(x, what: str):
-    if not isinstance(x, NDArray):
-        raise TypeError(f"{what}: expected an mx.np.ndarray, got {type(x).__name__}")
-    return x
 
 
 # The methods call the mx.np functions through this module, which imports this one:

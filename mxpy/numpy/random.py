@@ -17,7 +17,22 @@ from ..ndarray.ndarray import NDArray
 from ._math import _out, add, multiply
 from .multiarray import _as_np, _np_dtype, _op, _reshape_to
 
-__all__ = ["seed", "uniform", "normal", "randn", "rand", "randint", "choice", "shuffle", "permutation", "multinomial", "exponential", "gamma", "poisson"]
+__all__ = [
+    "seed",
+    "uniform",
+    "normal",
+    "randn",
+    "rand",
+    "randint",
+    "choice",
+    "shuffle",
+    "permutation",
+    "multinomial",
+    "exponential",
+    "gamma",
+    "poisson",
+    "lognormal",
+]
 
 
 def seed(seed, ctx="all"):
@@ -114,6 +129,13 @@ def randint(low, high=None, size=None, dtype=None, ctx=None, out=None):
     return _out(_draw("_random_randint", size, dt, ctx, low=int(low), high=int(high)), out)
 
 
+def lognormal(mean=0.0, sigma=1.0, size=None, dtype=None, ctx=None, out=None):
+    """``exp`` of N(mean, sigma**2) samples."""
+    from ._math import exp
+
+    return _out(exp(normal(mean, sigma, size, dtype, ctx)), out)
+
+
 def exponential(scale=1.0, size=None, dtype=None, ctx=None, out=None):
     """Exponential samples with mean ``scale``."""
     return _out(_draw("_random_exponential", size, dtype, ctx, lam=1.0 / float(scale)), out)
@@ -174,6 +196,8 @@ def multinomial(n, pvals, size=None):
     p = _onp.asarray(pvals.asnumpy() if isinstance(pvals, NDArray) else pvals, _onp.float64)
     shape = _size(size) or ()
     count = int(_onp.prod(shape)) if shape else 1
+    if count == 0:
+        return array(_onp.zeros(shape + (len(p),), _onp.int64), dtype=_onp.int64)
     u = _draw("_random_uniform", (max(count * int(n), 1),), "float64", None).asnumpy()[: count * int(n)]
     cdf = _onp.cumsum(p)
     cats = _onp.minimum(_onp.searchsorted(cdf / cdf[-1], u, side="right"), len(p) - 1).reshape(count, int(n))

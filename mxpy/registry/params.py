@@ -77,6 +77,8 @@ class Param:
                 if low not in _BOOL_STRINGS:
                     raise self._bad(op, name, value, "a boolean")
                 value = _BOOL_STRINGS[low]
+            elif kind == "float" and value.strip().lower() in ("inf", "-inf", "+inf", "nan", "infinity", "-infinity"):
+                value = float(value)  # MXNet writes these unquoted (clip's a_max=inf); not Python literals
             else:
                 value = _literal(value)
         if value is None:

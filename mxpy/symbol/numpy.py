@@ -270,36 +270,181 @@ def ones_like(a, dtype=None):
     return _op("ones_like", a)
 
 
-def zeros(shape, dtype="float32", **kwargs):
+def _dt(dtype) -> str:
+    """A dtype name; None is mx.np's default float32."""
+    return "float32" if dtype is None else _onp.dtype(dtype).name
+
+
+def zeros(shape, dtype=None, **kwargs):
     """A constant zeros Symbol."""
-    return _op("_zeros", shape=tuple(shape) if not isinstance(shape, int) else (shape,), dtype=dtype)
+    return _op("_zeros", shape=tuple(shape) if not isinstance(shape, int) else (shape,), dtype=_dt(dtype))
 
 
-def ones(shape, dtype="float32", **kwargs):
+def ones(shape, dtype=None, **kwargs):
     """A constant ones Symbol."""
-    return _op("_ones", shape=tuple(shape) if not isinstance(shape, int) else (shape,), dtype=dtype)
+    return _op("_ones", shape=tuple(shape) if not isinstance(shape, int) else (shape,), dtype=_dt(dtype))
 
 
-def full(shape, fill_value, dtype="float32", **kwargs):
+def full(shape, fill_value, dtype=None, **kwargs):
     """A constant Symbol filled with ``fill_value``."""
-    return _op("_full", shape=tuple(shape) if not isinstance(shape, int) else (shape,), value=float(fill_value), dtype=dtype)
+    return _op("_full", shape=tuple(shape) if not isinstance(shape, int) else (shape,), value=float(fill_value), dtype=_dt(dtype))
 
 
-def eye(N, M=None, k=0, dtype="float32", **kwargs):  # noqa: N803 -- NumPy's names
+def eye(N, M=None, k=0, dtype=None, **kwargs):  # noqa: N803 -- NumPy's names
     """A constant 2-D Symbol with ones on diagonal ``k``."""
-    return _op("_eye", N=int(N), M=0 if M is None else int(M), k=int(k), dtype=_onp.dtype(dtype).name)
+    return _op("_eye", N=int(N), M=0 if M is None else int(M), k=int(k), dtype=_dt(dtype))
 
 
-def identity(n, dtype="float32", **kwargs):
+def identity(n, dtype=None, **kwargs):
     """A constant ``n`` x ``n`` identity Symbol."""
     return eye(n, dtype=dtype)
 
 
-def arange(start, stop=None, step=1.0, dtype="float32", **kwargs):
+def arange(start, stop=None, step=1.0, dtype=None, **kwargs):
     """Evenly spaced values (float32 by default)."""
     if stop is None:
         start, stop = 0, start
-    return _op("_arange", start=float(start), stop=float(stop), step=float(step), dtype=dtype)
+    return _op("_arange", start=float(start), stop=float(stop), step=float(step), dtype=_dt(dtype))
+
+
+def ravel(a, order="C"):
+    """``a`` flattened to 1-D."""
+    return reshape(a, (-1,))
+
+
+def vstack(arrays, out=None):
+    """Join 2-D (or more) Symbols along axis 0."""
+    return concatenate(arrays, axis=0)
+
+
+def hstack(arrays):
+    """Join 2-D (or more) Symbols along axis 1."""
+    return concatenate(arrays, axis=1)
+
+
+column_stack = hstack
+
+
+def isnan(x, out=None, **kwargs):
+    """True where ``x`` is NaN (``x != x``)."""
+    return not_equal(x, x)
+
+
+def isinf(x, out=None, **kwargs):
+    """True where ``x`` is infinite."""
+    return equal(_op("abs", x), float("inf"))
+
+
+def isfinite(x, out=None, **kwargs):
+    """True where ``x`` is finite (``x - x == 0`` only there)."""
+    return equal(subtract(x, x), 0.0)
+
+
+def around(x, decimals=0, out=None):
+    """Round half to even to ``decimals`` places."""
+    return _op("_npi_around", x, decimals=int(decimals))
+
+
+round = around  # noqa: A001 -- NumPy's name
+
+
+def sort(a, axis=-1, kind=None, order=None):
+    """Sorted copy along ``axis``."""
+    return _op("sort", a, axis=axis, is_ascend=True)
+
+
+def argsort(a, axis=-1, kind=None, order=None):
+    """Indices (int64) that sort ``a`` along ``axis``."""
+    return _op("argsort", a, axis=axis, is_ascend=True, dtype="int64")
+
+
+def take(a, indices, axis=None, mode="raise", out=None):
+    """Elements at ``indices`` along ``axis`` (of the flattened Symbol when None)."""
+    if axis is None:
+        a, axis = ravel(a), 0
+    return _op("take", a, indices, axis=int(axis), mode="clip" if mode == "raise" else mode)
+
+
+def cumsum(a, axis=None, dtype=None, out=None):
+    """Cumulative sum along ``axis`` (flattened when None)."""
+    return _op("_np_cumsum", a, axis=axis, dtype=None if dtype is None else _onp.dtype(dtype).name)
+
+
+def var(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False):
+    """Variance over ``axis`` (``ddof`` 0)."""
+    if ddof:
+        raise ValueError("mx.sym.np.var: ddof is not supported on Symbols (the count is not known while tracing)")
+    dev = subtract(a, mean(a, axis, keepdims=True))
+    return mean(multiply(dev, dev), axis, keepdims=keepdims)
+
+
+def std(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False):
+    """Standard deviation over ``axis``."""
+    return _op("sqrt", var(a, axis, dtype, out, ddof, keepdims))
+
+
+def average(a, axis=None, weights=None, returned=False):
+    """Mean over ``axis``; with ``weights``, the weighted mean (same shape as ``a``)."""
+    if weights is None:
+        return mean(a, axis)
+    return true_divide(sum(multiply(a, weights), axis), sum(weights, axis))
+
+
+def full_like(a, fill_value, dtype=None, **kwargs):
+    """``fill_value`` shaped like ``a``."""
+    res = _op("_plus_scalar", _op("zeros_like", a), scalar=float(fill_value))
+    return res if dtype is None else _op("Cast", res, dtype=_dt(dtype))
+
+
+def flipud(m):
+    """Reverse the order along axis 0."""
+    return flip(m, 0)
+
+
+def fliplr(m):
+    """Reverse the order along axis 1."""
+    return flip(m, 1)
+
+
+def outer(a, b):
+    """Outer product of the flattened ``a`` and ``b``."""
+    return multiply(reshape(a, (-1, 1)), reshape(b, (1, -1)))
+
+
+def vdot(a, b):
+    """Dot product of the flattened Symbols."""
+    return sum(multiply(ravel(a), ravel(b)))
+
+
+class _Namespace:
+    """A plain namespace for ``mx.sym.np.random`` / ``mx.sym.np.linalg``."""
+
+    def __init__(self, **fns):
+        self.__dict__.update(fns)
+
+
+def _sampler(op: str, a: str, b: str):
+    def fn(p1=None, p2=None, size=None, dtype=None, ctx=None, out=None, **kwargs):
+        shape = None if size is None else ((size,) if isinstance(size, int) else tuple(size))
+        params = {"shape": shape or (1,), "dtype": _dt(dtype)}
+        if p1 is not None:
+            params[a] = float(p1)
+        if p2 is not None:
+            params[b] = float(p2)
+        res = _op(op, **params)
+        return res if shape else _op("_np_reshape", res, newshape=())
+
+    return fn
+
+
+def _norm(x, ord=None, axis=None, keepdims=False):  # noqa: A002 -- NumPy's name
+    if ord not in (None, 2, "fro"):
+        raise ValueError(f"mx.sym.np.linalg.norm: ord={ord!r} is not supported on Symbols (2-norm / Frobenius only)")
+    return _op("sqrt", sum(multiply(x, x), axis, keepdims=keepdims))
+
+
+random = _Namespace(normal=_sampler("_random_normal", "loc", "scale"), uniform=_sampler("_random_uniform", "low", "high"))
+linalg = _Namespace(norm=_norm)
 
 
 # -- the Symbol type --------------------------------------------------------------------------
@@ -398,6 +543,39 @@ class _Symbol(Symbol):
     def squeeze(self, axis=None):
         return squeeze(self, axis)
 
+    def clip(self, min=None, max=None, out=None):  # noqa: A002 -- NumPy's names
+        return clip(self, min, max)
+
+    def prod(self, axis=None, dtype=None, out=None, keepdims=False):
+        return prod(self, axis, keepdims=keepdims)
+
+    def std(self, axis=None, dtype=None, out=None, ddof=0, keepdims=False):
+        return std(self, axis, ddof=ddof, keepdims=keepdims)
+
+    def var(self, axis=None, dtype=None, out=None, ddof=0, keepdims=False):
+        return var(self, axis, ddof=ddof, keepdims=keepdims)
+
+    def cumsum(self, axis=None, dtype=None, out=None):
+        return cumsum(self, axis, dtype)
+
+    def argsort(self, axis=-1, kind=None, order=None):
+        return argsort(self, axis)
+
+    def take(self, indices, axis=None, mode="raise"):
+        return take(self, indices, axis, mode)
+
+    def ravel(self, order="C"):
+        return ravel(self)
+
+    def repeat(self, repeats, axis=None):
+        return repeat(self, repeats, axis)
+
+    def tile(self, reps):
+        return tile(self, reps)
+
+    def round(self, decimals=0, out=None):
+        return around(self, decimals)
+
     def expand_dims(self, axis):
         return expand_dims(self, axis)
 
@@ -424,4 +602,4 @@ def _sym_as_np_ndarray(self):
 
 Symbol.as_np_ndarray = _sym_as_np_ndarray
 
-__all__ += [n for n in list(globals()) if not n.startswith("_") and callable(globals()[n]) and n not in ("Symbol", "numbers")]
+__all__ += ["random", "linalg"] + [n for n in list(globals()) if not n.startswith("_") and callable(globals()[n]) and n not in ("Symbol", "numbers")]

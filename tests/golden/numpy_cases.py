@@ -335,7 +335,12 @@ def export_info(mx, path_prefix: str) -> dict:
         with open(path_prefix + "-0000.params", "rb") as f:
             raw = f.read()
         loaded = npx.load(path_prefix + "-0000.params")
+        net.save_parameters(path_prefix + ".params")
+        with open(path_prefix + ".params", "rb") as f:
+            saved = f.read()
         return {
+            "save_parameters_keys": sorted(npx.load(path_prefix + ".params")),
+            "save_parameters_magic": saved[24:28].hex(),
             "ops": [n["op"] for n in doc["nodes"]],
             "attrs": doc.get("attrs", {}),
             "param_keys": sorted(loaded),
