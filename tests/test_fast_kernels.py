@@ -68,3 +68,32 @@ def test_softmax_family_matches_reference(name, shape):
     got = _run(name, [x], shape)
     np.testing.assert_allclose(got, want.astype(np.float32), rtol=1e-5, atol=1e-6)
     assert np.isnan(got[0]).all()
+
+
+def test_imperative_calls_split_large_convolutions_only(monkeypatch):
+    """mx.nd's kernel for a split-capable op: large calls run on batch slices with OpenBLAS
+    held at one thread, small ones run whole without touching OpenBLAS; same numbers."""
+    from mxpy.ops import _split
+
+    held = []
+    monkeypatch.setattr(_split, "split_threads", lambda governed=True: 2)
+    monkeypatch.setattr(_split, "hold_single_blas", lambda: held.append("hold") or 7)
+    monkeypatch.setattr(_split, "release_single_blas", lambda token: held.append(token))
+    _split._IMPERATIVE.clear()
+    conv = get("Convolution")
+    assert _split.imperative_split_kernel(get("FullyConnected")) is None  # products: OpenBLAS's threads
+    run = _split.imperative_split_kernel(conv)
+    rng = np.random.RandomState(3)
+    for batch, expect_hold in ((64, True), (2, False)):
+        x = rng.rand(batch, 20, 12, 12).astype(np.float32)
+        w = rng.rand(50, 20, 5, 5).astype(np.float32)
+        b = rng.rand(50).astype(np.float32)
+        p = conv.parse({"kernel": (5, 5), "num_filter": 50})
+        want = np.empty((batch, 50, 8, 8), np.float32)
+        conv.kernel(p, [x, w, b], [want], ("write",), RT)
+        got = np.empty_like(want)
+        held.clear()
+        run(p, [x, w, b], [got], ("write",), RT)
+        np.testing.assert_allclose(got, want, rtol=1e-5)
+        assert held == (["hold", 7] if expect_hold else [])
+    _split._IMPERATIVE.clear()

@@ -17,7 +17,7 @@ from .. import engine as _eng
 from ..base import MXNetError
 from ..context import Context, current_context
 from ..engine.var import relaid
-from ..ops._split import split_kernel
+from ..ops._split import imperative_split_kernel, split_kernel
 from ..registry import REQUIRED, OpDef, Params, ShapeError, random_state, runtime
 from ..registry.docs import op_docstring
 
@@ -225,22 +225,26 @@ def _push_args(op: OpDef, p: Params, args: Sequence, outs: Sequence, c: Context,
     cost = op.cost(p, ins, out_data) if op.cost is not None else sum(d.size for d in out_data)
     n = len(outs)
     req = _REQ_WRITE[:n] if n <= 8 else ("write",) * n
-    kernel = kernel_for(op, args, c, alias)
+    kernel = kernel_for(op, args, c, alias, imperative=True)
     if c.device_typeid == 2:
         return run_on_device, (kernel, p, ins, out_data, req, rt), reads, writes, c, op.name, cost
     return kernel, (p, ins, out_data, req, rt), reads, writes, c, op.name, cost
 
 
-def kernel_for(op: OpDef, args: Sequence, ctx: Context, alias: bool, split: bool = False):
+def kernel_for(op: OpDef, args: Sequence, ctx: Context, alias: bool, split: bool = False, imperative: bool = False):
     """The kernel to push for ``op`` on NDArray inputs ``args`` (``mx.nd`` and executors alike).
 
     ``alias``: an output shares memory with an input (computed via temporaries
     unless the op is in-place safe); otherwise an op with a ``relayout`` reads
     its kept input copy on CPU. ``split``: an executor in split mode (see
-    ``ops._split``) runs the op's kernel on batch slices when it has a ``split``.
+    ``ops._split``) runs the op's kernel on batch slices when it has a ``split``;
+    ``imperative``: an ``mx.nd`` call, whose large convolutions and pooling run on
+    slices too (``ops._split.imperative_split_kernel``).
     """
     cpu = ctx.device_typeid != 2
     kernel = split_kernel(op) if split and cpu and op.split is not None else op.kernel
+    if imperative and cpu and op.split is not None:
+        kernel = imperative_split_kernel(op) or kernel
     if alias and not op.inplace:
         return _via_temp(kernel)
     if op.relayout is not None and cpu:

@@ -25,7 +25,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ..backend.cpu_threads import own_blas_threads, run_split, split_threads
+from ..backend.cpu_threads import hold_single_blas, own_blas_threads, release_single_blas, run_split, split_threads
 
 # the smallest kernel worth slicing, per cost unit (the op's own estimate): handing a
 # slice to a waiting thread costs 50-100 us on the test box. "flops" for convolutions,
@@ -117,4 +117,39 @@ def split_kernel(op) -> Callable:
                 outs[j] += b
 
     _KERNELS[op] = run
+    return run
+
+
+_IMPERATIVE: dict = {}
+
+
+def imperative_split_kernel(op) -> Callable:
+    """For an ``mx.nd`` call (no executor): ``op``'s kernel on batch slices when the call
+    is big enough (:func:`wanted`), with OpenBLAS held at one thread meanwhile, else whole.
+
+    An executor in split mode holds OpenBLAS at one thread for its whole run; an
+    imperative call has no run around it, so a call that splits holds it for itself
+    (calls too small to split pay only the :func:`wanted` check). Products
+    (``FOLLOWER_UNITS``) are not split this way: OpenBLAS's own threads run them.
+    None when the op has no split form of that kind.
+    """
+    spec = op.split
+    if spec is None or spec.unit in FOLLOWER_UNITS:
+        return None
+    run = _IMPERATIVE.get(op)
+    if run is not None:
+        return run
+    kernel, sliced = op.kernel, split_kernel(op)
+
+    def run(p, ins, outs, req, rt):
+        if rt.xp is not np or split_threads() < 2 or not wanted(spec, p, ins, outs):
+            kernel(p, ins, outs, req, rt)
+            return
+        hold = hold_single_blas()
+        try:
+            sliced(p, ins, outs, req, rt)
+        finally:
+            release_single_blas(hold)
+
+    _IMPERATIVE[op] = run
     return run
