@@ -24,6 +24,7 @@ from .. import symbol as sym
 from ..base import MXNetError
 from ..context import Context, cpu, current_context
 from ..ndarray import NDArray
+from ..util import is_np_shape
 
 __all__ = ["DeferredInitializationError", "Parameter", "Constant", "ParameterDict", "tensor_types"]
 
@@ -143,7 +144,11 @@ class Parameter:
 
     @property
     def shape(self):
-        return self._shape
+        if self._shape is None or not is_np_shape():
+            return self._shape
+        # under NumPy shape semantics 0 is a real (empty) dimension and -1 the unknown one;
+        # a parameter is never empty, so its 0s read as -1 (as MXNet)
+        return tuple(d if d != 0 else -1 for d in self._shape)
 
     @shape.setter
     def shape(self, new_shape) -> None:
