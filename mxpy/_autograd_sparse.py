@@ -24,11 +24,11 @@ from .ndarray.sparse import cast_storage
 
 def stand_ins(grads: list, reqs: list) -> list | None:
     """(dense buffer, (sparse grad, req) or None) per gradient; None when all are dense."""
-    if all(type(gr) is NDArray for gr in grads):
+    if all(gr.stype == "default" for gr in grads):
         return None
     out = []
     for gr, req in zip(grads, reqs):
-        if type(gr) is NDArray:
+        if gr.stype == "default":
             out.append((gr, None))
         else:
             out.append((_new(gr._ctx, gr.shape, gr._data.dtype), (gr, req)))

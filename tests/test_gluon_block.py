@@ -308,3 +308,19 @@ def test_inline_limit(limit, static, inlined):
     y.backward()
     np.testing.assert_allclose(y.asnumpy(), want, rtol=1e-6)
     assert net[0].weight.grad().abs().sum().asscalar() > 0
+
+
+def test_deferred_shapes_under_numpy_shape_semantics():
+    # MXNet 1.9.1: under np_shape an unknown parameter dim reads -1 (0 would be an empty
+    # dim), and deferred initialization still completes from the first input
+    dense = nn.Dense(16)
+    assert dense.weight.shape == (16, 0)
+    with mx.np_shape(True):
+        assert dense.weight.shape == (16, -1)
+        dense.initialize()
+        assert dense(mx.nd.zeros((2, 7))).shape == (2, 16)
+        assert dense.weight.shape == (16, 7)
+    assert dense.weight.shape == (16, 7)
+    p = gluon.Parameter("w", shape=(0, 3))
+    with mx.np_shape(True):
+        assert p.shape == (-1, 3)

@@ -185,6 +185,8 @@ class _Pool:
             finally:
                 self.blas.release(token)  # before reporting: the caller's hold ends last
             done.put(error)
+            # an idle helper must not keep its last part (and the arrays it closes over) alive
+            fn = done = error = None
 
     def run(self, parts: Sequence[Callable[[], None]]) -> bool:
         """Run the callables at once (this thread takes the first); False if the helpers are busy.

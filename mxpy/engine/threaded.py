@@ -477,6 +477,8 @@ class ThreadedEngine(EngineBase):
                     op = nxt
                 else:
                     self._enqueue(nxt)
+            # an idle worker must not keep the ops it handed on (and their arrays) alive
+            ready = nxt = None
 
     def _run(self, op: _Op) -> list[_Op]:
         failure = self._failed_input(op.reads)

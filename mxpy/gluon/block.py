@@ -90,6 +90,9 @@ class _BlockScope:
         self._name_scope.__exit__(ptype, value, trace)
         self._name_scope = None
         _BlockScope._current.value = self._old_scope
+        # drop the link: a block shared by several parents would otherwise keep the last
+        # parent it ran under alive (and with it that parent's cached graphs and buffers)
+        self._old_scope = None
 
 
 class HookHandle:

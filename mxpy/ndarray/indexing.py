@@ -391,7 +391,7 @@ def _value_array(self: NDArray, value, target: tuple, region: tuple) -> NDArray:
 
 def _setitem(self: NDArray, key, value) -> None:
     """``a[key] = value`` (see the module docstring for the rules)."""
-    if isinstance(value, NDArray) and type(value) is not NDArray:
+    if isinstance(value, NDArray) and value.stype != "default":
         value = value.tostype("default")  # a sparse value: its dense form
     t = type(key)
     whole = (t is slice and key.start is None and key.stop is None and key.step is None) or key is Ellipsis or key is None or (t is tuple and not key)
