@@ -17,7 +17,6 @@ module once a sparse buffer has been marked, so dense training never does.
 
 from __future__ import annotations
 
-from .ndarray import NDArray
 from .ndarray.ndarray import _new
 from .ndarray.sparse import cast_storage
 
