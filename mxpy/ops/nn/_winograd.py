@@ -10,7 +10,7 @@ Per block of tile rows: the compiled input transform writes ``V`` ``(16, C, T)``
 NumPy's batched GEMM multiplies it by the transformed weight ``U`` ``(16, F, C)``
 into ``M`` ``(16, F, T)``, and the compiled output transform writes the 2x2
 output blocks. The 16 GEMMs do 16/36 of im2col's multiply-adds. Measured on
-ResNet-18's 3x3 layers at batch 8, one thread: docs/cpu_speed.md.
+ResNet-18's and the CIFAR ResNet's 3x3 layers, one thread: bench/RESULTS.md.
 """
 
 from __future__ import annotations

@@ -131,9 +131,9 @@ _COLUMN_BLOCK_BYTES = 4 << 20
 # (tests turn this off to check the NumPy path that stays the fallback)
 _COMPILED = True
 # 3x3 stride-1 layers take the compiled Winograd F(2x2, 3x3) path of _winograd from this
-# many output positions per image (one thread, batch 8: ResNet-18's 3x3 layers at 56x56
-# 0.77x, 28x28 0.80x, 14x14 0.88x the time; at 7x7 the tiles' padding and the weight
-# transform make it 1.3x slower; CIFAR ResNet at batch 64: 0.6-0.75x from 8x8 up)
+# many output positions per image (one thread, batch 8: ResNet-18's 3x3 layers at 56x56,
+# 28x28 and 14x14 0.70-0.74x the time; at 7x7 the tiles' padding (49 -> 64 outputs) and
+# the 512x512 weight transform leave it a tie; CIFAR ResNet at batch 64: 0.68-0.76x from 8x8 up)
 _WINOGRAD_MIN_POSITIONS = 64
 
 

@@ -229,7 +229,7 @@ def _forward(p, ins, outs, req, rt):
     geo, extra, out_sp = pool_geometry(p, x.shape)
     kernels = _compiled_max(xp, p, x)
     if kernels is not None:
-        # one pass per plane in cache (ResNet's 3x3 stride-2 pool: docs/cpu_speed.md)
+        # one pass per plane in cache (ResNet's 3x3 stride-2 pool: forward 1.6x, gradient 3.5x faster, bench/RESULTS.md)
         res = np.empty((*x.shape[:2], *out_sp), dtype=x.dtype)
         kernels.forward_max(_planes(x), res.reshape(-1, *out_sp), _geo8(geo))
     else:
