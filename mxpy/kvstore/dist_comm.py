@@ -249,11 +249,10 @@ class Group:
         """Queue the next transfer: ``fn(*args)`` once every rank is doing ``func`` on the same key, shape and dtype.
 
         An engine op on the communication worker, like :meth:`push_op`; a
-        thread that waits on its ``writes`` first runs it itself. (Running a
-        ready transfer in the pushing thread when every rank has arrived was
-        tried: on the loaded 2-core box both ranks then spin in MPI without
-        ever sleeping, and every collective, raw ``Allreduce`` included, fell
-        to 10-20 ms a call; see bench/DIST_RESULTS.md.)
+        thread that waits on its ``writes`` first runs it itself. The header
+        is posted by the thread that runs the op, so a peer that sees every
+        header knows every rank is about to run the transfer. (See
+        :meth:`run_now` for the transfer a caller will wait for at once.)
         """
         _eng.get().push_queued(self._checked, (fn, (func, key, shape, dtype), args), reads, (*writes, self.order, ALL), COMM_KEY, name)
 
