@@ -18,36 +18,8 @@ from ..context import cpu, cpu_pinned, current_context, gpu, num_gpus
 from ..ndarray.ndarray import NDArray
 from ..util import is_np_array, is_np_shape, np_array, np_shape, reset_np, set_np_array, set_np_shape, use_np, use_np_array, use_np_shape
 from ..util import set_np as _set_np
-from ._ops import (
-    activation,
-    batch_dot,
-    batch_flatten,
-    batch_norm,
-    convolution,
-    deconvolution,
-    dropout,
-    embedding,
-    erf,
-    erfinv,
-    fully_connected,
-    gamma,
-    gammaln,
-    layer_norm,
-    leaky_relu,
-    log_softmax,
-    masked_softmax,
-    one_hot,
-    pick,
-    pooling,
-    relu,
-    reshape,
-    reshape_like,
-    sequence_mask,
-    sigmoid,
-    smooth_l1,
-    softmax,
-    topk,
-)
+from . import _ops
+from ._ops import *  # noqa: F403  (the operators: _ops.__all__)
 
 __all__ = [
     "set_np",
@@ -71,35 +43,7 @@ __all__ = [
     "waitall",
     "save",
     "load",
-    "relu",
-    "sigmoid",
-    "softmax",
-    "log_softmax",
-    "masked_softmax",
-    "pick",
-    "one_hot",
-    "sequence_mask",
-    "batch_dot",
-    "batch_flatten",
-    "activation",
-    "leaky_relu",
-    "fully_connected",
-    "convolution",
-    "deconvolution",
-    "pooling",
-    "batch_norm",
-    "layer_norm",
-    "dropout",
-    "embedding",
-    "topk",
-    "reshape",
-    "reshape_like",
-    "smooth_l1",
-    "erf",
-    "erfinv",
-    "gamma",
-    "gammaln",
-]
+] + _ops.__all__
 
 
 def _install_namespaces() -> None:
