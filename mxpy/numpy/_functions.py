@@ -7,13 +7,15 @@ import sys as _sys
 from . import multiarray as _multiarray
 from ._creation import *  # noqa: F403
 from ._creation import __all__ as _creation_all
+from ._extra import *  # noqa: F403
+from ._extra import __all__ as _extra_all
 from ._math import *  # noqa: F403
 from ._math import __all__ as _math_all
 from ._shape import *  # noqa: F403
 from ._shape import __all__ as _shape_all
 from .multiarray import ndarray
 
-__all__ = [*_creation_all, *_math_all, *_shape_all]
+__all__ = [*_creation_all, *_math_all, *_shape_all, *_extra_all]
 
 
 def _install_operators() -> None:

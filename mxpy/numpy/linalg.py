@@ -57,3 +57,13 @@ def slogdet(a):
 def cholesky(a):
     """The lower Cholesky factor of each symmetric positive-definite matrix in ``a``."""
     return _op("_linalg_potrf", _arr(a))
+
+
+def _extra():
+    from ._extra import LINALG  # after the package's functions exist (it imports multiarray only)
+
+    globals().update(LINALG)
+    __all__.extend(sorted(LINALG))
+
+
+_extra()

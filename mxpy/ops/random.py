@@ -135,6 +135,12 @@ def _check_randint(p):
         raise ShapeError(f"high must be greater than low in randint; given low={p.low}, high={p.high}")
 
 
+def _np_shape() -> bool:
+    from ..util import is_np_shape  # the thread's shape semantics (npx.set_np)
+
+    return is_np_shape()
+
+
 def _creator_shape(check):
     def rule(p, in_shapes):
         shape = tuple(p.shape)
@@ -143,7 +149,8 @@ def _creator_shape(check):
             # MXNet 1.x reads shape () as unknown: in a graph a consumer completes it
             # (mx.sym.random.normal() + x); an imperative call cannot infer it and fails
             return [], [None]
-        if any(d <= 0 for d in shape):
+        if any(d < 0 for d in shape) or (0 in shape and not _np_shape()):
+            # a 0 dim is unknown under MXNet 1.x's legacy shapes, a zero-size one under NumPy's
             raise ShapeError(f"parameter 'shape' must be given with positive dims; given {shape}")
         check(p)
         return [], [shape]

@@ -20,6 +20,7 @@ import numbers
 
 import numpy as _onp
 
+from ..ops.np_functions import SPECS, call_spec
 from .symbol import Symbol, _invoke_named
 
 __all__ = ["_Symbol"]
@@ -443,8 +444,47 @@ def _norm(x, ord=None, axis=None, keepdims=False):  # noqa: A002 -- NumPy's name
     return _op("sqrt", sum(multiply(x, x), axis, keepdims=keepdims))
 
 
+_SPLITS = ("split", "array_split", "hsplit", "vsplit", "dsplit")
+
+
+def _np_function(name: str):
+    """``mx.sym.np.<name>``: the ``_npi_function`` record, as ``mx.np.<name>`` uses it."""
+
+    def fn(*args, **kwargs):
+        inputs, params = call_spec(name, args, kwargs, lambda v: isinstance(v, Symbol))
+        res = _op("_npi_function", *inputs, **params)
+        n = params["num_outputs"]
+        if n > 1 or name in _SPLITS:
+            return [_as_np_sym(Symbol.__getitem__(res, i)) for i in range(n)]
+        return res
+
+    fn.__name__ = fn.__qualname__ = name.rsplit(".", 1)[-1]
+    fn.__doc__ = f"Symbolic ``mx.np.{name}`` (one ``_npi_function`` node)."
+    return fn
+
+
+# every SPECS function, including the ones whose legacy mapping above only covers
+# some arguments (flip without an axis, 1-D hstack, unequal splits)
+for _name in SPECS:
+    if "." not in _name:
+        globals()[_name] = _np_function(_name)
+
+
+def _linalg_legacy(op: str):
+    def fn(a):
+        return _op(op, a)
+
+    fn.__name__ = op
+    return fn
+
+
 random = _Namespace(normal=_sampler("_random_normal", "loc", "scale"), uniform=_sampler("_random_uniform", "low", "high"))
-linalg = _Namespace(norm=_norm)
+linalg = _Namespace(
+    norm=_norm,
+    inv=_linalg_legacy("_linalg_inverse"),
+    cholesky=_linalg_legacy("_linalg_potrf"),
+    **{n.split(".", 1)[1]: _np_function(n) for n in SPECS if n.startswith("linalg.")},
+)
 
 
 # -- the Symbol type --------------------------------------------------------------------------
@@ -602,4 +642,6 @@ def _sym_as_np_ndarray(self):
 
 Symbol.as_np_ndarray = _sym_as_np_ndarray
 
-__all__ += ["random", "linalg"] + [n for n in list(globals()) if not n.startswith("_") and callable(globals()[n]) and n not in ("Symbol", "numbers")]
+__all__ += ["random", "linalg"] + [
+    n for n in list(globals()) if not n.startswith("_") and callable(globals()[n]) and n not in ("Symbol", "numbers", "call_spec")
+]
