@@ -8,7 +8,11 @@ from __future__ import annotations
 
 from ..ndarray.ndarray import NDArray
 from ..ops.np_functions import call_spec
+from ._math import _out, check_ufunc_kwargs
 from .multiarray import _op
+
+_UFUNCS = ("bitwise_not", "invert", "arctan2", "copysign", "ldexp", "bitwise_and", "bitwise_or", "bitwise_xor", "lcm", "gcd")
+_HOST_INDEX = ("delete", "insert")
 
 
 def _is_nd(v) -> bool:
@@ -19,11 +23,19 @@ def make(name: str, doc: str):
     """The ``mx.np`` function ``name``."""
 
     def fn(*args, **kwargs):
+        out = None
+        if name in _UFUNCS:
+            out = kwargs.pop("out", None)
+            if kwargs:
+                check_ufunc_kwargs(name, kwargs)
+        if name in _HOST_INDEX and len(args) > 1 and isinstance(args[1], NDArray):
+            # the deleted/inserted positions decide the result's shape: read them now
+            args = (args[0], args[1].asnumpy(), *args[2:])
         inputs, params = call_spec(name, args, kwargs, _is_nd)
         res = _op("_npi_function", *inputs, **params)
         if params["num_outputs"] > 1 or name in ("split", "array_split", "hsplit", "vsplit", "dsplit"):
             return list(res) if isinstance(res, (list, tuple)) else [res]
-        return res
+        return _out(res, out)
 
     fn.__name__ = fn.__qualname__ = name.rsplit(".", 1)[-1]
     fn.__doc__ = doc
@@ -32,6 +44,12 @@ def make(name: str, doc: str):
 
 # the mx.np functions made here: name -> (what it does, an example and its result)
 _DOCS = {
+    "tril": (
+        "The lower triangle (on and below diagonal ``k``) of the last two axes; 1-D input is a row.",
+        "np.tril(np.ones((2, 2))).tolist()",
+        "[[1.0, 0.0], [1.0, 1.0]]",
+    ),
+    "triu": ("The upper triangle (on and above diagonal ``k``) of the last two axes.", "np.triu(np.ones((2, 2))).tolist()", "[[1.0, 1.0], [0.0, 1.0]]"),
     "einsum": ("Einstein summation over the operands' subscripts.", "np.einsum('ij,jk->ik', np.ones((2, 3)), np.ones((3, 4))).shape", "(2, 4)"),
     "trace": ("Sum along a diagonal (``offset``, ``axis1``, ``axis2``).", "np.trace(np.eye(3)).item()", "3.0"),
     "rot90": ("Rotate by 90 degrees ``k`` times in the plane ``axes``.", "np.rot90(np.array([[1., 2.], [3., 4.]])).tolist()", "[[2.0, 4.0], [1.0, 3.0]]"),
@@ -58,11 +76,29 @@ _DOCS = {
     "delete": ("Remove the entries ``obj`` along ``axis``.", "np.delete(np.array([1., 2., 3.]), 1).tolist()", "[1.0, 3.0]"),
     "bitwise_not": ("Bitwise NOT of integers (logical NOT of bools).", "np.bitwise_not(np.array([0, 1], dtype='int32')).tolist()", "[-1, -2]"),
     "invert": ("Bitwise NOT (as ``bitwise_not``).", "np.invert(np.array([True, False])).tolist()", "[False, True]"),
+    "arctan2": (
+        "Element-wise arc tangent of ``x1 / x2`` in the right quadrant.",
+        "np.arctan2(np.array([1.]), np.array([1.])).tolist()",
+        "[0.7853981852531433]",
+    ),
+    "copysign": ("``x1`` with the sign of ``x2``, element-wise.", "np.copysign(np.array([1., 2.]), -1.).tolist()", "[-1.0, -2.0]"),
+    "ldexp": ("``x1 * 2 ** x2``, element-wise.", "np.ldexp(np.array([1., 2.]), 2.).tolist()", "[4.0, 8.0]"),
+    "bitwise_and": ("Bitwise AND of integers (logical AND of bools).", "np.bitwise_and(np.array([6], dtype='int32'), 3).tolist()", "[2]"),
+    "bitwise_or": ("Bitwise OR of integers.", "np.bitwise_or(np.array([6], dtype='int32'), 3).tolist()", "[7]"),
+    "bitwise_xor": ("Bitwise XOR of integers.", "np.bitwise_xor(np.array([6], dtype='int32'), 3).tolist()", "[5]"),
+    "lcm": ("Lowest common multiple of integers.", "np.lcm(np.array([4], dtype='int32'), 6).tolist()", "[12]"),
+    "gcd": ("Greatest common divisor of integers.", "np.gcd(np.array([4], dtype='int32'), 6).tolist()", "[2]"),
     "hanning": ("The Hann window of ``M`` points (float32).", "np.hanning(3).tolist()", "[0.0, 1.0, 0.0]"),
     "hamming": ("The Hamming window of ``M`` points (float32).", "np.hamming(1).tolist()", "[1.0]"),
     "blackman": ("The Blackman window of ``M`` points (float32).", "np.blackman(1).tolist()", "[1.0]"),
 }
 _LINALG_DOCS = {
+    "tril": (
+        "The lower triangle (on and below diagonal ``k``) of the last two axes; 1-D input is a row.",
+        "np.tril(np.ones((2, 2))).tolist()",
+        "[[1.0, 0.0], [1.0, 1.0]]",
+    ),
+    "triu": ("The upper triangle (on and above diagonal ``k``) of the last two axes.", "np.triu(np.ones((2, 2))).tolist()", "[[1.0, 1.0], [0.0, 1.0]]"),
     "linalg.solve": ("The solution ``x`` of ``a @ x = b``.", "np.linalg.solve(2 * np.eye(2), np.ones(2)).tolist()", "[0.5, 0.5]"),
     "linalg.tensorinv": (
         "The inverse of an N-d array for ``tensordot`` with ``ind`` leading axes.",

@@ -15,7 +15,7 @@ from ._shape import *  # noqa: F403
 from ._shape import __all__ as _shape_all
 from .multiarray import ndarray
 
-__all__ = [*_creation_all, *_math_all, *_shape_all, *_extra_all]
+__all__ = list(dict.fromkeys([*_creation_all, *_math_all, *_shape_all, *_extra_all]))
 
 
 def _install_operators() -> None:

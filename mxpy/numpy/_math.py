@@ -88,6 +88,8 @@ __all__ = [
     "isnan",
     "isinf",
     "isfinite",
+    "isposinf",
+    "isneginf",
     "nan_to_num",
     "sum",
     "mean",
@@ -178,8 +180,47 @@ def _binary(aop: str, sop: str, rsop: str, x1, x2, out=None, kind: str = ""):
     return _out(res, out)
 
 
+# NumPy's ufunc keywords and their defaults: MXNet 1.9.1 accepts them at the default
+# only, raising NotImplementedError for another legal value and TypeError otherwise
+_UFUNC_DEFAULTS = {"where": True, "casting": "same_kind", "order": "K", "dtype": None, "subok": True}
+_UFUNC_DTYPES = {"int8", "uint8", "int32", "int64", "float16", "float32", "float64"}
+
+
+def _ufunc_legal(key: str, value) -> bool:
+    if key == "where":
+        return True
+    if key == "casting":
+        return value in ("no", "equiv", "safe", "same_kind", "unsafe")
+    if key == "order":
+        return isinstance(value, str)
+    if key == "dtype":
+        try:
+            return _onp.dtype(value).name in _UFUNC_DTYPES
+        except TypeError:
+            return False
+    return key == "subok" and isinstance(value, bool)
+
+
+def check_ufunc_kwargs(name: str, kwargs: dict) -> None:
+    """Reject NumPy ufunc keywords other than their defaults, as MXNet 1.9.1 does.
+
+    >>> check_ufunc_kwargs("add", {"casting": "same_kind"})
+    """
+    for key, value in kwargs.items():
+        if key not in _UFUNC_DEFAULTS:
+            raise TypeError(f"{key} is an invalid keyword to function '{name}'")
+        default = _UFUNC_DEFAULTS[key]
+        if value is default or (type(value) is type(default) and value == default):
+            continue
+        if _ufunc_legal(key, value):
+            raise NotImplementedError(f"{key}={value} is not implemented yet for operator {name}")
+        raise TypeError(f"{key}={value} not understood for operator {name}")
+
+
 def _make_binary(name: str, aop: str, sop: str, rsop: str | None = None, kind: str = ""):
     def fn(x1, x2, out=None, **kwargs):
+        if kwargs:
+            check_ufunc_kwargs(name, kwargs)
         return _binary(aop, sop, rsop or sop, x1, x2, out, kind)
 
     fn.__name__ = fn.__qualname__ = name
@@ -213,6 +254,8 @@ logical_xor = _make_binary("logical_xor", "broadcast_logical_xor", "_logical_xor
 
 def _make_unary(name: str, op: str, to_bool: bool = False):
     def fn(x, out=None, **kwargs):
+        if kwargs:
+            check_ufunc_kwargs(name, kwargs)
         res = _op(op, _arr(x))
         return _out(_cast(res, _BOOL) if to_bool else res, out)
 
@@ -269,25 +312,51 @@ def round(x, decimals=0, out=None):  # noqa: A001 -- NumPy's name
 around = round
 
 
+def _check_bool_ufunc(name: str, out, kwargs: dict) -> None:
+    if kwargs:
+        check_ufunc_kwargs(name, kwargs)
+    if out is not None and out.dtype != _BOOL:
+        raise TypeError(f"{name}: out= must be a bool array, got dtype {out.dtype}")
+
+
 def isnan(x, out=None, **kwargs):
     """True where ``x`` is NaN.
 
     >>> mx.np.isnan(mx.np.array([1., float('nan')])).tolist()
     [False, True]
     """
+    _check_bool_ufunc("isnan", out, kwargs)
     x = _arr(x)
     return _out(not_equal(x, x), out)
 
 
 def isinf(x, out=None, **kwargs):
     """True where ``x`` is +inf or -inf."""
+    _check_bool_ufunc("isinf", out, kwargs)
     return _out(equal(abs(_arr(x)), math.inf), out)
 
 
 def isfinite(x, out=None, **kwargs):
     """True where ``x`` is neither NaN nor infinite (``x - x`` is 0 only there)."""
+    _check_bool_ufunc("isfinite", out, kwargs)
     x = _arr(x)
     return _out(equal(subtract(x, x), 0.0), out)
+
+
+def isposinf(x, out=None, **kwargs):
+    """True where ``x`` is +inf.
+
+    >>> mx.np.isposinf(mx.np.array([1., float('inf')])).tolist()
+    [False, True]
+    """
+    _check_bool_ufunc("isposinf", out, kwargs)
+    return _out(equal(_arr(x), math.inf), out)
+
+
+def isneginf(x, out=None, **kwargs):
+    """True where ``x`` is -inf."""
+    _check_bool_ufunc("isneginf", out, kwargs)
+    return _out(equal(_arr(x), -math.inf), out)
 
 
 def nan_to_num(x, copy=True, nan=0.0, posinf=None, neginf=None):

@@ -204,9 +204,31 @@ def _infer_type(p, in_types):
         t = in_types[0] if in_types and in_types[0] is not None and in_types[0].kind == "f" else None
         if in_types and in_types[0] is not None and t is None:
             t = _onp.dtype("float32")
+    elif p.otype in ("promote", "promote_float"):  # MXNet np's promotion of the inputs
+        known = [x for x in in_types if x is not None]
+        t = known[0] if known and len(known) == len(in_types) else None
+        for x in known[1:] if t is not None else ():
+            t = promote(t, x)
+        if t is not None and p.otype == "promote_float" and t.kind != "f":
+            t = _onp.dtype("float32")
     else:
         t = _onp.dtype(p.otype)
     return list(in_types), [t] * p.num_outputs
+
+
+def promote(a: _onp.dtype, b: _onp.dtype) -> _onp.dtype:
+    """MXNet np's promotion of two array dtypes: bool gives way, a float beats any integer.
+
+    >>> promote(_onp.dtype('int32'), _onp.dtype('float16'))
+    dtype('float16')
+    """
+    if a == b or b.kind == "b":
+        return a
+    if a.kind == "b":
+        return b
+    if (a.kind == "f") != (b.kind == "f"):
+        return a if a.kind == "f" else b
+    return _onp.result_type(a, b)
 
 
 # -- gradients ------------------------------------------------------------------------------------
@@ -632,7 +654,26 @@ def _pinv_compute(xp, a, rcond=1e-15, hermitian=False):
 
 
 add_function("linalg.pinv", _pinv_compute)
-add_function("linalg.tensorsolve")
+
+
+def _tensorsolve_vjp(xp, og, ins, args, kwargs):
+    a, b = args[0], args[1]
+    axes = kwargs.get("axes", args[2] if len(args) > 2 else None)
+    order = list(range(a.ndim))
+    if axes is not None:  # NumPy moves these axes of a to the end first
+        for k in axes:
+            order.remove(k % a.ndim)
+            order.append(k % a.ndim)
+    a2 = a.transpose(order)
+    m = b.size
+    mat = a2.reshape(m, -1)
+    x = xp.linalg.solve(mat, b.ravel())
+    gb = xp.linalg.solve(mat.T, og[0].ravel())
+    ga2 = -xp.outer(gb, x).reshape(a2.shape)
+    return [ga2.transpose(xp.argsort(xp.asarray(order)).tolist()), gb.reshape(b.shape)]
+
+
+add_function("linalg.tensorsolve", vjp=_tensorsolve_vjp)
 
 
 def _det_vjp(xp, og, ins, args, kwargs):
@@ -646,6 +687,42 @@ def _slogdet_vjp(xp, og, ins, args, kwargs):
 
 add_function("linalg.det", vjp=_det_vjp)
 add_function("linalg.slogdet", lambda xp, a: tuple(xp.linalg.slogdet(a)), vjp=_slogdet_vjp)
+
+
+# element-wise binary functions: vjp from the two partial derivatives, summed over broadcast axes
+
+
+def _unbroadcast(xp, g, shape: tuple):
+    if g.shape == tuple(shape):
+        return g
+    lead = g.ndim - len(shape)
+    g = g.sum(axis=tuple(range(lead))) if lead else g
+    axes = tuple(k for k, n in enumerate(shape) if n == 1 and g.shape[k] != 1)
+    return g.sum(axis=axes, keepdims=True) if axes else g
+
+
+def _binary_vjp(d1: Callable, d2: Callable):
+    def vjp(xp, og, ins, args, kwargs):
+        x1, x2 = args[0], args[1]
+        a1, a2 = xp.asarray(x1, dtype=og[0].dtype), xp.asarray(x2, dtype=og[0].dtype)
+        out: list = [None] * len(ins)
+        for k, v in enumerate(ins):
+            if v is x1:
+                out[k] = _unbroadcast(xp, og[0] * d1(xp, a1, a2), v.shape)
+            elif v is x2:
+                out[k] = _unbroadcast(xp, og[0] * d2(xp, a1, a2), v.shape)
+        return out
+
+    return vjp
+
+
+add_function("arctan2", vjp=_binary_vjp(lambda xp, a, b: b / (a * a + b * b), lambda xp, a, b: -a / (a * a + b * b)))
+add_function("copysign", vjp=_binary_vjp(lambda xp, a, b: xp.where((a < 0) == (b < 0), 1.0, -1.0), lambda xp, a, b: xp.zeros_like(b)))
+add_function(
+    "ldexp", lambda xp, a, b: a * xp.power(2.0, b), vjp=_binary_vjp(lambda xp, a, b: xp.power(2.0, b), lambda xp, a, b: a * xp.power(2.0, b) * math.log(2.0))
+)
+for _name in "bitwise_and bitwise_or bitwise_xor lcm gcd".split():
+    add_function(_name)
 
 
 # -- front-end calls ----------------------------------------------------------------------------
@@ -715,10 +792,24 @@ SPECS: dict[str, tuple[str, object]] = {
     "linalg.eigh": ("in0", 2),
     "linalg.matrix_rank": ("int64", 1),
     "linalg.det": ("in0", 1),
+    "arctan2": ("promote_float", 1),
+    "copysign": ("promote_float", 1),
+    "ldexp": ("promote_float", 1),
+    "bitwise_and": ("promote", 1),
+    "bitwise_or": ("promote", 1),
+    "bitwise_xor": ("promote", 1),
+    "lcm": ("promote", 1),
+    "gcd": ("promote", 1),
     "linalg.slogdet": ("in0", 2),
 }
 
-_INT_INPUTS = {"insert": (1,), "delete": (1,), "bitwise_not": (0,), "invert": (0,)}
+_INT_INPUTS = {
+    "insert": (1,),
+    "delete": (1,),
+    "bitwise_not": (0,),
+    "invert": (0,),
+    **{n: (0, 1) for n in ("bitwise_and", "bitwise_or", "bitwise_xor", "lcm", "gcd")},
+}
 # where a creation function takes dtype positionally
 _DTYPE_POS = {"logspace": 5, "indices": 1, "hanning": 1, "hamming": 1, "blackman": 1}
 

@@ -147,8 +147,9 @@ def _creator_shape(check):
         check(p)
         if not shape:
             # MXNet 1.x reads shape () as unknown: in a graph a consumer completes it
-            # (mx.sym.random.normal() + x); an imperative call cannot infer it and fails
-            return [], [None]
+            # (mx.sym.random.normal() + x); an imperative call cannot infer it and fails.
+            # Under NumPy shapes () is a scalar.
+            return [], [()] if _np_shape() else [None]
         if any(d < 0 for d in shape) or (0 in shape and not _np_shape()):
             # a 0 dim is unknown under MXNet 1.x's legacy shapes, a zero-size one under NumPy's
             raise ShapeError(f"parameter 'shape' must be given with positive dims; given {shape}")

@@ -112,6 +112,11 @@ _UNARY = {
     "trunc": "fix",
     "fix": "fix",
     "rint": "rint",
+    "arcsinh": "arcsinh",
+    "arccosh": "arccosh",
+    "arctanh": "arctanh",
+    "degrees": "degrees",
+    "radians": "radians",
 }
 for _name, _opname in _UNARY.items():
     globals()[_name] = _unary(_opname)
@@ -334,6 +339,24 @@ def isnan(x, out=None, **kwargs):
 def isinf(x, out=None, **kwargs):
     """True where ``x`` is infinite."""
     return equal(_op("abs", x), float("inf"))
+
+
+def logical_not(x, out=None, **kwargs):
+    """True where ``x`` is zero (False)."""
+    return _op("Cast", _op("logical_not", x), dtype="bool")
+
+
+hypot = _binary("broadcast_hypot", "_hypot_scalar")
+
+
+def isposinf(x, out=None, **kwargs):
+    """True where ``x`` is +inf."""
+    return equal(x, float("inf"))
+
+
+def isneginf(x, out=None, **kwargs):
+    """True where ``x`` is -inf."""
+    return equal(x, float("-inf"))
 
 
 def isfinite(x, out=None, **kwargs):
