@@ -308,6 +308,7 @@ class NDArray:
 
         arr = _view(self, self._data)
         arr.__class__ = ndarray
+        arr._grad, arr._ag = self._grad, self._ag  # one array to autograd, as MXNet's shallow copy
         return arr
 
     def detach(self) -> NDArray:

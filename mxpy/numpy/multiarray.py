@@ -82,8 +82,10 @@ class ndarray(NDArray):  # noqa: N801 -- MXNet's public name
         return self.item()
 
     def as_nd_ndarray(self) -> NDArray:
-        """A legacy ``mx.nd.NDArray`` sharing this array's memory."""
-        return _view(self, self._data)
+        """A legacy ``mx.nd.NDArray`` sharing this array's memory (and its autograd identity)."""
+        arr = _view(self, self._data)
+        arr._grad, arr._ag = self._grad, self._ag
+        return arr
 
     def as_np_ndarray(self) -> ndarray:
         return self

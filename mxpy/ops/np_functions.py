@@ -55,6 +55,8 @@ def _enc(v):
         return {str(k): _enc(x) for k, x in v.items()}
     if isinstance(v, _onp.dtype) or (isinstance(v, type) and issubclass(v, _onp.generic)):
         return {"$dt": _onp.dtype(v).name}
+    if hasattr(v, "asnumpy"):  # an array constant in a traced call (a block's attribute)
+        v = v.asnumpy()
     if isinstance(v, _onp.ndarray):
         return {"$a": _enc(v.tolist()), "$dt": v.dtype.name}
     if isinstance(v, _onp.generic):
@@ -435,7 +437,18 @@ register(
 
 # -- the functions ------------------------------------------------------------------------------
 
-for _name in "tril triu roll rot90 flip flipud fliplr moveaxis transpose swapaxes atleast_1d atleast_2d atleast_3d concatenate stack hstack vstack dstack column_stack append split array_split hsplit vsplit dsplit diag diagflat diagonal delete insert resize pad tile repeat broadcast_to take squeeze expand_dims reshape ravel".split():
+
+def _delete_compute(xp, arr, obj, axis=None):
+    if not isinstance(obj, (int, _onp.integer, slice)):  # MXNet skips positions outside [0, n) in an index array
+        obj = xp.asarray(obj).astype(xp.int64)
+        n = arr.size if axis is None else arr.shape[axis]
+        obj = obj[(obj >= 0) & (obj < n)]
+    return xp.delete(arr, obj, axis)
+
+
+add_function("delete", _delete_compute, grad="gather")
+
+for _name in "tril triu roll rot90 flip flipud fliplr moveaxis transpose swapaxes atleast_1d atleast_2d atleast_3d concatenate stack hstack vstack dstack column_stack append split array_split hsplit vsplit dsplit diag diagflat diagonal insert resize pad tile repeat broadcast_to take squeeze expand_dims reshape ravel".split():
     add_function(_name, grad="gather")
 
 for _name in "logspace linspace indices full eye diag_indices_from bitwise_not invert histogram unravel_index bincount unique argmax argmin sort argsort floor ceil rint trunc sign around isnan isinf isfinite isposinf isneginf logical_not linalg.matrix_rank linalg.eigvals linalg.eigvalsh linalg.eig linalg.eigh linalg.svd".split():
