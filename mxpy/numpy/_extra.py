@@ -44,6 +44,9 @@ def make(name: str, doc: str):
 
 # the mx.np functions made here: name -> (what it does, an example and its result)
 _DOCS = {
+    "squeeze": ("``a`` without its length-1 axes (those of ``axis`` only, when given).", "np.squeeze(np.ones((1, 2, 1))).shape", "(2,)"),
+    "diag": ("The ``k``-th diagonal of a 2-D array, or a 2-D array with a 1-D one on it.", "np.diag(np.array([1., 2.])).tolist()", "[[1.0, 0.0], [0.0, 2.0]]"),
+    "diagonal": ("The diagonal ``offset`` of the plane (``axis1``, ``axis2``).", "np.diagonal(np.eye(2)).tolist()", "[1.0, 1.0]"),
     "tril": (
         "The lower triangle (on and below diagonal ``k``) of the last two axes; 1-D input is a row.",
         "np.tril(np.ones((2, 2))).tolist()",
@@ -93,6 +96,9 @@ _DOCS = {
     "blackman": ("The Blackman window of ``M`` points (float32).", "np.blackman(1).tolist()", "[1.0]"),
 }
 _LINALG_DOCS = {
+    "squeeze": ("``a`` without its length-1 axes (those of ``axis`` only, when given).", "np.squeeze(np.ones((1, 2, 1))).shape", "(2,)"),
+    "diag": ("The ``k``-th diagonal of a 2-D array, or a 2-D array with a 1-D one on it.", "np.diag(np.array([1., 2.])).tolist()", "[[1.0, 0.0], [0.0, 2.0]]"),
+    "diagonal": ("The diagonal ``offset`` of the plane (``axis1``, ``axis2``).", "np.diagonal(np.eye(2)).tolist()", "[1.0, 1.0]"),
     "tril": (
         "The lower triangle (on and below diagonal ``k``) of the last two axes; 1-D input is a row.",
         "np.tril(np.ones((2, 2))).tolist()",

@@ -7,7 +7,7 @@ import sys as _sys
 from . import multiarray as _multiarray
 from ._creation import *  # noqa: F403
 from ._creation import __all__ as _creation_all
-from ._extra import *  # noqa: F403
+from ._extra import *  # noqa: F403, I001 -- last: its versions replace the ones above
 from ._extra import __all__ as _extra_all
 from ._math import *  # noqa: F403
 from ._math import __all__ as _math_all

@@ -433,7 +433,10 @@ def sum(a, axis=None, dtype=None, out=None, keepdims=False, initial=None, where=
     (array(6.), (3,))
     """
     a = _arr(a)
-    res = _reduce("sum", a, axis, keepdims, "sum", _sum_dtype(a, dtype))
+    if dtype is None and a._data.dtype == _onp.float16:  # MXNet accumulates float16 in float32
+        res = _cast(_reduce("sum", a, axis, keepdims, "sum", _onp.dtype(_onp.float32)), a._data.dtype)
+    else:
+        res = _reduce("sum", a, axis, keepdims, "sum", _sum_dtype(a, dtype))
     if initial is not None:
         res = add(res, initial)
     return _out(res, out)
@@ -535,14 +538,15 @@ def cumsum(a, axis=None, dtype=None, out=None):
 
 def all(a, axis=None, out=None, keepdims=False):  # noqa: A001
     """True when every element along ``axis`` is non-zero."""
-    nz = _cast(_op("_not_equal_scalar", _arr(a), scalar=0.0), _DEFAULT_FLOAT)
-    return _out(_cast(_reduce("min", nz, axis, keepdims, "all"), _BOOL), out)
+    # count the zeros: a sum, unlike min, is defined over zero-size axes (all() of nothing is True)
+    zeros = _cast(_op("_equal_scalar", _arr(a), scalar=0.0), _DEFAULT_FLOAT)
+    return _out(_cast(_op("_equal_scalar", _reduce("sum", zeros, axis, keepdims, "all"), scalar=0.0), _BOOL), out)
 
 
 def any(a, axis=None, out=None, keepdims=False):  # noqa: A001
     """True when some element along ``axis`` is non-zero."""
     nz = _cast(_op("_not_equal_scalar", _arr(a), scalar=0.0), _DEFAULT_FLOAT)
-    return _out(_cast(_reduce("max", nz, axis, keepdims, "any"), _BOOL), out)
+    return _out(_cast(_reduce("sum", nz, axis, keepdims, "any"), _BOOL), out)
 
 
 # -- products ---------------------------------------------------------------------------

@@ -244,6 +244,8 @@ def tile(A, reps):  # noqa: N803 -- NumPy's name
     a = _arr(A)
     reps = (int(reps),) if isinstance(reps, (int, _onp.integer)) else tuple(int(r) for r in reps)
     if a.ndim == 0:
+        if not reps:  # NumPy keeps a 0-d array 0-d
+            return _op("_copy", a)
         a = _as_np(_reshape_to(a, (1,)))
     return _op("tile", a, reps=reps)
 

@@ -127,7 +127,8 @@ def _grad_reshape(g, ograds):
     rest = [None] * (len(g.inputs) - 1)
     if ograds[0] is None:
         return [None, *rest]
-    return [g.op1("reshape_like", [ograds[0], g.inputs[0]]), *rest]
+    # _backward_np_reshape, not reshape_like: it also reshapes back to a 0-d input (mx.np)
+    return [g.op1("_backward_np_reshape", [ograds[0], g.inputs[0]]), *rest]
 
 
 def _grad_transpose(g, ograds):

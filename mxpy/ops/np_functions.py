@@ -448,10 +448,47 @@ def _delete_compute(xp, arr, obj, axis=None):
 
 add_function("delete", _delete_compute, grad="gather")
 
-for _name in "tril triu roll rot90 flip flipud fliplr moveaxis transpose swapaxes atleast_1d atleast_2d atleast_3d concatenate stack hstack vstack dstack column_stack append split array_split hsplit vsplit dsplit diag diagflat diagonal insert resize pad tile repeat broadcast_to take squeeze expand_dims reshape ravel".split():
+
+def _take_compute(xp, a, indices, axis=None, mode="raise", out=None):
+    # MXNet's 'raise' clips (out-of-range indices are not checked on the device)
+    return xp.take(a, xp.asarray(indices).astype(xp.int64), axis=axis, mode="clip" if mode == "raise" else mode)
+
+
+add_function("take", _take_compute, grad="gather")
+
+
+def _moment_compute(name: str):
+    def compute(xp, a, axis=None, dtype=None, out=None, ddof=0, keepdims=False):
+        return getattr(xp, name)(a, axis=axis, ddof=ddof, keepdims=keepdims)
+
+    return compute
+
+
+def _moment_vjp(std: bool):
+    def vjp(xp, og, ins, args, kwargs):
+        a = args[0]
+        axis = kwargs.get("axis", args[1] if len(args) > 1 else None)
+        ddof = kwargs.get("ddof", 0)
+        keep = kwargs.get("keepdims", False)
+        ax = tuple(range(a.ndim)) if axis is None else ((axis,) if isinstance(axis, int) else tuple(axis))
+        n = math.prod(a.shape[k] for k in ax)
+        g = og[0] if keep else xp.expand_dims(og[0], tuple(k % a.ndim for k in ax)) if a.ndim else og[0]
+        dev = a - a.mean(axis=ax, keepdims=True)
+        grad = g * 2 * dev / max(n - ddof, 1)
+        if std:
+            grad = grad / (2 * xp.sqrt(xp.var(a, axis=ax, ddof=ddof, keepdims=True)))
+        return [grad]
+
+    return vjp
+
+
+add_function("var", _moment_compute("var"), vjp=_moment_vjp(False))
+add_function("std", _moment_compute("std"), vjp=_moment_vjp(True))
+
+for _name in "tril triu roll rot90 flip flipud fliplr moveaxis transpose swapaxes atleast_1d atleast_2d atleast_3d concatenate stack hstack vstack dstack column_stack append split array_split hsplit vsplit dsplit diag diagflat diagonal insert resize pad tile repeat broadcast_to squeeze expand_dims reshape ravel".split():
     add_function(_name, grad="gather")
 
-for _name in "logspace linspace indices full eye diag_indices_from bitwise_not invert histogram unravel_index bincount unique argmax argmin sort argsort floor ceil rint trunc sign around isnan isinf isfinite isposinf isneginf logical_not linalg.matrix_rank linalg.eigvals linalg.eigvalsh linalg.eig linalg.eigh linalg.svd".split():
+for _name in "logspace linspace indices full eye diag_indices_from bitwise_not invert histogram unravel_index bincount unique argmax argmin floor ceil rint trunc sign around isnan isinf isfinite isposinf isneginf logical_not linalg.matrix_rank linalg.eigvals linalg.eigvalsh linalg.eig linalg.eigh linalg.svd".split():
     add_function(_name)
 
 
@@ -494,11 +531,29 @@ def _inner_form(args, kwargs, ins):
     return _tensordot_form([a, b], {"axes": ([-1], [-1])}, ins)
 
 
+def _dot_form(args, kwargs, ins):
+    a, b = args[0], args[1]
+    if a.ndim == 0 or b.ndim == 0:
+        return _tensordot_form([a, b], {"axes": 0}, ins)
+    return _tensordot_form([a, b], {"axes": ([a.ndim - 1], [max(b.ndim - 2, 0)])}, ins)
+
+
+def _matmul_form(args, kwargs, ins):
+    a, b = args[0], args[1]
+    if a.ndim == 1 and b.ndim == 1:
+        return "i,i->", [a, b]
+    if a.ndim == 1:
+        return "k,...kn->...n", [a, b]
+    if b.ndim == 1:
+        return "...mk,k->...m", [a, b]
+    return "...mk,...kn->...mn", [a, b]
+
+
 def _einsum_form(args, kwargs, ins):
     return args[0], list(args[1:])
 
 
-_EINSUM_FORM = {"tensordot": _tensordot_form, "inner": _inner_form, "einsum": _einsum_form}
+_EINSUM_FORM = {"tensordot": _tensordot_form, "inner": _inner_form, "einsum": _einsum_form, "dot": _dot_form, "matmul": _matmul_form}
 
 
 def _einsum_compute(xp, subscripts, *operands, optimize=False, **kwargs):
@@ -506,6 +561,8 @@ def _einsum_compute(xp, subscripts, *operands, optimize=False, **kwargs):
 
 
 add_function("tensordot", grad="einsum")
+add_function("dot", grad="einsum")
+add_function("matmul", grad="einsum")
 add_function("inner", grad="einsum")
 add_function("einsum", _einsum_compute, grad="einsum")
 
@@ -702,6 +759,43 @@ add_function("linalg.det", vjp=_det_vjp)
 add_function("linalg.slogdet", lambda xp, a: tuple(xp.linalg.slogdet(a)), vjp=_slogdet_vjp)
 
 
+def _where_vjp(xp, og, ins, args, kwargs):
+    cond, x, y = args[0], args[1], args[2]
+    mask = xp.broadcast_to(xp.asarray(cond).astype(bool), og[0].shape)
+    out: list = [None] * len(ins)
+    for k, v in enumerate(ins):
+        if v is x:
+            out[k] = _unbroadcast(xp, xp.where(mask, og[0], 0), v.shape)
+        elif v is y:
+            out[k] = _unbroadcast(xp, xp.where(mask, 0, og[0]), v.shape)
+    return out
+
+
+add_function("where", lambda xp, c, x, y: xp.where(xp.asarray(c).astype(bool), x, y), vjp=_where_vjp)
+
+
+def _sort_compute(xp, a, axis=-1, kind=None, order=None):
+    return xp.sort(a, axis=axis)
+
+
+def _sort_vjp(xp, og, ins, args, kwargs):
+    a = args[0]
+    axis = kwargs.get("axis", args[1] if len(args) > 1 else -1)
+    flat = axis is None
+    src = a.ravel() if flat else a
+    ax = 0 if flat else axis
+    idx = xp.argsort(src, axis=ax, kind="stable")
+    grad = xp.zeros(src.shape, dtype=og[0].dtype)
+    xp.put_along_axis(grad, idx, og[0].reshape(idx.shape), axis=ax)
+    return [grad.reshape(a.shape)]
+
+
+add_function("sort", _sort_compute, vjp=_sort_vjp)
+add_function("argsort", lambda xp, a, axis=-1, kind=None, order=None: xp.argsort(a, axis=axis, kind="stable"))
+add_function("any", lambda xp, a, axis=None, out=None, keepdims=False: xp.any(a, axis=axis, keepdims=keepdims))
+add_function("all", lambda xp, a, axis=None, out=None, keepdims=False: xp.all(a, axis=axis, keepdims=keepdims))
+
+
 # element-wise binary functions: vjp from the two partial derivatives, summed over broadcast axes
 
 
@@ -805,6 +899,23 @@ SPECS: dict[str, tuple[str, object]] = {
     "linalg.eigh": ("in0", 2),
     "linalg.matrix_rank": ("int64", 1),
     "linalg.det": ("in0", 1),
+    "dot": ("promote", 1),
+    "matmul": ("promote", 1),
+    "where": ("promote", 1),
+    "sort": ("in0", 1),
+    "argsort": ("int64", 1),
+    "any": ("bool", 1),
+    "all": ("bool", 1),
+    "squeeze": ("in0", 1),
+    "tile": ("in0", 1),
+    "broadcast_to": ("in0", 1),
+    "transpose": ("in0", 1),
+    "diag": ("in0", 1),
+    "diagonal": ("in0", 1),
+    "take": ("in0", 1),
+    "swapaxes": ("in0", 1),
+    "var": ("float", 1),
+    "std": ("float", 1),
     "arctan2": ("promote_float", 1),
     "copysign": ("promote_float", 1),
     "ldexp": ("promote_float", 1),

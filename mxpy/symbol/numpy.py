@@ -123,6 +123,8 @@ for _name, _opname in _UNARY.items():
 
 
 def _reduce(op: str, x, axis, keepdims: bool):
+    if isinstance(axis, (list, tuple)) and not axis:  # NumPy: reduce over no axis
+        return _op("_copy", x)
     if axis is None:
         res = _op(op, x, keepdims=keepdims)
         return res if keepdims else _op("_np_reshape", res, newshape=())
@@ -394,19 +396,6 @@ def cumsum(a, axis=None, dtype=None, out=None):
     return _op("_np_cumsum", a, axis=axis, dtype=None if dtype is None else _onp.dtype(dtype).name)
 
 
-def var(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False):
-    """Variance over ``axis`` (``ddof`` 0)."""
-    if ddof:
-        raise ValueError("mx.sym.np.var: ddof is not supported on Symbols (the count is not known while tracing)")
-    dev = subtract(a, mean(a, axis, keepdims=True))
-    return mean(multiply(dev, dev), axis, keepdims=keepdims)
-
-
-def std(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False):
-    """Standard deviation over ``axis``."""
-    return _op("sqrt", var(a, axis, dtype, out, ddof, keepdims))
-
-
 def average(a, axis=None, weights=None, returned=False):
     """Mean over ``axis``; with ``weights``, the weighted mean (same shape as ``a``)."""
     if weights is None:
@@ -491,6 +480,16 @@ def _np_function(name: str):
 for _name in SPECS:
     if "." not in _name:
         globals()[_name] = _np_function(_name)
+
+
+_transpose_any = _np_function("transpose")
+
+
+def transpose(a, axes=None):
+    """Permute the axes (reverse them by default; negative axes count from the end)."""
+    if axes is not None and any(int(x) < 0 for x in axes):
+        return _transpose_any(a, tuple(int(x) for x in axes))
+    return _op("transpose", a, axes=() if axes is None else tuple(int(x) for x in axes))
 
 
 def _linalg_legacy(op: str):
@@ -613,10 +612,10 @@ class _Symbol(Symbol):
         return prod(self, axis, keepdims=keepdims)
 
     def std(self, axis=None, dtype=None, out=None, ddof=0, keepdims=False):
-        return std(self, axis, ddof=ddof, keepdims=keepdims)
+        return std(self, axis, dtype=dtype, ddof=ddof, keepdims=keepdims)  # noqa: F821 -- made from SPECS
 
     def var(self, axis=None, dtype=None, out=None, ddof=0, keepdims=False):
-        return var(self, axis, ddof=ddof, keepdims=keepdims)
+        return var(self, axis, dtype=dtype, ddof=ddof, keepdims=keepdims)  # noqa: F821
 
     def cumsum(self, axis=None, dtype=None, out=None):
         return cumsum(self, axis, dtype)

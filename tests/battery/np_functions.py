@@ -23,7 +23,13 @@ S = f32(3, 3, seed=33) + 3 * np.eye(3, dtype=np.float32)  # well conditioned
 # gather: every output element is a copy of one input element (or zero)
 add("_npi_function", [A], _call("rot90", [A], {"k": 1}), ref=lambda a, **k: np.rot90(a))
 add("_npi_function", [A], _call("tril", [A], {"k": -1}), ref=lambda a, **k: np.tril(a, -1), note="tril")
-add("_npi_function", [A], _call("pad", [A], {"pad_width": ((1, 0), (0, 2)), "constant_values": 5.0}), ref=lambda a, **k: np.pad(a, ((1, 0), (0, 2)), constant_values=5.0), note="pad")
+add(
+    "_npi_function",
+    [A],
+    _call("pad", [A], {"pad_width": ((1, 0), (0, 2)), "constant_values": 5.0}),
+    ref=lambda a, **k: np.pad(a, ((1, 0), (0, 2)), constant_values=5.0),
+    note="pad",
+)
 add("_npi_function", [A, A[:1]], _call("vstack", [[A, A[:1]]]), ref=lambda a, b, **k: np.vstack([a, b]), note="vstack")
 add(
     "_npi_function",
