@@ -44,6 +44,11 @@ def make(name: str, doc: str):
 
 # the mx.np functions made here: name -> (what it does, an example and its result)
 _DOCS = {
+    "take": (
+        "Elements at ``indices`` along ``axis`` (of the flattened array when None); ``mode`` 'raise' clips, as MXNet.",
+        "np.take(np.array([1., 2., 3.]), np.array([2, 0])).tolist()",
+        "[3.0, 1.0]",
+    ),
     "squeeze": ("``a`` without its length-1 axes (those of ``axis`` only, when given).", "np.squeeze(np.ones((1, 2, 1))).shape", "(2,)"),
     "diag": ("The ``k``-th diagonal of a 2-D array, or a 2-D array with a 1-D one on it.", "np.diag(np.array([1., 2.])).tolist()", "[[1.0, 0.0], [0.0, 2.0]]"),
     "diagonal": ("The diagonal ``offset`` of the plane (``axis1``, ``axis2``).", "np.diagonal(np.eye(2)).tolist()", "[1.0, 1.0]"),
@@ -96,6 +101,11 @@ _DOCS = {
     "blackman": ("The Blackman window of ``M`` points (float32).", "np.blackman(1).tolist()", "[1.0]"),
 }
 _LINALG_DOCS = {
+    "take": (
+        "Elements at ``indices`` along ``axis`` (of the flattened array when None); ``mode`` 'raise' clips, as MXNet.",
+        "np.take(np.array([1., 2., 3.]), np.array([2, 0])).tolist()",
+        "[3.0, 1.0]",
+    ),
     "squeeze": ("``a`` without its length-1 axes (those of ``axis`` only, when given).", "np.squeeze(np.ones((1, 2, 1))).shape", "(2,)"),
     "diag": ("The ``k``-th diagonal of a 2-D array, or a 2-D array with a 1-D one on it.", "np.diag(np.array([1., 2.])).tolist()", "[[1.0, 0.0], [0.0, 2.0]]"),
     "diagonal": ("The diagonal ``offset`` of the plane (``axis1``, ``axis2``).", "np.diagonal(np.eye(2)).tolist()", "[1.0, 1.0]"),
@@ -128,6 +138,7 @@ def _build(docs: dict) -> dict:
 
 
 _made = _build(_DOCS)
+tile_any = make("tile", "``np.tile`` through NumPy's function (0-d inputs, zero repeats).")
 globals().update(_made)
 LINALG = _build(_LINALG_DOCS)
 __all__ = sorted(_made)

@@ -4,18 +4,20 @@ from __future__ import annotations
 
 import sys as _sys
 
+from . import _extra
 from . import multiarray as _multiarray
 from ._creation import *  # noqa: F403
 from ._creation import __all__ as _creation_all
-from ._extra import *  # noqa: F403, I001 -- last: its versions replace the ones above
-from ._extra import __all__ as _extra_all
 from ._math import *  # noqa: F403
 from ._math import __all__ as _math_all
 from ._shape import *  # noqa: F403
 from ._shape import __all__ as _shape_all
 from .multiarray import ndarray
 
-__all__ = list(dict.fromkeys([*_creation_all, *_math_all, *_shape_all, *_extra_all]))
+# the functions made in _extra replace the ones above of the same name (tril on 1-D input,
+# squeeze/diag/take of NumPy's shapes)
+globals().update(_extra._made)
+__all__ = list(dict.fromkeys([*_creation_all, *_math_all, *_shape_all, *_extra.__all__]))
 
 
 def _install_operators() -> None:

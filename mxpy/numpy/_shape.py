@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import numpy as _onp
 
+from ..base import MXNetError
 from ..ndarray.ndarray import NDArray
 from ._math import _arr, _axes, _cast, _out, result_type
 from .multiarray import _as_np, _op, _reshape_to
@@ -80,9 +81,12 @@ def transpose(a, axes=None):
     a = _arr(a)
     if a.ndim < 2 and axes is None:
         return _op("_copy", a)
-    ax = () if axes is None else _axes(axes, a.ndim, "transpose")
+    try:
+        ax = () if axes is None else _axes(axes, a.ndim, "transpose")
+    except (ValueError, _onp.exceptions.AxisError) as e:  # MXNet's operator raises MXNetError
+        raise MXNetError(str(e)) from None
     if axes is not None and len(ax) != a.ndim:
-        raise ValueError(f"transpose: axes don't match array (axes {tuple(axes)} for {a.ndim} dims)")
+        raise MXNetError(f"transpose: axes don't match array (axes {tuple(axes)} for {a.ndim} dims)")
     return _op("transpose", a, axes=ax)
 
 
@@ -243,10 +247,10 @@ def tile(A, reps):  # noqa: N803 -- NumPy's name
     """``A`` repeated ``reps`` times along each axis."""
     a = _arr(A)
     reps = (int(reps),) if isinstance(reps, (int, _onp.integer)) else tuple(int(r) for r in reps)
-    if a.ndim == 0:
-        if not reps:  # NumPy keeps a 0-d array 0-d
-            return _op("_copy", a)
-        a = _as_np(_reshape_to(a, (1,)))
+    if a.ndim == 0 or 0 in reps:  # NumPy's 0-d and zero-size cases, which the legacy tile has not
+        from ._extra import tile_any
+
+        return tile_any(a, reps)
     return _op("tile", a, reps=reps)
 
 

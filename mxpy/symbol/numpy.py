@@ -16,6 +16,7 @@ Shapes and dtypes are not known while tracing, so the dtype promotion of
 
 from __future__ import annotations
 
+import builtins
 import numbers
 
 import numpy as _onp
@@ -134,12 +135,14 @@ def _reduce(op: str, x, axis, keepdims: bool):
 
 def sum(a, axis=None, dtype=None, out=None, keepdims=False):  # noqa: A001 -- NumPy's name
     """Sum over ``axis`` (0-d for all axes)."""
-    return _reduce("sum", a, axis, keepdims)
+    res = _reduce("sum", a, axis, keepdims)
+    return res if dtype is None else _op("Cast", res, dtype=_onp.dtype(dtype).name)
 
 
 def mean(a, axis=None, dtype=None, out=None, keepdims=False):
     """Mean over ``axis``."""
-    return _reduce("mean", a, axis, keepdims)
+    res = _reduce("mean", a, axis, keepdims)
+    return res if dtype is None else _op("Cast", res, dtype=_onp.dtype(dtype).name)
 
 
 def max(a, axis=None, out=None, keepdims=False):  # noqa: A001
@@ -184,11 +187,6 @@ def reshape(a, newshape, order="C"):
         # (an RNN layer's flattened weights get their sizes from the RNN operator)
         return _op("Reshape", a, shape=newshape)
     return _op("_np_reshape", a, newshape=newshape, order=order)
-
-
-def transpose(a, axes=None):
-    """Permute the axes (reverse them by default)."""
-    return _op("transpose", a, axes=() if axes is None else tuple(axes))
 
 
 def swapaxes(a, axis1, axis2):
@@ -487,9 +485,10 @@ _transpose_any = _np_function("transpose")
 
 def transpose(a, axes=None):
     """Permute the axes (reverse them by default; negative axes count from the end)."""
-    if axes is not None and any(int(x) < 0 for x in axes):
-        return _transpose_any(a, tuple(int(x) for x in axes))
-    return _op("transpose", a, axes=() if axes is None else tuple(int(x) for x in axes))
+    axes = None if axes is None else tuple(int(x) for x in axes)
+    if axes is not None and builtins.min(axes, default=0) < 0:
+        return _transpose_any(a, axes)
+    return _op("transpose", a, axes=() if axes is None else axes)
 
 
 def _linalg_legacy(op: str):
@@ -554,7 +553,7 @@ class _Symbol(Symbol):
         if isinstance(key, str):
             return _as_np_sym(Symbol.__getitem__(self, key))
         items = key if isinstance(key, tuple) else (key,)
-        if not all(isinstance(k, (int, _onp.integer, slice)) for k in items):
+        if not builtins.all(isinstance(k, (int, _onp.integer, slice)) for k in items):
             raise TypeError(f"mx.sym.np: only basic indexing (ints and slices) is supported on Symbols, got {key!r}")
         begin, end, step, drop = [], [], [], []
         for ax, k in enumerate(items):
@@ -588,10 +587,10 @@ class _Symbol(Symbol):
         return _op("Cast", self, dtype=_onp.dtype(dtype).name)
 
     def sum(self, axis=None, dtype=None, out=None, keepdims=False):
-        return sum(self, axis, keepdims=keepdims)
+        return sum(self, axis, dtype, keepdims=keepdims)
 
     def mean(self, axis=None, dtype=None, out=None, keepdims=False):
-        return mean(self, axis, keepdims=keepdims)
+        return mean(self, axis, dtype, keepdims=keepdims)
 
     def max(self, axis=None, out=None, keepdims=False):
         return max(self, axis, keepdims=keepdims)
