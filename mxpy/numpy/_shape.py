@@ -83,7 +83,7 @@ def transpose(a, axes=None):
         return _op("_copy", a)
     try:
         ax = () if axes is None else _axes(axes, a.ndim, "transpose")
-    except (ValueError, _onp.exceptions.AxisError) as e:  # MXNet's operator raises MXNetError
+    except _onp.exceptions.AxisError as e:  # MXNet's operator raises MXNetError (a repeated axis: ValueError)
         raise MXNetError(str(e)) from None
     if axes is not None and len(ax) != a.ndim:
         raise MXNetError(f"transpose: axes don't match array (axes {tuple(axes)} for {a.ndim} dims)")
