@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as _onp
 
 from ..backend import get_backend
+from ..base import MXNetError
 from ..context import Context, current_context
 from ..ndarray.ndarray import NDArray, _wrap
 from .multiarray import _DEFAULT_FLOAT, _as_np, _check_order, _np_dtype, _op, ndarray
@@ -167,6 +168,9 @@ def eye(N, M=None, k=0, dtype=None, ctx=None, device=None):  # noqa: N803 -- Num
     >>> mx.np.eye(2).tolist()
     [[1.0, 0.0], [0.0, 1.0]]
     """
+    for name, v in (("N", N), ("M", M), ("k", k)):
+        if v is not None and (not isinstance(v, (int, _onp.integer)) or (name != "k" and v < 0)):
+            raise MXNetError(f"eye: {name} must be a{' non-negative' if name != 'k' else 'n'} integer, given {v!r}")
     return _adopt(_onp.eye(int(N), None if M is None else int(M), int(k), dtype=_np_dtype(dtype)), _ctx(ctx, device))
 
 

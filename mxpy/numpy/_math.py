@@ -21,6 +21,7 @@ import numbers
 
 import numpy as _onp
 
+from ..base import MXNetError
 from ..ndarray.ndarray import NDArray
 from .multiarray import _DEFAULT_FLOAT, _as_np, _np_dtype, _op, _reshape_to
 
@@ -502,6 +503,17 @@ def std(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False):
 
 def _arg(op: str, a, axis, out, what: str):
     a = _arr(a)
+    try:
+        _axes(axis, builtins.max(a.ndim, 1), what)
+    except _onp.exceptions.AxisError as e:  # the operator's error in MXNet
+        raise MXNetError(str(e)) from None
+    n = a.size if axis is None else (a.shape[int(axis)] if a.ndim else 1)
+    if n == 0:
+        raise MXNetError(f"{what}: attempt to get {what} of an empty sequence (shape {a.shape}, axis {axis})")
+    if a.ndim == 0:  # NumPy: the one element's index is 0 (axis None, 0 or -1)
+        _axes(axis, 1, what)
+        a = _as_np(_reshape_to(a, (1,)))
+        axis = None
     if axis is None:
         flat = _as_np(_reshape_to(a, (a.size,)))
         res = _op(op, flat, axis=0)

@@ -338,7 +338,8 @@ def nonzero(a):
     from ._creation import array
 
     a = _arr(a)
-    return tuple(array(i.astype(_onp.int64), dtype=_onp.int64, ctx=a.ctx) for i in _onp.nonzero(a.asnumpy()))
+    host = _onp.atleast_1d(a.asnumpy())  # MXNet reads a 0-d array as 1-d (NumPy 2 refuses it)
+    return tuple(array(i.astype(_onp.int64), dtype=_onp.int64, ctx=a.ctx) for i in _onp.nonzero(host))
 
 
 def take(a, indices, axis=None, mode="raise", out=None):
@@ -391,7 +392,8 @@ def unravel_index(indices, shape, order="C"):
     from ._creation import array
 
     idx = _arr(indices)
-    coords = _onp.unravel_index(idx.asnumpy().astype(_onp.int64), tuple(shape), order=order)
+    shape = (int(shape),) if isinstance(shape, (int, _onp.integer)) else tuple(shape)
+    coords = _onp.unravel_index(idx.asnumpy().astype(_onp.int64), shape, order=order)
     return tuple(array(c, dtype=_onp.int64, ctx=idx.ctx) for c in coords)
 
 

@@ -28,7 +28,9 @@ def norm(x, ord=None, axis=None, keepdims=False):  # noqa: A002 -- NumPy's name
         return sum(abs(x), axis=axis, keepdims=keepdims)
     if ord == math.inf and (isinstance(axis, int) or x.ndim == 1):
         return max(abs(x), axis=axis, keepdims=keepdims)
-    raise ValueError(f"linalg.norm: ord={ord!r} with axis={axis!r} is not supported (vector 1/2/inf norms and the Frobenius norm are)")
+    from ._extra import make  # the other orders (matrix 1/2/inf/nuc norms, vector p-norms): NumPy's function
+
+    return make("linalg.norm", "")(x, ord=ord, axis=axis, keepdims=keepdims)
 
 
 def inv(a):

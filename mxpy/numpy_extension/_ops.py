@@ -11,6 +11,7 @@ import math
 from ..ndarray import dispatch
 from ..ndarray.ndarray import NDArray
 from ..numpy.multiarray import _as_np
+from ..ops.np_functions import SPECS, add_function
 from ..registry import get as _get_op
 
 __all__ = [
@@ -37,6 +38,7 @@ __all__ = [
     "topk",
     "reshape",
     "reshape_like",
+    "slice",
     "smooth_l1",
     "erf",
     "erfinv",
@@ -403,6 +405,26 @@ def reshape(a, newshape, reverse=False, order="C"):
         newshape = (newshape,)
     if isinstance(a, NDArray):
         return _call("_np_reshape", a, newshape=npx_reshape_target(tuple(a.shape), tuple(newshape), reverse))
-    if -3 in newshape:
-        raise ValueError("npx.reshape on a Symbol: code -3 needs the input's shape; use the other codes")
+    if -3 in newshape:  # needs the input's shape: resolved when the graph runs
+        from ..symbol.numpy import _np_function
+
+        return _np_function("npx.reshape")(a, tuple(int(c) for c in newshape), reverse=bool(reverse))
     return _call("Reshape", a, shape=tuple(_LEGACY_CODE.get(int(c), int(c)) for c in newshape), reverse=reverse)
+
+
+def _npx_reshape_compute(xp, a, newshape, reverse=False):
+    return a.reshape(npx_reshape_target(tuple(a.shape), tuple(newshape), reverse))
+
+
+# npx.reshape of a Symbol whose codes need the input's shape (-3) is one _npi_function node
+add_function("npx.reshape", _npx_reshape_compute, grad="gather")
+SPECS["npx.reshape"] = ("in0", 1)
+
+
+def slice(data, begin, end, step=None):  # noqa: A001 -- MXNet's name
+    """Basic slicing with ``begin``/``end``/``step`` per axis (None entries take the whole axis).
+
+    >>> mx.npx.slice(mx.np.arange(6.).reshape(2, 3), begin=(None, 1), end=(None, 3)).tolist()
+    [[1.0, 2.0], [4.0, 5.0]]
+    """
+    return _call("slice", data, begin=tuple(begin), end=tuple(end), step=None if step is None else tuple(step))

@@ -447,6 +447,8 @@ def _delete_compute(xp, arr, obj, axis=None):
 
 
 add_function("delete", _delete_compute, grad="gather")
+add_function("unravel_index", lambda xp, indices, shape, order="C": xp.unravel_index(xp.asarray(indices).astype(xp.int64), shape, order=order))
+add_function("full", lambda xp, shape, fill_value, dtype=None, order="C": xp.full(shape, fill_value))
 
 
 def _take_compute(xp, a, indices, axis=None, mode="raise", out=None):
@@ -488,7 +490,7 @@ add_function("std", _moment_compute("std"), vjp=_moment_vjp(True))
 for _name in "tril triu roll rot90 flip flipud fliplr moveaxis transpose swapaxes atleast_1d atleast_2d atleast_3d concatenate stack hstack vstack dstack column_stack append split array_split hsplit vsplit dsplit diag diagflat diagonal insert resize pad tile repeat broadcast_to squeeze expand_dims reshape ravel".split():
     add_function(_name, grad="gather")
 
-for _name in "logspace linspace indices full eye diag_indices_from bitwise_not invert histogram unravel_index bincount unique argmax argmin floor ceil rint trunc sign around isnan isinf isfinite isposinf isneginf logical_not linalg.matrix_rank linalg.eigvals linalg.eigvalsh linalg.eig linalg.eigh linalg.svd".split():
+for _name in "logspace linspace indices eye diag_indices_from bitwise_not invert histogram bincount unique argmax argmin floor ceil rint trunc sign around isnan isinf isfinite isposinf isneginf logical_not linalg.matrix_rank linalg.eigvals linalg.eigvalsh linalg.eig linalg.eigh linalg.svd".split():
     add_function(_name)
 
 
@@ -756,6 +758,47 @@ def _slogdet_vjp(xp, og, ins, args, kwargs):
 
 
 add_function("linalg.det", vjp=_det_vjp)
+
+
+def _norm_vjp(xp, og, ins, args, kwargs):
+    x = args[0]
+    names = ("ord", "axis", "keepdims")
+    opts = {"ord": None, "axis": None, "keepdims": False, **dict(zip(names, args[1:])), **{k: kwargs[k] for k in names if k in kwargs}}
+    order, axis = opts["ord"], opts["axis"]
+    n = xp.linalg.norm(x, order, axis, True)
+    ax = tuple(range(x.ndim)) if axis is None else ((axis,) if isinstance(axis, int) else tuple(axis))
+    g = og[0] if opts["keepdims"] else og[0].reshape(n.shape)
+    safe = xp.where(n == 0, 1, n)
+    vector = len(ax) == 1 or (axis is None and x.ndim == 1)
+    if order in (None, "fro") or (order == 2 and vector):
+        return [g * x / safe]
+    if vector and order == 1:
+        return [g * xp.sign(x)]
+    if vector and order in (math.inf, -math.inf):
+        hit = xp.abs(x) == n
+        return [g * xp.sign(x) * hit / xp.maximum(hit.sum(axis=ax, keepdims=True), 1)]
+    if vector and isinstance(order, (int, float)) and order not in (0,):
+        p = float(order)
+        return [g * xp.sign(x) * xp.abs(x) ** (p - 1) / safe ** (p - 1)]
+    xm = xp.moveaxis(x, ax, (-2, -1)) if len(ax) == 2 else None
+    if xm is not None and order == "nuc":  # d||A||_* = U V^T
+        u, _, vt = xp.linalg.svd(xm, full_matrices=False)
+        return [g * xp.moveaxis(u @ vt, (-2, -1), ax)]
+    if xm is not None and order in (2, -2):  # the extreme singular value: u_k v_k^T
+        u, _, vt = xp.linalg.svd(xm, full_matrices=False)
+        k = 0 if order == 2 else -1
+        return [g * xp.moveaxis(u[..., :, k, None] * vt[..., k, None, :], (-2, -1), ax)]
+    if xm is not None and order in (1, -1, math.inf, -math.inf):  # the extreme column (1) or row (inf) sum
+        over = -2 if order in (1, -1) else -1
+        sums = xp.abs(xm).sum(axis=over)
+        pick = sums.argmax(-1) if order in (1, math.inf) else sums.argmin(-1)
+        mask = (xp.arange(sums.shape[-1]) == pick[..., None]).astype(x.dtype)
+        mask = mask[..., None, :] if over == -2 else mask[..., :, None]
+        return [g * xp.moveaxis(xp.sign(xm) * mask, (-2, -1), ax)]
+    raise ValueError(f"linalg.norm: no gradient for ord={order!r} over axes {ax}")
+
+
+add_function("linalg.norm", vjp=_norm_vjp)
 add_function("linalg.slogdet", lambda xp, a: tuple(xp.linalg.slogdet(a)), vjp=_slogdet_vjp)
 
 
@@ -899,6 +942,13 @@ SPECS: dict[str, tuple[str, object]] = {
     "linalg.eigh": ("in0", 2),
     "linalg.matrix_rank": ("int64", 1),
     "linalg.det": ("in0", 1),
+    "linalg.norm": ("float", 1),
+    "argmax": ("int64", 1),
+    "argmin": ("int64", 1),
+    "eye": ("float32", 1),
+    "full": ("in0", 1),
+    "append": ("in0", 1),
+    "unravel_index": ("int64", lambda args, kwargs: len(args[1]) if isinstance(args[1], (tuple, list)) else 1),
     "dot": ("promote", 1),
     "matmul": ("promote", 1),
     "where": ("promote", 1),
@@ -935,7 +985,7 @@ _INT_INPUTS = {
     **{n: (0, 1) for n in ("bitwise_and", "bitwise_or", "bitwise_xor", "lcm", "gcd")},
 }
 # where a creation function takes dtype positionally
-_DTYPE_POS = {"logspace": 5, "indices": 1, "hanning": 1, "hamming": 1, "blackman": 1}
+_DTYPE_POS = {"eye": 3, "logspace": 5, "indices": 1, "hanning": 1, "hamming": 1, "blackman": 1}
 
 
 def _dtype_rule(name: str, args: tuple, kwargs: dict) -> str:

@@ -160,23 +160,6 @@ def prod(a, axis=None, dtype=None, out=None, keepdims=False):
     return _reduce("prod", a, axis, keepdims)
 
 
-def argmax(a, axis=None, out=None):
-    """Indices (int64) of the maxima along ``axis``."""
-    if axis is None:
-        return _op("Cast", _op("_np_reshape", _op("argmax", _op("_np_reshape", a, newshape=(-1,)), axis=0), newshape=()), dtype="int64")
-    return _op("Cast", _op("argmax", a, axis=int(axis)), dtype="int64")
-
-
-def dot(a, b, out=None):
-    """Matrix product (1-D and 2-D operands, and N-D by 2-D)."""
-    return _op("dot", a, b)
-
-
-def matmul(a, b, out=None):
-    """Batched matrix product of 3-D operands (``batch_dot``), or ``dot`` of 2-D ones."""
-    return _op("batch_dot", a, b)
-
-
 def reshape(a, newshape, order="C"):
     """Reshape with NumPy's rule (one -1 inferred)."""
     if isinstance(newshape, (int, _onp.integer)):
@@ -205,7 +188,10 @@ def squeeze(a, axis=None):
 
 
 def concatenate(seq, axis=0, out=None):
-    """Join along an existing axis."""
+    """Join along an existing axis (of the flattened arrays when ``axis`` is None)."""
+    if axis is None:
+        seq = [reshape(x, (-1,)) for x in seq]
+        axis = 0
     return _op("Concat", *seq, dim=int(axis), num_args=len(seq))
 
 
@@ -291,25 +277,16 @@ def ones(shape, dtype=None, **kwargs):
     return _op("_ones", shape=tuple(shape) if not isinstance(shape, int) else (shape,), dtype=_dt(dtype))
 
 
-def full(shape, fill_value, dtype=None, **kwargs):
-    """A constant Symbol filled with ``fill_value``."""
-    return _op("_full", shape=tuple(shape) if not isinstance(shape, int) else (shape,), value=float(fill_value), dtype=_dt(dtype))
-
-
-def eye(N, M=None, k=0, dtype=None, **kwargs):  # noqa: N803 -- NumPy's names
-    """A constant 2-D Symbol with ones on diagonal ``k``."""
-    return _op("_eye", N=int(N), M=0 if M is None else int(M), k=int(k), dtype=_dt(dtype))
-
-
 def identity(n, dtype=None, **kwargs):
     """A constant ``n`` x ``n`` identity Symbol."""
-    return eye(n, dtype=dtype)
+    return eye(n, dtype=dtype)  # noqa: F821 -- made from SPECS
 
 
 def arange(start, stop=None, step=1.0, dtype=None, **kwargs):
     """Evenly spaced values (float32 by default)."""
     if stop is None:
         start, stop = 0, start
+    step = 1.0 if step is None else step
     return _op("_arange", start=float(start), stop=float(stop), step=float(step), dtype=_dt(dtype))
 
 
@@ -403,8 +380,8 @@ def average(a, axis=None, weights=None, returned=False):
 
 def full_like(a, fill_value, dtype=None, **kwargs):
     """``fill_value`` shaped like ``a``."""
-    res = _op("_plus_scalar", _op("zeros_like", a), scalar=float(fill_value))
-    return res if dtype is None else _op("Cast", res, dtype=_dt(dtype))
+    zeros = _op("zeros_like", a) if dtype is None else _op("Cast", _op("zeros_like", a), dtype=_dt(dtype))
+    return _op("_plus_scalar", zeros, scalar=float(fill_value))
 
 
 def flipud(m):
@@ -448,13 +425,7 @@ def _sampler(op: str, a: str, b: str):
     return fn
 
 
-def _norm(x, ord=None, axis=None, keepdims=False):  # noqa: A002 -- NumPy's name
-    if ord not in (None, 2, "fro"):
-        raise ValueError(f"mx.sym.np.linalg.norm: ord={ord!r} is not supported on Symbols (2-norm / Frobenius only)")
-    return _op("sqrt", sum(multiply(x, x), axis, keepdims=keepdims))
-
-
-_SPLITS = ("split", "array_split", "hsplit", "vsplit", "dsplit")
+_SPLITS = ("split", "array_split", "hsplit", "vsplit", "dsplit", "unravel_index")  # list results
 
 
 def _np_function(name: str):
@@ -491,6 +462,17 @@ def transpose(a, axes=None):
     return _op("transpose", a, axes=() if axes is None else axes)
 
 
+_full_any = _np_function("full")
+
+
+def full(shape, fill_value, dtype=None, **kwargs):
+    """A Symbol of ``shape`` filled with ``fill_value`` (a number, or a Symbol broadcast to ``shape``)."""
+    shape = tuple(shape) if not isinstance(shape, int) else (shape,)
+    if isinstance(fill_value, Symbol):
+        return _full_any(shape, fill_value, dtype=dtype)
+    return _op("_full", shape=shape, value=float(fill_value), dtype=_dt(dtype))
+
+
 def _linalg_legacy(op: str):
     def fn(a):
         return _op(op, a)
@@ -501,7 +483,6 @@ def _linalg_legacy(op: str):
 
 random = _Namespace(normal=_sampler("_random_normal", "loc", "scale"), uniform=_sampler("_random_uniform", "low", "high"))
 linalg = _Namespace(
-    norm=_norm,
     inv=_linalg_legacy("_linalg_inverse"),
     cholesky=_linalg_legacy("_linalg_potrf"),
     **{n.split(".", 1)[1]: _np_function(n) for n in SPECS if n.startswith("linalg.")},
@@ -534,7 +515,7 @@ class _Symbol(Symbol):
     __rmod__ = _method(mod, True)
     __pow__ = _method(power)
     __rpow__ = _method(power, True)
-    __matmul__ = _method(matmul)
+    __matmul__ = _method(matmul)  # noqa: F821 -- made from SPECS
     __eq__ = _method(equal)
     __ne__ = _method(not_equal)
     __gt__ = _method(greater)
@@ -599,7 +580,10 @@ class _Symbol(Symbol):
         return min(self, axis, keepdims=keepdims)
 
     def argmax(self, axis=None, out=None):
-        return argmax(self, axis)
+        return argmax(self, axis)  # noqa: F821 -- made from SPECS
+
+    def argmin(self, axis=None, out=None):
+        return argmin(self, axis)  # noqa: F821
 
     def squeeze(self, axis=None):
         return squeeze(self, axis)
@@ -647,7 +631,7 @@ class _Symbol(Symbol):
         return reshape(self, (-1,))
 
     def dot(self, b):
-        return dot(self, b)
+        return dot(self, b)  # noqa: F821 -- made from SPECS
 
     def as_nd_ndarray(self) -> Symbol:
         return Symbol(list(self._outputs))
