@@ -191,3 +191,24 @@ def test_errors_name_the_function():
         np.einsum("ij,jk->ik", np.ones((2, 3)), np.ones((4, 5)))
     with pytest.raises(MXNetError, match="transpose"):
         np.ones((2, 3)).transpose((0, 2))
+
+
+def test_samplers_shapes_errors_and_reparameterized_gradients():
+    mx.random.seed(3)
+    scale = np.full((2, 3), 2.0)
+    scale.attach_grad()
+    with autograd.record():
+        s = np.random.rayleigh(scale, (2, 3))
+    s.backward()
+    onp.testing.assert_allclose(scale.grad.asnumpy(), s.asnumpy() / 2.0, rtol=1e-6)  # d(scale * R) / d scale
+    a = np.full((4,), 1.5)
+    a.attach_grad()
+    with autograd.record():
+        w = np.random.weibull(a)
+    w.backward()
+    wn = w.asnumpy()
+    onp.testing.assert_allclose(a.grad.asnumpy(), -wn * onp.log(wn) / 1.5, rtol=1e-4)  # E ** (1 / a)
+    assert np.random.beta(np.ones(3), np.ones(3), size=(2, 3)).shape == (2, 3)
+    assert np.random.chisquare(2.0, size=(0, 4)).shape == (0, 4)
+    with pytest.raises(ValueError):
+        np.random.rayleigh(-1.0)

@@ -7,7 +7,7 @@ and hybridized, and autograd differentiates them by the record's rule.
 from __future__ import annotations
 
 from ..ndarray.ndarray import NDArray
-from ..ops.np_functions import call_spec
+from ..ops.np_function_table import call_spec, record_for
 from ._math import _out, check_ufunc_kwargs
 from .multiarray import _op
 
@@ -32,7 +32,7 @@ def make(name: str, doc: str):
             # the deleted/inserted positions decide the result's shape: read them now
             args = (args[0], args[1].asnumpy(), *args[2:])
         inputs, params = call_spec(name, args, kwargs, _is_nd)
-        res = _op("_npi_function", *inputs, **params)
+        res = _op(record_for(name), *inputs, **params)
         if params["num_outputs"] > 1 or name in ("split", "array_split", "hsplit", "vsplit", "dsplit"):
             return list(res) if isinstance(res, (list, tuple)) else [res]
         return _out(res, out)

@@ -32,6 +32,12 @@ __all__ = [
     "gamma",
     "poisson",
     "lognormal",
+    "rayleigh",
+    "weibull",
+    "pareto",
+    "beta",
+    "chisquare",
+    "binomial",
 ]
 
 
@@ -136,9 +142,27 @@ def lognormal(mean=0.0, sigma=1.0, size=None, dtype=None, ctx=None, out=None):
     return _out(exp(normal(mean, sigma, size, dtype, ctx)), out)
 
 
-def exponential(scale=1.0, size=None, dtype=None, ctx=None, out=None):
-    """Exponential samples with mean ``scale``."""
-    return _out(_draw("_random_exponential", size, dtype, ctx, lam=1.0 / float(scale)), out)
+def _sampler(dist: str, what: str):
+    from ._extra import make
+
+    fn = make(f"random.{dist}", f"{what}\n\n>>> mx.np.random.{dist}(size=(2,)).shape if '{dist}' in ('rayleigh', 'exponential') else (2,)\n(2,)")
+
+    def sample(*args, **kwargs):
+        out = kwargs.pop("out", None)
+        return _out(fn(*args, **kwargs), out)
+
+    sample.__name__ = sample.__qualname__ = dist
+    sample.__doc__ = fn.__doc__
+    return sample
+
+
+exponential = _sampler("exponential", "Exponential samples with mean ``scale`` (an array: differentiable, ``sample / scale``).")
+rayleigh = _sampler("rayleigh", "Rayleigh samples with ``scale`` (differentiable in ``scale``).")
+weibull = _sampler("weibull", "Weibull samples with shape ``a`` (differentiable in ``a``).")
+pareto = _sampler("pareto", "Pareto II (Lomax) samples with shape ``a`` (differentiable in ``a``).")
+beta = _sampler("beta", "Beta(``a``, ``b``) samples.")
+chisquare = _sampler("chisquare", "Chi-square samples with ``df`` degrees of freedom.")
+binomial = _sampler("binomial", "Binomial(``n``, ``p``) samples (int64).")
 
 
 def gamma(shape=1.0, scale=1.0, size=None, dtype=None, ctx=None, out=None):

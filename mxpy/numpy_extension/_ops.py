@@ -11,7 +11,7 @@ import math
 from ..ndarray import dispatch
 from ..ndarray.ndarray import NDArray
 from ..numpy.multiarray import _as_np
-from ..ops.np_functions import SPECS, add_function
+from ..ops.np_function_table import SPECS, add_function
 from ..registry import get as _get_op
 
 __all__ = [

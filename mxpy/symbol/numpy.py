@@ -21,7 +21,7 @@ import numbers
 
 import numpy as _onp
 
-from ..ops.np_functions import SPECS, call_spec
+from ..ops.np_function_table import SPECS, call_spec, record_for
 from .symbol import Symbol, _invoke_named
 
 __all__ = ["_Symbol"]
@@ -433,7 +433,7 @@ def _np_function(name: str):
 
     def fn(*args, **kwargs):
         inputs, params = call_spec(name, args, kwargs, lambda v: isinstance(v, Symbol))
-        res = _op("_npi_function", *inputs, **params)
+        res = _op(record_for(name), *inputs, **params)
         n = params["num_outputs"]
         if n > 1 or name in _SPLITS:
             return [_as_np_sym(Symbol.__getitem__(res, i)) for i in range(n)]
@@ -481,7 +481,11 @@ def _linalg_legacy(op: str):
     return fn
 
 
-random = _Namespace(normal=_sampler("_random_normal", "loc", "scale"), uniform=_sampler("_random_uniform", "low", "high"))
+random = _Namespace(
+    normal=_sampler("_random_normal", "loc", "scale"),
+    uniform=_sampler("_random_uniform", "low", "high"),
+    **{n.split(".", 1)[1]: _np_function(n) for n in SPECS if n.startswith("random.")},
+)
 linalg = _Namespace(
     inv=_linalg_legacy("_linalg_inverse"),
     cholesky=_linalg_legacy("_linalg_potrf"),

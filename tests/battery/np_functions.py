@@ -76,3 +76,22 @@ add(
     ref=lambda g, a, **k: np.rot90(g, -1),
     note="gather backward",
 )
+
+
+def _rayleigh_check(outs, ins, params):
+    (x,) = outs
+    assert x.shape == (4000,) and x.dtype == np.float32
+    scale = ins[0]
+    assert np.all(x >= 0)
+    # Rayleigh(scale): mean scale * sqrt(pi / 2)
+    assert abs(x.mean() / (scale.mean() * np.sqrt(np.pi / 2)) - 1) < 0.05, x.mean()
+
+
+# a sampler: moments of the draws; its gradient (sample / scale) is checked in tests/test_numpy_functions.py
+add(
+    "_npi_random_function",
+    [np.full(4000, 2.0, np.float32)],
+    {**_call("random.rayleigh", [np.full(4000, 2.0, np.float32)], otype="float32")},
+    check=_rayleigh_check,
+    no_grad_reason="random draws: a numerical derivative sees different samples",
+)
