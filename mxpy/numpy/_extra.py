@@ -6,6 +6,10 @@ and hybridized, and autograd differentiates them by the record's rule.
 
 from __future__ import annotations
 
+import builtins
+
+import numpy as _onp
+
 from ..ndarray.ndarray import NDArray
 from ..ops.np_function_table import call_spec, record_for
 from ._math import _out, check_ufunc_kwargs
@@ -138,6 +142,42 @@ def _build(docs: dict) -> dict:
 
 
 _made = _build(_DOCS)
+
+
+def histogram(a, bins=10, range=None):  # noqa: A002 -- NumPy's name
+    """Counts (int64) of ``a`` in ``bins`` (a count over ``range``, or the edges as an array), and the edges.
+
+    The edges depend on the values, so the counting runs on the host.
+
+    >>> from mxpy import np
+    >>> np.histogram(np.array([0., 1., 1.]), bins=2, range=(0., 2.))[0].tolist()
+    [1, 2]
+    """
+    from ._creation import array
+
+    host = a.asnumpy() if isinstance(a, NDArray) else _onp.asarray(a)
+    edges = bins.asnumpy() if isinstance(bins, NDArray) else bins
+    counts, edges = _onp.histogram(host, bins=edges, range=range)
+    ctx = a.ctx if isinstance(a, NDArray) else None
+    return array(counts.astype(_onp.int64), dtype=_onp.int64, ctx=ctx), array(edges, dtype=host.dtype if host.dtype.kind == "f" else _onp.float32, ctx=ctx)
+
+
+def diag_indices_from(arr):
+    """The indices (int64 arrays, one per axis) of the main diagonal of an n-d array with equal dims.
+
+    >>> from mxpy import np
+    >>> [i.tolist() for i in np.diag_indices_from(np.ones((2, 2)))]
+    [[0, 1], [0, 1]]
+    """
+    from ._creation import arange
+
+    if arr.ndim < 2 or len(set(arr.shape)) != 1:
+        raise ValueError(f"diag_indices_from: input must be at least 2-d with all dims equal, given shape {arr.shape}")
+    idx = arange(arr.shape[0], dtype=_onp.int64, ctx=arr.ctx)
+    return tuple(idx for _ in builtins.range(arr.ndim))
+
+
+_made.update(histogram=histogram, diag_indices_from=diag_indices_from)
 tile_any = make("tile", "``np.tile`` through NumPy's function (0-d inputs, zero repeats).")
 globals().update(_made)
 LINALG = _build(_LINALG_DOCS)

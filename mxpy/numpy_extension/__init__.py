@@ -18,10 +18,11 @@ from ..context import cpu, cpu_pinned, current_context, gpu, num_gpus
 from ..ndarray.ndarray import NDArray
 from ..util import is_np_array, is_np_shape, np_array, np_shape, reset_np, set_np_array, set_np_shape, use_np, use_np_array, use_np_shape
 from ..util import set_np as _set_np
-from . import _ops
+from . import _ops, random
 from ._ops import *  # noqa: F403  (the operators: _ops.__all__)
 
 __all__ = [
+    "random",
     "set_np",
     "reset_np",
     "is_np_array",
