@@ -38,6 +38,8 @@ __all__ = [
     "beta",
     "chisquare",
     "binomial",
+    "logistic",
+    "gumbel",
 ]
 
 
@@ -135,13 +137,6 @@ def randint(low, high=None, size=None, dtype=None, ctx=None, out=None):
     return _out(_draw("_random_randint", size, dt, ctx, low=int(low), high=int(high)), out)
 
 
-def lognormal(mean=0.0, sigma=1.0, size=None, dtype=None, ctx=None, out=None):
-    """``exp`` of N(mean, sigma**2) samples."""
-    from ._math import exp
-
-    return _out(exp(normal(mean, sigma, size, dtype, ctx)), out)
-
-
 def _sampler(dist: str, what: str):
     from ._extra import make
 
@@ -163,11 +158,20 @@ pareto = _sampler("pareto", "Pareto II (Lomax) samples with shape ``a`` (differe
 beta = _sampler("beta", "Beta(``a``, ``b``) samples.")
 chisquare = _sampler("chisquare", "Chi-square samples with ``df`` degrees of freedom.")
 binomial = _sampler("binomial", "Binomial(``n``, ``p``) samples (int64).")
+lognormal = _sampler("lognormal", "``exp`` of N(``mean``, ``sigma``**2) samples (differentiable in both).")
+logistic = _sampler("logistic", "Logistic samples with ``loc`` and ``scale`` (differentiable in both).")
+gumbel = _sampler("gumbel", "Gumbel samples with ``loc`` and ``scale`` (differentiable in both).")
 
 
 def gamma(shape=1.0, scale=1.0, size=None, dtype=None, ctx=None, out=None):
-    """Gamma samples with ``shape`` (k) and ``scale`` (theta)."""
-    return _out(_draw("_random_gamma", size, dtype, ctx, alpha=float(shape), beta=float(scale)), out)
+    """Gamma samples with ``shape`` (k) and ``scale`` (theta), numbers or arrays (both must be positive).
+
+    >>> mx.np.random.gamma(2.0, 1.0, size=(3,)).shape
+    (3,)
+    """
+    from ._extra import make
+
+    return _out(make("random.gamma", "")(shape, scale, size=size, dtype=dtype, ctx=ctx), out)
 
 
 def poisson(lam=1.0, size=None, dtype=None, ctx=None, out=None):

@@ -39,6 +39,7 @@ __all__ = [
     "reshape",
     "reshape_like",
     "slice",
+    "constraint_check",
     "smooth_l1",
     "erf",
     "erfinv",
@@ -428,3 +429,19 @@ def slice(data, begin, end, step=None):  # noqa: A001 -- MXNet's name
     [[1.0, 2.0], [4.0, 5.0]]
     """
     return _call("slice", data, begin=tuple(begin), end=tuple(end), step=None if step is None else tuple(step))
+
+
+def constraint_check(input, msg="Constraint violated"):  # noqa: A002 -- MXNet's name
+    """A true 0-d bool array when every element of ``input`` is true; a ValueError with ``msg`` otherwise
+    (raised where the value is read, as MXNet's asynchronous check).
+
+    >>> bool(mx.npx.constraint_check(mx.np.ones(2, dtype=bool)))
+    True
+    """
+    if isinstance(input, NDArray):
+        from ..numpy._extra import make
+
+        return make("npx.constraint_check", "")(input, msg)
+    from ..symbol.numpy import _np_function
+
+    return _np_function("npx.constraint_check")(input, msg)

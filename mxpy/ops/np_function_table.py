@@ -494,10 +494,86 @@ def _reparam_vjp(name: str, default, d_out: Callable):
 for _dist, _names, _defaults in (
     ("beta", ("a", "b"), (None, None)),
     ("chisquare", ("df",), (None,)),
-    ("gamma", ("shape", "scale"), (None, 1.0)),
     ("binomial", ("n", "p"), (None, None)),
 ):
     add_function(f"random.{_dist}", _sampler(_dist, _names, _defaults), rng=True)
+
+
+def _gamma_compute(xp, *args, rng, **kwargs):
+    shape, scale = (list(args) + [kwargs.pop("shape", 1.0), kwargs.pop("scale", 1.0)])[:2] if len(args) < 2 else args[:2]
+    if xp.any(xp.asarray(shape) <= 0) or xp.any(xp.asarray(scale) <= 0):
+        raise ValueError("gamma: shape and scale must be positive")  # as MXNet (NumPy allows 0)
+    return _sampler("gamma", ("shape", "scale"), (1.0, 1.0))(xp, shape, scale, *args[2:], rng=rng, **kwargs)
+
+
+add_function("random.gamma", _gamma_compute, rng=True)
+
+
+def _two_param_vjp(names: tuple, defaults: tuple, d_first: Callable, d_second: Callable):
+    """Gradient of a sampler with two parameters from its samples: ``d_*(xp, out, p1, p2)``."""
+
+    def vjp(xp, og, ins, args, kwargs, outs):
+        p1 = _param_of(args, kwargs, 0, names[0], defaults[0])
+        p2 = _param_of(args, kwargs, 1, names[1], defaults[1])
+        o = outs[0]
+        a1, a2 = xp.asarray(p1, dtype=o.dtype), xp.asarray(p2, dtype=o.dtype)
+        grads: list = [None] * len(ins)
+        for k, v in enumerate(ins):
+            if v is p1:
+                grads[k] = _unbroadcast(xp, og[0] * d_first(xp, o, a1, a2), v.shape)
+            elif v is p2:
+                grads[k] = _unbroadcast(xp, og[0] * d_second(xp, o, a1, a2), v.shape)
+        return grads
+
+    return vjp
+
+
+# out = loc + scale * N; low + (high - low) * U; exp(mean + sigma * N)
+add_function(
+    "random.normal",
+    _sampler("normal", ("loc", "scale"), (0.0, 1.0)),
+    vjp=_two_param_vjp(("loc", "scale"), (0.0, 1.0), lambda xp, o, m, s: xp.ones_like(o), lambda xp, o, m, s: (o - m) / s),
+    rng=True,
+)
+for _dist in ("logistic", "gumbel"):  # loc-scale families, as normal
+    add_function(
+        f"random.{_dist}",
+        _sampler(_dist, ("loc", "scale"), (0.0, 1.0)),
+        vjp=_two_param_vjp(("loc", "scale"), (0.0, 1.0), lambda xp, o, m, s: xp.ones_like(o), lambda xp, o, m, s: (o - m) / s),
+        rng=True,
+    )
+add_function(
+    "random.uniform",
+    _sampler("uniform", ("low", "high"), (0.0, 1.0)),
+    vjp=_two_param_vjp(("low", "high"), (0.0, 1.0), lambda xp, o, lo, hi: (hi - o) / (hi - lo), lambda xp, o, lo, hi: (o - lo) / (hi - lo)),
+    rng=True,
+)
+add_function(
+    "random.lognormal",
+    _sampler("lognormal", ("mean", "sigma"), (0.0, 1.0)),
+    vjp=_two_param_vjp(("mean", "sigma"), (0.0, 1.0), lambda xp, o, m, s: o, lambda xp, o, m, s: o * (xp.log(o) - m) / s),
+    rng=True,
+)
+
+
+def _choice_compute(xp, a, size=None, replace=True, p=None, ctx=None, out=None, rng=None):
+    if p is not None:  # float32 weights rarely sum to exactly 1: normalise as MXNet does
+        p = xp.asarray(p, dtype=xp.float64)
+        p = p / p.sum()
+    return rng.choice(a, size=size, replace=replace, p=p)
+
+
+add_function("random.choice", _choice_compute, rng=True)
+
+
+def _constraint_check(xp, x, msg="Constraint violated"):
+    if not bool(xp.all(x)):
+        raise ValueError(msg)
+    return xp.asarray(True)
+
+
+add_function("npx.constraint_check", _constraint_check)
+FUNCTIONS["npx.constraint_check"].probe_fill = 1  # its stand-in input must hold true
 # out = scale * sqrt(2E), scale * E; out = E ** (1 / a); out = exp(E / a) - 1 (E standard exponential)
 add_function("random.rayleigh", _sampler("rayleigh", ("scale",), (1.0,)), vjp=_reparam_vjp("scale", 1.0, lambda xp, o, s: o / s), rng=True)
 add_function("random.exponential", _sampler("exponential", ("scale",), (1.0,)), vjp=_reparam_vjp("scale", 1.0, lambda xp, o, s: o / s), rng=True)
@@ -578,6 +654,13 @@ SPECS: dict[str, tuple[str, object]] = {
     "random.gamma": ("float32", 1),
     "random.binomial": ("int64", 1),
     "random.rayleigh": ("float32", 1),
+    "random.normal": ("float32", 1),
+    "random.uniform": ("float32", 1),
+    "random.lognormal": ("float32", 1),
+    "random.logistic": ("float32", 1),
+    "random.gumbel": ("float32", 1),
+    "random.choice": ("int64", 1),
+    "npx.constraint_check": ("bool", 1),
     "random.exponential": ("float32", 1),
     "random.weibull": ("float32", 1),
     "random.pareto": ("float32", 1),
@@ -631,6 +714,8 @@ def _dtype_rule(name: str, args: tuple, kwargs: dict) -> str:
     pos = _DTYPE_POS.get(name)
     if dt is None and pos is not None and len(args) > pos:
         dt = args[pos]
+    if isinstance(dt, str) and dt[:2] == "in" and dt[2:].isdigit():
+        return dt
     if dt is not None:
         return _onp.dtype(dt).name
     return SPECS[name][0]
@@ -642,6 +727,8 @@ def call_spec(name: str, args: tuple, kwargs: dict, is_array) -> tuple[list, dic
     n_out = n_out if isinstance(n_out, int) else n_out(args, kwargs)
     inputs, call = build_call(list(args), kwargs, is_array)
     int_inputs = tuple(k for k in _INT_INPUTS.get(name, ()) if k < len(inputs))
+    if name == "random.choice" and inputs and (is_array(args[0]) if args else is_array(kwargs.get("a"))):
+        kwargs = {**kwargs, "dtype": "in0"}  # samples of an array keep its dtype
     params = {"fn": name, "call": call, "num_args": len(inputs), "num_outputs": n_out, "otype": _dtype_rule(name, args, kwargs), "int_inputs": int_inputs}
     return inputs, params
 

@@ -124,7 +124,7 @@ def build_call(args, kwargs: dict, is_array: Callable) -> tuple[list, str]:
 class NpFunction:
     """How ``_npi_function`` computes, and differentiates, one function."""
 
-    __slots__ = ("name", "compute", "grad", "vjp", "rng")
+    __slots__ = ("name", "compute", "grad", "vjp", "rng", "probe_fill")
 
     def __init__(self, name: str, compute: Callable, grad: str | None = None, vjp: Callable | None = None, rng: bool = False) -> None:
         self.name = name
@@ -135,6 +135,8 @@ class NpFunction:
         # vjp also gets outs= (its samples: reparameterized gradients are functions of them)
         self.vjp = vjp
         self.rng = rng
+        # the value the shape rule's stand-in inputs hold: a sampler's parameters must be valid
+        self.probe_fill = 1 if rng else 0
 
 
 FUNCTIONS: dict[str, NpFunction] = {}
@@ -192,7 +194,7 @@ def _probe(shape: tuple, dtype: str = "float32", fill: int = 0):
 def _infer_shape(p, in_shapes):
     if any(s is None for s in in_shapes):
         return list(in_shapes), None
-    fill = 1 if _function(p.fn).rng else 0  # a sampler's parameters must be valid (positive)
+    fill = _function(p.fn).probe_fill
     probes = [_probe(tuple(s), "int64" if k in p.int_inputs else "float32", fill) for k, s in enumerate(in_shapes)]
     try:
         try:
@@ -201,7 +203,7 @@ def _infer_shape(p, in_shapes):
             rng = _onp.random.default_rng(0)
             outs = _run(p, _onp, [x if x.dtype.kind != "f" else rng.standard_normal(x.shape) for x in probes])
     except (ValueError, IndexError, TypeError, _onp.linalg.LinAlgError) as e:
-        if isinstance(e, ValueError) and _function(p.fn).rng:
+        if isinstance(e, ValueError) and _function(p.fn).probe_fill:
             raise  # a sampler's bad parameter (scale < 0) is a ValueError, as in MXNet
         raise ShapeError(f"{p.fn}: {e}") from None
     if len(outs) != p.num_outputs:

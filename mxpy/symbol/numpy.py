@@ -411,20 +411,6 @@ class _Namespace:
         self.__dict__.update(fns)
 
 
-def _sampler(op: str, a: str, b: str):
-    def fn(p1=None, p2=None, size=None, dtype=None, ctx=None, out=None, **kwargs):
-        shape = None if size is None else ((size,) if isinstance(size, int) else tuple(size))
-        params = {"shape": shape or (1,), "dtype": _dt(dtype)}
-        if p1 is not None:
-            params[a] = float(p1)
-        if p2 is not None:
-            params[b] = float(p2)
-        res = _op(op, **params)
-        return res if shape else _op("_np_reshape", res, newshape=())
-
-    return fn
-
-
 _SPLITS = ("split", "array_split", "hsplit", "vsplit", "dsplit", "unravel_index")  # list results
 
 
@@ -482,8 +468,6 @@ def _linalg_legacy(op: str):
 
 
 random = _Namespace(
-    normal=_sampler("_random_normal", "loc", "scale"),
-    uniform=_sampler("_random_uniform", "low", "high"),
     **{n.split(".", 1)[1]: _np_function(n) for n in SPECS if n.startswith("random.")},
 )
 linalg = _Namespace(
