@@ -48,6 +48,11 @@ def make(name: str, doc: str):
 
 # the mx.np functions made here: name -> (what it does, an example and its result)
 _DOCS = {
+    "average": (
+        "The (``weights``-weighted) mean along ``axis``; with ``returned``, also the sum of the weights.",
+        "np.average(np.array([1., 3.]), weights=np.array([3., 1.])).item()",
+        "1.5",
+    ),
     "take": (
         "Elements at ``indices`` along ``axis`` (of the flattened array when None); ``mode`` 'raise' clips, as MXNet.",
         "np.take(np.array([1., 2., 3.]), np.array([2, 0])).tolist()",
@@ -105,6 +110,11 @@ _DOCS = {
     "blackman": ("The Blackman window of ``M`` points (float32).", "np.blackman(1).tolist()", "[1.0]"),
 }
 _LINALG_DOCS = {
+    "average": (
+        "The (``weights``-weighted) mean along ``axis``; with ``returned``, also the sum of the weights.",
+        "np.average(np.array([1., 3.]), weights=np.array([3., 1.])).item()",
+        "1.5",
+    ),
     "take": (
         "Elements at ``indices`` along ``axis`` (of the flattened array when None); ``mode`` 'raise' clips, as MXNet.",
         "np.take(np.array([1., 2., 3.]), np.array([2, 0])).tolist()",

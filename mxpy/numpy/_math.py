@@ -649,14 +649,17 @@ def matmul(a, b, out=None):
 
     a, b = _same_dtype(_arr(a), _arr(b))
     if a.ndim == 0 or b.ndim == 0:
-        raise ValueError("matmul: Input operand does not have enough dimensions (0-d operands are not allowed)")
+        raise MXNetError("matmul: Input operand does not have enough dimensions (0-d operands are not allowed)")
     if a.ndim <= 2 and b.ndim <= 2:
         return _out(dot(a, b), out)
     a2 = _as_np(_reshape_to(a, (1,) + a.shape)) if a.ndim == 1 else a
     b2 = _as_np(_reshape_to(b, b.shape + (1,))) if b.ndim == 1 else b
     if a2.shape[-1] != b2.shape[-2]:
-        raise ValueError(f"matmul: Input operand 1 has a mismatch in its core dimension 0 ({a.shape} @ {b.shape})")
-    batch = tuple(_onp.broadcast_shapes(a2.shape[:-2], b2.shape[:-2]))
+        raise MXNetError(f"matmul: Input operand 1 has a mismatch in its core dimension 0 ({a.shape} @ {b.shape})")
+    try:
+        batch = tuple(_onp.broadcast_shapes(a2.shape[:-2], b2.shape[:-2]))
+    except ValueError:
+        raise MXNetError(f"matmul: batch dimensions of {a.shape} and {b.shape} do not broadcast") from None
     n, k, m = a2.shape[-2], a2.shape[-1], b2.shape[-1]
     bsz = math.prod(batch)
     a3 = _as_np(_reshape_to(broadcast_to(a2, batch + (n, k)), (bsz, n, k)))

@@ -87,6 +87,14 @@ class ndarray(NDArray):  # noqa: N801 -- MXNet's public name
         arr._grad, arr._ag = self._grad, self._ag
         return arr
 
+    @property
+    def grad(self):
+        """The gradient buffer; None for an array marked with grad_req 'null' (as MXNet's np arrays)."""
+        ag = self._ag
+        if ag is not None and getattr(ag[0], "grad_req", None) == "null":
+            return None
+        return self._grad
+
     def as_np_ndarray(self) -> ndarray:
         return self
 

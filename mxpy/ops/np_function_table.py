@@ -455,6 +455,50 @@ for _name in "bitwise_and bitwise_or bitwise_xor lcm gcd".split():
     add_function(_name)
 
 
+def _average_opts(args, kwargs) -> tuple:
+    names = ("axis", "weights", "returned")
+    opts = {"axis": None, "weights": None, "returned": False, **dict(zip(names, args[1:])), **{k: kwargs[k] for k in names if k in kwargs}}
+    return opts["axis"], opts["weights"], bool(opts["returned"])
+
+
+def _average_compute(xp, a, *args, **kwargs):
+    axis, weights, returned = _average_opts([a, *args], kwargs)
+    res = xp.average(a, axis=axis, weights=weights, returned=returned)
+    return tuple(res) if returned else res
+
+
+def _average_vjp(xp, og, ins, args, kwargs):
+    a = args[0]
+    axis, weights, returned = _average_opts(args, kwargs)
+    axes = tuple(range(a.ndim)) if axis is None else ((axis,) if isinstance(axis, int) else tuple(axis))
+    axes = tuple(k % a.ndim for k in axes) if a.ndim else ()
+    keep = tuple(1 if k in axes else n for k, n in enumerate(a.shape))
+    g = og[0].reshape(keep)
+    if weights is None:
+        return [xp.broadcast_to(g / max(math.prod(a.shape[k] for k in axes), 1), a.shape)] + [None] * (len(ins) - 1)
+    w = weights
+    if w.ndim == 1 and a.ndim > 1:  # NumPy: 1-D weights lie along the one axis
+        w = w.reshape(tuple(n if k == axes[0] else 1 for k, n in enumerate(a.shape)))
+    wb = xp.broadcast_to(w, a.shape)
+    total = wb.sum(axis=axes, keepdims=True)
+    avg = (a * wb).sum(axis=axes, keepdims=True) / total
+    grad_a = g * wb / total
+    grad_w = g * (a - avg) / total
+    if returned and len(og) > 1 and og[1].size == math.prod(keep):
+        grad_w = grad_w + og[1].reshape(keep)
+    out: list = [None] * len(ins)
+    for k, v in enumerate(ins):
+        if v is a:
+            out[k] = grad_a
+        elif v is weights:
+            out[k] = _unbroadcast(xp, grad_w, w.shape).reshape(v.shape)
+    return out
+
+
+add_function("average", _average_compute, vjp=_average_vjp)
+FUNCTIONS["average"].probe_fill = 1  # zero weights are an error
+
+
 # -- samplers: rng.<dist>(params..., size); reparameterized gradients from the samples --------
 
 
@@ -654,6 +698,7 @@ SPECS: dict[str, tuple[str, object]] = {
     "random.gamma": ("float32", 1),
     "random.binomial": ("int64", 1),
     "random.rayleigh": ("float32", 1),
+    "average": ("float", lambda args, kwargs: 2 if kwargs.get("returned", args[3] if len(args) > 3 else False) else 1),
     "random.normal": ("float32", 1),
     "random.uniform": ("float32", 1),
     "random.lognormal": ("float32", 1),

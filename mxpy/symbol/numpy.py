@@ -371,13 +371,6 @@ def cumsum(a, axis=None, dtype=None, out=None):
     return _op("_np_cumsum", a, axis=axis, dtype=None if dtype is None else _onp.dtype(dtype).name)
 
 
-def average(a, axis=None, weights=None, returned=False):
-    """Mean over ``axis``; with ``weights``, the weighted mean (same shape as ``a``)."""
-    if weights is None:
-        return mean(a, axis)
-    return true_divide(sum(multiply(a, weights), axis), sum(weights, axis))
-
-
 def full_like(a, fill_value, dtype=None, **kwargs):
     """``fill_value`` shaped like ``a``."""
     zeros = _op("zeros_like", a) if dtype is None else _op("Cast", _op("zeros_like", a), dtype=_dt(dtype))
