@@ -52,6 +52,10 @@ class ndarray(NDArray):  # noqa: N801 -- MXNet's public name
 
     @property
     def grad(self):
+        """The gradient (an ``mx.np`` array); None for an array marked with grad_req 'null', as MXNet."""
+        ag = self._ag
+        if ag is not None and getattr(ag[0], "grad_req", None) == "null":
+            return None
         g = self._grad
         if g is not None and type(g) is not ndarray:
             g.__class__ = ndarray
@@ -86,14 +90,6 @@ class ndarray(NDArray):  # noqa: N801 -- MXNet's public name
         arr = _view(self, self._data)
         arr._grad, arr._ag = self._grad, self._ag
         return arr
-
-    @property
-    def grad(self):
-        """The gradient buffer; None for an array marked with grad_req 'null' (as MXNet's np arrays)."""
-        ag = self._ag
-        if ag is not None and getattr(ag[0], "grad_req", None) == "null":
-            return None
-        return self._grad
 
     def as_np_ndarray(self) -> ndarray:
         return self
