@@ -427,6 +427,14 @@ def _sum_dtype(a: NDArray, dtype) -> _onp.dtype | None:
     return _INT64 if a._data.dtype.kind == "b" else None
 
 
+def _acc_dtype(it: _onp.dtype, dt: _onp.dtype) -> _onp.dtype:
+    """The dtype to reduce ``it`` in for a result of ``dt``: float16 in float32, integers in int64 (as MXNet)."""
+    if it.kind in "iub":
+        return _INT64 if dt.kind in "iub" else (_onp.dtype(_onp.float32) if dt == _onp.float16 else dt)
+    acc = _onp.dtype(_onp.float32) if it == _onp.float16 else it
+    return dt if dt.kind == "f" and dt.itemsize > acc.itemsize else acc
+
+
 def sum(a, axis=None, dtype=None, out=None, keepdims=False, initial=None, where=None):  # noqa: A001
     """Sum over ``axis`` (all axes by default; the result of a full sum is 0-d).
 
@@ -434,10 +442,9 @@ def sum(a, axis=None, dtype=None, out=None, keepdims=False, initial=None, where=
     (array(6.), (3,))
     """
     a = _arr(a)
-    if dtype is None and a._data.dtype == _onp.float16:  # MXNet accumulates float16 in float32
-        res = _cast(_reduce("sum", a, axis, keepdims, "sum", _onp.dtype(_onp.float32)), a._data.dtype)
-    else:
-        res = _reduce("sum", a, axis, keepdims, "sum", _sum_dtype(a, dtype))
+    it = a._data.dtype
+    dt = _np_dtype(dtype) if dtype is not None else (_INT64 if it.kind == "b" else it)
+    res = _cast(_reduce("sum", a, axis, keepdims, "sum", _acc_dtype(it, dt)), dt)
     if initial is not None:
         res = add(res, initial)
     return _out(res, out)
@@ -459,8 +466,17 @@ def mean(a, axis=None, dtype=None, out=None, keepdims=False, where=None):
     array(1.5)
     """
     a = _arr(a)
-    dt = _np_dtype(dtype) if dtype is not None else (_DEFAULT_FLOAT if a._data.dtype.kind in "iub" else None)
-    return _reduce("mean", a, axis, keepdims, "mean", dt, out)
+    it = a._data.dtype
+    dt = _np_dtype(dtype) if dtype is not None else (_DEFAULT_FLOAT if it.kind in "iub" else it)
+    if dt.kind == "b":  # a mean is a fraction: NumPy's mean(dtype=bool) is one too
+        dt = _DEFAULT_FLOAT
+    if it.kind in "iu" and dt.kind in "iu":
+        # NumPy (and MXNet) accumulate in the integer dtype, wrapping around, then divide
+        total = _cast(_cast(_reduce("sum", a, axis, keepdims, "mean", _INT64), dt), _onp.dtype(_onp.float64))
+        n = a.size // builtins.max(total.size, 1) if a.size else 1
+        return _out(_cast(multiply(total, 1.0 / builtins.max(n, 1)), dt), out)
+    acc = _acc_dtype(it, dt if dt.kind == "f" else _DEFAULT_FLOAT)  # averages are fractions even for an int result
+    return _out(_cast(_reduce("mean", a, axis, keepdims, "mean", acc), dt), out)
 
 
 def max(a, axis=None, out=None, keepdims=False, initial=None, where=None):  # noqa: A001

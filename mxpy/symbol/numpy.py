@@ -134,9 +134,12 @@ def _reduce(op: str, x, axis, keepdims: bool):
 
 
 def sum(a, axis=None, dtype=None, out=None, keepdims=False):  # noqa: A001 -- NumPy's name
-    """Sum over ``axis`` (0-d for all axes)."""
-    res = _reduce("sum", a, axis, keepdims)
-    return res if dtype is None else _op("Cast", res, dtype=_onp.dtype(dtype).name)
+    """Sum over ``axis`` (0-d for all axes); with ``dtype``, accumulated in int64 / float32 or wider."""
+    if dtype is None:
+        return _reduce("sum", a, axis, keepdims)
+    dt = _onp.dtype(dtype)
+    acc = "int64" if dt.kind in "iub" else ("float32" if dt == _onp.float16 else dt.name)
+    return _op("Cast", _reduce("sum", _op("Cast", a, dtype=acc), axis, keepdims), dtype=dt.name)
 
 
 def mean(a, axis=None, dtype=None, out=None, keepdims=False):
