@@ -138,6 +138,13 @@ _LINALG_DOCS = {
     "linalg.tensorsolve": ("The ``x`` of ``tensordot(a, x, x.ndim) = b``.", "np.linalg.tensorsolve(np.eye(2), np.ones(2)).tolist()", "[1.0, 1.0]"),
     "linalg.pinv": ("The Moore-Penrose pseudo-inverse (``rcond``, ``hermitian``).", "np.linalg.pinv(2 * np.eye(2)).tolist()", "[[0.5, 0.0], [0.0, 0.5]]"),
     "linalg.eigvalsh": ("Eigenvalues of symmetric matrices, ascending (``UPLO``).", "np.linalg.eigvalsh(np.eye(2)).tolist()", "[1.0, 1.0]"),
+    "linalg.svd": (
+        "MXNet's SVD of matrices with M <= N: ``ut, s, v`` with ``a = ut @ diag(s) @ v``.",
+        "[x.shape for x in np.linalg.svd(np.ones((2, 3)))]",
+        "[(2, 2), (2,), (2, 3)]",
+    ),
+    "linalg.eigvals": ("Eigenvalues of square matrices (real parts, as MXNet).", "np.linalg.eigvals(2 * np.eye(2)).tolist()", "[2.0, 2.0]"),
+    "linalg.eig": ("Eigenvalues and right eigenvectors of square matrices (real parts, as MXNet).", "np.linalg.eig(np.eye(2))[0].tolist()", "[1.0, 1.0]"),
     "linalg.eigh": ("Eigenvalues and eigenvectors of symmetric matrices (``UPLO``).", "np.linalg.eigh(np.eye(2))[0].tolist()", "[1.0, 1.0]"),
     "linalg.matrix_rank": ("The rank of matrices by SVD (``tol``, ``hermitian``).", "np.linalg.matrix_rank(np.eye(3)).item()", "3"),
 }

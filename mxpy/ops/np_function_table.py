@@ -70,8 +70,37 @@ add_function("std", _moment_compute("std"), vjp=_moment_vjp(True))
 for _name in "tril triu roll rot90 flip flipud fliplr moveaxis transpose swapaxes atleast_1d atleast_2d atleast_3d concatenate stack hstack vstack dstack column_stack append split array_split hsplit vsplit dsplit diag diagflat diagonal insert resize pad tile repeat broadcast_to squeeze expand_dims reshape ravel".split():
     add_function(_name, grad="gather")
 
-for _name in "logspace linspace indices eye diag_indices_from bitwise_not invert histogram bincount unique argmax argmin floor ceil rint trunc sign around isnan isinf isfinite isposinf isneginf logical_not linalg.matrix_rank linalg.eigvals linalg.eigvalsh linalg.eig linalg.eigh linalg.svd".split():
+for _name in "logspace linspace indices eye diag_indices_from bitwise_not invert histogram bincount unique argmax argmin floor ceil rint trunc sign around isnan isinf isfinite isposinf isneginf logical_not linalg.matrix_rank".split():
     add_function(_name)
+# differentiable in MXNet, not here yet: a backward through them raises instead of giving zeros
+for _name in "linalg.eigvalsh linalg.eigh quantile percentile".split():
+    add_function(_name, grad="missing")
+
+
+def _svd_compute(xp, a):
+    u, s, vt = xp.linalg.svd(a, full_matrices=False)  # MXNet's (ut, s, v): a = ut @ diag(s) @ v, M <= N
+    return u, s, vt
+
+
+def _svd_vjp(xp, og, ins, args, kwargs):
+    # thin SVD a = u diag(s) vt with M <= N (u square); v = vt^T. With F_ij = 1 / (s_j^2 - s_i^2) off the
+    # diagonal: da = u [ (F o (u^T gu - gu^T u)) S + diag(gs) + S (F o (v^T gv - gv^T v)) ] vt
+    #              + u S^-1 gv^T (I - v vt)
+    u, s, vt = xp.linalg.svd(args[0], full_matrices=False)
+    gu, gs, gvt = (g if g.shape == x.shape else xp.zeros_like(x) for g, x in zip(og, (u, s, vt)))
+    v, gv = xp.swapaxes(vt, -1, -2), xp.swapaxes(gvt, -1, -2)
+    m = s.shape[-1]
+    eye = xp.eye(m, dtype=bool)
+    gap = s[..., None, :] ** 2 - s[..., :, None] ** 2
+    f = xp.where(eye, 0.0, 1.0 / xp.where(eye, 1.0, gap))
+    j = f * (xp.swapaxes(u, -1, -2) @ gu - xp.swapaxes(gu, -1, -2) @ u)
+    k = f * (xp.swapaxes(v, -1, -2) @ gv - xp.swapaxes(gv, -1, -2) @ v)
+    inner = j * s[..., None, :] + s[..., :, None] * k + gs[..., :, None] * xp.eye(m)
+    proj = xp.eye(v.shape[-2]) - v @ vt
+    return [u @ inner @ vt + (u / s[..., None, :]) @ xp.swapaxes(gv, -1, -2) @ proj]
+
+
+add_function("linalg.svd", _svd_compute, vjp=_svd_vjp)
 
 
 def _window(name: str):
@@ -267,8 +296,8 @@ def _quantile_compute(name: str):
     return compute
 
 
-add_function("quantile", _quantile_compute("quantile"))
-add_function("percentile", _quantile_compute("percentile"))
+add_function("quantile", _quantile_compute("quantile"), grad="missing")
+add_function("percentile", _quantile_compute("percentile"), grad="missing")
 
 
 def _solve_vjp(xp, og, ins, args, kwargs):
@@ -305,7 +334,7 @@ def _pinv_compute(xp, a, rcond=1e-15, hermitian=False):
     return xp.linalg.pinv(a, rcond=rcond, hermitian=hermitian)
 
 
-add_function("linalg.pinv", _pinv_compute)
+add_function("linalg.pinv", _pinv_compute, grad="missing")
 
 
 def _tensorsolve_vjp(xp, og, ins, args, kwargs):
@@ -378,7 +407,36 @@ def _norm_vjp(xp, og, ins, args, kwargs):
     raise ValueError(f"linalg.norm: no gradient for ord={order!r} over axes {ax}")
 
 
-add_function("linalg.norm", vjp=_norm_vjp)
+def _norm_ord(args, kwargs) -> tuple:
+    """The call with a string ``ord`` ('inf', '-inf': MXNet accepts them) made a number."""
+    conv = {"inf": math.inf, "-inf": -math.inf}
+    if len(args) > 1 and isinstance(args[1], str) and args[1] in conv:
+        args = [args[0], conv[args[1]], *args[2:]]
+    if isinstance(kwargs.get("ord"), str) and kwargs["ord"] in conv:
+        kwargs = {**kwargs, "ord": conv[kwargs["ord"]]}
+    return args, kwargs
+
+
+def _norm_compute(xp, *args, **kwargs):
+    args, kwargs = _norm_ord(list(args), kwargs)
+    return xp.linalg.norm(*args, **kwargs)
+
+
+add_function("linalg.norm", _norm_compute, vjp=lambda xp, og, ins, args, kwargs: _norm_vjp(xp, og, ins, *_norm_ord(list(args), kwargs)))
+
+
+def _real_eig(name: str):
+    def compute(xp, a):
+        res = getattr(xp.linalg, name)(a)
+        parts = res if isinstance(res, tuple) else (res,)
+        parts = tuple(x.real if xp.iscomplexobj(x) else x for x in parts)  # MXNet's eig is real-valued
+        return parts if isinstance(res, tuple) else parts[0]
+
+    return compute
+
+
+add_function("linalg.eigvals", _real_eig("eigvals"))
+add_function("linalg.eig", _real_eig("eig"), grad="missing")
 add_function("linalg.slogdet", lambda xp, a: tuple(xp.linalg.slogdet(a)), vjp=_slogdet_vjp)
 
 
@@ -690,6 +748,9 @@ SPECS: dict[str, tuple[str, object]] = {
     "linalg.pinv": ("in0", 1),
     "linalg.eigvalsh": ("in0", 1),
     "linalg.eigh": ("in0", 2),
+    "linalg.svd": ("in0", 3),
+    "linalg.eigvals": ("in0", 1),
+    "linalg.eig": ("in0", 2),
     "linalg.matrix_rank": ("int64", 1),
     "linalg.det": ("in0", 1),
     "linalg.norm": ("float", 1),

@@ -130,7 +130,7 @@ class NpFunction:
         self.name = name
         # compute(xp, *args, **kwargs) -> array or tuple of arrays; a sampler (rng) also gets rng=
         self.compute = compute
-        self.grad = grad  # None, "gather", "einsum" or "vjp"
+        self.grad = grad  # None (no gradient), "gather", "einsum", "vjp" or "missing" (a backward raises)
         # vjp(xp, ograds, ins, args, kwargs) -> one gradient (or None) per input; a sampler's
         # vjp also gets outs= (its samples: reparameterized gradients are functions of them)
         self.vjp = vjp
@@ -375,6 +375,8 @@ def _backward_kernel(p, ins, outs, req, rt):
     for j, og in zip(p.present, ins[:n_og]):
         ograds[j] = og
     f = _function(p.fn)
+    if f.grad == "missing":
+        raise ValueError(f"{p.fn}: its gradient is not implemented in mxpy (the forward is)")
     if f.grad == "gather":
         grads = _gather_vjp(xp, f, p, ograds, fwd_ins)
     else:
