@@ -10,6 +10,7 @@ import numpy as _onp
 
 from ..base import MXNetError
 from ..ndarray.ndarray import NDArray
+from ..ops.np_function_table import broadcast_target
 from ._math import _arr, _axes, _cast, _out, result_type
 from .multiarray import _as_np, _op, _reshape_to
 
@@ -270,6 +271,7 @@ def broadcast_to(array, shape):
     """
     a = _arr(array)
     shape = (int(shape),) if isinstance(shape, (int, _onp.integer)) else tuple(int(d) for d in shape)
+    shape = broadcast_target(a.shape, shape)  # MXNet's -2: keep the input's dim
     if tuple(_onp.broadcast_shapes(a.shape, shape)) != shape:
         raise ValueError(f"broadcast_to: operands could not be broadcast together with remapped shapes {a.shape} and requested shape {shape}")
     if a.shape == shape:
@@ -277,10 +279,10 @@ def broadcast_to(array, shape):
     lead = (1,) * (len(shape) - a.ndim) + a.shape
     if lead != a.shape:
         a = _as_np(_reshape_to(a, lead))
-    if 0 in shape:
-        from ._creation import zeros
+    if 0 in shape:  # zero-size: NumPy's function (recorded, so a backward gives zero gradients)
+        from ._extra import make
 
-        return zeros(shape, a.dtype, ctx=a.ctx)
+        return make("broadcast_to", "")(a, shape)
     return _op("broadcast_to", a, shape=shape)
 
 

@@ -27,6 +27,25 @@ def _delete_compute(xp, arr, obj, axis=None):
 
 
 add_function("delete", _delete_compute, grad="gather")
+
+
+def broadcast_target(src: tuple, shape: tuple) -> tuple:
+    """``shape`` with MXNet's -2 entries ("keep the input's dim", aligned from the right) resolved.
+
+    >>> broadcast_target((5,), (3, -2))
+    (3, 5)
+    """
+    lead = len(shape) - len(src)
+    return tuple(src[k - lead] if d == -2 and k >= lead else int(d) for k, d in enumerate(shape))
+
+
+def _broadcast_to_compute(xp, a, shape):
+    shape = (shape,) if isinstance(shape, int) else tuple(shape)
+    a = xp.asarray(a, dtype=None if hasattr(a, "dtype") else xp.float32)  # a number: float32, as mx.np
+    return xp.broadcast_to(a, broadcast_target(a.shape, shape))
+
+
+add_function("broadcast_to", _broadcast_to_compute, grad="gather")
 add_function("unravel_index", lambda xp, indices, shape, order="C": xp.unravel_index(xp.asarray(indices).astype(xp.int64), shape, order=order))
 add_function("full", lambda xp, shape, fill_value, dtype=None, order="C": xp.full(shape, fill_value))
 
@@ -67,7 +86,7 @@ def _moment_vjp(std: bool):
 add_function("var", _moment_compute("var"), vjp=_moment_vjp(False))
 add_function("std", _moment_compute("std"), vjp=_moment_vjp(True))
 
-for _name in "tril triu roll rot90 flip flipud fliplr moveaxis transpose swapaxes atleast_1d atleast_2d atleast_3d concatenate stack hstack vstack dstack column_stack append split array_split hsplit vsplit dsplit diag diagflat diagonal insert resize pad tile repeat broadcast_to squeeze expand_dims reshape ravel".split():
+for _name in "tril triu roll rot90 flip flipud fliplr moveaxis transpose swapaxes atleast_1d atleast_2d atleast_3d concatenate stack hstack vstack dstack column_stack append split array_split hsplit vsplit dsplit diag diagflat diagonal insert resize pad tile repeat squeeze expand_dims reshape ravel".split():
     add_function(_name, grad="gather")
 
 for _name in "logspace linspace indices eye diag_indices_from bitwise_not invert histogram bincount unique argmax argmin floor ceil rint trunc sign around isnan isinf isfinite isposinf isneginf logical_not linalg.matrix_rank".split():

@@ -213,7 +213,8 @@ def _infer_shape(p, in_shapes):
 
 def _infer_type(p, in_types):
     if p.otype[:2] == "in" and p.otype[2:].isdigit():  # "in<k>": the k-th input's dtype
-        t = in_types[int(p.otype[2:])] if len(in_types) > int(p.otype[2:]) else None
+        # no such input (a call on numbers only): mx.np's default float32
+        t = in_types[int(p.otype[2:])] if len(in_types) > int(p.otype[2:]) else _onp.dtype("float32")
     elif p.otype == "float":  # the first input's dtype when it is floating, else float32
         t = in_types[0] if in_types and in_types[0] is not None and in_types[0].kind == "f" else None
         if in_types and in_types[0] is not None and t is None:

@@ -235,11 +235,6 @@ def clip(a, a_min, a_max, out=None):
     return _op("clip", a, a_min=-_onp.inf if a_min is None else float(a_min), a_max=_onp.inf if a_max is None else float(a_max))
 
 
-def broadcast_to(array, shape):
-    """Broadcast to ``shape`` (same number of dims)."""
-    return _op("broadcast_to", array, shape=tuple(shape))
-
-
 def tile(A, reps):  # noqa: N803
     """Repeat the whole array ``reps`` times per axis."""
     return _op("tile", A, reps=(reps,) if isinstance(reps, int) else tuple(reps))
