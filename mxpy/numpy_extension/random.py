@@ -12,7 +12,7 @@ import numpy as _onp
 
 from ..ndarray.ndarray import NDArray
 
-__all__ = ["seed", "bernoulli"]
+__all__ = ["seed", "bernoulli", "uniform_n", "normal_n"]
 
 
 def seed(seed, ctx="all"):
@@ -52,3 +52,22 @@ def bernoulli(prob=None, logit=None, size=None, dtype=None, ctx=None, out=None):
         out[...] = res
         return out
     return res
+
+
+def _batch_sampler(name: str, what: str):
+    def fn(*args, **kwargs):
+        if any(isinstance(v, NDArray) for v in (*args, *kwargs.values())) or not any(hasattr(v, "list_outputs") for v in (*args, *kwargs.values())):
+            from ..numpy._extra import make
+
+            return make(f"npx.random.{name}", "")(*args, **kwargs)
+        from ..symbol.numpy import _np_function
+
+        return _np_function(f"npx.random.{name}")(*args, **kwargs)
+
+    fn.__name__ = fn.__qualname__ = name
+    fn.__doc__ = f"{what}\n\n>>> mx.npx.random.{name}(mx.np.zeros(2), mx.np.ones(2), batch_shape=(3,)).shape\n(3, 2)"
+    return fn
+
+
+uniform_n = _batch_sampler("uniform_n", "U[low, high) samples of shape ``batch_shape`` + the parameters' shape (differentiable in both).")
+normal_n = _batch_sampler("normal_n", "N(loc, scale**2) samples of shape ``batch_shape`` + the parameters' shape (differentiable in both).")

@@ -677,6 +677,35 @@ add_function(
 )
 
 
+def _sampler_n(dist: str, names: tuple, defaults: tuple):
+    """npx's *_n samplers: ``batch_shape`` + the parameters' broadcast shape."""
+    draw = _sampler(dist, names, defaults)
+
+    def compute(xp, *args, rng, batch_shape=None, dtype=None, ctx=None, **kwargs):
+        vals = dict(zip(names, defaults))
+        vals.update(zip(names, args))
+        vals.update({k: v for k, v in kwargs.items() if k in names})
+        batch = () if batch_shape is None else ((batch_shape,) if isinstance(batch_shape, int) else tuple(batch_shape))
+        size = batch + tuple(_onp.broadcast_shapes(*(xp.shape(v) for v in vals.values())))
+        return draw(xp, *vals.values(), rng=rng, size=size)
+
+    return compute
+
+
+add_function(
+    "npx.random.uniform_n",
+    _sampler_n("uniform", ("low", "high"), (0.0, 1.0)),
+    vjp=_two_param_vjp(("low", "high"), (0.0, 1.0), lambda xp, o, lo, hi: (hi - o) / (hi - lo), lambda xp, o, lo, hi: (o - lo) / (hi - lo)),
+    rng=True,
+)
+add_function(
+    "npx.random.normal_n",
+    _sampler_n("normal", ("loc", "scale"), (0.0, 1.0)),
+    vjp=_two_param_vjp(("loc", "scale"), (0.0, 1.0), lambda xp, o, m, s: xp.ones_like(o), lambda xp, o, m, s: (o - m) / s),
+    rng=True,
+)
+
+
 def _choice_compute(xp, a, size=None, replace=True, p=None, ctx=None, out=None, rng=None):
     if p is not None:  # float32 weights rarely sum to exactly 1: normalise as MXNet does
         p = xp.asarray(p, dtype=xp.float64)
@@ -698,8 +727,23 @@ FUNCTIONS["npx.constraint_check"].probe_fill = 1  # its stand-in input must hold
 # out = scale * sqrt(2E), scale * E; out = E ** (1 / a); out = exp(E / a) - 1 (E standard exponential)
 add_function("random.rayleigh", _sampler("rayleigh", ("scale",), (1.0,)), vjp=_reparam_vjp("scale", 1.0, lambda xp, o, s: o / s), rng=True)
 add_function("random.exponential", _sampler("exponential", ("scale",), (1.0,)), vjp=_reparam_vjp("scale", 1.0, lambda xp, o, s: o / s), rng=True)
-add_function("random.weibull", _sampler("weibull", ("a",), (None,)), vjp=_reparam_vjp("a", None, lambda xp, o, a: -o * xp.log(o) / a), rng=True)
-add_function("random.pareto", _sampler("pareto", ("a",), (None,)), vjp=_reparam_vjp("a", None, lambda xp, o, a: -(o + 1) * xp.log1p(o) / a), rng=True)
+
+
+def _positive_a(compute: Callable) -> Callable:
+    def checked(xp, *args, **kwargs):
+        a = args[0] if args else kwargs.get("a")
+        if xp.any(xp.asarray(a) <= 0):
+            raise ValueError("a must be positive")  # as MXNet (NumPy allows a = 0 for some)
+        return compute(xp, *args, **kwargs)
+
+    return checked
+
+
+add_function("random.weibull", _positive_a(_sampler("weibull", ("a",), (None,))), vjp=_reparam_vjp("a", None, lambda xp, o, a: -o * xp.log(o) / a), rng=True)
+add_function("random.power", _positive_a(_sampler("power", ("a",), (None,))), vjp=_reparam_vjp("a", None, lambda xp, o, a: -o * xp.log(o) / a), rng=True)
+add_function(
+    "random.pareto", _positive_a(_sampler("pareto", ("a",), (None,))), vjp=_reparam_vjp("a", None, lambda xp, o, a: -(o + 1) * xp.log1p(o) / a), rng=True
+)
 
 
 # -- front-end calls ----------------------------------------------------------------------------
@@ -782,6 +826,9 @@ SPECS: dict[str, tuple[str, object]] = {
     "random.normal": ("float32", 1),
     "random.uniform": ("float32", 1),
     "random.lognormal": ("float32", 1),
+    "random.power": ("float32", 1),
+    "npx.random.uniform_n": ("float32", 1),
+    "npx.random.normal_n": ("float32", 1),
     "random.logistic": ("float32", 1),
     "random.gumbel": ("float32", 1),
     "random.choice": ("int64", 1),
