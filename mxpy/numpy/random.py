@@ -41,6 +41,7 @@ __all__ = [
     "logistic",
     "gumbel",
     "power",
+    "multivariate_normal",
 ]
 
 
@@ -161,6 +162,7 @@ chisquare = _sampler("chisquare", "Chi-square samples with ``df`` degrees of fre
 binomial = _sampler("binomial", "Binomial(``n``, ``p``) samples (int64).")
 lognormal = _sampler("lognormal", "``exp`` of N(``mean``, ``sigma``**2) samples (differentiable in both).")
 logistic = _sampler("logistic", "Logistic samples with ``loc`` and ``scale`` (differentiable in both).")
+multivariate_normal = _sampler("multivariate_normal", "Multivariate normal samples: ``size`` + the batch of ``mean`` (..., k) and ``cov`` (..., k, k).")
 power = _sampler("power", "Power-function samples in [0, 1] with exponent ``a`` (differentiable in ``a``).")
 gumbel = _sampler("gumbel", "Gumbel samples with ``loc`` and ``scale`` (differentiable in both).")
 

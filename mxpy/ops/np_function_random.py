@@ -180,3 +180,16 @@ add_function("random.power", _positive_a(_sampler("power", ("a",), (None,))), vj
 add_function(
     "random.pareto", _positive_a(_sampler("pareto", ("a",), (None,))), vjp=_reparam_vjp("a", None, lambda xp, o, a: -(o + 1) * xp.log1p(o) / a), rng=True
 )
+
+
+def _mvn_compute(xp, mean, cov, size=None, check_valid=None, tol=None, dtype=None, ctx=None, out=None, rng=None):
+    # batched: mean (..., k) and cov (..., k, k) broadcast together; mean + L z with cov = L L^T
+    mean64, cov64 = xp.asarray(mean, dtype=xp.float64), xp.asarray(cov, dtype=xp.float64)
+    batch = tuple(_onp.broadcast_shapes(mean64.shape, cov64.shape[:-1]))
+    lead = () if size is None else ((size,) if isinstance(size, int) else tuple(size))
+    chol = xp.linalg.cholesky(cov64)
+    z = rng.standard_normal(lead + batch)
+    return mean64 + (chol @ z[..., None])[..., 0]
+
+
+add_function("random.multivariate_normal", _mvn_compute, grad="missing", rng=True)

@@ -572,6 +572,34 @@ def _average_vjp(xp, og, ins, args, kwargs):
     return out
 
 
+def _as_float(xp, a):
+    return a if a.dtype.kind == "f" else a.astype(xp.float32)
+
+
+# floats as they are, integers and bools as float32: what a traced np.mean averages
+add_function("as_float", _as_float, vjp=lambda xp, og, ins, args, kwargs: [og[0]])
+
+
+def _int_mean_compute(xp, a, axis=None, dtype=None, keepdims=False):
+    """``mean`` with an integer ``dtype``: integers accumulate in it (wrapping, as NumPy), floats average first."""
+    dt = _onp.dtype(dtype)
+    if a.dtype.kind in "iu":
+        return xp.mean(a, axis=axis, dtype=dt, keepdims=keepdims).astype(dt)
+    return xp.mean(a.astype(xp.float64), axis=axis, keepdims=keepdims).astype(dt)
+
+
+def _int_mean_vjp(xp, og, ins, args, kwargs):
+    a = args[0]
+    axis = kwargs.get("axis", args[1] if len(args) > 1 else None)
+    axes = tuple(range(a.ndim)) if axis is None else ((axis,) if isinstance(axis, int) else tuple(axis))
+    axes = tuple(k % a.ndim for k in axes) if a.ndim else ()
+    keep = tuple(1 if k in axes else n for k, n in enumerate(a.shape))
+    n = max(math.prod(a.shape[k] for k in axes), 1)
+    return [xp.broadcast_to(og[0].reshape(keep).astype(xp.float64) / n, a.shape)]
+
+
+add_function("int_mean", _int_mean_compute, vjp=_int_mean_vjp)
+
 add_function("average", _average_compute, vjp=_average_vjp)
 FUNCTIONS["average"].probe_fill = 1  # zero weights are an error
 
@@ -657,6 +685,9 @@ SPECS: dict[str, tuple[str, object]] = {
     "random.uniform": ("float32", 1),
     "random.lognormal": ("float32", 1),
     "random.power": ("float32", 1),
+    "as_float": ("float", 1),
+    "int_mean": ("in0", 1),
+    "random.multivariate_normal": ("in0", 1),
     "npx.random.uniform_n": ("float32", 1),
     "npx.random.normal_n": ("float32", 1),
     "random.logistic": ("float32", 1),

@@ -191,6 +191,12 @@ def _probe(shape: tuple, dtype: str = "float32", fill: int = 0):
     return _onp.lib.stride_tricks.as_strided(_onp.full(1, fill, dtype), shape, (0,) * len(shape), writeable=False)
 
 
+def _eye_like(x):
+    if x.dtype.kind != "f" or x.ndim < 2 or x.shape[-1] != x.shape[-2]:
+        return x
+    return _onp.broadcast_to(_onp.eye(x.shape[-1], dtype=x.dtype), x.shape)
+
+
 def _infer_shape(p, in_shapes):
     if any(s is None for s in in_shapes):
         return list(in_shapes), None
@@ -199,9 +205,12 @@ def _infer_shape(p, in_shapes):
     try:
         try:
             outs = _run(p, _onp, probes)
-        except _onp.linalg.LinAlgError:  # zeros are singular: the shapes of a generic matrix
+        except _onp.linalg.LinAlgError:  # zeros are singular: the shapes of a generic matrix, else of identities
             rng = _onp.random.default_rng(0)
-            outs = _run(p, _onp, [x if x.dtype.kind != "f" else rng.standard_normal(x.shape) for x in probes])
+            try:
+                outs = _run(p, _onp, [x if x.dtype.kind != "f" else rng.standard_normal(x.shape) for x in probes])
+            except _onp.linalg.LinAlgError:  # positive definite (a covariance)
+                outs = _run(p, _onp, [_eye_like(x) for x in probes])
     except (ValueError, IndexError, TypeError, _onp.linalg.LinAlgError) as e:
         if isinstance(e, ValueError) and _function(p.fn).probe_fill:
             raise  # a sampler's bad parameter (scale < 0) is a ValueError, as in MXNet

@@ -143,9 +143,13 @@ def sum(a, axis=None, dtype=None, out=None, keepdims=False):  # noqa: A001 -- Nu
 
 
 def mean(a, axis=None, dtype=None, out=None, keepdims=False):
-    """Mean over ``axis``."""
-    res = _reduce("mean", a, axis, keepdims)
-    return res if dtype is None else _op("Cast", res, dtype=_onp.dtype(dtype).name)
+    """Mean over ``axis``; integers and bools average as float32 (as ``mx.np.mean``)."""
+    if dtype is None:
+        return _reduce("mean", as_float(a), axis, keepdims)  # noqa: F821 -- made from SPECS
+    dt = _onp.dtype(dtype)
+    if dt.kind in "iu":  # integer inputs accumulate in dt, wrapping (NumPy's rule): one node that sees the input dtype
+        return int_mean(a, axis=axis, dtype=dt.name, keepdims=keepdims)  # noqa: F821 -- made from SPECS
+    return _op("Cast", _reduce("mean", as_float(a), axis, keepdims), dtype=dt.name)  # noqa: F821
 
 
 def max(a, axis=None, out=None, keepdims=False):  # noqa: A001

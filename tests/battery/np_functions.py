@@ -95,3 +95,11 @@ add(
     check=_rayleigh_check,
     no_grad_reason="random draws: a numerical derivative sees different samples",
 )
+add(
+    "_npi_function",
+    [f32(2, 4, seed=35)],
+    _call("linalg.svd", [f32(2, 4, seed=35)], n_out=3),
+    check=lambda outs, ins, params: np.testing.assert_allclose((outs[0] * outs[1][None, :]) @ outs[2], ins[0], rtol=1e-4, atol=1e-5),
+    note="svd (signs are a convention: a reconstruction check)",
+    grad_outputs=(1,),  # the singular values: the same whatever signs the vectors take
+)
