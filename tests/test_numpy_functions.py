@@ -212,3 +212,23 @@ def test_samplers_shapes_errors_and_reparameterized_gradients():
     assert np.random.chisquare(2.0, size=(0, 4)).shape == (0, 4)
     with pytest.raises(ValueError):
         np.random.rayleigh(-1.0)
+
+
+def test_mxnet_conventions_kept():
+    # diag_indices_from is one (ndim, n) int64 array; broadcast_to's -2 keeps the input's dim
+    d = np.diag_indices_from(np.ones((3, 3, 3)))
+    assert d.shape == (3, 3) and d.dtype == onp.int64
+    assert np.broadcast_to(np.ones(5), (2, -2)).shape == (2, 5)
+    assert np.random.multivariate_normal(np.zeros((4, 2)), np.eye(2), size=3).shape == (3, 4, 2)
+    g = np.linalg.svd(np.array(A))
+    onp.testing.assert_allclose(((g[0] * g[1][None, :]) @ g[2]).asnumpy(), A, rtol=1e-5, atol=1e-5)
+
+
+def test_traced_mean_of_integers_is_float32_as_imperative():
+    x = np.array([[1, 2], [3, 5]], dtype="int32")
+    block = _Apply(lambda F, v: F.np.mean(v, axis=0))
+    want = np.mean(x, axis=0)
+    block.hybridize()
+    got = block(x)
+    assert got.dtype == want.dtype == onp.float32
+    assert got.tolist() == want.tolist() == [2.0, 3.5]

@@ -6,8 +6,6 @@ and hybridized, and autograd differentiates them by the record's rule.
 
 from __future__ import annotations
 
-import builtins
-
 import numpy as _onp
 
 from ..ndarray.ndarray import NDArray
@@ -48,6 +46,11 @@ def make(name: str, doc: str):
 
 # the mx.np functions made here: name -> (what it does, an example and its result)
 _DOCS = {
+    "diag_indices_from": (
+        "The main diagonal's indices of an n-d array with equal dims, one int64 array of shape (ndim, n) (MXNet's form of NumPy's tuple).",
+        "np.diag_indices_from(np.ones((2, 2))).tolist()",
+        "[[0, 1], [0, 1]]",
+    ),
     "average": (
         "The (``weights``-weighted) mean along ``axis``; with ``returned``, also the sum of the weights.",
         "np.average(np.array([1., 3.]), weights=np.array([3., 1.])).item()",
@@ -110,6 +113,11 @@ _DOCS = {
     "blackman": ("The Blackman window of ``M`` points (float32).", "np.blackman(1).tolist()", "[1.0]"),
 }
 _LINALG_DOCS = {
+    "diag_indices_from": (
+        "The main diagonal's indices of an n-d array with equal dims, one int64 array of shape (ndim, n) (MXNet's form of NumPy's tuple).",
+        "np.diag_indices_from(np.ones((2, 2))).tolist()",
+        "[[0, 1], [0, 1]]",
+    ),
     "average": (
         "The (``weights``-weighted) mean along ``axis``; with ``returned``, also the sum of the weights.",
         "np.average(np.array([1., 3.]), weights=np.array([3., 1.])).item()",
@@ -179,22 +187,7 @@ def histogram(a, bins=10, range=None):  # noqa: A002 -- NumPy's name
     return array(counts.astype(_onp.int64), dtype=_onp.int64, ctx=ctx), array(edges, dtype=host.dtype if host.dtype.kind == "f" else _onp.float32, ctx=ctx)
 
 
-def diag_indices_from(arr):
-    """The indices (int64 arrays, one per axis) of the main diagonal of an n-d array with equal dims.
-
-    >>> from mxpy import np
-    >>> [i.tolist() for i in np.diag_indices_from(np.ones((2, 2)))]
-    [[0, 1], [0, 1]]
-    """
-    from ._creation import arange
-
-    if arr.ndim < 2 or len(set(arr.shape)) != 1:
-        raise ValueError(f"diag_indices_from: input must be at least 2-d with all dims equal, given shape {arr.shape}")
-    idx = arange(arr.shape[0], dtype=_onp.int64, ctx=arr.ctx)
-    return tuple(idx for _ in builtins.range(arr.ndim))
-
-
-_made.update(histogram=histogram, diag_indices_from=diag_indices_from)
+_made.update(histogram=histogram)
 tile_any = make("tile", "``np.tile`` through NumPy's function (0-d inputs, zero repeats).")
 globals().update(_made)
 LINALG = _build(_LINALG_DOCS)

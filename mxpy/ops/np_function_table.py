@@ -89,7 +89,7 @@ add_function("std", _moment_compute("std"), vjp=_moment_vjp(True))
 for _name in "tril triu roll rot90 flip flipud fliplr moveaxis transpose swapaxes atleast_1d atleast_2d atleast_3d concatenate stack hstack vstack dstack column_stack append split array_split hsplit vsplit dsplit diag diagflat diagonal insert resize pad tile repeat squeeze expand_dims reshape ravel".split():
     add_function(_name, grad="gather")
 
-for _name in "logspace linspace indices eye diag_indices_from bitwise_not invert histogram bincount unique argmax argmin floor ceil rint trunc sign around isnan isinf isfinite isposinf isneginf logical_not linalg.matrix_rank".split():
+for _name in "logspace linspace indices eye bitwise_not invert histogram bincount unique argmax argmin floor ceil rint trunc sign around isnan isinf isfinite isposinf isneginf logical_not linalg.matrix_rank".split():
     add_function(_name)
 # differentiable in MXNet, not here yet: a backward through them raises instead of giving zeros
 for _name in "linalg.eigvalsh linalg.eigh quantile percentile".split():
@@ -598,6 +598,8 @@ def _int_mean_vjp(xp, og, ins, args, kwargs):
     return [xp.broadcast_to(og[0].reshape(keep).astype(xp.float64) / n, a.shape)]
 
 
+# MXNet's diag_indices_from is one int64 array of shape (ndim, n): its rows are NumPy's tuple
+add_function("diag_indices_from", lambda xp, a: xp.stack(xp.diag_indices_from(a)).astype(xp.int64))
 add_function("int_mean", _int_mean_compute, vjp=_int_mean_vjp)
 
 add_function("average", _average_compute, vjp=_average_vjp)
@@ -686,6 +688,7 @@ SPECS: dict[str, tuple[str, object]] = {
     "random.lognormal": ("float32", 1),
     "random.power": ("float32", 1),
     "as_float": ("float", 1),
+    "diag_indices_from": ("int64", 1),
     "int_mean": ("in0", 1),
     "random.multivariate_normal": ("in0", 1),
     "npx.random.uniform_n": ("float32", 1),
