@@ -232,3 +232,9 @@ def test_traced_mean_of_integers_is_float32_as_imperative():
     got = block(x)
     assert got.dtype == want.dtype == onp.float32
     assert got.tolist() == want.tolist() == [2.0, 3.5]
+
+
+def test_bool_arithmetic_is_logical_as_numpy():
+    a, b = np.array(onp.array([True, False, False])), np.array(onp.array([True, True, False]))
+    assert (a + b).dtype == onp.bool_ and (a + b).tolist() == [True, True, False]
+    assert (a * b).tolist() == [True, False, False]

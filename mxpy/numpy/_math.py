@@ -157,6 +157,9 @@ def _out(res, out):
     return out
 
 
+_BOOL_ARITH = {"broadcast_add": "broadcast_logical_or", "broadcast_mul": "broadcast_logical_and"}
+
+
 def _binary(aop: str, sop: str, rsop: str, x1, x2, out=None, kind: str = ""):
     """``x1 op x2`` for arrays and scalars. ``kind``: '' arithmetic, 'div' true division, 'cmp' comparison."""
     a_arr, b_arr = isinstance(x1, NDArray), isinstance(x2, NDArray)
@@ -164,6 +167,8 @@ def _binary(aop: str, sop: str, rsop: str, x1, x2, out=None, kind: str = ""):
         dt = result_type(x1._data.dtype, x2._data.dtype)
         if kind == "div" and dt.kind in "iub":
             dt = _DEFAULT_FLOAT
+        if dt.kind == "b" and aop in _BOOL_ARITH:  # NumPy: bool + bool is or, bool * bool is and
+            return _out(_cast(_op(_BOOL_ARITH[aop], x1, x2), _BOOL), out)
         res = _op(aop, _cast(x1, dt), _cast(x2, dt))
     elif a_arr or b_arr:
         arr, scalar = (x1, x2) if a_arr else (x2, x1)

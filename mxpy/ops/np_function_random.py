@@ -23,7 +23,7 @@ def _sampler(dist: str, names: tuple, defaults: tuple):
         vals.update(zip(names, args))
         vals.update({k: v for k, v in kwargs.items() if k in names})
         if size is None:
-            shapes = [xp.shape(v) for v in vals.values()]
+            shapes = [_onp.shape(v) for v in vals.values()]
             size = _onp.broadcast_shapes(*shapes) if shapes else ()
         return getattr(rng, dist)(*vals.values(), size=size)
 
@@ -122,7 +122,7 @@ def _sampler_n(dist: str, names: tuple, defaults: tuple):
         vals.update(zip(names, args))
         vals.update({k: v for k, v in kwargs.items() if k in names})
         batch = () if batch_shape is None else ((batch_shape,) if isinstance(batch_shape, int) else tuple(batch_shape))
-        size = batch + tuple(_onp.broadcast_shapes(*(xp.shape(v) for v in vals.values())))
+        size = batch + tuple(_onp.broadcast_shapes(*(_onp.shape(v) for v in vals.values())))
         return draw(xp, *vals.values(), rng=rng, size=size)
 
     return compute
