@@ -15,6 +15,11 @@ from .np_functions import FUNCTIONS, add_function
 # -- samplers: rng.<dist>(params..., size); reparameterized gradients from the samples --------
 
 
+def _shape_of(v) -> tuple:
+    """A parameter's shape: a device array's own, a number's ()."""
+    return tuple(v.shape) if hasattr(v, "shape") else _onp.shape(v)
+
+
 def _sampler(dist: str, names: tuple, defaults: tuple):
     def compute(xp, *args, rng, size=None, dtype=None, ctx=None, out=None, **kwargs):
         if len(args) > len(names):  # size (then dtype, ctx) given by position
@@ -23,7 +28,7 @@ def _sampler(dist: str, names: tuple, defaults: tuple):
         vals.update(zip(names, args))
         vals.update({k: v for k, v in kwargs.items() if k in names})
         if size is None:
-            shapes = [_onp.shape(v) for v in vals.values()]
+            shapes = [_shape_of(v) for v in vals.values()]
             size = _onp.broadcast_shapes(*shapes) if shapes else ()
         return getattr(rng, dist)(*vals.values(), size=size)
 
@@ -122,7 +127,7 @@ def _sampler_n(dist: str, names: tuple, defaults: tuple):
         vals.update(zip(names, args))
         vals.update({k: v for k, v in kwargs.items() if k in names})
         batch = () if batch_shape is None else ((batch_shape,) if isinstance(batch_shape, int) else tuple(batch_shape))
-        size = batch + tuple(_onp.broadcast_shapes(*(_onp.shape(v) for v in vals.values())))
+        size = batch + tuple(_onp.broadcast_shapes(*(_shape_of(v) for v in vals.values())))
         return draw(xp, *vals.values(), rng=rng, size=size)
 
     return compute
