@@ -214,7 +214,7 @@ def test_compiled_winograd_float64_and_taken(monkeypatch, geom):
     rt = registry.runtime(cpu(), True)
     results = {}
     calls = []
-    for name in ("input_tiles", "output_tiles", "weight_tiles", "grad_tiles"):
+    for name in ("input_tiles", "output_tiles", "weight_tiles", "grad_tiles", "weight_untiles"):
         fn = getattr(real, name)
         monkeypatch.setattr(real, name, lambda *a, _fn=fn, _name=name: calls.append(_name) or _fn(*a))
     monkeypatch.setattr(conv, "_WINOGRAD_MIN_POSITIONS", 0)
@@ -227,9 +227,11 @@ def test_compiled_winograd_float64_and_taken(monkeypatch, geom):
         dx, dw = np.full(x.shape, np.nan), np.full(w.shape, np.nan)
         back.kernel(p, [dy, x, w], [dx, dw], ("write", "write"), rt)
         results[compiled] = (y, dx, dw)
-    # the forward and the data gradient (a forward convolution of dy) each take the path once,
-    # the weight gradient transforms x and dy (one block of tile rows at these sizes)
-    assert sorted(calls) == sorted(["weight_tiles", "input_tiles", "output_tiles"] * 2 + ["input_tiles", "grad_tiles"])
+    # the forward and the data gradient (a forward convolution of dy by the flipped weight) each
+    # take the path once, the weight gradient transforms x and dy (one block of tile rows at these
+    # sizes) and turns the tiles' gradient into the weight's
+    want_calls = ["weight_tiles", "input_tiles", "output_tiles"] * 2 + ["input_tiles", "grad_tiles", "weight_untiles"]
+    assert sorted(calls) == sorted(want_calls)
     for got, want in zip(results[True], results[False]):
         np.testing.assert_allclose(got, want, rtol=1e-10, atol=1e-12)
 

@@ -105,8 +105,8 @@ def weight_grad(dy, x, pad: tuple, w_shape: tuple):
     th, tw = -(-oh // 2), -(-ow // 2)
     rows = n * th
     block = max(1, -(-_MIN_COLUMNS // tw), _BLOCK_BYTES // (16 * max(c, f) * tw * x.itemsize))
-    du = np.zeros((16, f, c), dtype=np.float64 if x.dtype == np.float64 else x.dtype)
-    part = _planes((f, c), x.dtype, "winograd_du")
+    du = _planes((f, c), x.dtype, "winograd_du")
+    part = _planes((f, c), x.dtype, "winograd_part") if rows > block else du
     for r0 in range(0, rows, block):
         r1 = min(rows, r0 + block)
         t = (r1 - r0) * tw
@@ -114,10 +114,13 @@ def weight_grad(dy, x, pad: tuple, w_shape: tuple):
         d = _planes((f, t), x.dtype, "winograd_m")
         mod.input_tiles(x, v, pad[0], pad[1], th, tw, r0, r1)
         mod.grad_tiles(dy, d, th, tw, r0, r1)
-        np.matmul(d, v.transpose(0, 2, 1), out=part)
-        du += part
-    dw = _GG.T.astype(x.dtype) @ du.reshape(16, f * c)  # (9, F*C): G^T dU G per filter
-    return np.ascontiguousarray(dw.T).reshape(w_shape)
+        # the first block's products straight into dU, the others added to it
+        np.matmul(d, v.transpose(0, 2, 1), out=du if r0 == 0 else part)
+        if r0:
+            du += part
+    dw = np.empty(w_shape, dtype=x.dtype)
+    mod.weight_untiles(du.reshape(16, f * c), dw.reshape(f * c, 9))  # G^T dU G per filter
+    return dw
 
 
 def _planes(shape: tuple, dtype, tag: str):

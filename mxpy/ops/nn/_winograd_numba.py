@@ -154,6 +154,36 @@ def weight_tiles(w9, u):
 
 
 @numba.njit(fastmath={"contract"}, **_OPTS)
+def weight_untiles(du, w9):
+    """``w9[i]`` = ``G^T d G`` of each 4x4 tile ``d = du[:, i]``: the weight gradient from the tiles' (``du`` ``(16, F*C)``)."""
+    total = du.shape[1]
+    for i in range(total):
+        # G^T down the columns: rows (d0 + (d1 + d2) / 2, (d1 - d2) / 2, (d1 + d2) / 2 + d3)
+        a0 = du[0, i] + 0.5 * (du[4, i] + du[8, i])
+        a1 = du[1, i] + 0.5 * (du[5, i] + du[9, i])
+        a2 = du[2, i] + 0.5 * (du[6, i] + du[10, i])
+        a3 = du[3, i] + 0.5 * (du[7, i] + du[11, i])
+        b0 = 0.5 * (du[4, i] - du[8, i])
+        b1 = 0.5 * (du[5, i] - du[9, i])
+        b2 = 0.5 * (du[6, i] - du[10, i])
+        b3 = 0.5 * (du[7, i] - du[11, i])
+        c0 = 0.5 * (du[4, i] + du[8, i]) + du[12, i]
+        c1 = 0.5 * (du[5, i] + du[9, i]) + du[13, i]
+        c2 = 0.5 * (du[6, i] + du[10, i]) + du[14, i]
+        c3 = 0.5 * (du[7, i] + du[11, i]) + du[15, i]
+        # then G along the rows: (x0 + (x1 + x2) / 2, (x1 - x2) / 2, (x1 + x2) / 2 + x3)
+        w9[i, 0] = a0 + 0.5 * (a1 + a2)
+        w9[i, 1] = 0.5 * (a1 - a2)
+        w9[i, 2] = 0.5 * (a1 + a2) + a3
+        w9[i, 3] = b0 + 0.5 * (b1 + b2)
+        w9[i, 4] = 0.5 * (b1 - b2)
+        w9[i, 5] = 0.5 * (b1 + b2) + b3
+        w9[i, 6] = c0 + 0.5 * (c1 + c2)
+        w9[i, 7] = 0.5 * (c1 - c2)
+        w9[i, 8] = 0.5 * (c1 + c2) + c3
+
+
+@numba.njit(fastmath={"contract"}, **_OPTS)
 def grad_tiles(dy, d, tiles_h, tiles_w, r0, r1):
     """``d[:, f, t]`` = ``A dY A^T`` of each 2x2 block ``dY`` of the head gradient (zero past its end).
 
