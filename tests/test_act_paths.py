@@ -59,6 +59,13 @@ def test_relu_grad_in_place_and_strided(monkeypatch, compiled):
         want = og * (out > 0)
     same = og.copy()
     np.testing.assert_array_equal(_grad(monkeypatch, compiled, same, out, "inplace", dx=same), want)
+    # a gradient overlapping ograd at an offset, or the output, takes the NumPy path
+    shifted = np.zeros(og.size + 8, og.dtype)
+    shifted[8:] = og.reshape(-1)
+    got = _grad(monkeypatch, compiled, shifted[8:].reshape(og.shape), out, "write", dx=shifted[:-8].reshape(og.shape))
+    np.testing.assert_array_equal(got, want)
+    y = out.copy()
+    np.testing.assert_array_equal(_grad(monkeypatch, compiled, og, y, "write", dx=y), want)
     # a non-contiguous ograd takes the NumPy path on either setting
     big = np.repeat(og, 2, axis=-1)[..., ::2]
     np.testing.assert_array_equal(_grad(monkeypatch, compiled, big, out, "write"), want)

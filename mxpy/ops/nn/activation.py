@@ -79,7 +79,14 @@ def _compiled_relu_grad(xp, og, out, dx, req: str) -> bool:
     mod = _compiled.load("act")
     if mod is None:
         return False
-    mod.relu_grad(og.reshape(-1), out.reshape(-1), dx.reshape(-1))
+    if np.may_share_memory(dx, out):
+        return False
+    if dx.ctypes.data == og.ctypes.data:  # in place (both contiguous, same shape: the same elements)
+        mod.relu_grad_inplace(dx.reshape(-1), out.reshape(-1))
+    elif np.may_share_memory(dx, og):
+        return False
+    else:
+        mod.relu_grad(og.reshape(-1), out.reshape(-1), dx.reshape(-1))
     return True
 
 
