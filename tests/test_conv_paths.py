@@ -253,6 +253,7 @@ def test_compiled_winograd_blocks_and_strided_planes(monkeypatch):
     if _winograd._module() is None:
         pytest.skip("the compiled Winograd path needs the numba extra (and MXPY_NUMBA not 0)")
     monkeypatch.setattr(_winograd, "_BLOCK_BYTES", 1)
+    monkeypatch.setattr(_winograd, "_GRAD_BLOCK_BYTES", 1)
     monkeypatch.setattr(_winograd, "_MIN_COLUMNS", 5)  # 3 tile rows of 2 tiles per block: 4 rows per image
     x, w = f32(3, 4, 7, 3, seed=7), f32(5, 4, 3, 3, seed=8)
     want = conv_ref(x, w, np.zeros(5, np.float32), num_filter=5, kernel=(3, 3), pad=(1, 1))
