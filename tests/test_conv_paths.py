@@ -260,8 +260,12 @@ def test_compiled_winograd_blocks_and_strided_planes(monkeypatch):
     got = _winograd.conv(x, w, (1, 1), want.shape)
     np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-5)
     dy = f32(*want.shape, seed=9)
-    _, want_dw = conv_back_ref(dy, x, w, num_filter=5, kernel=(3, 3), pad=(1, 1), no_bias=True)
+    want_dx, want_dw = conv_back_ref(dy, x, w, num_filter=5, kernel=(3, 3), pad=(1, 1), no_bias=True)
     np.testing.assert_allclose(_winograd.weight_grad(dy, x, (1, 1), w.shape), want_dw, rtol=1e-4, atol=1e-5)
+    # the data gradient by the flipped weight's tiles: re-ordered copies (many blocks), then views
+    for view_blocks in (0, 100):
+        monkeypatch.setattr(_winograd, "_VIEW_BLOCKS", view_blocks)
+        np.testing.assert_allclose(_winograd.conv(dy, w, (1, 1), x.shape, flipped=True), want_dx, rtol=1e-4, atol=1e-5)
 
 
 @pytest.mark.parametrize("geom", [g for g in range(len(GEOMETRIES)) if _strided_2d(g)])

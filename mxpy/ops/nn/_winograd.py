@@ -34,6 +34,11 @@ _GRAD_BLOCK_BYTES = 1 << 20
 # ... unless that leaves the GEMMs narrower than this many tiles (BLAS runs (512, 512) @ (512, 32)
 # products at half the speed of (512, 512) @ (512, 128) ones: ResNet-18's 7x7 and 14x14 layers)
 _MIN_COLUMNS = 256
+# tile k = 4a + b of a filter turned by 180 degrees is tile _FLIP[k] of the filter (see conv)
+_FLIP = np.array([4 * p + q for p in (3, 1, 2, 0) for q in (3, 1, 2, 0)])
+# up to this many blocks, the flipped layer's 16 GEMMs per block read views of the tiles
+# (16 calls per block instead of one) rather than a re-ordered copy of them
+_VIEW_BLOCKS = 2
 # elements between consecutive transform planes (see _planes)
 _PLANE_PAD = 32
 
@@ -62,8 +67,15 @@ def weight_transform(w):
     return u.reshape(16, f, c)
 
 
-def conv(x, w, pad: tuple, out_shape: tuple, out=None):
+def conv(x, w, pad: tuple, out_shape: tuple, out=None, flipped: bool = False):
     """``out`` (or a new array) = the 3x3 stride-1 convolution of ``x`` ``(N, C, H, W)`` by ``w`` ``(F, C, 3, 3)``.
+
+    ``flipped``: by ``w`` ``(C', F', 3, 3)`` turned by 180 degrees and transposed
+    instead, the data gradient of a layer of weight ``w``. Turning a filter only
+    swaps its tile's first and last rows and columns (``G J = P G``, ``J`` the
+    reversal and ``P`` that swap), so those tiles are ``w``'s own, re-ordered
+    and transposed: no flipped copy of ``w`` (9.4 MB at 512x512) and, with few
+    blocks, no re-ordered copy of its tiles either (the GEMMs read them as views).
 
     >>> import numpy as np
     >>> from mxpy.ops.nn import _winograd
@@ -77,11 +89,18 @@ def conv(x, w, pad: tuple, out_shape: tuple, out=None):
     n, c = x.shape[:2]
     f, oh, ow = out_shape[1], out_shape[2], out_shape[3]
     th, tw = -(-oh // 2), -(-ow // 2)
-    u = _planes((f, c), x.dtype, "winograd_u")
-    mod.weight_tiles(np.ascontiguousarray(w, dtype=x.dtype).reshape(f * c, 9), u.reshape(16, f * c))
     rows = n * th
     # tile rows per block: V within _BLOCK_BYTES, but GEMMs at least _MIN_COLUMNS wide
     block = max(1, -(-_MIN_COLUMNS // tw), _BLOCK_BYTES // (16 * c * tw * x.itemsize))
+    wc = np.ascontiguousarray(w, dtype=x.dtype)
+    u = _planes(wc.shape[:2], x.dtype, "winograd_u")
+    mod.weight_tiles(wc.reshape(-1, 9), u.reshape(16, -1))
+    planes = None  # the flipped layer's tiles as 16 (F, C) views of u, read by one GEMM each
+    if flipped:
+        if rows <= _VIEW_BLOCKS * block:
+            planes = [u[k].T for k in _FLIP]
+        else:
+            u = np.ascontiguousarray(u[_FLIP].transpose(0, 2, 1))
     ph, pw = pad
     for r0 in range(0, rows, block):
         r1 = min(rows, r0 + block)
@@ -89,7 +108,11 @@ def conv(x, w, pad: tuple, out_shape: tuple, out=None):
         v = _planes((c, t), x.dtype, "winograd_v")
         m = _planes((f, t), x.dtype, "winograd_m")
         mod.input_tiles(x, v, ph, pw, th, tw, r0, r1)
-        np.matmul(u, v, out=m)
+        if planes is None:
+            np.matmul(u, v, out=m)
+        else:
+            for k in range(16):
+                np.matmul(planes[k], v[k], out=m[k])
         mod.output_tiles(m, y, th, tw, r0, r1)
     return y
 

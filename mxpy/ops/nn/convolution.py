@@ -135,9 +135,11 @@ _COLUMN_BLOCK_BYTES = 4 << 20
 _COMPILED = True
 # 3x3 stride-1 layers take the compiled Winograd F(2x2, 3x3) path of _winograd from this
 # many output positions per image (one thread, batch 8: ResNet-18's 3x3 layers at 56x56,
-# 28x28 and 14x14 0.70-0.74x the time; at 7x7 the tiles' padding (49 -> 64 outputs) and
-# the 512x512 weight transform leave it a tie; CIFAR ResNet at batch 64: 0.68-0.76x from 8x8 up)
-_WINOGRAD_MIN_POSITIONS = 64
+# 28x28 and 14x14 0.70-0.74x the time; at 7x7, despite the tiles' padding (49 -> 64 outputs)
+# and the 512x512 weight transforms, forward 17.8 -> 14.8 ms and backward 34.2 -> 32.1 ms
+# once the data gradient reads the weight's own tiles; CIFAR ResNet at batch 64: 0.68-0.76x
+# from 8x8 up)
+_WINOGRAD_MIN_POSITIONS = 49
 # strided 2-D layers (no flipped data gradient) take the image-block backward of
 # _blocked_backward from this many output positions per image (see there: at 7x7 it loses)
 _BLOCKED_MIN_POSITIONS = 64
@@ -232,8 +234,12 @@ def _backward(p, ins, outs, req, rt):
         # stride 1: the data gradient is dy convolved with the flipped, transposed weight,
         # through the forward's per-image GEMMs (columns of one image at a time instead of
         # batch-last columns of the whole batch: 1.2-1.7x faster from 16x16 outputs up)
-        wf = xp.ascontiguousarray(xp.flip(w, axis=tuple(range(2, w.ndim))).swapaxes(0, 1))
-        _conv_into(xp, dy, wf, 1, flipped, x.shape[2:], im.first_view(xp, outs[0], last), req[0])
+        dx = im.first_view(xp, outs[0], last)
+        if winograd:
+            _winograd_data_grad(xp, dy, w, flipped, dx, req[0])
+        else:
+            wf = xp.ascontiguousarray(xp.flip(w, axis=tuple(range(2, w.ndim))).swapaxes(0, 1))
+            _conv_into(xp, dy, wf, 1, flipped, x.shape[2:], dx, req[0])
         req = ("null", *req[1:])
     if flipped is None and req[0] != "null" and _blocked_usable(xp, x, dy, g, geo, out_sp):
         _blocked_backward(xp, dy, x, w, geo, out_sp, outs, req, last)
@@ -324,6 +330,15 @@ def _blocked_backward(xp, dy, x, w, geo: dict, out_sp: tuple, outs, req, last: b
         im.store_into(dx_view, req[0], dx)
     if req[1] != "null":
         im.store_into(im.first_view(xp, outs[1], last), req[1], dw)
+
+
+def _winograd_data_grad(xp, dy, w, flipped: dict, dx, req: str) -> None:
+    """``dx`` gets (``req``) the data gradient of a Winograd layer: the Winograd forward of
+    ``dy`` by the flipped, transposed weight, whose tiles come from ``w``'s own (see _winograd.conv)."""
+    direct = req in ("write", "inplace") and dx.flags.c_contiguous and not xp.may_share_memory(dy, dx)
+    res = wino.conv(dy, w, flipped["pad"], dx.shape, out=dx if direct else None, flipped=True)
+    if res is not dx:
+        im.store_into(dx, req, res)
 
 
 def _flipped_geometry(geo: dict, groups: int) -> dict | None:
