@@ -37,7 +37,7 @@ PATHS = {
     "compiled_depthwise": {"_COMPILED": True},  # the Numba kernels (2-D depthwise geometries only)
     # Winograd F(2x2, 3x3) through the Numba transforms (2-D 3x3 stride-1 ungrouped geometries only),
     # the data gradient too (as the forward convolution of dy by the flipped weight)
-    "compiled_winograd": {"_COMPILED": True, "_WINOGRAD_MIN_POSITIONS": 0, "_FLIP_MIN_POSITIONS": 0},
+    "compiled_winograd": {"_COMPILED": True, "_WINOGRAD_MIN_POSITIONS": 0, "_WINOGRAD_MIN_CHANNELS": 0, "_FLIP_MIN_POSITIONS": 0},
     # strided 2-D ungrouped layers: the backward a block of images at a time through the compiled
     # col2im (one image per block: the blocks' weight gradients add up)
     "compiled_blocked": {"_COMPILED": True, "_BLOCKED_MIN_POSITIONS": 0, "_COLUMN_BLOCK_BYTES": 1},
@@ -228,6 +228,7 @@ def test_compiled_winograd_float64_and_taken(monkeypatch, geom):
         fn = getattr(real, name)
         monkeypatch.setattr(real, name, lambda *a, _fn=fn, _name=name: calls.append(_name) or _fn(*a))
     monkeypatch.setattr(conv, "_WINOGRAD_MIN_POSITIONS", 0)
+    monkeypatch.setattr(conv, "_WINOGRAD_MIN_CHANNELS", 0)
     monkeypatch.setattr(conv, "_FLIP_MIN_POSITIONS", 0)
     for compiled in (True, False):
         monkeypatch.setattr(conv, "_COMPILED", compiled)
