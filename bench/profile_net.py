@@ -49,7 +49,8 @@ def main() -> None:
         choices=("wall", "cpu"),
         default="wall",
         help="cpu: each kernel's thread CPU time (time.thread_time; NaiveEngine runs kernels in this thread), "
-        "far less moved by other processes on a busy box than wall time; run with one BLAS thread",
+        "far less moved by other processes on a busy box than wall time; run with one BLAS thread and "
+        "MXPY_SPLIT_THREADS=1 (split mode's helper threads are not this thread: their work goes uncounted)",
     )
     args = ap.parse_args()
     builder, shape, train, _ = ab_step.CASES[args.case]
@@ -58,6 +59,12 @@ def main() -> None:
     times: dict = collections.defaultdict(float)
     desc: dict = {}
     clock = time.thread_time if args.clock == "cpu" else time.perf_counter
+    if args.clock == "cpu":
+        from mxpy.backend import cpu_threads
+
+        if cpu_threads._configured_threads() > 1:
+            # (a profile of the third session read 645 ms for a 1000 ms step that way)
+            print("warning: split mode is on; --clock cpu misses its helper threads' work (set MXPY_SPLIT_THREADS=1)", file=sys.stderr)
     for st in ex._fwd_steps + ex._bwd_steps:
         key = id(st)
         desc[key] = (st.name, _describe(st))

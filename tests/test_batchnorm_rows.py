@@ -118,3 +118,31 @@ def test_inference_rows_in_place(monkeypatch, compiled, dtype):
     outs = [x, np.zeros(3, dtype), np.zeros(3, dtype)]
     op.kernel(op.parse({"fix_gamma": "False", "eps": "1e-5"}), [x, gamma, beta, m_mean, m_var], outs, ("inplace", "write", "write"), _rt(False))
     np.testing.assert_allclose(x, want, rtol=1e-5 if dtype == np.float32 else 1e-12, atol=1e-5 if dtype == np.float32 else 1e-12)
+
+
+def test_compiled_channel_stats_one_pass():
+    """The one-pass shifted statistics: no cancellation at a large mean, NumPy's inf/NaN results."""
+    from mxpy.ops.nn import _compiled
+
+    kernels = _compiled.load("rows")
+    if kernels is None:
+        pytest.skip("the compiled BatchNorm passes need the numba extra (and MXPY_NUMBA not 0)")
+    rng = np.random.default_rng(5)
+    x = (1000 + 0.01 * rng.standard_normal((4, 3, 500))).astype(np.float32)
+    mean, var = np.empty(3), np.empty(3)
+    kernels.channel_stats(x, mean, var)
+    xd = x.astype(np.float64)
+    np.testing.assert_allclose(mean, xd.mean(axis=(0, 2)), rtol=1e-13)
+    np.testing.assert_allclose(var, xd.var(axis=(0, 2)), rtol=1e-9)
+    y = rng.standard_normal((2, 5, 40)).astype(np.float32)
+    y[0, 0, 0] = np.inf  # first value infinite: mean inf, var NaN
+    y[1, 1, 3] = np.inf  # a later one: the same
+    y[0, 2, 0] = np.nan
+    y[1, 3, 7] = -np.inf
+    y[0, 3, 0] = np.inf  # both infinities: NaN
+    mean, var = np.empty(5), np.empty(5)
+    kernels.channel_stats(y, mean, var)
+    with np.errstate(invalid="ignore"):
+        yd = y.astype(np.float64)
+        np.testing.assert_allclose(mean, yd.mean(axis=(0, 2)), rtol=1e-12)
+        np.testing.assert_allclose(var, yd.var(axis=(0, 2)), rtol=1e-12)

@@ -37,7 +37,10 @@ PATHS = {
     "compiled_depthwise": {"_COMPILED": True},  # the Numba kernels (2-D depthwise geometries only)
     # Winograd F(2x2, 3x3) through the Numba transforms (2-D 3x3 stride-1 ungrouped geometries only),
     # the data gradient too (as the forward convolution of dy by the flipped weight)
-    "compiled_winograd": {"_COMPILED": True, "_WINOGRAD_MIN_POSITIONS": 0, "_FLIP_MIN_POSITIONS": 0},
+    "compiled_winograd": {"_COMPILED": True, "_WINOGRAD_MIN_POSITIONS": 0, "_WINOGRAD_MIN_CHANNELS": 0, "_FLIP_MIN_POSITIONS": 0},
+    # strided 2-D ungrouped layers: the backward a block of images at a time through the compiled
+    # col2im (one image per block: the blocks' weight gradients add up)
+    "compiled_blocked": {"_COMPILED": True, "_BLOCKED_MIN_POSITIONS": 0, "_COLUMN_BLOCK_BYTES": 1},
 }
 
 # (data shape, filters, params): every stride/pad/dilate/group combination in 1, 2 and 3 D
@@ -59,6 +62,8 @@ GEOMETRIES = [
     ((2, 5, 8, 9), 3, {"kernel": (3, 3), "pad": (1, 1)}),
     ((3, 2, 5, 4), 4, {"kernel": (3, 3), "pad": (2, 1)}),
     ((1, 3, 3, 6), 2, {"kernel": (3, 3), "pad": (0, 2)}),
+    # strided and dilated, ungrouped, a pad wider than the columns' taps reach
+    ((2, 3, 9, 9), 4, {"kernel": (3, 2), "stride": (2, 3), "dilate": (2, 1), "pad": (3, 2)}),
 ]
 _LAST = {4: "NHWC", 5: "NDHWC"}  # MXNet 1.9.1 has no NWC for Convolution
 
@@ -115,7 +120,12 @@ def _winograd_2d(geom: int) -> bool:
     return len(shape) == 4 and extra["kernel"] == (3, 3) and plain and extra.get("num_group", 1) == 1
 
 
-_ONLY = {"compiled_depthwise": _depthwise_2d, "compiled_winograd": _winograd_2d}
+def _strided_2d(geom: int) -> bool:
+    shape, _, extra = GEOMETRIES[geom]
+    return len(shape) == 4 and extra.get("stride", (1, 1)) != (1, 1) and extra.get("num_group", 1) == 1
+
+
+_ONLY = {"compiled_depthwise": _depthwise_2d, "compiled_winograd": _winograd_2d, "compiled_blocked": _strided_2d}
 CASES = [(path, geom) for path in sorted(PATHS) for geom in range(len(GEOMETRIES)) if path not in _ONLY or _ONLY[path](geom)]
 
 
@@ -214,10 +224,11 @@ def test_compiled_winograd_float64_and_taken(monkeypatch, geom):
     rt = registry.runtime(cpu(), True)
     results = {}
     calls = []
-    for name in ("input_tiles", "output_tiles", "weight_tiles", "grad_tiles"):
+    for name in ("input_tiles", "output_tiles", "weight_tiles", "grad_tiles", "weight_untiles"):
         fn = getattr(real, name)
         monkeypatch.setattr(real, name, lambda *a, _fn=fn, _name=name: calls.append(_name) or _fn(*a))
     monkeypatch.setattr(conv, "_WINOGRAD_MIN_POSITIONS", 0)
+    monkeypatch.setattr(conv, "_WINOGRAD_MIN_CHANNELS", 0)
     monkeypatch.setattr(conv, "_FLIP_MIN_POSITIONS", 0)
     for compiled in (True, False):
         monkeypatch.setattr(conv, "_COMPILED", compiled)
@@ -227,9 +238,11 @@ def test_compiled_winograd_float64_and_taken(monkeypatch, geom):
         dx, dw = np.full(x.shape, np.nan), np.full(w.shape, np.nan)
         back.kernel(p, [dy, x, w], [dx, dw], ("write", "write"), rt)
         results[compiled] = (y, dx, dw)
-    # the forward and the data gradient (a forward convolution of dy) each take the path once,
-    # the weight gradient transforms x and dy (one block of tile rows at these sizes)
-    assert sorted(calls) == sorted(["weight_tiles", "input_tiles", "output_tiles"] * 2 + ["input_tiles", "grad_tiles"])
+    # the forward and the data gradient (a forward convolution of dy by the flipped weight) each
+    # take the path once, the weight gradient transforms x and dy (one block of tile rows at these
+    # sizes) and turns the tiles' gradient into the weight's
+    want_calls = ["weight_tiles", "input_tiles", "output_tiles"] * 2 + ["input_tiles", "grad_tiles", "weight_untiles"]
+    assert sorted(calls) == sorted(want_calls)
     for got, want in zip(results[True], results[False]):
         np.testing.assert_allclose(got, want, rtol=1e-10, atol=1e-12)
 
@@ -241,11 +254,51 @@ def test_compiled_winograd_blocks_and_strided_planes(monkeypatch):
     if _winograd._module() is None:
         pytest.skip("the compiled Winograd path needs the numba extra (and MXPY_NUMBA not 0)")
     monkeypatch.setattr(_winograd, "_BLOCK_BYTES", 1)
+    monkeypatch.setattr(_winograd, "_GRAD_BLOCK_BYTES", 1)
     monkeypatch.setattr(_winograd, "_MIN_COLUMNS", 5)  # 3 tile rows of 2 tiles per block: 4 rows per image
     x, w = f32(3, 4, 7, 3, seed=7), f32(5, 4, 3, 3, seed=8)
     want = conv_ref(x, w, np.zeros(5, np.float32), num_filter=5, kernel=(3, 3), pad=(1, 1))
     got = _winograd.conv(x, w, (1, 1), want.shape)
     np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-5)
     dy = f32(*want.shape, seed=9)
-    _, want_dw = conv_back_ref(dy, x, w, num_filter=5, kernel=(3, 3), pad=(1, 1), no_bias=True)
+    want_dx, want_dw = conv_back_ref(dy, x, w, num_filter=5, kernel=(3, 3), pad=(1, 1), no_bias=True)
     np.testing.assert_allclose(_winograd.weight_grad(dy, x, (1, 1), w.shape), want_dw, rtol=1e-4, atol=1e-5)
+    # the data gradient by the flipped weight's tiles: re-ordered copies (many blocks), then views
+    for view_blocks in (0, 100):
+        monkeypatch.setattr(_winograd, "_VIEW_BLOCKS", view_blocks)
+        np.testing.assert_allclose(_winograd.conv(dy, w, (1, 1), x.shape, flipped=True), want_dx, rtol=1e-4, atol=1e-5)
+
+
+@pytest.mark.parametrize("geom", [g for g in range(len(GEOMETRIES)) if _strided_2d(g)])
+def test_compiled_blocked_backward_float64_and_taken(monkeypatch, geom):
+    """In float64 the blocked backward runs (its col2im counted, per image) and equals the NumPy paths to rounding."""
+    from mxpy.ops.nn import _compiled
+
+    real = _compiled.load("col2im")
+    if real is None:
+        pytest.skip("the compiled col2im needs the numba extra (and MXPY_NUMBA not 0)")
+    shape, f, extra = GEOMETRIES[geom]
+    rng = np.random.RandomState(geom)
+    x, w = rng.randn(*shape), rng.randn(f, shape[1], *extra["kernel"])
+    back = registry.get("_backward_Convolution")
+    p = back.parse({k: str(v) for k, v in {"num_filter": f, "no_bias": True, **extra}.items()})
+    rt = registry.runtime(cpu(), True)
+    calls = []
+    fn = real.col2im
+    monkeypatch.setattr(real, "col2im", lambda *a: calls.append(a[0].shape[0]) or fn(*a))
+    monkeypatch.setattr(conv, "_BLOCKED_MIN_POSITIONS", 0)
+    monkeypatch.setattr(conv, "_COLUMN_BLOCK_BYTES", 1)
+    dy = rng.randn(shape[0], f, *conv.conv_geometry(p, shape)[1])
+    results = {}
+    for compiled in (True, False):
+        monkeypatch.setattr(conv, "_COMPILED", compiled)
+        dx, dw = np.full(x.shape, np.nan), np.full(w.shape, np.nan)
+        back.kernel(p, [dy, x, w], [dx, dw], ("write", "write"), rt)
+        results[compiled] = (dx, dw)
+        # req add onto what is there (the gradient built apart, then added)
+        acc = np.ones(x.shape)
+        back.kernel(p, [dy, x, w], [acc, np.zeros(w.shape)], ("add", "add"), rt)
+        np.testing.assert_allclose(acc, dx + 1, rtol=1e-12, atol=1e-12)
+    assert calls == [1] * (2 * shape[0])  # one image per block, both requests
+    for got, want in zip(results[True], results[False]):
+        np.testing.assert_allclose(got, want, rtol=1e-10, atol=1e-12)

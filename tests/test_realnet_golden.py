@@ -41,6 +41,7 @@ def test_mxnet_checkpoint_predictions_and_gradients(monkeypatch, fast):
         monkeypatch.setattr(convolution, "_POINTWISE_MIN_POSITIONS", BIG)
         monkeypatch.setattr(convolution, "_NLAST_MIN_INNER", BIG)
         monkeypatch.setattr(convolution, "_WINOGRAD_MIN_POSITIONS", BIG)
+        monkeypatch.setattr(convolution, "_BLOCKED_MIN_POSITIONS", BIG)
         monkeypatch.setattr(batch_norm, "_MIN_ROW", BIG)
     ex, _, _ = _bound(train=False)
     np.testing.assert_allclose(ex.forward(is_train=False)[0].asnumpy(), GOLD["infer_out"], rtol=1e-4, atol=1e-6)

@@ -3,7 +3,7 @@
 Loaded by :mod:`mxpy.ops.nn._compiled` only. Data is viewed as ``(pre, C, post)``
 rows. NumPy's ``out = x * scale; out += shift`` is two passes with broadcasting
 on the middle axis, one compiled pass 3-4x faster (inference); in training the
-statistics (float64 sums) and the normalised output take three reads and one
+statistics (float64 sums) and the normalised output take two reads and one
 write instead of NumPy's seven passes, and the backward two passes instead of
 seven (1.6-3x faster, bench/RESULTS.md).
 """
@@ -11,6 +11,7 @@ seven (1.6-3x faster, bench/RESULTS.md).
 from __future__ import annotations
 
 import numba
+import numpy as np
 
 
 @numba.njit(cache=True, nogil=True, boundscheck=False, fastmath={"contract"})
@@ -36,25 +37,49 @@ _SUMS = {"cache": True, "nogil": True, "boundscheck": False, "fastmath": {"reass
 def channel_stats(x3, mean, var):
     """Per-channel ``mean`` and biased ``var`` of ``x3`` ``(pre, C, post)``, summed in float64.
 
-    Two passes (the sum, then the centred squares): no cancellation when the mean is large.
+    One pass: the sums of ``d = x - k`` and ``d * d`` for a value ``k`` of the channel
+    itself, so that ``var = E[d^2] - E[d]^2`` does not cancel when the mean is large
+    against the spread (``E[d]`` is then small); float32 data squares exactly in float64.
+    One read of the data instead of two (CIFAR ResNet's 64x16x32x32 statistics in cache,
+    one thread: 0.34 -> 0.18 ms). A channel whose first value is not finite takes the two
+    passes, which give NumPy's inf and NaN results.
     """
     pre, c, post = x3.shape
     count = pre * post
     for ch in range(c):
+        if count == 0:  # NumPy's mean of nothing
+            mean[ch] = np.nan
+            var[ch] = np.nan
+            continue
+        k = np.float64(x3[0, ch, 0])
+        if not np.isfinite(k):  # the two-pass sums (NumPy's inf and NaN results)
+            s = 0.0
+            for n in range(pre):
+                row = x3[n, ch]
+                for i in range(post):
+                    s += row[i]
+            m = s / count
+            q = 0.0
+            for n in range(pre):
+                row = x3[n, ch]
+                for i in range(post):
+                    d = row[i] - m
+                    q += d * d
+            mean[ch] = m
+            var[ch] = q / count
+            continue
         s = 0.0
-        for n in range(pre):
-            row = x3[n, ch]
-            for i in range(post):
-                s += row[i]
-        m = s / count
         q = 0.0
         for n in range(pre):
             row = x3[n, ch]
             for i in range(post):
-                d = row[i] - m
+                d = row[i] - k
+                s += d
                 q += d * d
-        mean[ch] = m
-        var[ch] = q / count
+        m = s / count
+        v = q / count - m * m
+        mean[ch] = k + m
+        var[ch] = 0.0 if v < 0.0 else v  # rounding below zero; NaN stays
 
 
 @numba.njit(cache=True, nogil=True, boundscheck=False, fastmath={"contract"})

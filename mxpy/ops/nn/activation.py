@@ -7,9 +7,15 @@ import numpy as np
 from ...registry import OpDef, Param, names, register, same_shape
 from .._split import SplitSpec
 from .._util import store
+from . import _compiled
 
 _ACTS = ("relu", "sigmoid", "tanh", "softrelu", "softsign")
 _PARAMS = {"act_type": Param("str", choices=_ACTS, doc="the nonlinearity")}
+# the ReLU gradient uses the one-pass kernel of _act_numba when Numba is there
+# (tests turn this off to check the NumPy path that stays the fallback)
+_COMPILED = True
+# ... from this many elements (below, NumPy's three passes cost less than the call)
+_MIN_COMPILED = 4096
 
 
 def _sigmoid(xp, x):
@@ -48,6 +54,8 @@ def _backward(p, ins, outs, req, rt):
     og, out = ins[0], ins[1]
     act = p.act_type
     if act == "relu":
+        if _compiled_relu_grad(xp, og, out, outs[0], req[0]):
+            return
         g = og * (out > 0)
     elif act == "sigmoid":
         g = og * out * (1 - out)
@@ -58,6 +66,28 @@ def _backward(p, ins, outs, req, rt):
     else:
         g = og / xp.square(1 + xp.abs(ins[2]))
     store(outs[0], req[0], g)
+
+
+def _compiled_relu_grad(xp, og, out, dx, req: str) -> bool:
+    """``dx = og * (out > 0)`` in one compiled pass when the arrays allow it; False otherwise."""
+    if not (_COMPILED and xp is np and req in ("write", "inplace") and og.dtype == out.dtype == dx.dtype):
+        return False
+    if og.dtype not in (np.float32, np.float64) or og.shape != dx.shape or out.shape != dx.shape:
+        return False
+    if not (og.flags.c_contiguous and out.flags.c_contiguous and dx.flags.c_contiguous) or dx.size < _MIN_COMPILED:
+        return False
+    mod = _compiled.load("act")
+    if mod is None:
+        return False
+    if np.may_share_memory(dx, out):
+        return False
+    if dx.ctypes.data == og.ctypes.data:  # in place (both contiguous, same shape: the same elements)
+        mod.relu_grad_inplace(dx.reshape(-1), out.reshape(-1))
+    elif np.may_share_memory(dx, og):
+        return False
+    else:
+        mod.relu_grad(og.reshape(-1), out.reshape(-1), dx.reshape(-1))
+    return True
 
 
 @names("ograd", "output", "data")

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
+
 from ...registry import UNKNOWN, OpDef, Param, ShapeError, merge_shape, partial_rule, register
 from .._split import SplitSpec
+from . import _compiled
 from . import _depthwise as dwc
 from . import _im2col as im
 from . import _winograd as wino
@@ -132,9 +135,18 @@ _COLUMN_BLOCK_BYTES = 4 << 20
 _COMPILED = True
 # 3x3 stride-1 layers take the compiled Winograd F(2x2, 3x3) path of _winograd from this
 # many output positions per image (one thread, batch 8: ResNet-18's 3x3 layers at 56x56,
-# 28x28 and 14x14 0.70-0.74x the time; at 7x7 the tiles' padding (49 -> 64 outputs) and
-# the 512x512 weight transform leave it a tie; CIFAR ResNet at batch 64: 0.68-0.76x from 8x8 up)
-_WINOGRAD_MIN_POSITIONS = 64
+# 28x28 and 14x14 0.70-0.74x the time; at 7x7, despite the tiles' padding (49 -> 64 outputs)
+# and the 512x512 weight transforms, forward 17.8 -> 14.8 ms and backward 34.2 -> 32.1 ms
+# once the data gradient reads the weight's own tiles; CIFAR ResNet at batch 64: 0.68-0.76x
+# from 8x8 up)
+_WINOGRAD_MIN_POSITIONS = 49
+# ... and from this many input channels and filters: the GEMMs contract over the input
+# channels (forward) or the filters (data gradient), and a net's first layer (3 channels)
+# runs 1.8x faster forward and 2x backward on the column paths (CIFAR ResNet's, batch 64)
+_WINOGRAD_MIN_CHANNELS = 8
+# strided 2-D layers (no flipped data gradient) take the image-block backward of
+# _blocked_backward from this many output positions per image (see there: at 7x7 it loses)
+_BLOCKED_MIN_POSITIONS = 64
 
 
 def _forward(p, ins, outs, req, rt):
@@ -157,7 +169,7 @@ def _conv_into(xp, x, w, groups: int, geo: dict, out_sp: tuple, out, req: str) -
         res = dwc.conv(x, w, geo, out.shape, out=out if direct and not xp.may_share_memory(x, out) else None)
         if res is not out:
             im.store_into(out, req, res)
-    elif _COMPILED and positions >= _WINOGRAD_MIN_POSITIONS and wino.usable(xp, x, groups, geo):
+    elif _COMPILED and positions >= _WINOGRAD_MIN_POSITIONS and min(x.shape[1], w.shape[0]) >= _WINOGRAD_MIN_CHANNELS and wino.usable(xp, x, groups, geo):
         # 3x3 stride 1 (ResNet): Winograd tiles, 16/36 of the multiply-adds (see _winograd)
         res = wino.conv(x, w, geo["pad"], out.shape, out=out if direct and not xp.may_share_memory(x, out) else None)
         if res is not out:
@@ -214,7 +226,9 @@ def _backward(p, ins, outs, req, rt):
         if not p.no_bias and req[2] != "null":
             im.store_into(outs[2], req[2], dy.sum(axis=(0, 2, 3)))
         return
-    winograd = _COMPILED and math.prod(out_sp) >= _WINOGRAD_MIN_POSITIONS and wino.usable(xp, x, g, geo)
+    winograd = (
+        _COMPILED and math.prod(out_sp) >= _WINOGRAD_MIN_POSITIONS and min(x.shape[1], w.shape[0]) >= _WINOGRAD_MIN_CHANNELS and wino.usable(xp, x, g, geo)
+    )
     if winograd and req[1] != "null":
         # 3x3 stride 1: the weight gradient from Winograd tiles of x and dy (see _winograd)
         im.store_into(im.first_view(xp, outs[1], last), req[1], wino.weight_grad(dy, x, geo["pad"], w.shape))
@@ -226,9 +240,16 @@ def _backward(p, ins, outs, req, rt):
         # stride 1: the data gradient is dy convolved with the flipped, transposed weight,
         # through the forward's per-image GEMMs (columns of one image at a time instead of
         # batch-last columns of the whole batch: 1.2-1.7x faster from 16x16 outputs up)
-        wf = xp.ascontiguousarray(xp.flip(w, axis=tuple(range(2, w.ndim))).swapaxes(0, 1))
-        _conv_into(xp, dy, wf, 1, flipped, x.shape[2:], im.first_view(xp, outs[0], last), req[0])
+        dx = im.first_view(xp, outs[0], last)
+        if winograd:
+            _winograd_data_grad(xp, dy, w, flipped, dx, req[0])
+        else:
+            wf = xp.ascontiguousarray(xp.flip(w, axis=tuple(range(2, w.ndim))).swapaxes(0, 1))
+            _conv_into(xp, dy, wf, 1, flipped, x.shape[2:], dx, req[0])
         req = ("null", *req[1:])
+    if flipped is None and req[0] != "null" and _blocked_usable(xp, x, dy, g, geo, out_sp):
+        _blocked_backward(xp, dy, x, w, geo, out_sp, outs, req, last)
+        req = ("null", "null", *req[2:])
     narrow = x.shape[1] // g * math.prod(geo["kernel"]) < _NLAST_MIN_INNER or req[0] == "null"
     dy_rows = None  # dy as (g, F/g, columns), in whichever column order was built
     if req[0] != "null" or (req[1] != "null" and not narrow):
@@ -255,6 +276,75 @@ def _backward(p, ins, outs, req, rt):
     if not p.no_bias and req[2] != "null":
         bias = dy_rows.reshape(f, -1).sum(axis=1) if dy_rows is not None else dy.sum(axis=(0, *range(2, dy.ndim)))
         im.store_into(outs[2], req[2], bias)
+
+
+def _blocked_usable(xp, x, dy, groups: int, geo: dict, out_sp: tuple) -> bool:
+    """Whether a layer's backward takes :func:`_blocked_backward`: 2-D, ungrouped, strided,
+    channel-first contiguous float data, large enough outputs, the compiled col2im there."""
+    return (
+        _COMPILED
+        and xp is np
+        and groups == 1
+        and len(out_sp) == 2
+        and any(s != 1 for s in geo["stride"])
+        and math.prod(out_sp) >= _BLOCKED_MIN_POSITIONS
+        and x.dtype in (np.float32, np.float64)
+        and dy.dtype == x.dtype
+        and x.flags.c_contiguous
+        and dy.flags.c_contiguous
+        and _compiled.load("col2im") is not None
+    )
+
+
+def _blocked_backward(xp, dy, x, w, geo: dict, out_sp: tuple, outs, req, last: bool) -> None:
+    """Data and weight gradients of a strided 2-D layer, a block of images at a time.
+
+    Per block: ``W^T dy`` per image into columns that the compiled col2im adds into
+    the data gradient's own buffer while they are in cache, and the weight gradient
+    from the forward's batch-first columns (see :func:`_narrow_weight_grad`), instead
+    of batch-last copies of x and dy and the whole batch's columns. One thread,
+    both gradients: ResNet-18's stride-2 3x3 layers 8x64x56x56 34.9 -> 21.0 ms,
+    8x128x28x28 22.6 -> 18.0 ms, its 1x1 stride-2 shortcut 6.9 -> 3.3 ms; the CIFAR
+    ResNet's (batch 64) 3x3 at 32x32 19.7 -> 9.8 ms, 1x1 at 32x32 9.6 -> 1.2 ms. At
+    7x7 outputs (49 positions) the per-image GEMMs are too thin: 18 -> 27 ms there.
+    """
+    mod = _compiled.load("col2im")
+    n, f = x.shape[0], w.shape[0]
+    positions = math.prod(out_sp)
+    wt = w.reshape(f, -1).T.astype(x.dtype, copy=False)  # (C*K, F)
+    dx_view = im.first_view(xp, outs[0], last)
+    direct = (
+        req[0] in ("write", "inplace")
+        and dx_view.flags.c_contiguous
+        and dx_view.dtype == x.dtype
+        and not any(np.may_share_memory(dx_view, a) for a in (dy, x, w))
+    )
+    dx = dx_view if direct else np.empty(x.shape, dtype=x.dtype)
+    geo8 = (*geo["kernel"], *geo["stride"], *geo["dilate"], *geo["pad"])
+    block = _image_block(x, geo, positions)
+    dw = None
+    for i in range(0, n, block):
+        j = min(n, i + block)
+        dyb = dy[i:j].reshape(j - i, f, positions)
+        dcols = im.workspace(np, (j - i, wt.shape[0], positions), x.dtype, "blocked_dcols")
+        np.matmul(wt, dyb, out=dcols)
+        mod.col2im(dcols, dx[i:j], out_sp[0], out_sp[1], geo8)
+        if req[1] != "null":
+            part = _narrow_weight_grad(xp, dy[i:j], im.im2col(xp, x[i:j], 1, geo, out_sp), 1, w.shape)
+            dw = part if dw is None else xp.add(dw, part, out=dw)
+    if not direct:
+        im.store_into(dx_view, req[0], dx)
+    if req[1] != "null":
+        im.store_into(im.first_view(xp, outs[1], last), req[1], dw)
+
+
+def _winograd_data_grad(xp, dy, w, flipped: dict, dx, req: str) -> None:
+    """``dx`` gets (``req``) the data gradient of a Winograd layer: the Winograd forward of
+    ``dy`` by the flipped, transposed weight, whose tiles come from ``w``'s own (see _winograd.conv)."""
+    direct = req in ("write", "inplace") and dx.flags.c_contiguous and not xp.may_share_memory(dy, dx)
+    res = wino.conv(dy, w, flipped["pad"], dx.shape, out=dx if direct else None, flipped=True)
+    if res is not dx:
+        im.store_into(dx, req, res)
 
 
 def _flipped_geometry(geo: dict, groups: int) -> dict | None:
