@@ -259,13 +259,28 @@ def _record_op(op, p, inputs, outputs, force: bool = False) -> None:
     for o in outputs:
         if o._ag is not None:
             raise MXNetError(f"{op.name}: {_ASSIGN}")
-    if not force and not any(a._ag is not None for a in inputs):
+    # one pass over the inputs: their graph entries, and whether anything differentiable flows in
+    entries = []
+    live = force
+    consts: dict = {}
+    for a in inputs:
+        ag = a._ag
+        if ag is None:
+            entries.append(None)
+        else:
+            live = True
+            src = ag[0]
+            entries.append((src.node, 0) if type(src) is _Mark else ag)
+    if not live:
         return  # nothing differentiable flows in: constants stay plain arrays
     for o in outputs:
-        if any(o is a for a in inputs):
-            raise MXNetError(f"{op.name}: {_INPLACE}")
-    consts: dict = {}
-    node = Node(op, op.name.lower(), {}, [_entry_of(a, consts) for a in inputs])
+        for a in inputs:
+            if o is a:
+                raise MXNetError(f"{op.name}: {_INPLACE}")
+    for k, e in enumerate(entries):
+        if e is None:
+            entries[k] = _entry_of(inputs[k], consts)
+    node = Node(op, op.name.lower(), {}, entries)
     node._params = p
     for j, o in enumerate(outputs):
         o._ag = (node, j)

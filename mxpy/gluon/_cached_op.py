@@ -302,7 +302,8 @@ class CachedOp:
             record(st.node.op, st.node.params, ins, outs_)
             if outs_:
                 tagged.append(outs_[0])
-        results = [o.copy() for o in outs]
+        # the caller gets its own (recorded) copies: the executor's outputs are rewritten next call
+        results = [invoke(_COPY, [o], _NO_KWARGS) for o in outs]
         attrs = new_call_attrs(self.symbol.name or "cachedop")
         first = None
         for a in tagged + results:
@@ -315,3 +316,4 @@ class CachedOp:
 
 _COPY = get("_copy")
 _NO_PARAMS = Params()
+_NO_KWARGS: dict = {}
