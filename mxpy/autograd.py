@@ -596,6 +596,8 @@ def backward(heads, head_grads=None, retain_graph: bool = False, train_mode: boo
             raise MXNetError(f"backward: {_NOT_IN_GRAPH}")
     adapt_threads()  # imperative training's one call per batch: OpenBLAS on the cores left free
     hgs = _head_grads(heads, head_grads)
+    if not _sparse_grads and _plan.replay(heads, hgs, retain_graph, train_mode, _Mark, _HIGHER, _FunctionOp):
+        return
     g = _collect(heads)
     marked = [(n, arr) for n, arr in g.marks.values() if arr._ag[0].grad_req != "null"]
     if not marked:
