@@ -71,7 +71,14 @@ _INPLACE = "Inplace operations (+=, -=, x[:]=, etc) are not supported when recor
 _NO_INPUTS = "There are no inputs in computation graph that require gradients."
 _GRAD_REQS = ("write", "add", "null")
 
-_state = threading.local()
+
+class _State(threading.local):
+    # class-level defaults: reading an unset flag then raises no AttributeError inside getattr
+    recording = False
+    training = False
+
+
+_state = _State()
 
 
 def _get(name: str, default: bool) -> bool:
