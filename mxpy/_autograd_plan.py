@@ -192,6 +192,95 @@ def lookup(key: tuple, ext: list):
     return plan, full
 
 
+def replay(heads: list, hgs: list, retain_graph: bool, train_mode: bool, mark_type: type, higher: dict, function_type: type) -> bool:
+    """``autograd.backward`` through a kept plan without copying the recorded graph.
+
+    Walks the recorded graph as ``autograd._collect`` does and builds the same key and
+    external arrays as :func:`signature` over its copy, but makes no node copies: on a
+    hit (every batch of a training loop after the first) those are never needed. False,
+    having changed nothing, when there is no plan yet or the graph holds Functions: the
+    caller then takes the general path. ``mark_type``: autograd's marked-variable record;
+    ``higher``: its op -> higher-order op map; ``function_type``: the op of a Function call.
+    """
+    seen: dict = {}
+    order: list = []
+    leaf_of: dict = {}
+    leaf_arrays: list = []
+    leaf_sig: list = []
+    marks: dict = {}
+    refs: list = []
+    node_outs: list = []
+    out_sig: list = []
+
+    def leaf(src, i: int, arr) -> int:
+        ag = arr._ag
+        mark = ag[0] if ag is not None and type(ag[0]) is mark_type and ag[0].node is src else None
+        key = id(mark) if mark is not None else (id(src), i, id(arr))
+        k = leaf_of.get(key)
+        if k is None:
+            k = leaf_of[key] = len(leaf_arrays)
+            leaf_arrays.append(arr)
+            leaf_sig.append((arr._data.shape, arr._data.dtype, arr._ctx))
+            if mark is not None:
+                marks[id(mark)] = (k, arr)
+        return k
+
+    head_refs = []
+    for h in heads:
+        src, i = h._ag
+        if type(src) is mark_type:
+            head_refs.append((leaf(src.node, 0, h), 0))
+            continue
+        stack = [(src, False)]
+        while stack:  # the post-order of _collect, so that positions match signature's
+            node, ready = stack.pop()
+            if id(node) in seen:
+                continue
+            if not ready:
+                stack.append((node, True))
+                stack.extend((s, False) for s, _ in node.inputs if s.op is not None and s.tape is not None and id(s) not in seen)
+                continue
+            if isinstance(node.op, function_type):
+                return False
+            ins_arrays, outs = node.tape
+            # node inputs as ~index (made leaf count + index below, once the leaves are all known)
+            r = []
+            for (s, j), a in zip(node.inputs, ins_arrays):
+                r.append((~seen[id(s)], j) if s.op is not None and s.tape is not None else (leaf(s, j, a), 0))
+            seen[id(node)] = len(order)
+            order.append(node)
+            refs.append(r)
+            node_outs.extend(outs)
+            out_sig.append(tuple([(o._data.shape, o._data.dtype) for o in outs]))
+        head_refs.append((~seen[id(src)], i))
+    marked = [(k, arr) for k, arr in marks.values() if arr._ag[0].grad_req != "null"]
+    if not marked:
+        return False
+    base = len(leaf_arrays)
+    node_sig = tuple(
+        [((higher.get(n.op, n.op), id(n._params)), tuple([(k if k >= 0 else base + ~k, j) for k, j in r]), o) for n, r, o in zip(order, refs, out_sig)]
+    )
+    heads_key = tuple([(k if k >= 0 else base + ~k, i) for k, i in head_refs])
+    reqs = tuple([arr._ag[0].grad_req for _, arr in marked])
+    key = (tuple(leaf_sig), node_sig, heads_key, (tuple([k for k, _ in marked]), reqs), tuple([h._data.dtype for h in hgs]), bool(train_mode))
+    ext = leaf_arrays + node_outs + [arr._grad for _, arr in marked]
+    plan, _ = lookup(key, ext)
+    if plan is None:
+        return False
+    plan.run(ext, hgs, train_mode)
+    for _, arr in marked:
+        arr._ag[0].fresh = True
+    if not retain_graph:
+        for node in order:  # what autograd._free does (no Functions here)
+            if node.tape is None:
+                continue
+            for o in node.tape[1]:
+                if o._ag is not None and o._ag[0] is node:
+                    o._ag = None
+            node.tape = None
+    return True
+
+
 def store(full_key: tuple, ex: Executor, ext: list, g) -> None:
     """Keep ``ex``'s backward as the plan for ``full_key`` (not when it copies between contexts)."""
     if any(st.node is None for st in ex._bwd_steps) or ex._plan.total_bytes > _MAX_BYTES:

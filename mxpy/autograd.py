@@ -22,7 +22,7 @@ must itself be recorded (``create_graph=True``) or the graph holds a custom
 from __future__ import annotations
 
 import threading
-from contextlib import contextmanager
+from contextlib import ContextDecorator
 
 from . import _autograd_plan as _plan
 from . import _autograd_sparse
@@ -71,7 +71,14 @@ _INPLACE = "Inplace operations (+=, -=, x[:]=, etc) are not supported when recor
 _NO_INPUTS = "There are no inputs in computation graph that require gradients."
 _GRAD_REQS = ("write", "add", "null")
 
-_state = threading.local()
+
+class _State(threading.local):
+    # class-level defaults: reading an unset flag then raises no AttributeError inside getattr
+    recording = False
+    training = False
+
+
+_state = _State()
 
 
 def _get(name: str, default: bool) -> bool:
@@ -122,17 +129,26 @@ def set_training(train_mode: bool) -> bool:
     return prev
 
 
-@contextmanager
-def _scope(recording: bool | None, training: bool | None):
-    old_r = set_recording(recording) if recording is not None else None
-    old_t = set_training(training) if training is not None else None
-    try:
-        yield
-    finally:
-        if recording is not None:
-            set_recording(old_r)
-        if training is not None:
-            set_training(old_t)
+class _scope(ContextDecorator):  # noqa: N801 - used as the function it replaced
+    """Set recording and/or training (None: leave it) for a ``with`` block, then put them back.
+
+    A class rather than a generator context manager: a training loop enters one per batch,
+    and this costs half as much.
+    """
+
+    def __init__(self, recording: bool | None, training: bool | None) -> None:
+        self.recording = recording
+        self.training = training
+
+    def __enter__(self) -> None:
+        self.old_r = set_recording(self.recording) if self.recording is not None else None
+        self.old_t = set_training(self.training) if self.training is not None else None
+
+    def __exit__(self, *exc) -> None:
+        if self.recording is not None:
+            set_recording(self.old_r)
+        if self.training is not None:
+            set_training(self.old_t)
 
 
 def record(train_mode: bool = True):
@@ -259,13 +275,28 @@ def _record_op(op, p, inputs, outputs, force: bool = False) -> None:
     for o in outputs:
         if o._ag is not None:
             raise MXNetError(f"{op.name}: {_ASSIGN}")
-    if not force and not any(a._ag is not None for a in inputs):
+    # one pass over the inputs: their graph entries, and whether anything differentiable flows in
+    entries = []
+    live = force
+    consts: dict = {}
+    for a in inputs:
+        ag = a._ag
+        if ag is None:
+            entries.append(None)
+        else:
+            live = True
+            src = ag[0]
+            entries.append((src.node, 0) if type(src) is _Mark else ag)
+    if not live:
         return  # nothing differentiable flows in: constants stay plain arrays
     for o in outputs:
-        if any(o is a for a in inputs):
-            raise MXNetError(f"{op.name}: {_INPLACE}")
-    consts: dict = {}
-    node = Node(op, op.name.lower(), {}, [_entry_of(a, consts) for a in inputs])
+        for a in inputs:
+            if o is a:
+                raise MXNetError(f"{op.name}: {_INPLACE}")
+    for k, e in enumerate(entries):
+        if e is None:
+            entries[k] = _entry_of(inputs[k], consts)
+    node = Node(op, op.name.lower(), {}, entries)
     node._params = p
     for j, o in enumerate(outputs):
         o._ag = (node, j)
@@ -572,6 +603,8 @@ def backward(heads, head_grads=None, retain_graph: bool = False, train_mode: boo
             raise MXNetError(f"backward: {_NOT_IN_GRAPH}")
     adapt_threads()  # imperative training's one call per batch: OpenBLAS on the cores left free
     hgs = _head_grads(heads, head_grads)
+    if not _sparse_grads and _plan.replay(heads, hgs, retain_graph, train_mode, _Mark, _HIGHER, _FunctionOp):
+        return
     g = _collect(heads)
     marked = [(n, arr) for n, arr in g.marks.values() if arr._ag[0].grad_req != "null"]
     if not marked:

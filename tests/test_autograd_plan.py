@@ -424,3 +424,70 @@ def test_hybridized_steps_are_kept_and_imperative_arrays_are_not(monkeypatch):
             assert counts[-1] < counts[1]
         else:
             assert counts[-1] == counts[1] > 0
+
+
+def _graphs():
+    """Recorded graphs of several shapes: (heads, head grads) after one record block each."""
+    rng = np.random.RandomState(3)
+    w = mx.nd.array(rng.randn(4, 5))
+    b = mx.nd.zeros((4,))
+    x = mx.nd.array(rng.randn(3, 5))
+    c = mx.nd.array(rng.randn(3, 4))
+    w.attach_grad()
+    b.attach_grad()
+    x.attach_grad(grad_req="add")
+    with autograd.record():
+        y = mx.nd.FullyConnected(x, w, b, num_hidden=4)
+        shared = mx.nd.relu(y)
+        one = (shared * shared + c * y).sum()  # a node read twice, a constant, a leaf read twice
+        two = mx.nd.log_softmax(shared) * c
+    yield [one], [None]
+    with autograd.record():
+        y = mx.nd.FullyConnected(x, w, b, num_hidden=4)
+        a, d = mx.nd.split(y, num_outputs=2, axis=1)  # two outputs of one node, read in reverse
+        two = d * a - b.reshape((1, 4))[:, :2]
+    yield [two, a], [mx.nd.ones((3, 2)), mx.nd.ones((3, 2)) * 2]
+    with autograd.record():
+        z = w * 3  # a marked variable read directly, and as a head
+    yield [z, w], [None, None]
+
+
+def test_replay_key_is_the_signature_of_the_copied_graph(monkeypatch):
+    """The copy-free walk of replay() keys and orders arrays as signature() over _collect()."""
+    seen = []
+
+    def lookup(key, ext):
+        seen.append((key, _autograd_plan._pattern(ext), [id(a) for a in ext]))
+        return None, None
+
+    for heads, hgs in _graphs():
+        hgs = autograd._head_grads(heads, hgs)
+        monkeypatch.setattr(_autograd_plan, "lookup", lookup)
+        assert not _autograd_plan.replay(heads, hgs, True, True, autograd._Mark, autograd._HIGHER, autograd._FunctionOp)
+        monkeypatch.undo()
+        g = autograd._collect(heads)
+        marked = [(n, arr) for n, arr in g.marks.values() if arr._ag[0].grad_req != "null"]
+        key, ext = _autograd_plan.signature(g, [n for n, _ in marked], [arr._ag[0].grad_req for _, arr in marked], hgs, True)
+        ext += [arr._grad for _, arr in marked]
+        assert seen[-1] == (key, _autograd_plan._pattern(ext), [id(a) for a in ext])
+
+
+def test_replayed_backwards_do_not_copy_the_graph(monkeypatch):
+    xs = _batches(3, (3, 5))
+    w = mx.nd.array(np.random.RandomState(1).randn(4, 5))
+    w.attach_grad()
+    copies = []
+    real = autograd._collect
+    monkeypatch.setattr(autograd, "_collect", lambda heads: copies.append(1) or real(heads))
+    _autograd_plan.clear()
+    grads = []
+    for x in xs:
+        with autograd.record():
+            loss = mx.nd.relu(mx.nd.FullyConnected(x, w, no_bias=True, num_hidden=4)).sum()
+        loss.backward()
+        grads.append(w.grad.asnumpy())
+    assert len(copies) == 1  # the first backward builds the plan; the others replay it
+    assert loss._ag is None  # the replayed backward freed the graph, as backward does
+    for x, g in zip(xs, grads):  # d sum(relu(x w^T)) / dw = [x w^T > 0]^T x
+        xn, wn = x.asnumpy(), w.asnumpy()
+        np.testing.assert_allclose(g, ((xn @ wn.T) > 0).astype(np.float32).T @ xn, rtol=1e-5, atol=1e-6)

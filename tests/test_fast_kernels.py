@@ -81,7 +81,6 @@ def test_imperative_calls_split_large_convolutions_only(monkeypatch):
     monkeypatch.setattr(_split, "release_single_blas", lambda token: held.append(token))
     _split._IMPERATIVE.clear()
     conv = get("Convolution")
-    assert _split.imperative_split_kernel(get("FullyConnected")) is None  # products: OpenBLAS's threads
     run = _split.imperative_split_kernel(conv)
     rng = np.random.RandomState(3)
     for batch, expect_hold in ((64, True), (2, False)):
@@ -96,4 +95,50 @@ def test_imperative_calls_split_large_convolutions_only(monkeypatch):
         run(p, [x, w, b], [got], ("write",), RT)
         np.testing.assert_allclose(got, want, rtol=1e-5)
         assert held == (["hold", 7] if expect_hold else [])
+    _split._IMPERATIVE.clear()
+
+
+def test_imperative_products_split_only_among_split_kernels(monkeypatch):
+    """After an mx.nd call split a convolution (imperative split mode), a large FullyConnected
+    runs on batch slices with OpenBLAS held at one thread too, so OpenBLAS's own workers, which
+    spin for a while after each threaded product, do not take the cores from the split
+    kernels around it (LeNet trained imperatively at 2 threads ran no faster than at 1).
+    Outside that mode (a net of products alone), and with too few rows for every thread,
+    products run whole on OpenBLAS's threads. Same numbers either way."""
+    from mxpy.ops import _split
+
+    held = []
+    monkeypatch.setattr(_split, "split_threads", lambda governed=True: 2)
+    monkeypatch.setattr(_split, "hold_single_blas", lambda: held.append("hold") or 7)
+    monkeypatch.setattr(_split, "release_single_blas", lambda token: held.append(token))
+    monkeypatch.setattr(_split, "_imperative_mode", [0.0])
+    _split._IMPERATIVE.clear()
+    fc, conv = get("FullyConnected"), get("Convolution")
+    run = _split.imperative_split_kernel(fc)
+    rng = np.random.RandomState(4)
+
+    def check(batch, k, n, expect_hold):
+        x = rng.rand(batch, k).astype(np.float32)
+        w = rng.rand(n, k).astype(np.float32)
+        b = rng.rand(n).astype(np.float32)
+        p = fc.parse({"num_hidden": n})
+        want = np.empty((batch, n), np.float32)
+        fc.kernel(p, [x, w, b], [want], ("write",), RT)
+        got = np.empty_like(want)
+        held.clear()
+        run(p, [x, w, b], [got], ("write",), RT)
+        np.testing.assert_allclose(got, want, rtol=1e-5)
+        assert held == (["hold", 7] if expect_hold else [])
+
+    check(64, 800, 500, False)  # no split kernel ran: OpenBLAS's threads
+    x = rng.rand(64, 20, 12, 12).astype(np.float32)
+    cp = conv.parse({"kernel": (5, 5), "num_filter": 50})
+    _split.imperative_split_kernel(conv)(
+        cp, [x, rng.rand(50, 20, 5, 5).astype(np.float32), np.zeros(50, np.float32)], [np.empty((64, 50, 8, 8), np.float32)], ("write",), RT
+    )
+    check(64, 800, 500, True)  # LeNet's 800->500 at batch 64, now in split mode
+    check(40, 2000, 500, False)  # 40 rows: fewer than 32 per thread
+    check(64, 50, 10, False)  # below the cost threshold
+    _split._imperative_mode[0] = 0.0  # the mode's window over
+    check(64, 800, 500, False)
     _split._IMPERATIVE.clear()

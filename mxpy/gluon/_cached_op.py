@@ -144,6 +144,8 @@ class CachedOp:
         if missing:
             raise MXNetError(f"hybridize: the traced graph has inputs {missing} that are neither data inputs {self.input_names} nor parameters of the block")
         self._input_pos = {n: k for k, n in enumerate(self.input_names)}
+        # per argument: (its data input's position, or None for a parameter; its name)
+        self._arg_slots = [(self._input_pos.get(n), n) for n in self.arg_names]
         self._pool: dict = {}
         # MXNet inlines a small graph into the recorded tape (op by op) instead of recording
         # one cached-op node: at most inline_limit operators, and not with static_alloc
@@ -168,12 +170,6 @@ class CachedOp:
         for bound_list in self._pool.values():
             for b in bound_list:
                 b.ex._set_op_hook(*self._hook)
-
-    def _param_arrays(self, ctx, inputs: list[NDArray]) -> tuple[list, list]:
-        args = [None if n in self._input_pos else self.params[n].data(ctx) for n in self.arg_names]
-        # aux states are parameters in Gluon; mx.nd.CachedOp takes them as inputs (bound as given)
-        aux = [inputs[self._input_pos[n]] if n in self._input_pos else self.params[n].data(ctx) for n in self.aux_names]
-        return args, aux
 
     def _bind(self, ctx, inputs: list[NDArray], needs: tuple, args: list, aux: list) -> _Bound:
         arg_arrays = []
@@ -230,20 +226,29 @@ class CachedOp:
         return [values[(id(n), i)] if n.op is not None else values[(id(n), i)].copy() for n, i in self.symbol._outputs]
 
     def __call__(self, inputs: list[NDArray]) -> list[NDArray]:
-        ctx = inputs[0].context
+        ctx = inputs[0]._ctx
         recording = autograd.is_recording()
         if recording and self._inline:
             return self._run_inline(inputs, ctx)
-        args, aux = self._param_arrays(ctx, inputs)
-        if recording:
-            needs = tuple(
-                (inputs[self._input_pos[n]]._ag is not None) if n in self._input_pos else (args[k]._ag is not None) for k, n in enumerate(self.arg_names)
-            )
-        else:
-            needs = (False,) * len(self.arg_names)
-        key = (ctx, needs, tuple((x.shape, x._data.dtype) for x in inputs))
+        # the parameters' arrays and, when recording, which arguments autograd wants (one pass)
+        args = []
+        current = []
+        needs_l = []
+        for pos, name in self._arg_slots:
+            if pos is None:
+                a = self.params[name].data(ctx)
+                args.append(a)
+                current.append(a)
+                needs_l.append(a._ag is not None)
+            else:
+                args.append(None)
+                needs_l.append(inputs[pos]._ag is not None)
+        # aux states are parameters in Gluon; mx.nd.CachedOp takes them as inputs (bound as given)
+        aux = [inputs[self._input_pos[n]] if n in self._input_pos else self.params[n].data(ctx) for n in self.aux_names] if self.aux_names else []
+        current += aux
+        needs = tuple(needs_l) if recording else (False,) * len(needs_l)
+        key = (ctx, needs, tuple([(x.shape, x._data.dtype) for x in inputs]))
         bound_list = self._pool.setdefault(key, [])
-        current = [a for a in args if a is not None] + aux
         bound = None
         for b in bound_list:
             if b.busy():
@@ -302,7 +307,8 @@ class CachedOp:
             record(st.node.op, st.node.params, ins, outs_)
             if outs_:
                 tagged.append(outs_[0])
-        results = [o.copy() for o in outs]
+        # the caller gets its own (recorded) copies: the executor's outputs are rewritten next call
+        results = [invoke(_COPY, [o], _NO_KWARGS) for o in outs]
         attrs = new_call_attrs(self.symbol.name or "cachedop")
         first = None
         for a in tagged + results:
@@ -315,3 +321,4 @@ class CachedOp:
 
 _COPY = get("_copy")
 _NO_PARAMS = Params()
+_NO_KWARGS: dict = {}

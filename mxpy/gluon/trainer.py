@@ -20,6 +20,7 @@ the store (``update_on_kvstore``) or on every context.
 from __future__ import annotations
 
 from .. import optimizer as opt
+from ..autograd import _Mark
 from .parameter import Parameter, ParameterDict
 
 __all__ = ["Trainer"]
@@ -268,15 +269,17 @@ class Trainer:
     def _update(self, ignore_stale_grad: bool = False) -> None:
         on_kv = bool(self._kvstore and self._update_on_kvstore)
         # one pass over the parameters: their arrays, and the stale check for all of them
-        # before any flag is cleared (a rejected step changes nothing)
+        # before any flag is cleared (a rejected step changes nothing). The fresh flag is
+        # read off the array's autograd mark directly (NDArray._fresh_grad's getter).
         active = []
         for i, param in enumerate(self._params):
-            if param.grad_req == "null":
+            if param._grad_req == "null":
                 continue
             data = param._check_and_get(param._data, list)
             if not ignore_stale_grad:
                 for arr in data:
-                    if not arr._fresh_grad:
+                    ag = arr._ag
+                    if ag is None or type(ag[0]) is not _Mark or not ag[0].fresh:
                         raise UserWarning(
                             f"Gradient of Parameter `{param.name}` on context {arr.context} has not been updated by backward since last `step`. "
                             "This could mean a bug in your model that made it only use a subset of the Parameters (Blocks) for this iteration. "
@@ -288,6 +291,21 @@ class Trainer:
             for _, _, data in active:
                 for arr in data:
                     arr._fresh_grad = False
+            return
+        if len(self._updaters) == 1:  # one context: no per-context lists to fill
+            idx, grads, weights = [], [], []
+            for i, param, data in active:
+                for _, arr, grad in zip(self._updaters, data, param.list_grad()):  # the first context's, as below
+                    ag = arr._ag
+                    mark = ag[0] if ag is not None and type(ag[0]) is _Mark else None
+                    if not ignore_stale_grad or (mark is not None and mark.fresh):
+                        idx.append(i)
+                        grads.append(grad)
+                        weights.append(arr)
+                        if mark is not None:
+                            mark.fresh = False
+            if idx:
+                self._updaters[0](idx, grads, weights)
             return
         updates: list[list] = [[] for _ in self._updaters]
         for i, param, data in active:

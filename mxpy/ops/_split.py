@@ -20,6 +20,7 @@ the test box the benchmark MLP lost 30% when its small GEMMs were split).
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from typing import NamedTuple
 
@@ -122,6 +123,16 @@ def split_kernel(op) -> Callable:
 
 _IMPERATIVE: dict = {}
 
+# Imperative split mode: for this many seconds after an mx.nd call split a kernel that is
+# not a product (a convolution), large products split too, as in an executor in split mode.
+# Run on OpenBLAS's own threads there, a product leaves OpenBLAS's workers spinning for a
+# while, and they take the cores the next split kernels' slices need: LeNet trained
+# imperatively at 2 threads ran no faster than at 1 (wall ~2x its CPU-bound split time,
+# process CPU 1.4-1.7 cores). A net of products alone (an MLP) never enters this mode and
+# keeps OpenBLAS's threads, as its executor does.
+IMPERATIVE_MODE_WINDOW = 1.0
+_imperative_mode = [0.0]  # monotonic time the mode ends
+
 
 def imperative_split_kernel(op) -> Callable:
     """For an ``mx.nd`` call (no executor): ``op``'s kernel on batch slices when the call
@@ -130,21 +141,30 @@ def imperative_split_kernel(op) -> Callable:
     An executor in split mode holds OpenBLAS at one thread for its whole run; an
     imperative call has no run around it, so a call that splits holds it for itself
     (calls too small to split pay only the :func:`wanted` check). Products
-    (``FOLLOWER_UNITS``) are not split this way: OpenBLAS's own threads run them.
-    None when the op has no split form of that kind.
+    (``FOLLOWER_UNITS``) split this way only in imperative split mode (see
+    ``IMPERATIVE_MODE_WINDOW``); otherwise OpenBLAS's own threads run them.
+    None when the op has no split form.
     """
     spec = op.split
-    if spec is None or spec.unit in FOLLOWER_UNITS:
+    if spec is None:
         return None
     run = _IMPERATIVE.get(op)
     if run is not None:
         return run
     kernel, sliced = op.kernel, split_kernel(op)
+    follower = spec.unit in FOLLOWER_UNITS
 
     def run(p, ins, outs, req, rt):
         if rt.xp is not np or split_threads() < 2 or not wanted(spec, p, ins, outs):
             kernel(p, ins, outs, req, rt)
             return
+        if follower:
+            # a product splits only in imperative split mode, with rows for every thread
+            if time.monotonic() >= _imperative_mode[0] or _batch(spec, ins) < split_threads() * GEMM_MIN_ROWS:
+                kernel(p, ins, outs, req, rt)
+                return
+        else:
+            _imperative_mode[0] = time.monotonic() + IMPERATIVE_MODE_WINDOW
         hold = hold_single_blas()
         try:
             sliced(p, ins, outs, req, rt)

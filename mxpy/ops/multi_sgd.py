@@ -115,12 +115,24 @@ def _multi(name: str, step, slots: tuple[str, ...], params: dict, mp: bool, doc:
             outs.append(w)
         return ins, outs
 
+    # plain multi_sgd_update without clipping or weight decay is ``out = w - (lr*rescale)*g``:
+    # run as those two ufuncs here (the same arithmetic as multi_sgd_into), without the
+    # four calls per weight of the general path (~1.5 us each on a training step)
+    plain = step is multi_sgd_into and not mp
+
     def kernel(p, ins, outs, req, rt):
+        xp = rt.xp
         rescale, clip, momentum = p.rescale_grad, p.clip_gradient, p.get("momentum", 0.0)
         for i, (out, lr, wd) in enumerate(zip(outs, p.lrs, p.wds)):
             group = ins[i * k : (i + 1) * k]
-            coef = sgd_coef(np.float32 if mp else group[0].dtype.type, lr, wd, rescale, clip, momentum)
-            run_sgd_step(step, rt.xp, group, coef, out, req[i], mp)
+            w = group[0]
+            coef = sgd_coef(np.float32 if mp else w.dtype.type, lr, wd, rescale, clip, momentum)
+            if plain and coef.clip is None and not coef.lr_wd and (req[i] == "write" or req[i] == "inplace"):
+                g = group[1]
+                if g.dtype == w.dtype:
+                    xp.subtract(w, g * (coef.lr * coef.rescale), out=out)
+                    continue
+            run_sgd_step(step, xp, group, coef, out, req[i], mp)
 
     register(
         OpDef(

@@ -332,7 +332,7 @@ class Updater:
             return
         by_type: dict = {}  # weights of one dtype go together, in call order
         for i, w, g in zip(indices, weights, grads):
-            if w.stype != "default" or g.stype != "default":  # sparse: one at a time, as MXNet
+            if (type(w) is not NDArray and w.stype != "default") or (type(g) is not NDArray and g.stype != "default"):  # sparse: one at a time, as MXNet
                 opt.update_multi_precision(i, w, g, self.states[i])
                 continue
             by_type.setdefault(w.dtype, []).append((i, w, g))

@@ -9,9 +9,12 @@ import warnings
 import numpy as np
 
 from .. import ndarray as nd
+from ..ndarray.dispatch import invoke
+from ..registry import get as _get_op
 from .optimizer import Optimizer, register
 
 _F16 = np.dtype(np.float16)
+_MULTI_SGD = _get_op("multi_sgd_update")
 
 
 def _as_lists(indices, weights, grads, states):
@@ -50,7 +53,8 @@ def _multi_update(weights, grads, states, lrs, wds, kw, multi_precision: bool) -
             nd.multi_sgd_mom_update(*flat, out=weights, num_weights=n, lrs=lrs, wds=wds, **kw)
         else:
             flat = [a for w, g in zip(weights, grads) for a in (w, g)]
-            nd.multi_sgd_update(*flat, out=weights, num_weights=n, lrs=lrs, wds=wds, **kw)
+            # what nd.multi_sgd_update does with these arguments, less its argument sorting
+            invoke(_MULTI_SGD, flat, {"num_weights": n, "lrs": lrs, "wds": wds, **kw}, out=weights)
     elif "momentum" in kw:
         flat = [a for w, g, (m, w32) in zip(weights, grads, states) for a in (w, g, m, w32)]
         nd.multi_mp_sgd_mom_update(*flat, out=weights, num_weights=n, lrs=lrs, wds=wds, **kw)
