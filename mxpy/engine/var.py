@@ -50,6 +50,18 @@ def mark_aliased(var: Var) -> None:
     var.derived = _ALIASED
 
 
+def write_count(var: Var) -> int | None:
+    """How many engine writes of ``var`` have finished, or None when its memory may also
+    change behind the engine (an aliased array): a stamp for values derived from it.
+
+    Read it from a kernel that reads ``var`` under the engine's ordering (as :func:`relaid`).
+
+    >>> write_count(Var())
+    0
+    """
+    return None if var.derived is _ALIASED else var.version
+
+
 def relaid(var: Var, data, make: Callable):
     """``data``, or a copy ``make(data)`` with the same shape and values in a layout a kernel reads faster.
 
