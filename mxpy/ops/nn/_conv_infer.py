@@ -36,10 +36,10 @@ from . import _compiled
 from . import _im2col as im
 from . import convolution as conv
 
-# a 1x1 layer runs per-image GEMMs from this many positions per image; below it (7x7,
-# 14x14 at batch 8: K = 256..1024 over 49..196 columns) one GEMM over a batch-last copy is
-# 1.1-1.4x faster, copies included (bench/RESULTS.md)
-_POINTWISE_MIN_POSITIONS = 256
+# a 1x1 layer runs per-image GEMMs from this many positions per image; below it (MobileNet's
+# 7x7 layers at batch 8, K = 512 and 1024 over 49 columns) one GEMM over a batch-last copy is
+# 1.3x faster, copies included; at 14x14 per-image GEMMs are 1-10% faster (bench/RESULTS.md)
+_POINTWISE_MIN_POSITIONS = 100
 # the compiled kernels are used when Numba is there (tests turn them off to check the
 # NumPy fallbacks)
 _COMPILED = True

@@ -176,6 +176,12 @@ def _fill_phases(plane, phases, sh, sw, ph, pw, hq, wq):
             break
         qr = pr % sh
         src = plane[r]
+        if sw == 1:  # one contiguous run per row
+            n_cols = min(wd, wq - pw)
+            dst = phases[qr, rr * wq + pw : rr * wq + pw + n_cols]
+            for mm in range(n_cols):
+                dst[mm] = src[mm]
+            continue
         for qc in range(sw):
             # padded column M * sw + qc holds input column M * sw + qc - pw
             m0 = max(0, (pw - qc + sw - 1) // sw)
