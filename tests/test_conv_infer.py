@@ -48,7 +48,8 @@ PATHS = {
 
 # depthwise geometries reaching each branch of the phase-plane kernel: strides 1-3, even and
 # odd sizes, pads 0-2, dilation with stride, 2 filters per channel, wide rows (the row-by-row
-# 3x3 branch from 56 columns), several row blocks (more than 4096 accumulator elements), 5x5
+# 3x3 branch from 56 columns), several row blocks (more than 4096 accumulator elements), 5x5,
+# the paired copy of stride-2 rows
 DEPTHWISE = [
     ((2, 3, 9, 8), 3, {"kernel": (3, 3), "stride": (2, 2), "pad": (1, 1)}),
     ((2, 3, 8, 9), 3, {"kernel": (3, 3), "stride": (2, 2), "pad": (0, 0)}),
@@ -63,6 +64,10 @@ DEPTHWISE = [
     ((2, 3, 9, 9), 3, {"kernel": (5, 5), "pad": (2, 2)}),
     ((2, 3, 5, 6), 3, {"kernel": (1, 1), "stride": (2, 2)}),
     ((1, 4, 3, 3), 4, {"kernel": (3, 3), "stride": (2, 2), "pad": (2, 2)}),
+    # stride 2 along even-width rows: the paired 64-bit copy into the phase planes, pads 0-2
+    ((1, 2, 6, 10), 2, {"kernel": (3, 3), "stride": (2, 2)}),
+    ((1, 2, 7, 12), 2, {"kernel": (3, 3), "stride": (2, 2), "pad": (2, 2)}),
+    ((1, 2, 9, 14), 2, {"kernel": (3, 3), "stride": (2, 2), "pad": (1, 1), "dilate": (2, 2)}),
 ]
 ALL = GEOMETRIES + DEPTHWISE
 

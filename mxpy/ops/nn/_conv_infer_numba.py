@@ -26,6 +26,8 @@ pad_h, pad_w)``.
 
 from __future__ import annotations
 
+import sys
+
 import numba
 import numpy as np
 
@@ -36,6 +38,8 @@ _BLOCK = 4096
 # the output; narrower ones (28x28 and below) by blocks of rows through the accumulator, where
 # fewer, longer loops pay for the extra pass
 _WIDE_ROWS = 56
+# the paired copy of stride-2 rows reads two float32 as one 64-bit word, low half first
+_LITTLE = sys.byteorder == "little"
 
 
 @numba.njit(fastmath={"contract"}, **_OPTS)
@@ -169,6 +173,9 @@ def _block_3x3(phases, w, bias, blk, lo, sh, sw, dh, dw, wq):
 def _fill_phases(plane, phases, sh, sw, ph, pw, hq, wq):
     """Copy ``plane`` ``(H, W)`` into the interior of the phase planes (the padding stays 0)."""
     h, wd = plane.shape
+    if _LITTLE and sw == 2 and plane.itemsize == 4 and wd % 2 == 0 and wd // 2 + (pw + 1) // 2 <= wq:
+        _fill_pairs(plane, phases, sh, ph, pw, hq, wq)
+        return
     for r in range(h):
         pr = r + ph
         rr = pr // sh
@@ -192,6 +199,37 @@ def _fill_phases(plane, phases, sh, sw, ph, pw, hq, wq):
             got = src[m0 * sw + qc - pw :: sw]  # (a strided view: no index arithmetic in the loop)
             for mm in range(m1 - m0):
                 dst[mm] = got[mm]
+
+
+@numba.njit(**_OPTS)
+def _fill_pairs(plane, phases, sh, ph, pw, hq, wq):
+    """:func:`_fill_phases` for stride 2 along the rows of a 4-byte, even-width plane: each
+    pair of columns read as one 64-bit word whose halves go to the two phase planes (a
+    loop LLVM vectorises, 2-3x faster than strided copies). Little-endian: the low half is
+    the even column."""
+    h, wd = plane.shape
+    src64 = plane.view(np.uint64)
+    dst32 = phases.view(np.uint32)
+    low = np.uint64(0xFFFFFFFF)
+    shift = np.uint64(32)
+    # padded column c + pw: even input columns go to phase pw % 2 at c // 2 + pw // 2,
+    # odd ones to the other phase at c // 2 + (pw + 1) // 2
+    q_even, q_odd = pw % 2, 1 - pw % 2
+    s_even, s_odd = pw // 2, (pw + 1) // 2
+    n = wd // 2
+    for r in range(h):
+        pr = r + ph
+        rr = pr // sh
+        if rr >= hq:
+            break
+        qr = pr % sh
+        src = src64[r]
+        de = dst32[qr * 2 + q_even, rr * wq + s_even : rr * wq + s_even + n]
+        do = dst32[qr * 2 + q_odd, rr * wq + s_odd : rr * wq + s_odd + n]
+        for k in range(n):
+            u = src[k]
+            de[k] = np.uint32(u & low)
+            do[k] = np.uint32(u >> shift)
 
 
 @numba.njit(fastmath={"contract"}, **_OPTS)
