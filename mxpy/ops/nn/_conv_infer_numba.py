@@ -54,40 +54,53 @@ def depthwise(x, w, b, y, geo, relu):
     # (plus one: a tap's block may run one row past the last output row's end)
     wq = ow + ((kw - 1) * dw) // sw
     hq = oh + ((kh - 1) * dh) // sh + 1
-    phases = np.zeros((sh * sw, hq * wq + wq), dtype=x.dtype)
+    if kh == 3 and kw == 3 and ow >= _WIDE_ROWS:
+        phases = np.zeros((sh * sw, hq * wq + wq), dtype=x.dtype)
+        for n in range(n_img):
+            for o in range(f):
+                if o % m == 0:
+                    _fill_phases(x[n, o // m], phases, 0, sh, sw, ph, pw, hq, wq)
+                _rows_3x3(phases, w[o], b[o], y[n, o], sh, sw, dh, dw, wq, relu)
+        return
+    # narrower rows: the batch's planes of one channel stacked in the phase planes (image n's
+    # rows from n * hq), so that each tap is one long loop over all of them; a tap never
+    # reaches the next image's rows, and the rows computed between images are dropped
+    span = hq * wq
+    phases = np.zeros((sh * sw, n_img * span + wq), dtype=x.dtype)
+    total = (n_img - 1) * hq + oh
     rows_per_block = max(1, _BLOCK // wq)
-    acc = np.empty(min(oh, rows_per_block) * wq, dtype=x.dtype)
+    acc = np.empty(min(total, rows_per_block) * wq, dtype=x.dtype)
     zero = y.dtype.type(0)
-    for n in range(n_img):
-        for o in range(f):
-            if o % m == 0:
-                _fill_phases(x[n, o // m], phases, sh, sw, ph, pw, hq, wq)
-            bias = b[o]
-            yo = y[n, o]
-            if kh == 3 and kw == 3 and ow >= _WIDE_ROWS:
-                _rows_3x3(phases, w[o], bias, yo, sh, sw, dh, dw, wq, relu)
-                continue
-            for r0 in range(0, oh, rows_per_block):
-                r1 = min(oh, r0 + rows_per_block)
-                lo = r0 * wq
-                size = (r1 - r0) * wq
-                # (slices indexed by range variables: no negative-index wraparound, so LLVM vectorises)
-                blk = acc[:size]
-                if kh == 3 and kw == 3:
-                    _block_3x3(phases, w[o], bias, blk, lo, sh, sw, dh, dw, wq)
+    for o in range(f):
+        if o % m == 0:
+            for n in range(n_img):
+                _fill_phases(x[n, o // m], phases, n * span, sh, sw, ph, pw, hq, wq)
+        bias = b[o]
+        for r0 in range(0, total, rows_per_block):
+            r1 = min(total, r0 + rows_per_block)
+            lo = r0 * wq
+            size = (r1 - r0) * wq
+            # (slices indexed by range variables: no negative-index wraparound, so LLVM vectorises)
+            blk = acc[:size]
+            if kh == 3 and kw == 3:
+                _block_3x3(phases, w[o], bias, blk, lo, sh, sw, dh, dw, wq)
+            else:
+                _block_taps(phases, w[o], bias, blk, lo, sh, sw, dh, dw, wq)
+            for sr in range(r0, r1):
+                n = sr // hq
+                r = sr - n * hq
+                if r >= oh:
+                    continue
+                row = y[n, o, r]
+                got = blk[(sr - r0) * wq : (sr - r0) * wq + ow]
+                if relu:
+                    for k in range(ow):
+                        v = got[k]
+                        # NaN passes through, as np.maximum(v, 0) does
+                        row[k] = zero if v < zero else v
                 else:
-                    _block_taps(phases, w[o], bias, blk, lo, sh, sw, dh, dw, wq)
-                for r in range(r0, r1):
-                    row = yo[r]
-                    got = blk[(r - r0) * wq : (r - r0) * wq + ow]
-                    if relu:
-                        for k in range(ow):
-                            v = got[k]
-                            # NaN passes through, as np.maximum(v, 0) does
-                            row[k] = zero if v < zero else v
-                    else:
-                        for k in range(ow):
-                            row[k] = got[k]
+                    for k in range(ow):
+                        row[k] = got[k]
 
 
 @numba.njit(fastmath={"contract"}, **_OPTS)
@@ -170,11 +183,12 @@ def _block_3x3(phases, w, bias, blk, lo, sh, sw, dh, dw, wq):
 
 
 @numba.njit(**_OPTS)
-def _fill_phases(plane, phases, sh, sw, ph, pw, hq, wq):
-    """Copy ``plane`` ``(H, W)`` into the interior of the phase planes (the padding stays 0)."""
+def _fill_phases(plane, phases, base, sh, sw, ph, pw, hq, wq):
+    """Copy ``plane`` ``(H, W)`` into the interior of the phase planes from element ``base``
+    on (the padding stays 0)."""
     h, wd = plane.shape
     if _LITTLE and sw == 2 and plane.itemsize == 4 and wd % 2 == 0 and wd // 2 + (pw + 1) // 2 <= wq:
-        _fill_pairs(plane, phases, sh, ph, pw, hq, wq)
+        _fill_pairs(plane, phases, base, sh, ph, pw, hq, wq)
         return
     for r in range(h):
         pr = r + ph
@@ -185,7 +199,8 @@ def _fill_phases(plane, phases, sh, sw, ph, pw, hq, wq):
         src = plane[r]
         if sw == 1:  # one contiguous run per row
             n_cols = min(wd, wq - pw)
-            dst = phases[qr, rr * wq + pw : rr * wq + pw + n_cols]
+            at = base + rr * wq + pw
+            dst = phases[qr, at : at + n_cols]
             for mm in range(n_cols):
                 dst[mm] = src[mm]
             continue
@@ -195,14 +210,14 @@ def _fill_phases(plane, phases, sh, sw, ph, pw, hq, wq):
             m1 = min(wq, (wd - 1 + pw - qc) // sw + 1)
             if m1 <= m0:
                 continue
-            dst = phases[qr * sw + qc, rr * wq + m0 : rr * wq + m1]
+            dst = phases[qr * sw + qc, base + rr * wq + m0 : base + rr * wq + m1]
             got = src[m0 * sw + qc - pw :: sw]  # (a strided view: no index arithmetic in the loop)
             for mm in range(m1 - m0):
                 dst[mm] = got[mm]
 
 
 @numba.njit(**_OPTS)
-def _fill_pairs(plane, phases, sh, ph, pw, hq, wq):
+def _fill_pairs(plane, phases, base, sh, ph, pw, hq, wq):
     """:func:`_fill_phases` for stride 2 along the rows of a 4-byte, even-width plane: each
     pair of columns read as one 64-bit word whose halves go to the two phase planes (a
     loop LLVM vectorises, 2-3x faster than strided copies). Little-endian: the low half is
@@ -224,8 +239,9 @@ def _fill_pairs(plane, phases, sh, ph, pw, hq, wq):
             break
         qr = pr % sh
         src = src64[r]
-        de = dst32[qr * 2 + q_even, rr * wq + s_even : rr * wq + s_even + n]
-        do = dst32[qr * 2 + q_odd, rr * wq + s_odd : rr * wq + s_odd + n]
+        at = base + rr * wq
+        de = dst32[qr * 2 + q_even, at + s_even : at + s_even + n]
+        do = dst32[qr * 2 + q_odd, at + s_odd : at + s_odd + n]
         for k in range(n):
             u = src[k]
             de[k] = np.uint32(u & low)
