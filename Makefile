@@ -40,11 +40,11 @@ test-torch: $(VPY)
 	$(VPY) -m pytest tests/test_torch_bridge.py
 
 # The compiled CPU kernels (the numba extra: depthwise and Winograd convolution, the strided
-# layers' col2im, max pooling, BatchNorm, the ReLU gradient)
+# layers' col2im, max pooling, BatchNorm, the ReLU gradient, the fused inference convolution)
 # against the NumPy reference paths; make test runs with whatever is installed.
 test-numba: $(VPY)
 	$(VPY) -m pip install -q -e '.[test,numba]'
-	$(VPY) -m pytest tests/test_conv_paths.py tests/test_pool_paths.py tests/test_batchnorm_rows.py tests/test_conv_pool.py tests/test_realnet_golden.py tests/test_act_paths.py
+	$(VPY) -m pytest tests/test_conv_paths.py tests/test_pool_paths.py tests/test_batchnorm_rows.py tests/test_conv_pool.py tests/test_realnet_golden.py tests/test_act_paths.py tests/test_conv_infer.py
 
 test-slow: $(VPY)
 	$(VPY) -m pip install -q -e '.[test]'

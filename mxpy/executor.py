@@ -8,6 +8,11 @@ Argument arrays are read at run time, so in-place updates of weights between
 calls are always seen. (An op with a ``relayout``, FullyConnected's weight,
 may read a kept copy instead, but only while the weight's engine Var shows no
 write since the copy was made: see ``engine.var.relaid``.)
+
+An executor bound without gradients runs ``forward(is_train=False)`` on an
+inference graph: BatchNorm folded into the convolution before it and ReLU fused
+(``graph.fold_bn``), built at bind. ``forward(is_train=True)`` and monitors run
+the unfused graph, built on first use, which writes the same output arrays.
 """
 
 from __future__ import annotations
@@ -19,7 +24,9 @@ import numpy as np
 from . import engine as _eng
 from .backend.cpu_threads import adapt_threads, hold_single_blas, release_single_blas, split_threads
 from .base import MXNetError
+from .engine.var import write_count
 from .graph.cse import eliminate_common_expr
+from .graph.fold_bn import fold_conv_bn_act, make_fold_op
 from .graph.gradient import build_gradient
 from .graph.infer import _run as _infer_run
 from .graph.infer import propagate_shapes
@@ -60,6 +67,7 @@ class Executor:
         head_grads: list | None = None,
         group2ctx: dict | None = None,
         shared_outputs: list | None = None,
+        fold: bool = True,
     ):
         self._symbol = symbol
         # reshape(): the old executor's outputs, reused (as views) where they are large enough
@@ -78,6 +86,10 @@ class Executor:
         self._recorded = recorded or {}
         self._default_head_grads = head_grads
         self._group2ctx = dict(group2ctx or {})
+        # the inference pass (graph.fold_bn): may apply; the unfused executor, once built
+        self._fold = fold
+        self._folded = None
+        self._unfolded: Executor | None = None
         self._build()
 
     # -- construction ---------------------------------------------------------------
@@ -142,6 +154,11 @@ class Executor:
         missing = [n.output_name(i) for n in all_nodes for i in range(n.num_outputs()) if not shape_is_known(shapes.get((id(n), i)))]
         if missing:
             raise MXNetError(f"bind: cannot infer the shapes of {missing[:5]}; give all argument shapes")
+        if not wrt and self._fold_allowed():
+            folded = self._fold_graph(order, heads, shapes, dtypes, array_of)
+            if folded is not None:
+                order, heads = folded.order, folded.heads
+                all_nodes = order + backward_nodes
         node_ctx = {id(n): self._node_ctx(n) for n in all_nodes if n.op is not None}
         # head gradient arrays (filled by backward(out_grads))
         for k, hv in enumerate(self._head_grad_arrays):
@@ -222,6 +239,54 @@ class Executor:
         self._fwd_steps = [st for n in order if n.op is not None for st in self._steps_for(n, array_of, {}, node_ctx[id(n)])]
         self._bwd_steps = [st for n in backward_nodes for st in self._steps_for(n, array_of, grad_req_of, node_ctx[id(n)])]
         self._n_nodes = len(all_nodes)
+
+    def _fold_allowed(self) -> bool:
+        """Does the inference pass apply: one CPU context, no autograd replay, not turned off
+        (``MXNET_SUBGRAPH_BACKEND=NONE``, as MXNet's own switch for its fused operators)?"""
+        if not self._fold or self._recorded or self._group2ctx or self._ctx.device_typeid == 2:
+            return False
+        return os.environ.get("MXNET_SUBGRAPH_BACKEND", "").strip().upper() != "NONE"
+
+    def _fold_graph(self, order: list[Node], heads: list, shapes: dict, dtypes: dict, array_of: dict):
+        """Run the inference pass; bind the fold node's outputs to arrays of their own."""
+        counts: list = []  # the fold kernel's view of its inputs' write counts, bound below
+        folded = fold_conv_bn_act(order, heads, shapes, dtypes, lambda layers: make_fold_op(layers, lambda: counts[0]()))
+        if folded is None:
+            return None
+        fn = folded.fold_node
+        if fn is not None:
+            for j in range(fn.num_outputs()):
+                key = (id(fn), j)
+                array_of[key] = _new(self._ctx, shapes[key], dtypes[key])
+            params = [array_of[(id(s), i)] for s, i in fn.inputs]
+            counts.append(lambda: [write_count(a._var) for a in params])
+        self._folded = folded
+        return folded
+
+    def _plain(self) -> Executor:
+        """The unfused executor of a folded one (``forward(is_train=True)``, monitors): the
+        same arguments, aux states and output arrays, its own plan, built on first use."""
+        plain = self._unfolded
+        if plain is None:
+            plain = Executor(
+                self._symbol,
+                self._ctx,
+                self.arg_arrays,
+                self.grad_arrays,
+                list(self._grad_reqs),
+                self.aux_arrays,
+                shared_outputs=list(self.outputs),
+                fold=False,
+            )
+            if any(a._var is not b._var for a, b in zip(plain.outputs, self.outputs)):
+                raise MXNetError("bind: the unfused graph of an inference executor did not share its outputs")
+            self._unfolded = plain
+        plain._monitor, plain._monitor_all, plain._monitor_variables = self._monitor, self._monitor_all, self._monitor_variables
+        return plain
+
+    def _runs_own_steps(self, is_train: bool) -> bool:
+        """Does ``forward(is_train)`` push ``_fwd_steps`` (else the unfused executor's)?"""
+        return self._folded is None or (not is_train and self._monitor is None)
 
     @staticmethod
     def _split_mode(nodes: list[Node], shapes: dict, dtypes: dict, node_ctx: dict) -> bool:
@@ -314,7 +379,11 @@ class Executor:
                     value.copyto(dst)
                 else:
                     dst[:] = value
-        self._push(self._fwd_steps, is_train)
+        if self._runs_own_steps(is_train):
+            self._push(self._fwd_steps, is_train)
+        else:
+            plain = self._plain()
+            plain._push(plain._fwd_steps, is_train)
         return self.outputs
 
     def backward(self, out_grads=None, is_train: bool = True) -> None:

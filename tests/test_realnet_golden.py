@@ -43,7 +43,10 @@ def test_mxnet_checkpoint_predictions_and_gradients(monkeypatch, fast):
         monkeypatch.setattr(convolution, "_WINOGRAD_MIN_POSITIONS", BIG)
         monkeypatch.setattr(convolution, "_BLOCKED_MIN_POSITIONS", BIG)
         monkeypatch.setattr(batch_norm, "_MIN_ROW", BIG)
+        # and inference through the unfused graph (fast-paths runs the folded one: docs/inference.md)
+        monkeypatch.setenv("MXNET_SUBGRAPH_BACKEND", "NONE")
     ex, _, _ = _bound(train=False)
+    assert (ex._folded is not None) == fast
     np.testing.assert_allclose(ex.forward(is_train=False)[0].asnumpy(), GOLD["infer_out"], rtol=1e-4, atol=1e-6)
     ex, args, auxs = _bound(train=True)
     np.testing.assert_allclose(ex.forward(is_train=True)[0].asnumpy(), GOLD["train_out"], rtol=1e-4, atol=1e-6)

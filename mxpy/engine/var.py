@@ -50,6 +50,30 @@ def mark_aliased(var: Var) -> None:
     var.derived = _ALIASED
 
 
+# Var.derived of a Var whose write count someone reads (write_count) but that relaid()
+# keeps nothing for: not None, so that every write counts (see ThreadedEngine.push)
+_COUNTED = (None, -1, None, None)
+
+
+def write_count(var: Var) -> int | None:
+    """How many engine writes of ``var`` have finished, or None when its memory may also
+    change behind the engine (an aliased array): a stamp for values derived from it.
+
+    Read it from a kernel that reads ``var`` under the engine's ordering (as :func:`relaid`).
+    The first call makes the engine count every later write of ``var`` (it skips counting
+    writes of Vars nobody derives anything from).
+
+    >>> write_count(Var())
+    0
+    """
+    entry = var.derived
+    if entry is _ALIASED:
+        return None
+    if entry is None:
+        var.derived = _COUNTED
+    return var.version
+
+
 def relaid(var: Var, data, make: Callable):
     """``data``, or a copy ``make(data)`` with the same shape and values in a layout a kernel reads faster.
 

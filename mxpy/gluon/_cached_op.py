@@ -262,7 +262,8 @@ class CachedOp:
             bound_list.append(bound)
         is_train = autograd.is_training()
         if not recording or not any(needs):
-            steps = bound.forward_steps(inputs)
+            # (an inference executor's own steps are its fused ones: not for training mode)
+            steps = bound.forward_steps(inputs) if bound.ex._runs_own_steps(is_train) else None
             if steps is None:
                 for src, dst in zip(inputs, bound.inputs):
                     copy_into(src, dst)

@@ -3,10 +3,11 @@
 A depthwise layer (``num_group`` equal to the input channels, as in MobileNet)
 is a handful of multiply-adds per output: as im2col + GEMM it spends its time
 copying columns and running ``C`` tiny products, 5-10x slower than these loops
-(see docs/cpu_speed.md). Each kernel walks one ``(image, channel)`` plane at a
-time, which stays in the L1/L2 cache, and for every kernel tap adds
-``weight * input`` over the output rows the tap reaches; with stride 1 along
-the width the inner loop is a unit-stride run that LLVM vectorises.
+(see docs/cpu_speed.md). The forward is :mod:`._conv_infer_numba`'s phase-plane
+kernel. The gradients walk one ``(image, channel)`` plane at a time, which stays
+in the L1/L2 cache, and for every kernel tap add ``weight * input`` over the
+output rows the tap reaches; with stride 1 along the width the inner loop is a
+unit-stride run that LLVM vectorises.
 
 Only :mod:`mxpy.ops.nn._depthwise` imports this module, and only on the first
 depthwise convolution: ``import mxpy`` never loads Numba. ``cache=True``
@@ -23,6 +24,8 @@ from __future__ import annotations
 import numba
 import numpy as np
 
+from . import _conv_infer_numba as _fast
+
 _OPTS = {"cache": True, "nogil": True, "boundscheck": False}
 
 
@@ -34,37 +37,11 @@ def _span(off: int, stride: int, size: int, out_len: int):
     return lo, max(hi, lo)
 
 
-@numba.njit(fastmath={"contract"}, **_OPTS)
+@numba.njit(**_OPTS)
 def forward(x, w, y, geo):
-    """``y = depthwise_conv(x, w)`` (overwrites ``y``)."""
-    sh, sw, dh, dw, ph, pw = geo
-    n_img, c, h, wd = x.shape
-    f, oh, ow = y.shape[1], y.shape[2], y.shape[3]
-    kh, kw = w.shape[1], w.shape[2]
-    m = f // c
-    xf = x.reshape(n_img * c, h * wd)
-    yf = y.reshape(n_img * f, oh * ow)
-    for n in range(n_img):
-        for o in range(f):
-            src = xf[n * c + o // m]
-            dst = yf[n * f + o]
-            dst[:] = 0
-            for i in range(kh):
-                offh = i * dh - ph
-                lo_h, hi_h = _span(offh, sh, h, oh)
-                for j in range(kw):
-                    offw = j * dw - pw
-                    lo, hi = _span(offw, sw, wd, ow)
-                    wv = w[o, i, j]
-                    for r in range(lo_h, hi_h):
-                        xs = src[(r * sh + offh) * wd + lo * sw + offw :]
-                        ys = dst[r * ow + lo :]
-                        if sw == 1:
-                            for k in range(hi - lo):
-                                ys[k] += wv * xs[k]
-                        else:
-                            for k in range(hi - lo):
-                                ys[k] += wv * xs[k * sw]
+    """``y = depthwise_conv(x, w)`` (overwrites ``y``): the phase-plane kernel of
+    ``_conv_infer_numba`` with a zero bias (2-3x faster than tap-by-tap loops over planes)."""
+    _fast.depthwise(x, w, np.zeros(y.shape[1], dtype=y.dtype), y, geo, False)
 
 
 @numba.njit(fastmath={"contract"}, **_OPTS)
