@@ -24,6 +24,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -64,7 +65,39 @@ def _value(framework: str, case: str, stdout: str, wall: float) -> float:
     return res["metrics"]["ms_per_batch"]["median"]
 
 
-def _run(framework: str, case: str, loaded: bool, env: dict) -> float:
+def _busy_seconds(stat: str = "/proc/stat") -> float:
+    """CPU seconds the whole machine has been busy (all CPUs), 0.0 where unknown."""
+    try:
+        with open(stat) as f:
+            v = [int(x) for x in f.readline().split()[1:9]]
+    except (OSError, ValueError):
+        return 0.0
+    return (sum(v) - v[3] - v[4]) / os.sysconf("SC_CLK_TCK")
+
+
+def _proc_seconds(pid: int) -> float:
+    """CPU seconds (user + system) process ``pid`` has used, 0.0 where unknown."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _children_seconds() -> float:
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime
+
+
+def _run(framework: str, case: str, loaded: bool, env: dict) -> tuple[float, float, float]:
+    """(the case's time, its CPU / wall, other processes' load in cores) of one run.
+
+    The last two tell a slowdown the case causes itself from one the machine
+    imposes: a loaded run whose other CPU is also taken (``others`` near a
+    core or more: other users of a shared machine) gets a fair share of one
+    CPU, not the free core the test means to leave it.
+    """
     argv, cwd = _command(framework, case)
     busy = None
     if loaded:
@@ -72,16 +105,21 @@ def _run(framework: str, case: str, loaded: bool, env: dict) -> float:
         busy = subprocess.Popen([sys.executable, "-c", BUSY, str(cpu)])
         time.sleep(0.2)  # let it take its core
     try:
+        spin0 = _proc_seconds(busy.pid) if busy is not None else 0.0
+        box0, mine0 = _busy_seconds(), _children_seconds()
         t0 = time.perf_counter()
         p = subprocess.run(argv, cwd=cwd, env=env, capture_output=True, text=True, timeout=1800)
         wall = time.perf_counter() - t0
+        box, mine = _busy_seconds() - box0, _children_seconds() - mine0
+        spin = _proc_seconds(busy.pid) - spin0 if busy is not None else 0.0
     finally:
         if busy is not None:
             busy.kill()
             busy.wait()
     if p.returncode != 0:
         raise RuntimeError(f"{framework} {case} failed:\n{p.stderr[-2000:]}")
-    return _value(framework, case, p.stdout, wall)
+    others = max(0.0, box - mine - spin) / wall
+    return _value(framework, case, p.stdout, wall), mine / wall, others
 
 
 def main() -> None:
@@ -100,6 +138,7 @@ def main() -> None:
     cases = [c for c in args.cases.split(",") if c]
     frameworks = [f for f in args.frameworks.split(",") if f]
     samples: dict = {}
+    usage: dict = {}  # key -> [(case CPU / wall, others' load in cores)]
     for _ in range(args.pairs):
         for case in cases:
             for fw in frameworks:
@@ -107,10 +146,15 @@ def main() -> None:
                     continue
                 for loaded in (False, True):
                     key = f"{fw}|{case}|{'loaded' if loaded else 'quiet'}"
-                    samples.setdefault(key, []).append(_run(fw, case, loaded, env))
-                    print(f"  {key}: {samples[key][-1]:.4g}", flush=True)
+                    value, share, others = _run(fw, case, loaded, env)
+                    samples.setdefault(key, []).append(value)
+                    usage.setdefault(key, []).append((share, others))
+                    print(f"  {key}: {value:.4g}  (cpu/wall {share:.2f}, others {others:.2f} cores)", flush=True)
     print(f"\nbusy loop on CPU {max(os.sched_getaffinity(0))} of {len(os.sched_getaffinity(0))}; medians of {args.pairs} alternating pairs")
-    print(f"{'case':22s} {'framework':9s} {'quiet':>10s} {'loaded':>10s} {'factor':>7s}  unit")
+    print("cpu/wall: the case's process CPU time over its wall time (1.0: one core's worth);")
+    print("others: other processes' load on the machine during the runs, in cores (busy loop and case excluded);")
+    print("a loaded run only has a free core when others stays well under 1 (max shown)")
+    print(f"{'case':22s} {'framework':9s} {'quiet':>10s} {'loaded':>10s} {'factor':>7s}  {'cpu/wall q/l':>12s} {'others q/l':>10s}  unit")
     for case in cases:
         for fw in frameworks:
             q, lo = samples.get(f"{fw}|{case}|quiet"), samples.get(f"{fw}|{case}|loaded")
@@ -118,10 +162,13 @@ def main() -> None:
                 continue
             unit = "s (whole run)" if case == "demo" else "ms/batch"
             mq, ml = statistics.median(q), statistics.median(lo)
-            print(f"{case:22s} {fw:9s} {mq:10.4g} {ml:10.4g} {ml / mq:6.2f}x  {unit}")
+            uq, ul = usage[f"{fw}|{case}|quiet"], usage[f"{fw}|{case}|loaded"]
+            share = f"{statistics.median(u[0] for u in uq):.2f}/{statistics.median(u[0] for u in ul):.2f}"
+            others = f"{max(u[1] for u in uq):.2f}/{max(u[1] for u in ul):.2f}"
+            print(f"{case:22s} {fw:9s} {mq:10.4g} {ml:10.4g} {ml / mq:6.2f}x  {share:>12s} {others:>10s}  {unit}")
     if args.json:
         with open(args.json, "w") as f:
-            json.dump(samples, f, indent=1)
+            json.dump({"samples": samples, "cpu_per_wall_and_others": usage}, f, indent=1)
 
 
 if __name__ == "__main__":
