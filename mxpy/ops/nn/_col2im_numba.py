@@ -12,15 +12,7 @@ from __future__ import annotations
 
 import numba
 
-_OPTS = {"cache": True, "nogil": True, "boundscheck": False}
-
-
-@numba.njit(**_OPTS)
-def _span(off: int, stride: int, size: int, out_len: int):
-    """Outputs ``[lo, hi)`` whose input index ``o * stride + off`` lies in ``[0, size)``."""
-    lo = 0 if off >= 0 else (-off + stride - 1) // stride
-    hi = min(out_len, (size - 1 - off) // stride + 1)
-    return lo, max(hi, lo)
+from ._pool_numba import _OPTS, _span  # the same output-range rule as pooling's windows
 
 
 @numba.njit(**_OPTS)
