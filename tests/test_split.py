@@ -154,8 +154,9 @@ def test_fully_connected_split_matches_whole(forced_split):
 
 
 def test_thin_products_run_whole_with_openblas_threads_lent_back(monkeypatch):
-    """A FullyConnected whose slices would be thinner than GEMM_MIN_ROWS runs whole, and
-    inside a split-mode hold OpenBLAS gets its own thread count back for that call."""
+    """A FullyConnected whose slices would be thinner than GEMM_MIN_ROWS runs whole; inside
+    a split-mode hold OpenBLAS gets its own thread count back for that call only when the
+    product reaches GEMM_LEND_MIN_FLOPS (a smaller one stays on one thread)."""
     values = [4]
     seen = []
 
@@ -181,9 +182,12 @@ def test_thin_products_run_whole_with_openblas_threads_lent_back(monkeypatch):
     token = pool.blas.hold()
     assert values == [1]
     kernel(p, [x, w, b], [np.empty((63, 3), np.float32)], ("write",), rt)  # 63 rows < 2 threads x 32
-    assert seen == [4] and values == [1]  # lent for the call, taken back after
+    assert seen == [1] and values == [1]  # 1.5 kFLOP: below the lending size, one thread
+    monkeypatch.setattr(_split, "GEMM_LEND_MIN_FLOPS", 0)
+    kernel(p, [x, w, b], [np.empty((63, 3), np.float32)], ("write",), rt)
+    assert seen == [1, 4] and values == [1]  # lent for the call, taken back after
     kernel(p, [np.ones((64, 4), np.float32), w, b], [np.empty((64, 3), np.float32)], ("write",), rt)
-    assert seen == [4, 1, 1]  # 64 rows: two slices of 32, on one OpenBLAS thread
+    assert seen == [1, 4, 1, 1]  # 64 rows: two slices of 32, on one OpenBLAS thread
     pool.blas.release(token)
     assert values == [4]
 

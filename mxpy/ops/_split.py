@@ -40,6 +40,12 @@ FOLLOWER_UNITS = ("gemm",)
 # threads: 8 rows each) would read it 8 times over; such a product runs whole, with
 # OpenBLAS's own threads (lent back for the call; see cpu_threads.own_blas_threads)
 GEMM_MIN_ROWS = 32
+# ... but only a product this big (flops) gets OpenBLAS's threads lent back: after each
+# shared product OpenBLAS's workers spin for a while (its THREAD_TIMEOUT) and take a core
+# from the slices of the ops after it. A classifier layer per batch (MobileNet's 8x1024x1000,
+# 16 MFLOP) lent its threads cost MobileNet inference at 2 threads 64 -> 114 samples/s and
+# ResNet-18 inference 35 -> 45; a smaller product runs on one thread under the hold
+GEMM_LEND_MIN_FLOPS = 2_000_000_000
 
 
 class SplitSpec(NamedTuple):
@@ -91,7 +97,7 @@ def split_kernel(op) -> Callable:
         if spec.unit == "gemm" and n < threads * GEMM_MIN_ROWS:
             parts = 1
         if parts < 2:
-            if spec.unit == "gemm":
+            if spec.unit == "gemm" and spec.cost(p, ins, outs) >= GEMM_LEND_MIN_FLOPS:
                 with own_blas_threads():
                     kernel(p, ins, outs, req, rt)
             else:
