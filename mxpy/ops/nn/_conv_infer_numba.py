@@ -248,38 +248,31 @@ def _fill_pairs(plane, phases, base, sh, ph, pw, hq, wq):
             do[k] = np.uint32(u >> shift)
 
 
+@numba.njit(fastmath={"contract"}, inline="always", **_OPTS)
+def _bias_act_row(src, dst, bias, relu):
+    """``dst[:] = act(src + bias)`` (``src`` may be ``dst``): the ReLU test outside the loop."""
+    zero = dst.dtype.type(0)
+    if relu:
+        for k in range(dst.shape[0]):
+            v = src[k] + bias
+            dst[k] = zero if v < zero else v
+    else:
+        for k in range(dst.shape[0]):
+            dst[k] = src[k] + bias
+
+
 @numba.njit(fastmath={"contract"}, **_OPTS)
 def bias_act(y3, b, relu):
     """``y3[n, f, :] = act(y3[n, f, :] + b[f])`` in place (``y3`` is ``(N, F, P)``)."""
-    n_img, f, p = y3.shape
-    zero = y3.dtype.type(0)
-    for n in range(n_img):
-        for o in range(f):
-            row = y3[n, o]
-            bias = b[o]
-            if relu:
-                for k in range(p):
-                    v = row[k] + bias
-                    row[k] = zero if v < zero else v
-            else:
-                for k in range(p):
-                    row[k] += bias
+    for n in range(y3.shape[0]):
+        for o in range(y3.shape[1]):
+            _bias_act_row(y3[n, o], y3[n, o], b[o], relu)
 
 
 @numba.njit(fastmath={"contract"}, **_OPTS)
 def rows_to_batch(o2, b, relu, y3):
     """``y3[n, f, :] = act(o2[f, n*P:(n+1)*P] + b[f])``: a batch-last product back to ``(N, F, P)``."""
-    n_img, f, p = y3.shape
-    zero = y3.dtype.type(0)
-    for n in range(n_img):
-        for o in range(f):
-            src = o2[o, n * p : (n + 1) * p]
-            row = y3[n, o]
-            bias = b[o]
-            if relu:
-                for k in range(p):
-                    v = src[k] + bias
-                    row[k] = zero if v < zero else v
-            else:
-                for k in range(p):
-                    row[k] = src[k] + bias
+    p = y3.shape[2]
+    for n in range(y3.shape[0]):
+        for o in range(y3.shape[1]):
+            _bias_act_row(o2[o, n * p : (n + 1) * p], y3[n, o], b[o], relu)
